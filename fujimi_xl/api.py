@@ -1,0 +1,227 @@
+"""The library API: everything the CLI does, a Python caller can do without it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import dataset, generate as gen, pdf, plan as planmod, store
+from .errors import FujimiError, NothingToDoError
+from .forms import load_form
+from .ingest import IngestReport, ingest as _ingest, now
+from .workspace import Workspace, create_workspace, open_workspace
+
+__all__ = [
+    "GenerateResult", "ReportResult", "StatusReport", "generate", "ingest", "init",
+    "load_plan", "open_workspace", "plan_template", "report", "status",
+]
+
+
+def plan_template(path: Path | str, form: str = "progress") -> Path:
+    """Write an empty plan workbook (計画 · 担当一覧 · 設定 sheets with instructions)."""
+    return planmod.write_plan_template(Path(path), load_form(form))
+
+
+def init(root: Path | str, plan_path: Path | str, form: str = "progress") -> Workspace:
+    """Create a workspace (config, signing key, master database) and load the plan into it.
+
+    The plan is read first: a plan with problems raises PlanError and creates nothing.
+    """
+    f = load_form(form)
+    plan = planmod.read_plan(Path(plan_path), f)
+    ws = create_workspace(Path(root), title=plan.title, city=plan.city)
+    conn = ws.connect()
+    try:
+        with store.transaction(conn):
+            planmod.save_plan(conn, plan)
+    finally:
+        conn.close()
+    return ws
+
+
+def load_plan(ws: Workspace, plan_path: Path | str, form: str = "progress") -> planmod.Plan:
+    """Replace the workspace's plan with the one in ``plan_path``."""
+    f = load_form(form, ws.root)
+    plan = planmod.read_plan(Path(plan_path), f)
+    conn = ws.connect()
+    try:
+        with store.transaction(conn):
+            planmod.save_plan(conn, plan)
+    finally:
+        conn.close()
+    if plan.title and plan.title != ws.title:
+        ws.config["title"] = plan.title
+        ws.save_config()
+    return plan
+
+
+@dataclass
+class GenerateResult:
+    form: str
+    year: int
+    files: list[tuple[str, Path, int]] = field(default_factory=list)  # group, path, items
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"form": self.form, "year": self.year,
+                "files": [{"group": g, "path": str(p), "items": n} for g, p, n in self.files]}
+
+
+def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = None,
+             out_dir: Path | None = None, progress: Any = None) -> GenerateResult:
+    """Write one input workbook per group into the outbox; record each as issued."""
+    f = load_form(form, ws.root)
+    conn = ws.connect()
+    try:
+        plan = planmod.load_plan(conn, form)
+        if not plan.items:
+            raise NothingToDoError(f"様式「{form}」の計画に項目がありません")
+        by_group: dict[str, list[planmod.PlanItem]] = {}
+        for it in plan.items:
+            by_group.setdefault(it.group, []).append(it)
+        wanted = [g for g in plan.groups if g.code in by_group
+                  and (not groups or g.code in groups)]
+        if groups:
+            unknown = set(groups) - {g.code for g in wanted}
+            if unknown:
+                raise FujimiError(f"計画に担当項目のない担当です: {', '.join(sorted(unknown))}")
+        target = Path(out_dir) if out_dir else ws.outbox / str(year) / form
+        target.mkdir(parents=True, exist_ok=True)
+        result = GenerateResult(form, year)
+        key = ws.key()
+        for g in wanted:
+            items = by_group[g.code]
+            path = target / gen.file_name(f, year, g)
+            issued = gen.build(path, f, year, g, items, key=key, issue_id=uuid.uuid4().hex,
+                               issued_at=now(), title=ws.title,
+                               font=ws.config.get("font", "ＭＳ ゴシック"), password=ws.password)
+            with store.transaction(conn):
+                conn.execute(
+                    "INSERT INTO issued (issue_id, form, form_version, year, group_code, "
+                    "issued_at, locked_hash, items, file_name) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (issued.issue_id, issued.form, issued.form_version, issued.year,
+                     issued.group, issued.issued_at, issued.locked_hash,
+                     store.dumps(issued.items), issued.file_name))
+            result.files.append((g.code, path, len(items)))
+            if progress:
+                progress(1)
+        return result
+    finally:
+        conn.close()
+
+
+def ingest(ws: Workspace, paths: list[Path | str], **kw: Any) -> IngestReport:
+    """Validate and merge returned files; see :func:`fujimi_xl.ingest.ingest`."""
+    return _ingest(ws, paths, **kw)
+
+
+@dataclass
+class GroupStatus:
+    group: str
+    department: str
+    name: str
+    items: int
+    issued_at: str
+    state: str  # accepted | rejected | missing | not_issued
+    version: int | None
+    last_file: str
+    last_time: str
+    last_outcome: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class StatusReport:
+    form: str
+    year: int
+    groups: list[GroupStatus]
+
+    @property
+    def missing(self) -> list[GroupStatus]:
+        return [g for g in self.groups if g.state != "accepted"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"form": self.form, "year": self.year,
+                "groups": [g.to_dict() for g in self.groups],
+                "missing": [g.group for g in self.missing]}
+
+
+def status(ws: Workspace, form: str, year: int) -> StatusReport:
+    """Who was sent a workbook, who returned it, what was accepted or refused, who is missing."""
+    conn = ws.connect()
+    try:
+        plan = planmod.load_plan(conn, form)
+        counts: dict[str, int] = {}
+        for it in plan.items:
+            counts[it.group] = counts.get(it.group, 0) + 1
+        out = []
+        for g in plan.groups:
+            if g.code not in counts:
+                continue
+            issued = conn.execute(
+                "SELECT max(issued_at) AS t FROM issued WHERE form=? AND year=? AND group_code=?",
+                (form, year, g.code)).fetchone()["t"]
+            sub = conn.execute(
+                "SELECT version, accepted_at FROM submissions WHERE form=? AND year=? AND "
+                "group_code=? AND superseded_by IS NULL", (form, year, g.code)).fetchone()
+            last = conn.execute(
+                "SELECT file_name, received_at, outcome FROM files WHERE form=? AND year=? AND "
+                "group_code=? ORDER BY id DESC LIMIT 1", (form, year, g.code)).fetchone()
+            if sub is not None:
+                state = "accepted"
+            elif last is not None:
+                state = "rejected"
+            elif issued:
+                state = "missing"
+            else:
+                state = "not_issued"
+            out.append(GroupStatus(
+                g.code, g.department, g.name, counts[g.code], issued or "", state,
+                sub["version"] if sub else None, last["file_name"] if last else "",
+                last["received_at"] if last else "", last["outcome"] if last else ""))
+        return StatusReport(form, year, out)
+    finally:
+        conn.close()
+
+
+@dataclass
+class ReportResult:
+    path: Path
+    pdf: Path | None = None
+    pdf_message: str = ""
+    rows: int = 0
+    missing: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "pdf": str(self.pdf) if self.pdf else None,
+                "pdf_message": self.pdf_message, "rows": self.rows, "missing": self.missing}
+
+
+def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
+           want_pdf: bool = False) -> ReportResult:
+    """Write the consolidated table (and its PDF through LibreOffice when asked)."""
+    from .report import write_report
+
+    f = load_form(form, ws.root)
+    conn = ws.connect()
+    try:
+        table = dataset.current_table(conn, form, year)
+    finally:
+        conn.close()
+    if not table.rows:
+        raise NothingToDoError(f"様式「{form}」の計画に項目がありません")
+    from . import fiscal
+
+    path = Path(out) if out else ws.reports / f"{fiscal.long_label(year)}_{f.title}結果.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_report(path, f, table, title=ws.title, font=ws.config.get("font", "ＭＳ ゴシック"))
+    result = ReportResult(path, rows=len(table.rows), missing=[g.code for g in table.missing])
+    if want_pdf:
+        try:
+            result.pdf = pdf.to_pdf(path)
+        except pdf.PdfUnavailable as exc:
+            result.pdf_message = str(exc)
+    return result

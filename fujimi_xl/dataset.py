@@ -1,0 +1,55 @@
+"""Read the master back as tables: current values per item and owner, in plan order."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import store
+from .plan import Group, load_plan
+
+
+@dataclass
+class Row:
+    key: str
+    group: Group
+    record: dict[str, Any]  # plan fields and current values
+    returned: bool
+    cells: dict[str, str] = field(default_factory=dict)  # field -> "sheet!cell" provenance
+
+
+@dataclass
+class Table:
+    form: str
+    year: int
+    rows: list[Row]
+    groups: list[Group]
+    missing: list[Group]  # groups with items but no accepted file
+
+
+def current_table(conn: sqlite3.Connection, form: str, year: int) -> Table:
+    plan = load_plan(conn, form)
+    groups = {g.code: g for g in plan.groups}
+    values: dict[tuple[str, str], dict[str, Any]] = {}
+    cells: dict[tuple[str, str], dict[str, str]] = {}
+    for r in conn.execute(
+        "SELECT group_code, item_key, field, value, sheet, cell FROM current_values "
+        "WHERE form = ? AND year = ?", (form, year),
+    ):
+        slot = (r["item_key"], r["group_code"])
+        values.setdefault(slot, {})[r["field"]] = store.loads(r["value"])
+        cells.setdefault(slot, {})[r["field"]] = f"{r['sheet']}!{r['cell']}"
+    returned_groups = {r["group_code"] for r in conn.execute(
+        "SELECT DISTINCT group_code FROM submissions WHERE form = ? AND year = ?", (form, year))}
+    rows = []
+    for it in plan.items:
+        slot = (it.key, it.group)
+        record = {**it.record, **values.get(slot, {})}
+        rows.append(Row(it.key, groups[it.group], record, slot in values, cells.get(slot, {})))
+    owners = []
+    for it in plan.items:
+        if it.group not in owners:
+            owners.append(it.group)
+    missing = [groups[g] for g in owners if g not in returned_groups]
+    return Table(form, year, rows, [groups[g] for g in owners], missing)

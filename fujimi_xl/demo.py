@@ -1,0 +1,146 @@
+"""The demo: the whole cycle on bundled sample data built from the seed table.
+
+plan workbook → workspace → one workbook per group → filled as staff would (full-width letters,
+stray spaces, Windows line breaks, one file with mistakes that is refused, then corrected and
+sent again) → ingest → status → consolidated report and its PDF.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from . import api, generate as gen
+from .forms import load_form
+from .plan import Group, Plan, PlanItem, write_plan_template
+
+SAMPLE = "progress.json"
+
+
+def sample_data() -> dict[str, Any]:
+    text = resources.files("fujimi_xl").joinpath("sample", SAMPLE).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def sample_plan(data: dict[str, Any] | None = None) -> Plan:
+    data = data or sample_data()
+    form = load_form("progress")
+    groups = [Group(g["code"], g["department"], g["name"]) for g in data["groups"]]
+    items = []
+    for it in data["items"]:
+        record = {k: it[k] for k in ("section", "item", "number", "plan")}
+        for owner in it["owners"]:
+            items.append(PlanItem(form.item_key(record), owner, record))
+    return Plan("progress", groups, items, data["title"], data["city"])
+
+
+def write_sample_plan(path: Path) -> Path:
+    return write_plan_template(path, load_form("progress"), example=sample_plan())
+
+
+def fill_workbook(path: Path, answers: dict[str, dict[str, str]], out: Path | None = None,
+                  messy: bool = True) -> Path:
+    """Fill a generated workbook as staff would, with openpyxl (rows found by 管理番号)."""
+    wb = openpyxl.load_workbook(path)
+    form_sheet = next(ws for ws in wb.worksheets
+                      if ws.cell(gen.HEADER_ROW + 1, 1).value == gen.KEY_HEADER)
+    header = {form_sheet.cell(gen.HEADER_ROW + 1, c).value: c
+              for c in range(1, form_sheet.max_column + 1)}
+    form = load_form("progress")
+    year_cols = {}
+    for f in form.input_fields:
+        for label, c in header.items():
+            if isinstance(label, str) and label.endswith(f.label.split("}")[-1]):
+                year_cols[f.id] = c
+    for r in range(gen.FIRST_ROW + 1, form_sheet.max_row + 1):
+        key = form_sheet.cell(r, 1).value
+        if key not in answers:
+            continue
+        for fid, value in answers[key].items():
+            if messy and fid == "grade" and value == "A":
+                value = "Ａ"  # full-width, typed with the IME on
+            if messy and fid == "result" and value:
+                value = " " + value.replace("\n", "\r\n") + "　"
+            form_sheet.cell(r, year_cols[fid]).value = value
+    target = out or path
+    wb.save(target)
+    return target
+
+
+@dataclass
+class DemoResult:
+    root: Path
+    workspace: Path
+    plan: Path
+    outbox: list[Path]
+    returned: list[Path]
+    feedback: list[str]
+    report: Path
+    pdf: Path | None
+    pdf_message: str
+    log: list[str] = field(default_factory=list)
+
+
+def run_demo(root: Path | str, want_pdf: bool = True, say: Any = print) -> DemoResult:
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    data = sample_data()
+    year = int(data["year"])
+    plan_path = write_sample_plan(root / "計画_サンプル.xlsx")
+    say(f"計画ブック(サンプル): {plan_path}")
+    ws_root = root / "workspace"
+    ws = api.init(ws_root, plan_path)
+    say(f"作業フォルダ: {ws_root}")
+    generated = api.generate(ws, "progress", year)
+    say(f"様式を {len(generated.files)} 件作成: {generated.files[0][1].parent}")
+
+    returned_dir = root / "returned"
+    returned_dir.mkdir(exist_ok=True)
+    returned = []
+    responses: dict[str, dict[str, dict[str, str]]] = data["responses"]
+    bad_group = "保育"
+    for group, path, _ in generated.files:
+        answers = responses.get(group, {})
+        out = returned_dir / path.name
+        if group == bad_group:
+            # the first return: a grade outside the scale and a missing reason and next plan
+            wrong = {k: {**v, "grade": "E", "next_plan": ""} for k, v in answers.items()}
+            fill_workbook(path, wrong, returned_dir / f"1回目_{path.name}")
+            returned.append(returned_dir / f"1回目_{path.name}")
+            continue
+        fill_workbook(path, answers, out)
+        returned.append(out)
+
+    first = api.ingest(ws, [returned_dir])
+    feedback = [f.feedback for f in first.files if f.feedback]
+    say(f"1回目の取込: 受理 {first.count('accepted')} 件・差戻し {first.count('rejected')} 件")
+    for fb in feedback:
+        say(f"  差戻し用ブック: {fb}")
+
+    # the group fixes the feedback workbook itself and sends it again
+    second_paths = []
+    for fb in feedback:
+        fixed = returned_dir / f"2回目_{gen.file_name(load_form('progress'), year, Group(bad_group, '', '保育グループ'))}"
+        fill_workbook(Path(fb), responses[bad_group], fixed)
+        second_paths.append(fixed)
+    second = api.ingest(ws, second_paths)
+    say(f"2回目の取込: 受理 {second.count('accepted')} 件・差戻し {second.count('rejected')} 件")
+    again = api.ingest(ws, [returned_dir])
+    say(f"同じフォルダを再取込: 変更なし {again.count('unchanged')} 件"
+        f"（受理 {again.count('accepted')} 件）")
+
+    st = api.status(ws, "progress", year)
+    say(f"提出状況: 受理 {sum(1 for g in st.groups if g.state == 'accepted')} / {len(st.groups)} 担当")
+    rep = api.report(ws, "progress", year, want_pdf=want_pdf)
+    say(f"報告書: {rep.path}")
+    if rep.pdf:
+        say(f"報告書PDF: {rep.pdf}")
+    elif rep.pdf_message:
+        say(rep.pdf_message)
+    return DemoResult(root, ws_root, plan_path, [p for _, p, _ in generated.files],
+                      returned + second_paths, feedback, rep.path, rep.pdf, rep.pdf_message)

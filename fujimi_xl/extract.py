@@ -1,0 +1,193 @@
+"""Find the form's data inside a returned workbook: by names and keys, never by fixed positions.
+
+The input sheet is found through the workbook's defined names (they follow a renamed sheet), then
+by the name in the manifest, then by looking for the key header. Columns are found by their header
+text, rows by the item key in column 管理番号, so an inserted row or column does not shift data into
+the wrong field. Locked cells are compared with what was issued. Every deviation is a Problem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name
+
+from . import normalise
+from .errors import Problem
+from .forms import Form
+from .generate import KEY_HEADER, NAME_HEADER, NAME_TABLE, headers
+from .reader import RawBook, RawSheet
+
+_REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!]+))!")
+
+
+@dataclass
+class Cell:
+    raw: Any
+    address: str
+
+
+@dataclass
+class Extracted:
+    sheet: str = ""
+    rows: dict[str, dict[str, Cell]] = field(default_factory=dict)  # key -> field -> cell
+    problems: list[Problem] = field(default_factory=list)
+
+
+def addr(row: int, col: int) -> str:
+    return f"{xl_col_to_name(col)}{row + 1}"
+
+
+def _sheet_of_ref(ref: str) -> str | None:
+    m = _REF.match(ref.strip())
+    if not m:
+        return None
+    return (m.group(1) or "").replace("''", "'") if m.group(1) else m.group(2)
+
+
+def _label(value: Any) -> str:
+    if not isinstance(value, str):
+        return ""
+    return normalise.nfkc(value).replace(" ", "").replace("\n", "")
+
+
+def find_input_sheet(book: RawBook, form: Form, payload: dict[str, Any]) -> RawSheet | None:
+    for name in (NAME_TABLE, NAME_HEADER):
+        ref = book.names.get(name)
+        if ref:
+            sheet = _sheet_of_ref(ref)
+            if sheet and book.sheet(sheet):
+                return book.sheet(sheet)
+    named = book.sheet(payload.get("input_sheet", form.input_sheet))
+    if named:
+        return named
+    for sh in book.sheets:
+        for row in sh.rows[:40]:
+            if any(_label(v) == KEY_HEADER for v in row):
+                return sh
+    return None
+
+
+def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
+            issued_items: list[dict[str, Any]], file_name: str) -> Extracted:
+    out = Extracted()
+    sheet = find_input_sheet(book, form, payload)
+    if sheet is None:
+        out.problems.append(Problem("input_sheet_missing", file=file_name,
+                                    params={"expected": payload.get("input_sheet")}))
+        return out
+    out.sheet = sheet.name
+
+    def problem(code: str, row: int = -1, col: int = -1, **kw: Any) -> Problem:
+        p = Problem(code, file=file_name, sheet=sheet.name,
+                    cell=addr(row, col) if row >= 0 and col >= 0 else "", **kw)
+        out.problems.append(p)
+        return p
+
+    # header row: the row holding the key header and the most expected labels
+    expected = headers(form, year)
+    wanted = {_label(v): fid for fid, v in expected.items()}
+    header_row, col_of = -1, {}
+    for r, row in enumerate(sheet.rows[:40]):
+        found = {}
+        for c, v in enumerate(row):
+            fid = wanted.get(_label(v))
+            if fid and fid not in found:
+                found[fid] = c
+        if "_key" in found and len(found) > len(col_of):
+            header_row, col_of = r, found
+    if header_row < 0:
+        problem("header_missing", params={"expected": KEY_HEADER})
+        return out
+    for fid, label in expected.items():
+        if fid not in col_of:
+            problem("header_missing", header_row, 0, field=label, field_id=fid,
+                    params={"expected": label})
+    if out.problems:
+        return out
+
+    issued = {it["key"]: it for it in issued_items}
+    key_col = col_of["_key"]
+    mapped = set(col_of.values())
+    input_cols = {col_of[f.id] for f in form.input_fields}
+    seen: dict[str, int] = {}
+    merged_cells = _merged_map(sheet)
+
+    for r in range(header_row + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        key_raw = row[key_col] if key_col < len(row) else ""
+        key, _ = normalise.text(key_raw)
+        if key in issued:
+            if key in seen:
+                problem("duplicate_row", r, key_col, field=KEY_HEADER, params={
+                    "expected": key, "found": f"{addr(seen[key], key_col)}, {addr(r, key_col)}"})
+                continue
+            seen[key] = r
+            cells = {}
+            for fid, c in col_of.items():
+                if fid == "_key":
+                    continue
+                cells[fid] = Cell(row[c] if c < len(row) else "", addr(r, c))
+            out.rows[key] = cells
+            # a value hidden under a merged range over input cells
+            for fid in (f.id for f in form.input_fields):
+                c = col_of[fid]
+                m = merged_cells.get((r, c))
+                if m:
+                    problem("merged_input", r, c, field=expected[fid], field_id=fid,
+                            item_key=key, params={"found": m})
+            # unmapped columns in an item row: a note or a value in an inserted column
+            for c, v in enumerate(row):
+                if c not in mapped and _filled(v):
+                    problem("stray_value", r, c, value=v, severity="warning", item_key=key)
+            continue
+        filled = [(c, v) for c, v in enumerate(row) if _filled(v)]
+        if not filled:
+            continue
+        if key:
+            # an unknown key: a row copied from someone else's file, or a typed-over number
+            problem("stray_value", r, key_col, field=KEY_HEADER, value=key)
+            continue
+        in_table = [(c, v) for c, v in filled if c in input_cols]
+        if in_table and r <= header_row + len(issued) + 1:
+            for c, v in in_table:
+                problem("stray_value", r, c, value=v)
+        else:
+            for c, v in filled:
+                problem("stray_value", r, c, value=v, severity="warning")
+
+    for key in issued:
+        if key not in out.rows:
+            problem("row_missing", header_row, key_col, field=KEY_HEADER, item_key=key,
+                    params={"expected": key})
+
+    # locked cells must read exactly as issued
+    for key, cells in out.rows.items():
+        for f in form.locked_fields:
+            want = str(issued[key].get(f.id, ""))
+            got_raw = cells[f.id].raw
+            got = normalise.text(got_raw)[0] if not isinstance(got_raw, str) else got_raw
+            if got.replace("\r\n", "\n") != want:
+                col = col_of[f.id]
+                row_no = int(re.sub(r"\D", "", cells[f.id].address)) - 1
+                problem("locked_changed", row_no, col, field=expected[f.id], field_id=f.id,
+                        item_key=key, value=got, params={"expected": want})
+    return out
+
+
+def _filled(v: Any) -> bool:
+    return not (v is None or (isinstance(v, str) and v.strip() == ""))
+
+
+def _merged_map(sheet: RawSheet) -> dict[tuple[int, int], str]:
+    cells: dict[tuple[int, int], str] = {}
+    for r1, c1, r2, c2 in sheet.merged:
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > 10000:
+            continue
+        name = f"{addr(r1, c1)}:{addr(r2, c2)}"
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                cells[(r, c)] = name
+    return cells

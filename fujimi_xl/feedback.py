@@ -1,0 +1,70 @@
+"""The feedback workbook for a rejected file: built from our own template, not by re-saving theirs.
+
+Re-saving the staff's file with openpyxl would lose what it does not support (data validations
+stored as x14 extensions, for one), so the group's workbook is generated again with the same
+signed manifest, their values put back into the input cells, every bad cell highlighted with a
+comment, and a first sheet listing what to fix. Sent back as it is, it is accepted once fixed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import generate, normalise, store
+from .errors import Problem
+from .forms import Form
+from .plan import Group, PlanItem
+
+if TYPE_CHECKING:
+    from .extract import Extracted
+    from .workspace import Workspace
+
+
+def _raw_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return normalise.text(value)[0]
+
+
+def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Extracted,
+                   problems: list[Problem], file_name: str) -> Path:
+    conn = ws.connect()
+    try:
+        g = conn.execute("SELECT * FROM groups WHERE code = ?", (issue["group_code"],)).fetchone()
+    finally:
+        conn.close()
+    group = Group(issue["group_code"], g["department"] if g else "", g["name"] if g else "")
+    issued_items = store.loads(issue["items"])
+    items = []
+    for it in issued_items:
+        record: dict[str, Any] = {}
+        for f in form.locked_fields:
+            text = it.get(f.id, "")
+            record[f.id] = normalise.parse_index(text) if f.role == "key" else text
+        items.append(PlanItem(it["key"], group.code, record))
+    values = {k: {fid: _raw_text(c.raw) for fid, c in cells.items()
+                  if fid in {f.id for f in form.input_fields}}
+              for k, cells in ex.rows.items()}
+    marks: dict[tuple[str, str], list[str]] = {}
+    rows = []
+    index = {it.key: i for i, it in enumerate(items)}
+    for p in problems:
+        msg = p.message()
+        if p.item_key in index and p.field_id in form.by_id:
+            marks.setdefault((p.item_key, p.field_id), []).append(msg)
+            cell = f"{form.input_sheet}!{generate.cell_of(form, index[p.item_key], p.field_id)}"
+        else:
+            cell = p.where()
+        level = "" if p.severity == "error" else "（参考）"
+        rows.append((cell, p.field, level + msg))
+    out_dir = ws.feedback / str(issue["year"]) / issue["form"]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"差戻し_{Path(file_name).stem}.xlsx"
+    payload_key = ws.key()
+    generate.build(
+        path, form, issue["year"], group, items, key=payload_key, issue_id=issue["issue_id"],
+        issued_at=issue["issued_at"], title=ws.title, font=ws.config.get("font", "ＭＳ ゴシック"),
+        password=ws.password, values=values, marks=marks, feedback_rows=rows,
+    )
+    return path

@@ -1,0 +1,171 @@
+"""Form definitions: data under ``templates/<form>/`` (form.json + schema.json), not code.
+
+The engine reads a definition and does the rest; the two seeded forms are its first two
+definitions. Definitions are found, in order, in a workspace's own ``templates/`` folder, in the
+installed package (``fujimi_xl/templates``, put there by the wheel) and in the source checkout.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from . import fiscal
+from .errors import FormDefinitionError
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟㊱㊲㊳㊴㊵㊶㊷㊸㊹㊺㊻㊼㊽㊾㊿"
+
+Record = dict[str, Any]
+
+
+def template_dirs(workspace: Path | None = None) -> list[Path]:
+    here = Path(__file__).resolve().parent
+    dirs = []
+    if workspace is not None:
+        dirs.append(Path(workspace) / "templates")
+    dirs += [here / "templates", here.parent / "templates"]
+    return [d for d in dirs if d.is_dir()]
+
+
+def circled(n: int) -> str:
+    return CIRCLED[n - 1] if 1 <= n <= len(CIRCLED) else f"({n})"
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    label: str
+    role: str  # "key" | "locked" | "input"
+    width: float = 12
+    display: str = ""
+    choices: str = ""
+    hint: str = ""
+
+    def label_for(self, year: int) -> str:
+        return render_label(self.label, year)
+
+    def show(self, value: Any) -> str:
+        """How a key value is written in a workbook: 第1節, 1, ①."""
+        if value is None or value == "":
+            return ""
+        if self.display == "circled":
+            return circled(int(value))
+        if self.display:
+            return self.display.format(n=value)
+        return str(value)
+
+
+def render_label(label: str, year: int) -> str:
+    return label.format(
+        year=fiscal.short_label(year),
+        next_year=fiscal.short_label(year + 1),
+        prev_year=fiscal.short_label(year - 1),
+    )
+
+
+@dataclass
+class Form:
+    name: str
+    version: int
+    title: str
+    layout: str
+    input_sheet: str
+    key: list[str]
+    fields: list[Field]
+    choices: dict[str, list[dict[str, str]]]
+    rules: list[dict[str, Any]]
+    instructions: list[str]
+    report: dict[str, Any]
+    schema: dict[str, Any]
+    path: Path
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @cached_property
+    def by_id(self) -> dict[str, Field]:
+        return {f.id: f for f in self.fields}
+
+    @property
+    def key_fields(self) -> list[Field]:
+        return [self.by_id[k] for k in self.key]
+
+    @property
+    def locked_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.role in ("key", "locked")]
+
+    @property
+    def input_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.role == "input"]
+
+    @cached_property
+    def validator(self) -> jsonschema.protocols.Validator:
+        cls = jsonschema.validators.validator_for(self.schema)
+        return cls(self.schema)
+
+    def item_key(self, record: Record) -> str:
+        return "-".join(str(record[k]) for k in self.key)
+
+    def display_key(self, record: Record) -> str:
+        return " ".join(self.by_id[k].show(record[k]) for k in self.key)
+
+    def choice_values(self, name: str) -> list[str]:
+        return [c["value"] for c in self.choices.get(name, [])]
+
+    def required_inputs(self) -> list[str]:
+        req = set(self.schema.get("required", []))
+        return [f.id for f in self.input_fields if f.id in req]
+
+
+def load_form(name: str, workspace: Path | None = None) -> Form:
+    for base in template_dirs(workspace):
+        folder = base / name
+        if (folder / "form.json").is_file():
+            return _parse(folder)
+    raise FormDefinitionError(f"様式「{name}」の定義が見つかりません (templates/{name}/form.json)")
+
+
+def available_forms(workspace: Path | None = None) -> list[str]:
+    names: set[str] = set()
+    for base in template_dirs(workspace):
+        names.update(p.parent.name for p in base.glob("*/form.json"))
+    return sorted(names)
+
+
+def _parse(folder: Path) -> Form:
+    try:
+        raw = json.loads((folder / "form.json").read_text(encoding="utf-8"))
+        schema = json.loads((folder / "schema.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise FormDefinitionError(f"様式定義 {folder} を読めません: {exc}") from exc
+    try:
+        jsonschema.validators.validator_for(schema).check_schema(schema)
+        fields = [Field(**f) for f in raw["fields"]]
+        form = Form(
+            name=raw["name"],
+            version=int(raw["version"]),
+            title=raw.get("title", raw["name"]),
+            layout=raw.get("layout", "list"),
+            input_sheet=raw.get("input_sheet", "入力"),
+            key=list(raw["key"]),
+            fields=fields,
+            choices=raw.get("choices", {}),
+            rules=raw.get("rules", []),
+            instructions=raw.get("instructions", []),
+            report=raw.get("report", {}),
+            schema=schema,
+            path=folder,
+            raw=raw,
+        )
+    except (KeyError, TypeError, jsonschema.SchemaError) as exc:
+        raise FormDefinitionError(f"様式定義 {folder} が不正です: {exc}") from exc
+    unknown = [k for k in form.key if k not in form.by_id]
+    if unknown:
+        raise FormDefinitionError(f"様式定義 {folder}: key に未定義の項目 {unknown}")
+    for f in form.fields:
+        if f.choices and f.choices not in form.choices:
+            raise FormDefinitionError(f"様式定義 {folder}: 選択肢 {f.choices} が未定義")
+    return form

@@ -1,0 +1,323 @@
+"""Write the input workbook of one group for a list form (xlsxwriter).
+
+Sheets: 記入要領 (instructions), the input sheet (key and locked columns grey and protected, input
+columns open), 選択肢 (the lists dropdowns are fed from) and a very-hidden sheet with the signed
+manifest. The same builder writes a feedback workbook: the group's own values put back, each bad
+cell highlighted with a comment, and a first sheet listing what to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+
+from . import fiscal, layout, manifest
+from .forms import Form
+from .plan import Group, PlanItem
+
+KEY_HEADER = "管理番号"
+HEADER_ROW = 3  # 0-based: the header is row 4 in Excel terms
+FIRST_ROW = HEADER_ROW + 1
+GUIDE_SHEET = "記入要領"
+CHOICE_SHEET = "選択肢"
+FEEDBACK_SHEET = "差戻し内容"
+NAME_TABLE = "fx_table"
+NAME_HEADER = "fx_header"
+
+LOCKED_FILL = "#E7E6E6"
+HEADER_FILL = "#D9E1F2"
+INPUT_REQUIRED_FILL = "#FFF2CC"
+ERROR_FILL = "#FFC7CE"
+
+_BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+@dataclass
+class Issued:
+    """What was issued: enough to verify a returned copy and to regenerate it."""
+
+    issue_id: str
+    form: str
+    form_version: int
+    year: int
+    group: str
+    issued_at: str
+    locked_hash: str
+    items: list[dict[str, Any]]
+    file_name: str
+    payload: dict[str, Any]
+
+
+def file_name(form: Form, year: int, group: Group) -> str:
+    name = f"{fiscal.long_label(year)}_{form.title}_{group.name or group.code}.xlsx"
+    return _BAD_FILE_CHARS.sub("_", name)
+
+
+def columns(form: Form) -> list[tuple[str, str]]:
+    """(field id, 0-based column letter) of the input sheet; column A holds the item key."""
+    return [("_key", "A")] + [(f.id, xl_col_to_name(i + 1)) for i, f in enumerate(form.fields)]
+
+
+def headers(form: Form, year: int) -> dict[str, str]:
+    return {"_key": KEY_HEADER, **{f.id: f.label_for(year) for f in form.fields}}
+
+
+def locked_rows(form: Form, items: list[PlanItem]) -> list[tuple[str, dict[str, str]]]:
+    return [(it.key, {f.id: f.show(it.record.get(f.id)) for f in form.locked_fields})
+            for it in items]
+
+
+def build(
+    path: Path,
+    form: Form,
+    year: int,
+    group: Group,
+    items: list[PlanItem],
+    *,
+    key: bytes,
+    issue_id: str,
+    issued_at: str,
+    title: str = "",
+    font: str = "ＭＳ ゴシック",
+    password: str = "",
+    values: dict[str, dict[str, str]] | None = None,
+    marks: dict[tuple[str, str], list[str]] | None = None,
+    feedback_rows: list[tuple[str, str, str]] | None = None,
+) -> Issued:
+    """Write the workbook to ``path`` and return what was issued.
+
+    ``values`` puts text back into input cells (feedback workbooks); ``marks`` highlights the
+    cells of (item key, field id) with the given messages as a comment; ``feedback_rows``
+    (cell, field, message) fills a first sheet listing every problem.
+    """
+    values = values or {}
+    marks = marks or {}
+    path = Path(path)
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    wb.set_properties({"title": f"{fiscal.long_label(year)} {form.title}",
+                       "subject": group.full_name, "author": "fujimi-xl",
+                       "comments": "fujimi-xl が発行した様式です。シートの構成を変えないでください。",
+                       "created": dt.datetime(2000, 1, 1)})
+    base = {"font_name": font, "font_size": 10}
+    fmt_cache: dict[tuple[Any, ...], Any] = {}
+
+    def fmt(**kw: Any) -> Any:
+        k = tuple(sorted(kw.items()))
+        if k not in fmt_cache:
+            fmt_cache[k] = wb.add_format({**base, **kw})
+        return fmt_cache[k]
+
+    cell_border = {"border": 1, "text_wrap": True, "valign": "top"}
+    f_head = fmt(bold=True, bg_color=HEADER_FILL, border=1, align="center", valign="vcenter",
+                 text_wrap=True, locked=True)
+    f_locked = fmt(bg_color=LOCKED_FILL, locked=True, **cell_border)
+    f_locked_c = fmt(bg_color=LOCKED_FILL, locked=True, align="center", **cell_border)
+    f_input = fmt(locked=False, **cell_border)
+    f_input_c = fmt(locked=False, align="center", **cell_border)
+    f_error = fmt(locked=False, bg_color=ERROR_FILL, font_color="#9C0006", **cell_border)
+    f_error_c = fmt(locked=False, bg_color=ERROR_FILL, font_color="#9C0006", align="center",
+                    **cell_border)
+    f_title = fmt(bold=True, font_size=14)
+    f_text = fmt(text_wrap=True, valign="top")
+    f_bold = fmt(bold=True)
+
+    heads = headers(form, year)
+    cols = columns(form)
+    col_index = {fid: i for i, (fid, _) in enumerate(cols)}
+    year_long = fiscal.long_label(year)
+    last_row = FIRST_ROW + max(len(items), 1) - 1
+
+    # -- feedback sheet (only in a feedback workbook) ------------------------------------
+    if feedback_rows is not None:
+        fb = wb.add_worksheet(FEEDBACK_SHEET)
+        fb.set_tab_color("#C00000")
+        fb.set_column(0, 0, 14)
+        fb.set_column(1, 1, 16)
+        fb.set_column(2, 2, 90)
+        fb.write_string(0, 0, "差戻し内容（このブックは受理されませんでした）", f_title)
+        fb.write_string(1, 0, "赤色のセルを直してから、このブックを保存して送り直してください。"
+                        "セルのコメントにも同じ内容があります。", f_text)
+        for c, h in enumerate(("セル", "項目", "直していただきたいこと")):
+            fb.write_string(3, c, h, f_head)
+        for r, (cell, field, message) in enumerate(feedback_rows, start=4):
+            fb.write_string(r, 0, cell, fmt(**cell_border))
+            fb.write_string(r, 1, field, fmt(**cell_border))
+            fb.write_string(r, 2, message, fmt(**cell_border))
+            fb.set_row(r, layout.row_height([(message, 90)]))
+        fb.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
+
+    # -- instructions --------------------------------------------------------------------
+    guide = wb.add_worksheet(GUIDE_SHEET)
+    guide.set_column(0, 0, 4)
+    guide.set_column(1, 1, 100)
+    guide.write_string(0, 0, f"{year_long} {form.title} 記入要領", f_title)
+    guide.write_string(1, 0, f"担当：{group.full_name}", f_bold)
+    grades = []
+    for f in form.fields:
+        if f.choices:
+            grades.append("　".join(f"{c['value']}：{c['label']}" for c in form.choices[f.choices]))
+    subst = {
+        "group": group.full_name,
+        "year_long": year_long,
+        "input_labels": "・".join(f.label_for(year) for f in form.input_fields),
+        "grade_list": " / ".join(grades),
+    }
+    for i, line in enumerate(form.instructions, start=3):
+        text = line.format(**subst)
+        guide.write_string(i, 0, f"{i - 2}.", f_text)
+        guide.write_string(i, 1, text, f_text)
+        guide.set_row(i, layout.row_height([(text, 100)]))
+    guide.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
+
+    # -- input sheet -----------------------------------------------------------------------
+    ws = wb.add_worksheet(form.input_sheet)
+    ws.write_string(0, 0, f"{year_long} {form.title} 記入シート　{title}".rstrip(), f_title)
+    ws.write_string(1, 0, f"担当：{group.full_name}", f_bold)
+    ws.write_string(2, 0, "白い欄に記入してください。灰色の欄は変更できません。"
+                    "黄色は未記入の必須欄です。", f_text)
+    # what is left to fill in, counted by a formula over the input range (no macros)
+    required = [f.id for f in form.input_fields if f.id in form.required_inputs()]
+    if items and required:
+        ranges = [f"{xl_col_to_name(col_index[fid])}{FIRST_ROW + 1}:"
+                  f"{xl_col_to_name(col_index[fid])}{last_row + 1}" for fid in required]
+        formula = "=\"未記入の必須欄：\"&(" + "+".join(f"COUNTBLANK({r})" for r in ranges) + ")&\"件\""
+        left = sum(1 for it in items for fid in required if not values.get(it.key, {}).get(fid))
+        ws.write_formula(1, col_index[form.input_fields[0].id], formula, f_bold,
+                         f"未記入の必須欄：{left}件")
+    ws.write_string(HEADER_ROW, 0, KEY_HEADER, f_head)
+    ws.set_column(0, 0, 9)
+    for fid, _ in cols[1:]:
+        f = form.by_id[fid]
+        c = col_index[fid]
+        ws.write_string(HEADER_ROW, c, heads[fid], f_head)
+        ws.set_column(c, c, f.width)
+    ws.set_row(HEADER_ROW, 30)
+
+    for r, it in enumerate(items, start=FIRST_ROW):
+        ws.write_string(r, 0, it.key, f_locked_c)
+        heights: list[tuple[str, float]] = []
+        for f in form.fields:
+            c = col_index[f.id]
+            center = f.role == "key" or bool(f.choices)
+            if f.role in ("key", "locked"):
+                text = f.show(it.record.get(f.id))
+                ws.write_string(r, c, text, f_locked_c if center else f_locked)
+            else:
+                text = values.get(it.key, {}).get(f.id, "")
+                msgs = marks.get((it.key, f.id))
+                if msgs:
+                    style = f_error_c if center else f_error
+                else:
+                    style = f_input_c if center else f_input
+                if text:
+                    ws.write_string(r, c, text, style)
+                else:
+                    ws.write_blank(r, c, None, style)
+                if msgs:
+                    ws.write_comment(r, c, "\n".join(msgs),
+                                     {"author": "fujimi-xl", "x_scale": 2.5, "y_scale": 2,
+                                      "font_name": font, "font_size": 10})
+            heights.append((text, f.width))
+        ws.set_row(r, max(layout.row_height(heights), 40.5))
+
+    if items:
+        for f in form.input_fields:
+            c = col_index[f.id]
+            if f.choices:
+                ws.data_validation(FIRST_ROW, c, last_row, c, {
+                    "validate": "list",
+                    "source": f"=fx_choice_{f.choices}",
+                    "input_title": f.label_for(year)[:32],
+                    "input_message": (f.hint or "一覧から選んでください")[:255],
+                    "error_title": "選択肢にない値です",
+                    "error_message": "一覧（▼）から選んでください。",
+                    "error_type": "stop",
+                })
+            else:
+                max_len = form.schema.get("properties", {}).get(f.id, {}).get("maxLength")
+                opts: dict[str, Any] = {
+                    "validate": "length", "criteria": "<=", "value": max_len or 32767,
+                    "input_title": f.label_for(year)[:32],
+                    "input_message": (f.hint or "")[:255],
+                    "error_title": "文字数が多すぎます",
+                    "error_message": f"{max_len or 32767}文字以内で記入してください。",
+                    "error_type": "stop",
+                }
+                ws.data_validation(FIRST_ROW, c, last_row, c, opts)
+            if f.id in required:
+                ws.conditional_format(FIRST_ROW, c, last_row, c, {
+                    "type": "blanks", "format": wb.add_format({"bg_color": INPUT_REQUIRED_FILL})})
+
+    last_col = len(cols) - 1
+    wb.define_name(NAME_HEADER, f"='{form.input_sheet}'!$A${HEADER_ROW + 1}:"
+                                f"${xl_col_to_name(last_col)}${HEADER_ROW + 1}")
+    wb.define_name(NAME_TABLE, f"='{form.input_sheet}'!$A${FIRST_ROW + 1}:"
+                               f"${xl_col_to_name(last_col)}${last_row + 1}")
+    ws.freeze_panes(FIRST_ROW, 0)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(HEADER_ROW)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_footer("&C&P / &N")
+    ws.protect(password, {"format_rows": True, "format_columns": True,
+                          "select_locked_cells": True, "select_unlocked_cells": True})
+    ws.activate() if feedback_rows is None else None
+
+    # -- choice lists --------------------------------------------------------------------
+    cs = wb.add_worksheet(CHOICE_SHEET)
+    cs.set_column(0, 0, 8)
+    cs.set_column(1, 1, 40)
+    col = 0
+    for name, choices in form.choices.items():
+        cs.write_string(0, col, "選択肢", f_head)
+        cs.write_string(0, col + 1, "意味", f_head)
+        for r, ch in enumerate(choices, start=1):
+            cs.write_string(r, col, ch["value"], fmt(border=1, align="center"))
+            cs.write_string(r, col + 1, ch["label"], fmt(border=1))
+        letter = xl_col_to_name(col)
+        wb.define_name(f"fx_choice_{name}",
+                       f"='{CHOICE_SHEET}'!${letter}$2:${letter}${len(choices) + 1}")
+        col += 3
+    cs.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
+
+    # -- manifest ------------------------------------------------------------------------
+    rows = locked_rows(form, items)
+    payload = {
+        "schema": manifest.SCHEMA,
+        "form": form.name,
+        "form_version": form.version,
+        "year": year,
+        "group": group.code,
+        "issue_id": issue_id,
+        "issued_at": issued_at,
+        "input_sheet": form.input_sheet,
+        "header_row": HEADER_ROW + 1,
+        "keys": [it.key for it in items],
+        "locked_hash": manifest.locked_hash(heads, rows),
+    }
+    ms = wb.add_worksheet(manifest.SHEET)
+    for r, text in enumerate(manifest.to_cells(payload, key)):
+        ms.write_string(r, 0, text)
+    ms.protect(password)
+    ms.very_hidden()
+    wb.close()
+    return Issued(
+        issue_id=issue_id, form=form.name, form_version=form.version, year=year,
+        group=group.code, issued_at=issued_at, locked_hash=payload["locked_hash"],
+        items=[{"key": k, **v} for k, v in rows], file_name=path.name, payload=payload,
+    )
+
+
+def cell_of(form: Form, row_index: int, field_id: str) -> str:
+    """A1 address of field ``field_id`` in the ``row_index``-th item row of a fresh workbook."""
+    return f"{dict(columns(form))[field_id]}{FIRST_ROW + row_index + 1}"

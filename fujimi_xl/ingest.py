@@ -1,0 +1,313 @@
+"""Take returned files into the master: identify, read, extract, validate, merge, all or nothing.
+
+For each file: its sha256 decides first (the same file again changes nothing); then the reader
+(in a worker process), the signed manifest (who and what it is), the issue it answers, the data
+found by keys, normalised and validated. A clean file is merged in one transaction with its
+provenance; a file with any error is not merged at all and its group gets a feedback workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import fiscal, isolate, manifest, store
+from .errors import Problem
+from .extract import extract
+from .feedback import write_feedback
+from .forms import Form, load_form
+from .reader import RawBook, ReadRefused, sha256_of
+from .validate import check
+from .workspace import Workspace
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
+_LOCK_FILE = re.compile(r"^(~\$|\.~lock\.).*")
+
+
+@dataclass
+class FileResult:
+    path: str
+    file_name: str
+    outcome: str  # accepted | rejected | unchanged | skipped
+    sha256: str = ""
+    form: str = ""
+    year: int | None = None
+    group: str = ""
+    records: int = 0
+    version: int | None = None
+    problems: list[Problem] = field(default_factory=list)
+    feedback: str = ""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+    def to_dict(self, lang: str = "ja") -> dict[str, Any]:
+        return {
+            "path": self.path, "file_name": self.file_name, "outcome": self.outcome,
+            "sha256": self.sha256, "form": self.form, "year": self.year, "group": self.group,
+            "records": self.records, "version": self.version, "feedback": self.feedback,
+            "errors": len(self.errors), "warnings": len(self.warnings),
+            "problems": [p.to_dict(lang) for p in self.problems],
+        }
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(f.outcome in ("accepted", "unchanged", "skipped") for f in self.files)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for f in self.files if f.outcome == outcome)
+
+    def to_dict(self, lang: str = "ja") -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "counts": {k: self.count(k) for k in ("accepted", "rejected", "unchanged", "skipped")},
+            "files": [f.to_dict(lang) for f in self.files],
+        }
+
+
+def expand(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileResult]]:
+    """Files to read, and lock/other files skipped, from files and folders."""
+    files: list[Path] = []
+    skipped: list[FileResult] = []
+    for p in map(Path, paths):
+        candidates = sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p]
+        for q in candidates:
+            if _LOCK_FILE.match(q.name):
+                skipped.append(FileResult(str(q), q.name, "skipped",
+                                          problems=[Problem("skipped_lock_file", file=q.name,
+                                                            severity="warning")]))
+            elif p.is_dir() and q.suffix.lower() not in SPREADSHEET_SUFFIXES:
+                continue
+            else:
+                files.append(q)
+    return files, skipped
+
+
+def now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = None,
+           year: int | None = None, group: str | None = None, workers: int | None = None,
+           progress: Any = None) -> IngestReport:
+    """Ingest files and folders into the workspace's master dataset."""
+    files, skipped = expand(paths)
+    report = IngestReport(list(skipped))
+    key = ws.key()
+    conn = ws.connect()
+    forms: dict[str, Form] = {}
+    try:
+        # the sha256 decides before any parsing
+        to_read: list[tuple[Path, str]] = []
+        for path in files:
+            try:
+                sha = sha256_of(path)
+            except OSError as exc:
+                report.files.append(FileResult(str(path), path.name, "rejected", problems=[
+                    Problem("not_workbook", file=path.name, params={"detail": str(exc)})]))
+                continue
+            known = _known(conn, sha)
+            if known is not None:
+                report.files.append(_result_for_known(path, sha, known))
+                if progress:
+                    progress(1)
+                continue
+            to_read.append((path, sha))
+        shas = {str(p): s for p, s in to_read}
+        for path_str, outcome in isolate.read_many([str(p) for p, _ in to_read], workers):
+            path = Path(path_str)
+            result = _one(ws, conn, key, forms, path, shas[path_str], outcome,
+                          form=form, year=year, group=group)
+            report.files.append(result)
+            if progress:
+                progress(1)
+    finally:
+        conn.close()
+    order = {str(p): i for i, p in enumerate(files)}
+    report.files.sort(key=lambda f: order.get(f.path, -1))
+    return report
+
+
+@dataclass
+class _Known:
+    outcome: str
+    form: str
+    year: int | None
+    group: str
+    current: bool
+    superseded_at: str
+    version: int | None
+
+
+def _known(conn: Any, sha: str) -> _Known | None:
+    row = conn.execute(
+        "SELECT f.form, f.year, f.group_code, s.version, s.superseded_by, s.superseded_at "
+        "FROM files f JOIN submissions s ON s.file_id = f.id "
+        "WHERE f.sha256 = ? AND f.outcome = 'accepted' ORDER BY s.id DESC LIMIT 1", (sha,),
+    ).fetchone()
+    if row is None:
+        return None
+    return _Known("accepted", row["form"], row["year"], row["group_code"],
+                  row["superseded_by"] is None, row["superseded_at"] or "", row["version"])
+
+
+def _result_for_known(path: Path, sha: str, known: _Known) -> FileResult:
+    base = {"sha256": sha, "form": known.form, "year": known.year, "group": known.group,
+            "version": known.version}
+    if known.current:
+        return FileResult(str(path), path.name, "unchanged", **base)
+    return FileResult(str(path), path.name, "rejected", problems=[Problem(
+        "replayed_version", file=path.name, params={"expected": known.superseded_at})], **base)
+
+
+def _record_receipt(conn: Any, result: FileResult, size: int, issue_id: str = "") -> int:
+    cur = conn.execute(
+        "INSERT INTO files (sha256, file_name, size, received_at, form, year, group_code, "
+        "issue_id, outcome, n_errors, n_warnings, problems) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        (result.sha256, result.file_name, size, now(), result.form or None, result.year,
+         result.group or None, issue_id or None, result.outcome, len(result.errors),
+         len(result.warnings), store.dumps([p.to_dict() for p in result.problems])),
+    )
+    return int(cur.lastrowid)
+
+
+def _reject(ws: Workspace, conn: Any, result: FileResult, size: int, issue_id: str = "") -> \
+        FileResult:
+    result.outcome = "rejected"
+    seen = conn.execute("SELECT 1 FROM files WHERE sha256 = ? AND outcome = 'rejected'",
+                        (result.sha256,)).fetchone()
+    if seen is None:  # the same rejected file again adds nothing
+        with store.transaction(conn):
+            _record_receipt(conn, result, size, issue_id)
+    return result
+
+
+def _one(ws: Workspace, conn: Any, key: bytes, forms: dict[str, Form], path: Path, sha: str,
+         outcome: RawBook | ReadRefused, *, form: str | None, year: int | None,
+         group: str | None) -> FileResult:
+    name = path.name
+    size = path.stat().st_size
+    result = FileResult(str(path), name, "rejected", sha256=sha)
+    if isinstance(outcome, ReadRefused):
+        result.problems.append(Problem(outcome.code, file=name, params=outcome.params))
+        return _reject(ws, conn, result, size)
+    book = outcome
+
+    # who and what is it: the signed manifest
+    msheet = book.sheet(manifest.SHEET)
+    parsed = manifest.from_cells([r[0] if r else "" for r in msheet.rows]) if msheet else None
+    if parsed is None:
+        result.problems.append(Problem("no_manifest", file=name))
+        return _reject(ws, conn, result, size)
+    payload, signature = parsed
+    if not manifest.verify(payload, signature, key):
+        result.problems.append(Problem("bad_signature", file=name, sheet=manifest.SHEET))
+        return _reject(ws, conn, result, size)
+    issue = conn.execute("SELECT * FROM issued WHERE issue_id = ?",
+                         (payload.get("issue_id"),)).fetchone()
+    if issue is None:
+        result.problems.append(Problem("unknown_issue", file=name,
+                                       params={"issue_id": payload.get("issue_id")}))
+        return _reject(ws, conn, result, size)
+    result.form, result.year, result.group = issue["form"], issue["year"], issue["group_code"]
+    if payload.get("locked_hash") != issue["locked_hash"] or payload.get("group") != issue[
+            "group_code"]:
+        result.problems.append(Problem("bad_signature", file=name, sheet=manifest.SHEET))
+        return _reject(ws, conn, result, size, issue["issue_id"])
+    if form and form != issue["form"]:
+        result.problems.append(Problem("wrong_form", file=name,
+                                       params={"expected": form, "found": issue["form"]}))
+    if year and year != issue["year"]:
+        result.problems.append(Problem("wrong_year", file=name, params={
+            "expected": fiscal.long_label(year), "found": fiscal.long_label(issue["year"])}))
+    if group and group != issue["group_code"]:
+        result.problems.append(Problem("wrong_group", file=name, params={
+            "expected": group, "found": issue["group_code"]}))
+    f = forms.get(issue["form"]) or load_form(issue["form"], ws.root)
+    forms[f.name] = f
+    newer = conn.execute(
+        "SELECT issued_at FROM issued WHERE form = ? AND year = ? AND group_code = ? "
+        "AND issued_at > ? ORDER BY issued_at DESC LIMIT 1",
+        (issue["form"], issue["year"], issue["group_code"], issue["issued_at"]),
+    ).fetchone()
+    if newer is not None or issue["form_version"] != f.version:
+        result.problems.append(Problem("stale_template", file=name, params={
+            "found": issue["issued_at"][:10],
+            "expected": newer["issued_at"][:10] if newer else "最新版"}))
+    if result.problems:
+        return _reject(ws, conn, result, size, issue["issue_id"])
+
+    # the data: found by keys, normalised, validated
+    items = store.loads(issue["items"])
+    ex = extract(book, f, issue["year"], payload, items, name)
+    result.problems.extend(ex.problems)
+    checked = None
+    if ex.rows and not any(p.code in ("header_missing", "input_sheet_missing")
+                           for p in ex.problems):
+        checked = check(f, issue["year"], ex.rows, items, name, ex.sheet)
+        result.problems.extend(checked.problems)
+    if result.errors or checked is None:
+        result.feedback = str(write_feedback(ws, f, issue, ex, result.problems, name))
+        return _reject(ws, conn, result, size, issue["issue_id"])
+
+    # merge: one transaction, a new version superseding the current one
+    inputs = [fld.id for fld in f.input_fields]
+    rows = []
+    for k, rec in checked.records.items():
+        for fid in inputs:
+            cell = ex.rows[k][fid]
+            rows.append((k, fid, store.dumps(rec.get(fid)), ex.sheet, cell.address))
+    result.records = len(checked.records)
+    with store.transaction(conn):
+        again = conn.execute("SELECT 1 FROM files WHERE sha256 = ? AND outcome = 'accepted'",
+                             (sha,)).fetchone()
+        if again is not None:  # another process took the same file meanwhile
+            result.outcome = "unchanged"
+            return result
+        current = conn.execute(
+            "SELECT id, version FROM submissions WHERE form = ? AND year = ? AND group_code = ? "
+            "AND superseded_by IS NULL", (issue["form"], issue["year"], issue["group_code"]),
+        ).fetchone()
+        if current is not None:
+            old = {(r["item_key"], r["field"]): r["value"] for r in conn.execute(
+                "SELECT item_key, field, value FROM record_values WHERE submission_id = ?",
+                (current["id"],))}
+            if old == {(k, fid): v for k, fid, v, _, _ in rows}:
+                result.outcome = "unchanged"
+                result.version = current["version"]
+                if conn.execute("SELECT 1 FROM files WHERE sha256 = ? AND outcome = 'unchanged'",
+                                (sha,)).fetchone() is None:
+                    _record_receipt(conn, result, size, issue["issue_id"])
+                return result
+        result.outcome = "accepted"
+        file_id = _record_receipt(conn, result, size, issue["issue_id"])
+        version = (current["version"] + 1) if current is not None else 1
+        stamp = now()
+        cur = conn.execute(
+            "INSERT INTO submissions (file_id, form, year, group_code, version, accepted_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (file_id, issue["form"], issue["year"], issue["group_code"], version, stamp),
+        )
+        sub_id = cur.lastrowid
+        if current is not None:
+            conn.execute("UPDATE submissions SET superseded_by = ?, superseded_at = ? "
+                         "WHERE id = ?", (sub_id, stamp, current["id"]))
+        conn.executemany(
+            "INSERT INTO record_values (submission_id, item_key, field, value, sheet, cell) "
+            "VALUES (?, ?, ?, ?, ?, ?)", [(sub_id, *r) for r in rows])
+        result.version = version
+    return result

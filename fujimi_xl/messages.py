@@ -1,0 +1,259 @@
+"""The catalogue of problem codes and their messages, Japanese first, English with --lang en.
+
+Each message reads: what rule was broken, the value found, how to fix it. The place (file,
+sheet!cell, field) is added in front by :func:`render`, so the same text also serves as the
+comment on the cell in a feedback workbook (:func:`text`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import Problem
+
+# code: (日本語, English)
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # -- the file itself -----------------------------------------------------------------
+    "not_workbook": (
+        "Excelブック(.xlsx)として読めません（{detail}）。Excelで開けるか確認し、"
+        "「Excel ブック (*.xlsx)」形式で保存し直して送ってください。",
+        "Not a readable Excel workbook ({detail}). Check that it opens in Excel, save it as "
+        "'Excel Workbook (*.xlsx)' and send it again.",
+    ),
+    "encrypted": (
+        "パスワードで保護(暗号化)されたブックは読めません。パスワードを解除して保存し、送り直してください。",
+        "The workbook is password-encrypted. Remove the password, save, and send it again.",
+    ),
+    "other_format": (
+        "このファイルは{format}形式です。配布したExcelブックに記入し、「Excel ブック (*.xlsx)」形式で"
+        "保存して送ってください。",
+        "This file is in {format} format. Fill in the workbook you were sent and save it as "
+        "'Excel Workbook (*.xlsx)'.",
+    ),
+    "read_failed": (
+        "ファイルの読み込み中に処理が異常終了しました（{detail}）。ファイルが壊れている可能性があります。"
+        "Excelで開き直して保存し、送り直してください。",
+        "Reading the file failed ({detail}); it may be damaged. Open it in Excel, save it again "
+        "and send it again.",
+    ),
+    "limit_exceeded": (
+        "ファイルが上限を超えています（{limit}: {found}、上限 {allowed}）。配布した様式の範囲内に記入し、"
+        "不要な行・列・書式を削除して送り直してください。",
+        "The file exceeds a limit ({limit}: {found}, allowed {allowed}). Keep to the form as sent, "
+        "remove extra rows, columns and formatting, and send it again.",
+    ),
+    "skipped_lock_file": (
+        "Excel/LibreOfficeの一時ファイル(ロックファイル)のため読み飛ばしました。",
+        "Skipped: an Excel/LibreOffice lock file.",
+    ),
+    # -- identity ------------------------------------------------------------------------
+    "no_manifest": (
+        "このファイルには様式の識別情報がありません（富士見XLが発行したブックではないか、"
+        "識別用シートが削除されています）。配布したブックに記入して送ってください。",
+        "This file carries no form identity (it was not issued by fujimi-xl, or its identity "
+        "sheet was deleted). Fill in the workbook you were sent.",
+    ),
+    "bad_signature": (
+        "様式の識別情報が改変されています（署名が一致しません）。配布したブックに記入し直して送ってください。",
+        "The form identity has been altered (signature mismatch). Fill in the workbook you were "
+        "sent and send it again.",
+    ),
+    "unknown_issue": (
+        "このブックはこの作業フォルダから発行されたものではありません（発行番号 {issue_id}）。"
+        "送付先の事務局・年度が正しいか確認してください。",
+        "This workbook was not issued from this workspace (issue {issue_id}). Check that it was "
+        "sent to the right secretariat and year.",
+    ),
+    "wrong_group": (
+        "このブックは「{found}」用です（期待: 「{expected}」）。他のグループのファイルを送っていないか"
+        "確認してください。",
+        "This workbook belongs to '{found}', not '{expected}'. Check that it is not another "
+        "group's file.",
+    ),
+    "wrong_form": (
+        "このブックは様式「{found}」です（期待: 「{expected}」）。",
+        "This workbook is form '{found}', expected '{expected}'.",
+    ),
+    "wrong_year": (
+        "このブックは{found}用です（期待: {expected}）。今年度の様式に記入してください。",
+        "This workbook is for {found}, expected {expected}. Use this year's workbook.",
+    ),
+    "stale_template": (
+        "古い様式です（発行日 {found}）。{expected} に再発行した最新の様式に記入して送ってください。",
+        "This is an outdated workbook (issued {found}). Fill in the one re-issued on {expected}.",
+    ),
+    "replayed_version": (
+        "このファイルは以前に受理された版と同一ですが、その版は {expected} に受理された新しい版で"
+        "置き換え済みです。最新の内容で送ってください。",
+        "This file is identical to an earlier accepted version that was superseded on "
+        "{expected}. Send the current version.",
+    ),
+    # -- structure -----------------------------------------------------------------------
+    "input_sheet_missing": (
+        "入力シート「{expected}」が見つかりません。シートを削除・改名していないか確認してください。",
+        "Input sheet '{expected}' not found. Check that it was not deleted or renamed.",
+    ),
+    "header_missing": (
+        "見出し「{expected}」の列が見つかりません。列を削除したり見出しを書き換えたりしないでください。",
+        "Column headed '{expected}' not found. Do not delete columns or change the headings.",
+    ),
+    "row_missing": (
+        "項目「{expected}」の行が見つかりません。行を削除したり管理番号を書き換えたりしないでください。",
+        "The row of item '{expected}' is missing. Do not delete rows or change the item numbers.",
+    ),
+    "duplicate_row": (
+        "項目「{expected}」の行が2つあります（{found}）。どちらか一方に記入し、もう一方の行を削除してください。",
+        "Item '{expected}' appears twice ({found}). Keep one row and delete the other.",
+    ),
+    "stray_value": (
+        "記入欄の外に値「{value}」があります。この値は取り込まれません。記入欄に移すか削除してください。",
+        "Value '{value}' is outside the input area and would not be read. Move it into an input "
+        "cell or delete it.",
+    ),
+    "merged_input": (
+        "記入欄 {found} が結合されています。結合を解除し、各セルに記入してください。",
+        "Input cells {found} are merged. Unmerge them and fill in each cell.",
+    ),
+    "locked_changed": (
+        "変更できない欄が書き換えられています（発行時: 「{expected}」、現在: 「{value}」）。"
+        "元の内容に戻してください。変更が必要なら事務局に連絡してください。",
+        "A locked cell was changed (issued: '{expected}', found: '{value}'). Restore it; ask the "
+        "secretariat if it must change.",
+    ),
+    # -- values --------------------------------------------------------------------------
+    "required": (
+        "未記入です。{label}を記入してください。",
+        "Empty. Please fill in {label}.",
+    ),
+    "not_in_scale": (
+        "「{value}」は選択肢にありません。{choices} のいずれかを一覧から選んでください。",
+        "'{value}' is not one of the choices. Pick one of {choices} from the list.",
+    ),
+    "reason_required": (
+        "評価が「{grade}」の場合は理由・課題等の記入が必要です。",
+        "A reason is required when the grade is '{grade}'.",
+    ),
+    "too_long": (
+        "文字数が多すぎます（{found}文字、上限{allowed}文字）。要点を短くまとめてください。",
+        "Too long ({found} characters, at most {allowed}). Please shorten it.",
+    ),
+    "wrong_type": (
+        "「{value}」は{expected}として読めません。{expected}を記入してください。",
+        "'{value}' cannot be read as {expected}. Please enter {expected}.",
+    ),
+    "schema": (
+        "入力規則に合いません（{detail}）。",
+        "Does not match the form's rules ({detail}).",
+    ),
+    "formula_value": (
+        "数式は使えません（{value}）。値を直接記入してください。",
+        "Formulas are not allowed ({value}). Enter the value itself.",
+    ),
+    "control_chars": (
+        "制御文字を削除しました（{found}文字）。",
+        "Removed {found} control characters.",
+    ),
+    # -- the plan workbook ---------------------------------------------------------------
+    "plan_sheet_missing": (
+        "計画ブックにシート「{expected}」がありません。`fujimi-xl plan-template` で作ったひな形を使ってください。",
+        "The plan workbook has no sheet '{expected}'. Start from `fujimi-xl plan-template`.",
+    ),
+    "plan_column_missing": (
+        "見出し「{expected}」の列がありません。ひな形の見出し行をそのまま使ってください。",
+        "No column headed '{expected}'. Keep the template's header row as it is.",
+    ),
+    "plan_unknown_group": (
+        "担当「{value}」は担当一覧シートにありません。担当一覧に追加するか、表記を合わせてください。",
+        "Owner '{value}' is not on the group list sheet. Add it there or correct the spelling.",
+    ),
+    "plan_duplicate_item": (
+        "項目{value}・担当「{found}」が重複しています（{expected}と同じ）。どちらかの行を削除してください。",
+        "Item {value} with owner '{found}' appears twice (same as {expected}). Delete one row.",
+    ),
+    "plan_duplicate_group": (
+        "担当「{value}」が担当一覧に2回あります（{expected}と同じ）。",
+        "Group '{value}' is listed twice (same as {expected}).",
+    ),
+    "plan_bad_number": (
+        "「{value}」は{label}として読めません。{expected}の形で記入してください。",
+        "'{value}' cannot be read as {label}. Write it as {expected}.",
+    ),
+    "plan_plan_text_differs": (
+        "項目{value}の計画の文言が、同じ項目の{expected}と異なります。同じ項目の計画は同じ文言にしてください。",
+        "The plan text of item {value} differs from the same item at {expected}.",
+    ),
+    "plan_empty": (
+        "計画シートに項目が1件もありません。",
+        "The plan sheet lists no items.",
+    ),
+}
+
+
+def text(code: str, lang: str = "ja", **params: Any) -> str:
+    """The bare message for a code, with its parameters filled in."""
+    ja, en = CATALOGUE.get(code, ("{code}", "{code}"))
+    template = en if lang == "en" else ja
+    safe = _Defaults(code=code, **{k: _short(v) for k, v in params.items()})
+    return template.format_map(safe)
+
+
+def render(problem: Problem, lang: str = "ja") -> str:
+    """The message of a problem without its place (the place is in its own columns)."""
+    params: dict[str, Any] = dict(problem.params)
+    params.setdefault("value", "" if problem.value is None else problem.value)
+    params.setdefault("label", problem.field)
+    return text(problem.code, lang, **params)
+
+
+def locate(problem: Problem) -> str:
+    """file sheet!cell 【field】, the place of a problem as one string."""
+    parts = [p for p in (problem.file, problem.where()) if p]
+    where = " ".join(parts)
+    if problem.field:
+        where += f"【{problem.field}】"
+    return where
+
+
+class _Defaults(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    s = "" if value is None else str(value)
+    s = s.replace("\r\n", "↵").replace("\n", "↵").replace("\r", "↵")
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+# Words the CLI prints around the problem table, in both languages.
+UI: dict[str, tuple[str, str]] = {
+    "accepted": ("受理", "accepted"),
+    "rejected": ("差戻し", "rejected"),
+    "unchanged": ("変更なし", "unchanged"),
+    "skipped": ("読み飛ばし", "skipped"),
+    "records": ("件", "records"),
+    "errors": ("エラー", "errors"),
+    "warnings": ("警告", "warnings"),
+    "feedback": ("差戻し用ブック", "feedback workbook"),
+    "file": ("ファイル", "file"),
+    "cell": ("シート!セル", "sheet!cell"),
+    "field": ("項目", "field"),
+    "message": ("内容", "message"),
+    "issued": ("発行", "issued"),
+    "returned": ("返送", "returned"),
+    "missing": ("未提出", "missing"),
+    "group": ("担当", "group"),
+    "last_file": ("最終ファイル", "last file"),
+    "last_time": ("受付日時", "received"),
+    "summary": (
+        "{n}件中 受理{accepted}・差戻し{rejected}・変更なし{unchanged}・読み飛ばし{skipped}",
+        "{n} files: {accepted} accepted, {rejected} rejected, {unchanged} unchanged, "
+        "{skipped} skipped",
+    ),
+}
+
+
+def ui(key: str, lang: str = "ja", **params: Any) -> str:
+    ja, en = UI[key]
+    return (en if lang == "en" else ja).format(**params)

@@ -1,0 +1,231 @@
+"""The consolidated table in the seed's layout, print-ready (xlsxwriter).
+
+One sheet per section (節): the plan's title, the subtitle with the fiscal year, a header row
+項目(節·項·号) · 計画 · H29実施内容 · 評価 · 理由・課題等 · H30計画内容 repeated on every printed page,
+items in plan order, an item reported by several groups merged over its rows. A4 landscape,
+fitted to the page width, wrapped text, row heights computed from the text. Then a summary sheet
+(grades per section with a native chart, and the groups that have not returned).
+Every value is written with ``write_string``: a cell starting with = + - @ stays text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from . import fiscal, layout
+from .dataset import Row, Table
+from .forms import Form
+
+PAPER = {"A4": 9, "A3": 8}
+MISSING_TEXT = "（未提出）"
+
+
+def write_report(path: Path, form: Form, table: Table, *, title: str = "",
+                 font: str = "ＭＳ ゴシック") -> Path:
+    cfg = form.report
+    path = Path(path)
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
+                                         "strings_to_urls": False,
+                                         "strings_to_numbers": False})
+    wb.set_properties({"title": f"{title} {fiscal.long_label(table.year)}{form.title}結果",
+                       "author": "fujimi-xl"})
+    base = {"font_name": font, "font_size": 10}
+    cache: dict[tuple[Any, ...], Any] = {}
+
+    def fmt(**kw: Any) -> Any:
+        k = tuple(sorted(kw.items()))
+        if k not in cache:
+            cache[k] = wb.add_format({**base, **kw})
+        return cache[k]
+
+    cols: list[str] = cfg.get("columns") or [f.id for f in form.fields]
+    widths: dict[str, float] = cfg.get("widths", {})
+    center = set(cfg.get("center", []))
+    merge_fields: list[str] = cfg.get("merge", [])
+    head_merge = cfg.get("header_merge")
+    group_by = cfg.get("group_by")
+    year = table.year
+
+    f_title = fmt(bold=True, font_size=14, align="center", valign="vcenter")
+    f_sub = fmt(font_size=11, align="center", valign="vcenter")
+    f_head = fmt(bold=True, border=1, align="center", valign="vcenter", bg_color="#D9D9D9",
+                 text_wrap=True)
+    f_cell = fmt(border=1, text_wrap=True, valign="top")
+    f_cell_c = fmt(border=1, text_wrap=True, valign="top", align="center")
+    f_missing = fmt(border=1, text_wrap=True, valign="top", font_color="#808080", italic=True)
+
+    sections = [list(g) for _, g in groupby(table.rows, key=lambda r: r.record.get(group_by))] \
+        if group_by else [table.rows]
+    firsts = [s[0].record.get(group_by) for s in sections if s]
+    subtitle = cfg.get("subtitle", "").format(
+        year_long=fiscal.long_label(year), first=firsts[0] if firsts else "",
+        last=firsts[-1] if firsts else "")
+
+    def width(fid: str) -> float:
+        return float(widths.get(fid, form.by_id[fid].width))
+
+    for rows in sections:
+        if not rows:
+            continue
+        label = form.by_id[group_by].show(rows[0].record.get(group_by)) if group_by else "結果"
+        ws = wb.add_worksheet(label[:31])
+        last_col = len(cols) - 1
+        for c, fid in enumerate(cols):
+            ws.set_column(c, c, width(fid))
+        ws.merge_range(0, 0, 0, last_col, title, f_title)
+        ws.set_row(0, 24)
+        ws.merge_range(1, 0, 1, last_col, subtitle, f_sub)
+        ws.set_row(1, 18)
+        hr = 3
+        c = 0
+        while c < len(cols):
+            fid = cols[c]
+            if head_merge and fid == head_merge["fields"][0]:
+                n = len(head_merge["fields"])
+                ws.merge_range(hr, c, hr, c + n - 1, head_merge["label"], f_head)
+                c += n
+                continue
+            ws.write_string(hr, c, form.by_id[fid].label_for(year), f_head)
+            c += 1
+        ws.set_row(hr, 22)
+
+        r0 = hr + 1
+        blocks = [list(g) for _, g in groupby(rows, key=lambda r: r.key)]
+        r = r0
+        for block in blocks:
+            heights = []
+            for i, row in enumerate(block):
+                cells = []
+                for c, fid in enumerate(cols):
+                    text = _text(form, fid, row)
+                    if fid in merge_fields and len(block) > 1:
+                        continue
+                    cells.append((text, width(fid)))
+                    if not row.returned and fid == _first_input(form, cols):
+                        ws.write_string(r + i, c, f"{MISSING_TEXT}{row.group.name}", f_missing)
+                    else:
+                        ws.write_string(r + i, c, text, f_cell_c if fid in center else f_cell)
+                heights.append(layout.row_height(cells))
+            if len(block) > 1:
+                for c, fid in enumerate(cols):
+                    if fid in merge_fields:
+                        text = _text(form, fid, block[0])
+                        ws.merge_range(r, c, r + len(block) - 1, c, text,
+                                       f_cell_c if fid in center else f_cell)
+                # the merged cells' text must fit the rows together
+                need = max(layout.row_height([(_text(form, fid, block[0]), width(fid))])
+                           for fid in merge_fields)
+                if need > sum(heights):
+                    heights[-1] += need - sum(heights)
+            for i, h in enumerate(heights):
+                ws.set_row(r + i, h)
+            r += len(block)
+
+        ws.repeat_rows(hr)
+        ws.freeze_panes(hr + 1, 0)
+        ws.set_landscape() if cfg.get("orientation", "landscape") == "landscape" else \
+            ws.set_portrait()
+        ws.set_paper(PAPER.get(cfg.get("paper", "A4"), 9))
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.set_footer(f"&C{label}　&P / &N")
+        ws.print_area(0, 0, r - 1, last_col)
+
+    _summary(wb, fmt, form, table, sections, group_by, title, subtitle)
+    wb.close()
+    return path
+
+
+def _first_input(form: Form, cols: list[str]) -> str:
+    return next((fid for fid in cols if form.by_id[fid].role == "input"), "")
+
+
+def _text(form: Form, fid: str, row: Row) -> str:
+    f = form.by_id[fid]
+    value = row.record.get(fid)
+    if f.role == "key":
+        return f.show(value)
+    return "" if value is None else str(value)
+
+
+def _summary(wb: Any, fmt: Any, form: Form, table: Table, sections: list[list[Row]],
+             group_by: str | None, title: str, subtitle: str) -> None:
+    field_id = form.report.get("summary_field")
+    ws = wb.add_worksheet("集計")
+    f_head = fmt(bold=True, border=1, align="center", valign="vcenter", bg_color="#D9D9D9",
+                 text_wrap=True)
+    f_cell = fmt(border=1, valign="top", text_wrap=True)
+    f_num = fmt(border=1, align="center")
+    ws.write_string(0, 0, f"{title}　{subtitle}", fmt(bold=True, font_size=12))
+    scale = form.choice_values(form.by_id[field_id].choices) if field_id else []
+    heads = [form.by_id[group_by].label if group_by else "", *scale, MISSING_TEXT.strip("（）"),
+             "計"]
+    ws.write_string(2, 0, f"{form.by_id[field_id].label if field_id else ''}の集計",
+                    fmt(bold=True))
+    for c, h in enumerate(heads):
+        ws.write_string(3, c, h, f_head)
+    ws.set_column(0, 0, 12)
+    ws.set_column(1, len(heads), 9)
+    r = 4
+    totals: Counter[str] = Counter()
+    for rows in sections:
+        if not rows:
+            continue
+        label = form.by_id[group_by].show(rows[0].record.get(group_by)) if group_by else ""
+        counts = Counter(str(row.record.get(field_id)) if row.returned else "_missing"
+                         for row in rows)
+        ws.write_string(r, 0, label, f_cell)
+        for c, g in enumerate(scale, start=1):
+            ws.write_number(r, c, counts.get(g, 0), f_num)
+        ws.write_number(r, len(scale) + 1, counts.get("_missing", 0), f_num)
+        ws.write_number(r, len(scale) + 2, len(rows), f_num)
+        totals.update(counts)
+        r += 1
+    ws.write_string(r, 0, "合計", f_head)
+    for c, g in enumerate(scale, start=1):
+        ws.write_number(r, c, totals.get(g, 0), f_num)
+    ws.write_number(r, len(scale) + 1, totals.get("_missing", 0), f_num)
+    ws.write_number(r, len(scale) + 2, sum(totals.values()), f_num)
+    last_data = r - 1
+
+    if scale and last_data >= 4:
+        chart = wb.add_chart({"type": "column", "subtype": "stacked"})
+        colors = ["#2E75B6", "#70AD47", "#FFC000", "#C00000", "#7F7F7F", "#A5A5A5"]
+        for i, g in enumerate(scale):
+            chart.add_series({
+                "name": ["集計", 3, i + 1],
+                "categories": ["集計", 4, 0, last_data, 0],
+                "values": ["集計", 4, i + 1, last_data, i + 1],
+                "fill": {"color": colors[i % len(colors)]},
+            })
+        chart.set_title({"name": f"{form.by_id[field_id].label}の分布（{form.by_id[group_by].label if group_by else ''}別）",
+                         "name_font": {"name": "ＭＳ ゴシック", "size": 11}})
+        chart.set_y_axis({"name": "件数", "major_gridlines": {"visible": True},
+                          "num_font": {"name": "ＭＳ ゴシック"}})
+        chart.set_x_axis({"num_font": {"name": "ＭＳ ゴシック"}})
+        chart.set_legend({"position": "bottom", "font": {"name": "ＭＳ ゴシック"}})
+        chart.set_size({"width": 520, "height": 300})
+        ws.insert_chart(r + 2, 0, chart)
+
+    r_m = r + 19
+    ws.write_string(r_m, 0, "未提出の担当", fmt(bold=True))
+    for c, h in enumerate(("担当", "部", "グループ", "担当項目数")):
+        ws.write_string(r_m + 1, c, h, f_head)
+    ws.set_column(1, 3, 16)
+    owned = Counter(row.group.code for row in table.rows)
+    if not table.missing:
+        ws.write_string(r_m + 2, 0, "なし（全担当が提出済み）", f_cell)
+    for i, g in enumerate(table.missing, start=r_m + 2):
+        ws.write_string(i, 0, g.code, f_cell)
+        ws.write_string(i, 1, g.department, f_cell)
+        ws.write_string(i, 2, g.name, f_cell)
+        ws.write_number(i, 3, owned.get(g.code, 0), f_num)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 1)

@@ -1,0 +1,141 @@
+"""The master dataset: SQLite in the workspace (standard SQL, so PostgreSQL can follow).
+
+Tables:
+- ``groups``, ``plan_items``: the plan (who owns which item).
+- ``issued``: every workbook generated, with a snapshot of what was prefilled and locked.
+- ``files``: every file received, accepted or not (the receipt log, with sha256).
+- ``submissions``: every accepted file as a version; a later one supersedes, never overwrites.
+- ``record_values``: the values of each submission with the sheet and cell they came from.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS groups (
+    code TEXT PRIMARY KEY,
+    department TEXT NOT NULL,
+    name TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS plan_items (
+    form TEXT NOT NULL,
+    item_key TEXT NOT NULL,
+    group_code TEXT NOT NULL REFERENCES groups(code),
+    seq INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (form, item_key, group_code)
+);
+CREATE TABLE IF NOT EXISTS issued (
+    issue_id TEXT PRIMARY KEY,
+    form TEXT NOT NULL,
+    form_version INTEGER NOT NULL,
+    year INTEGER NOT NULL,
+    group_code TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    locked_hash TEXT NOT NULL,
+    items TEXT NOT NULL,
+    file_name TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS issued_slot ON issued (form, year, group_code, issued_at);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    form TEXT,
+    year INTEGER,
+    group_code TEXT,
+    issue_id TEXT,
+    outcome TEXT NOT NULL,
+    n_errors INTEGER NOT NULL DEFAULT 0,
+    n_warnings INTEGER NOT NULL DEFAULT 0,
+    problems TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS files_sha ON files (sha256);
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES files(id),
+    form TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    group_code TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    accepted_at TEXT NOT NULL,
+    superseded_by INTEGER REFERENCES submissions(id),
+    superseded_at TEXT,
+    UNIQUE (form, year, group_code, version)
+);
+CREATE TABLE IF NOT EXISTS record_values (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    item_key TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT,
+    sheet TEXT NOT NULL,
+    cell TEXT NOT NULL,
+    PRIMARY KEY (submission_id, item_key, field)
+);
+CREATE VIEW IF NOT EXISTS current_values AS
+    SELECT s.form, s.year, s.group_code, s.id AS submission_id, s.version,
+           v.item_key, v.field, v.value, v.sheet, v.cell
+    FROM submissions s JOIN record_values v ON v.submission_id = s.id
+    WHERE s.superseded_by IS NULL;
+"""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=60000")
+    return conn
+
+
+def create(path: Path) -> None:
+    conn = connect(path)
+    try:
+        with transaction(conn):
+            for statement in DDL.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+    finally:
+        conn.close()
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction: everything inside commits together or not at all."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)

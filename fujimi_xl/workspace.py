@@ -1,0 +1,112 @@
+"""A workspace: one folder holding the config, the signing key, the master database and the
+files that go out (outbox), come back (feedback) and get printed (reports)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import store
+from .errors import WorkspaceError
+
+CONFIG = "fujimi.json"
+KEY = "secret.key"
+DB = "master.sqlite"
+
+
+@dataclass
+class Workspace:
+    root: Path
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / DB
+
+    @property
+    def outbox(self) -> Path:
+        return self.root / "outbox"
+
+    @property
+    def feedback(self) -> Path:
+        return self.root / "feedback"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def title(self) -> str:
+        return str(self.config.get("title", ""))
+
+    @property
+    def city(self) -> str:
+        return str(self.config.get("city", ""))
+
+    @property
+    def password(self) -> str:
+        return str(self.config.get("sheet_password", ""))
+
+    def key(self) -> bytes:
+        try:
+            return bytes.fromhex((self.root / KEY).read_text().strip())
+        except (OSError, ValueError) as exc:
+            raise WorkspaceError(f"署名鍵 {self.root / KEY} を読めません") from exc
+
+    def connect(self) -> sqlite3.Connection:
+        return store.connect(self.db_path)
+
+    def save_config(self) -> None:
+        tmp = self.root / (CONFIG + ".tmp")
+        tmp.write_text(json.dumps(self.config, ensure_ascii=False, indent=2), encoding="utf-8")
+        os.replace(tmp, self.root / CONFIG)
+
+
+def create_workspace(root: Path, title: str = "", city: str = "") -> Workspace:
+    root = Path(root)
+    if (root / CONFIG).exists():
+        raise WorkspaceError(f"{root} はすでに作業フォルダです（{CONFIG} があります）")
+    root.mkdir(parents=True, exist_ok=True)
+    key_path = root / KEY
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32))
+    ws = Workspace(
+        root,
+        {
+            "format": 1,
+            "title": title,
+            "city": city,
+            # protects the sheets against accidental edits; the secretariat may use it to
+            # unlock a workbook. Tampering is detected by the signed hash, not by this.
+            "sheet_password": secrets.token_hex(4),
+            "font": "ＭＳ ゴシック",
+        },
+    )
+    ws.save_config()
+    store.create(ws.db_path)
+    for sub in (ws.outbox, ws.feedback, ws.reports):
+        sub.mkdir(exist_ok=True)
+    return ws
+
+
+def open_workspace(root: Path) -> Workspace:
+    root = Path(root)
+    path = root / CONFIG
+    if not path.is_file():
+        raise WorkspaceError(
+            f"{root} は作業フォルダではありません（{CONFIG} がありません）。"
+            "先に `fujimi-xl init` で作成してください。"
+        )
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise WorkspaceError(f"{path} を読めません: {exc}") from exc
+    if not (root / DB).is_file():
+        raise WorkspaceError(f"マスタデータベース {root / DB} がありません")
+    return Workspace(root, config)
