@@ -1,0 +1,48 @@
+"""fujimi_xl: the Excel evaluation cycle of a Japanese city, end to end.
+
+generate → (staff fill in) → ingest (validate, merge) → report. The CLI ``fujimi-xl`` is a thin
+shell over this API.
+"""
+
+from .api import (
+    GenerateResult,
+    ReportResult,
+    StatusReport,
+    generate,
+    ingest,
+    init,
+    load_plan,
+    open_workspace,
+    plan_template,
+    report,
+    status,
+)
+from .errors import FujimiError, PlanError, Problem
+from .fiscal import long_label, parse_year, short_label
+from .forms import load_form
+from .intake import FileResult, IngestReport
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FileResult",
+    "FujimiError",
+    "GenerateResult",
+    "IngestReport",
+    "PlanError",
+    "Problem",
+    "ReportResult",
+    "StatusReport",
+    "generate",
+    "ingest",
+    "init",
+    "load_form",
+    "load_plan",
+    "long_label",
+    "open_workspace",
+    "parse_year",
+    "plan_template",
+    "report",
+    "short_label",
+    "status",
+]

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import dataset, generate as gen, pdf, plan as planmod, store
+from . import dataset, pdf, store
+from . import generator as gen
+from . import plan as planmod
 from .errors import FujimiError, NothingToDoError
 from .forms import load_form
-from .ingest import IngestReport, ingest as _ingest, now
+from .intake import IngestReport, now
+from .intake import ingest as _ingest
 from .workspace import Workspace, create_workspace, open_workspace
 
 __all__ = [
@@ -203,7 +206,7 @@ class ReportResult:
 def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
            want_pdf: bool = False) -> ReportResult:
     """Write the consolidated table (and its PDF through LibreOffice when asked)."""
-    from .report import write_report
+    from .reporting import write_report
 
     f = load_form(form, ws.root)
     conn = ws.connect()

@@ -15,7 +15,8 @@ from typing import Any
 
 import openpyxl
 
-from . import api, generate as gen
+from . import api
+from . import generator as gen
 from .forms import load_form
 from .plan import Group, Plan, PlanItem, write_plan_template
 

@@ -17,7 +17,7 @@ from xlsxwriter.utility import xl_col_to_name
 from . import normalise
 from .errors import Problem
 from .forms import Form
-from .generate import KEY_HEADER, NAME_HEADER, NAME_TABLE, headers
+from .generator import KEY_HEADER, NAME_HEADER, NAME_TABLE, headers
 from .reader import RawBook, RawSheet
 
 _REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!]+))!")

@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import generate, normalise, store
+from . import generator as generate
+from . import normalise, store
 from .errors import Problem
 from .forms import Form
 from .plan import Group, PlanItem

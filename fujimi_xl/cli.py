@@ -1,0 +1,286 @@
+"""The command line: parse options, call one library function, print its result.
+
+Messages are Japanese by default; ``--lang en`` gives English. ``--json`` prints the same report
+object the library returns. Exit codes: 0 everything accepted, 1 something refused, 2 the
+command could not run.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import api, fiscal
+from .errors import FujimiError, PlanError, Problem
+from .messages import locate, ui
+from .workspace import open_workspace
+
+F = Callable[..., Any]
+
+
+class YearType(click.ParamType):
+    name = "年度"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        try:
+            return fiscal.parse_year(value)
+        except FujimiError:
+            self.fail(f"年度「{value}」を読めません（例: 2018, H30, 平成30, R2, 令和2）", param, ctx)
+
+
+YEAR = YearType()
+
+
+def workspace_option(f: F) -> F:
+    return click.option("-w", "--workspace", "workspace", required=True,
+                        type=click.Path(file_okay=False, path_type=Path),
+                        help="作業フォルダ (init で作成したもの)")(f)
+
+
+def year_option(f: F) -> F:
+    return click.option("--year", "-y", required=True, type=YEAR,
+                        help="年度: 2018, H30, 平成30, R2, 令和2 など")(f)
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True,
+                        help="結果を JSON で出力する")(f)
+
+
+def lang(ctx: click.Context) -> str:
+    return (ctx.find_root().params.get("lang") or "ja") if ctx else "ja"
+
+
+def handle_errors(f: F) -> F:
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except PlanError as exc:
+            click.echo(str(exc), err=True)
+            _problem_table(exc.problems, lang(click.get_current_context()), err=True)
+            sys.exit(1)
+        except FujimiError as exc:
+            click.secho(f"エラー: {exc}", fg="red", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def _problem_table(problems: list[Problem], lg: str, err: bool = False) -> None:
+    for p in problems:
+        level = "" if p.severity == "error" else f"[{ui('warnings', lg)}] "
+        click.echo(f"  {locate(p)}: {level}{p.message(lg)}", err=err)
+
+
+def _dump(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja",
+              help="メッセージの言語 (ja/en)")
+@click.version_option(package_name="fujimi-xl")
+def cli(lang: str) -> None:
+    """富士見XL: 評価様式の作成・回収・取込・集計・印刷を一括で行います。"""
+
+
+@cli.command("plan-template")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--form", default="progress", show_default=True, help="様式名")
+@handle_errors
+def plan_template_cmd(path: Path, form: str) -> None:
+    """空の計画ブック（計画・担当一覧・設定シート）を作成する。"""
+    out = api.plan_template(path, form)
+    click.echo(f"計画ブックのひな形を作成しました: {out}")
+
+
+@cli.command("init")
+@click.argument("workspace", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--plan", "plan_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="計画ブック (.xlsx)")
+@click.option("--form", default="progress", show_default=True, help="様式名")
+@handle_errors
+def init_cmd(workspace: Path, plan_path: Path, form: str) -> None:
+    """作業フォルダ（設定・署名鍵・マスタDB）を作成し、計画を取り込む。"""
+    ws = api.init(workspace, plan_path, form)
+    conn = ws.connect()
+    try:
+        n_items = conn.execute("SELECT count(*) FROM plan_items").fetchone()[0]
+        n_groups = conn.execute("SELECT count(*) FROM groups").fetchone()[0]
+    finally:
+        conn.close()
+    click.echo(f"作業フォルダを作成しました: {ws.root}")
+    click.echo(f"  計画: {n_items} 行（担当 {n_groups}）  マスタ: {ws.db_path}")
+
+
+@cli.command("plan")
+@click.argument("plan_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@workspace_option
+@click.option("--form", default="progress", show_default=True, help="様式名")
+@handle_errors
+def plan_cmd(plan_path: Path, workspace: Path, form: str) -> None:
+    """作業フォルダの計画を計画ブックの内容で置き換える。"""
+    plan = api.load_plan(open_workspace(workspace), plan_path, form)
+    click.echo(f"計画を更新しました: {len(plan.items)} 行（担当 {len(plan.groups)}）")
+
+
+def _progress(total: int, label: str) -> tuple[Any, Any]:
+    if total < 20 or not sys.stderr.isatty():
+        return None, None
+    bar = click.progressbar(length=total, label=label, file=sys.stderr)
+    bar.__enter__()
+    return bar, bar.update
+
+
+@cli.command("generate")
+@click.argument("form")
+@year_option
+@workspace_option
+@click.option("--group", "groups", multiple=True, help="この担当だけ作成する（複数指定可）")
+@json_option
+@handle_errors
+def generate_cmd(form: str, year: int, workspace: Path, groups: tuple[str, ...],
+                 as_json: bool) -> None:
+    """担当ごとの記入用ブックを作業フォルダの outbox に作成する。"""
+    ws = open_workspace(workspace)
+    result = api.generate(ws, form, year, list(groups) or None)
+    if as_json:
+        _dump(result.to_dict())
+        return
+    click.echo(f"{fiscal.long_label(year)} {form}: {len(result.files)} 件のブックを作成しました")
+    for group, path, n in result.files:
+        click.echo(f"  {group}（{n}項目）: {path}")
+
+
+@cli.command("ingest")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@workspace_option
+@click.option("--form", default=None, help="この様式のファイルだけ受け付ける")
+@click.option("--year", "-y", default=None, type=YEAR, help="この年度のファイルだけ受け付ける")
+@click.option("--group", default=None, help="この担当のファイルとして受け付ける（違えば差戻し）")
+@click.option("--workers", type=int, default=None, help="読み込みに使うプロセス数")
+@json_option
+@click.pass_context
+@handle_errors
+def ingest_cmd(ctx: click.Context, paths: tuple[Path, ...], workspace: Path, form: str | None,
+               year: int | None, group: str | None, workers: int | None,
+               as_json: bool) -> None:
+    """返送されたブック（ファイル・フォルダ）を検証し、マスタに取り込む。"""
+    lg = lang(ctx)
+    ws = open_workspace(workspace)
+    report = api.ingest(ws, list(paths), form=form, year=year, group=group, workers=workers)
+    if as_json:
+        _dump(report.to_dict(lg))
+        sys.exit(0 if report.ok else 1)
+    for f in report.files:
+        word = ui(f.outcome, lg)
+        if f.outcome == "accepted":
+            detail = f"{f.records}{ui('records', lg)} v{f.version}"
+        elif f.outcome == "rejected":
+            detail = f"{ui('errors', lg)} {len(f.errors)}"
+        elif f.outcome == "unchanged":
+            detail = f"v{f.version}" if f.version else ""
+        else:
+            detail = ""
+        if f.warnings and f.outcome != "skipped":
+            detail += f" {ui('warnings', lg)} {len(f.warnings)}"
+        color = {"accepted": "green", "rejected": "red"}.get(f.outcome)
+        click.secho(f"{word}\t{f.file_name}\t{f.group}\t{detail}".rstrip(), fg=color)
+        if f.feedback:
+            click.echo(f"\t{ui('feedback', lg)}: {f.feedback}")
+    problems = [p for f in report.files for p in f.problems]
+    if problems:
+        click.echo("")
+        click.echo("\t".join(ui(k, lg) for k in ("file", "cell", "field", "message")))
+        for p in problems:
+            level = "" if p.severity == "error" else f"[{ui('warnings', lg)}] "
+            click.echo(f"{p.file}\t{p.where()}\t{p.field}\t{level}{p.message(lg)}")
+    click.echo("")
+    click.echo(ui("summary", lg, n=len(report.files), accepted=report.count("accepted"),
+                  rejected=report.count("rejected"), unchanged=report.count("unchanged"),
+                  skipped=report.count("skipped")))
+    sys.exit(0 if report.ok else 1)
+
+
+STATE_WORDS = {
+    "accepted": ("受理済", "accepted"), "rejected": ("差戻し中", "refused"),
+    "missing": ("未提出", "missing"), "not_issued": ("未発行", "not issued"),
+}
+
+
+@cli.command("status")
+@click.argument("form")
+@year_option
+@workspace_option
+@json_option
+@click.pass_context
+@handle_errors
+def status_cmd(ctx: click.Context, form: str, year: int, workspace: Path,
+               as_json: bool) -> None:
+    """担当ごとの発行・返送・受理・差戻し・未提出の状況を表示する。"""
+    lg = lang(ctx)
+    st = api.status(open_workspace(workspace), form, year)
+    if as_json:
+        _dump(st.to_dict())
+        return
+    click.echo(f"{fiscal.long_label(year)} {form}")
+    click.echo("\t".join([ui("group", lg), "状況" if lg == "ja" else "state", "版",
+                          ui("last_file", lg), ui("last_time", lg)]))
+    for g in st.groups:
+        word = STATE_WORDS[g.state][1 if lg == "en" else 0]
+        click.echo(f"{g.group}\t{word}\t{g.version or ''}\t{g.last_file}\t{g.last_time}")
+    missing = st.missing
+    click.echo("")
+    if missing:
+        head = "督促が必要な担当" if lg == "ja" else "Groups to remind"
+        click.echo(f"{head} ({len(missing)}): " + "、".join(
+            f"{g.department} {g.name}" for g in missing))
+    else:
+        click.echo("全担当の受理が済んでいます。" if lg == "ja" else "All groups accepted.")
+
+
+@cli.command("report")
+@click.argument("form")
+@year_option
+@workspace_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="出力する .xlsx（省略時は作業フォルダの reports に作成）")
+@click.option("--pdf", "want_pdf", is_flag=True, help="LibreOffice で PDF も作成する")
+@json_option
+@handle_errors
+def report_cmd(form: str, year: int, workspace: Path, output: Path | None, want_pdf: bool,
+               as_json: bool) -> None:
+    """集計表（進捗状況評価結果）を印刷用の体裁で作成する。"""
+    result = api.report(open_workspace(workspace), form, year, output, want_pdf)
+    if as_json:
+        _dump(result.to_dict())
+        return
+    click.echo(f"集計表を作成しました: {result.path}（{result.rows} 行）")
+    if result.pdf:
+        click.echo(f"PDF: {result.pdf}")
+    elif result.pdf_message:
+        click.secho(result.pdf_message, fg="yellow")
+    if result.missing:
+        click.echo("未提出の担当: " + "、".join(result.missing))
+
+
+@cli.command("demo")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--no-pdf", is_flag=True, help="PDF を作成しない")
+@handle_errors
+def demo_cmd(directory: Path, no_pdf: bool) -> None:
+    """同梱のサンプルデータで一連の流れ（作成→記入→取込→集計）を実行する。"""
+    from .demo import run_demo
+
+    if directory.exists() and any(directory.iterdir()):
+        raise FujimiError(f"{directory} は空ではありません。新しいフォルダを指定してください。")
+    run_demo(directory, want_pdf=not no_pdf, say=click.echo)
