@@ -1,9 +1,10 @@
 """Normalise what staff typed before it is validated: NFKC, trimming, line breaks, numbers.
 
-Full-width letters and digits become half-width (Ａ→A, １２→12), CRLF and CR become LF, spaces at the
-ends of the text and of each line go, control characters are removed (and counted, so the caller
-can warn). Circled numbers (①②…) are kept: NFKC would turn ① into 1, and staff use them to
-number their points.
+Full-width letters and digits become half-width (Ａ→A, １２→12), half-width katakana full-width,
+CRLF and CR become LF, spaces at the ends of the text and of each line go, control characters are
+removed (and counted, so the caller can warn). Japanese punctuation (～（）！) and circled numbers
+(①②…) are kept as typed: a full NFKC would turn ～ into ~ and ① into 1 in the printed report.
+Choices and numbers get the full NFKC.
 """
 
 from __future__ import annotations
@@ -15,22 +16,17 @@ from typing import Any
 
 from .forms import CIRCLED
 
-_PROTECTED = re.compile(f"[{CIRCLED}]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INDEX = re.compile(r"^[第(（]?\s*(\d{1,3})\s*[)）節項号.]?$")
+# what NFKC may touch in free text: full-width letters and digits, the ideographic space and
+# half-width katakana (as runs, so ｶﾞ becomes ガ). Everything else (～（）！①, kanji variants)
+# stays as the writer typed it: NFKC would turn ～ into ~ and ① into 1.
+_WIDE = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000]+|[\uff61-\uff9f]+")
 
 
 def nfkc(text: str) -> str:
-    """NFKC, but leave circled numbers as they are."""
-    if not _PROTECTED.search(text):
-        return unicodedata.normalize("NFKC", text)
-    out, pos = [], 0
-    for m in _PROTECTED.finditer(text):
-        out.append(unicodedata.normalize("NFKC", text[pos : m.start()]))
-        out.append(m.group())
-        pos = m.end()
-    out.append(unicodedata.normalize("NFKC", text[pos:]))
-    return "".join(out)
+    """Full-width letters/digits to half-width, half-width katakana to full-width; no more."""
+    return _WIDE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
 
 
 def text(value: Any) -> tuple[str, int]:
@@ -55,9 +51,9 @@ def text(value: Any) -> tuple[str, int]:
 
 
 def choice(value: Any) -> str:
-    """A choice typed or picked: ' ａ ' → 'A'."""
+    """A choice typed or picked: ' ａ ' → 'A' (full NFKC: a choice is a code, not prose)."""
     s, _ = text(value)
-    return s.upper()
+    return unicodedata.normalize("NFKC", s).strip().upper()
 
 
 def parse_index(value: Any) -> int | None:
