@@ -144,8 +144,8 @@ def build(
         fb.set_column(1, 1, 16)
         fb.set_column(2, 2, 90)
         fb.write_string(0, 0, "差戻し内容（このブックは受理されませんでした）", f_title)
-        fb.write_string(1, 0, "赤色のセルを直してから、このブックを保存して送り直してください。"
-                        "セルのコメントにも同じ内容があります。", f_text)
+        fb.merge_range(1, 0, 1, 2, "赤色のセルを直してから、このブックを保存して送り直してください。"
+                       "セルのコメントにも同じ内容があります。", f_text)
         for c, h in enumerate(("セル", "項目", "直していただきたいこと")):
             fb.write_string(3, c, h, f_head)
         for r, (cell, field, message) in enumerate(feedback_rows, start=4):
@@ -153,6 +153,7 @@ def build(
             fb.write_string(r, 1, field, fmt(**cell_border))
             fb.write_string(r, 2, message, fmt(**cell_border))
             fb.set_row(r, layout.row_height([(message, 90)]))
+        _print_setup(fb, landscape=True, repeat=3)
         fb.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
 
     # -- instructions --------------------------------------------------------------------
@@ -176,6 +177,7 @@ def build(
         guide.write_string(i, 0, f"{i - 2}.", f_text)
         guide.write_string(i, 1, text, f_text)
         guide.set_row(i, layout.row_height([(text, 100)]))
+    _print_setup(guide, landscape=True)
     guide.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
 
     # -- input sheet -----------------------------------------------------------------------
@@ -183,7 +185,7 @@ def build(
     ws.write_string(0, 0, f"{year_long} {form.title} 記入シート　{title}".rstrip(), f_title)
     ws.write_string(1, 0, f"担当：{group.full_name}", f_bold)
     ws.write_string(2, 0, "白い欄に記入してください。灰色の欄は変更できません。"
-                    "黄色は未記入の必須欄です。", f_text)
+                    "黄色は未記入の必須欄です。", fmt())
     # what is left to fill in, counted by a formula over the input range (no macros)
     required = [f.id for f in form.input_fields if f.id in form.required_inputs()]
     if items and required:
@@ -253,7 +255,7 @@ def build(
                     "error_type": "stop",
                 }
                 ws.data_validation(FIRST_ROW, c, last_row, c, opts)
-            if f.id in required:
+            if f.id in required and not marks:  # the yellow would hide the red of a mark
                 ws.conditional_format(FIRST_ROW, c, last_row, c, {
                     "type": "blanks", "format": wb.add_format({"bg_color": INPUT_REQUIRED_FILL})})
 
@@ -263,12 +265,7 @@ def build(
     wb.define_name(NAME_TABLE, f"='{form.input_sheet}'!$A${FIRST_ROW + 1}:"
                                f"${xl_col_to_name(last_col)}${last_row + 1}")
     ws.freeze_panes(FIRST_ROW, 0)
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(HEADER_ROW)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.set_footer("&C&P / &N")
+    _print_setup(ws, landscape=True, repeat=HEADER_ROW)
     ws.protect(password, {"format_rows": True, "format_columns": True,
                           "select_locked_cells": True, "select_unlocked_cells": True})
     ws.activate() if feedback_rows is None else None
@@ -288,6 +285,7 @@ def build(
         wb.define_name(f"fx_choice_{name}",
                        f"='{CHOICE_SHEET}'!${letter}$2:${letter}${len(choices) + 1}")
         col += 3
+    _print_setup(cs, landscape=False)
     cs.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
 
     # -- manifest ------------------------------------------------------------------------
@@ -316,6 +314,17 @@ def build(
         group=group.code, issued_at=issued_at, locked_hash=payload["locked_hash"],
         items=[{"key": k, **v} for k, v in rows], file_name=path.name, payload=payload,
     )
+
+
+def _print_setup(sheet: Any, landscape: bool, repeat: int | None = None) -> None:
+    """A4, fitted to the page width, page numbers in the footer."""
+    sheet.set_landscape() if landscape else sheet.set_portrait()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    if repeat is not None:
+        sheet.repeat_rows(repeat)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_footer("&C&P / &N")
 
 
 def cell_of(form: Form, row_index: int, field_id: str) -> str:

@@ -1,0 +1,39 @@
+import datetime as dt
+
+import pytest
+
+from fujimi_xl import normalise
+
+
+@pytest.mark.parametrize("raw,clean", [
+    ("ＡＢＣ１２３", "ABC123"),
+    ("  前後の空白　", "前後の空白"),
+    ("1行目\r\n2行目\r3行目", "1行目\n2行目\n3行目"),
+    ("ｶﾞｲﾄﾞ", "ガイド"),
+    ("第1～4節（予定）！①②", "第1～4節（予定）！①②"),  # Japanese punctuation kept
+    (3.0, "3"), (2.5, "2.5"), (None, ""), (dt.datetime(2018, 6, 18), "2018-06-18"),
+])
+def test_text(raw, clean):
+    assert normalise.text(raw)[0] == clean
+
+
+def test_control_characters_removed_and_counted():
+    assert normalise.text("a\x00b\x07c") == ("abc", 2)
+
+
+@pytest.mark.parametrize("raw", ["A", "ａ", " Ａ ", "a\n"])
+def test_choice(raw):
+    assert normalise.choice(raw) == "A"
+
+
+@pytest.mark.parametrize("raw,n", [
+    ("第1節", 1), ("1", 1), ("１", 1), ("①", 1), ("⑫", 12), ("(3)", 3), ("（３）", 3),
+    ("3)", 3), (2, 2), (2.0, 2), ("第 2 節", 2),
+])
+def test_parse_index(raw, n):
+    assert normalise.parse_index(raw) == n
+
+
+@pytest.mark.parametrize("raw", ["", "a", "0", "1.5", None, -1, "第一節"])
+def test_parse_index_refuses(raw):
+    assert normalise.parse_index(raw) is None
