@@ -10,6 +10,7 @@ Every value is written with ``write_string``: a cell starting with = + - @ stays
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from itertools import groupby
 from pathlib import Path
@@ -26,14 +27,15 @@ MISSING_TEXT = "（未提出）"
 
 
 def write_report(path: Path, form: Form, table: Table, *, title: str = "",
-                 font: str = "ＭＳ ゴシック") -> Path:
+                 font: str = "ＭＳ ゴシック", created: dt.datetime | None = None) -> Path:
     cfg = form.report
     path = Path(path)
+    created = created or dt.datetime.now()
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
                                          "strings_to_urls": False,
                                          "strings_to_numbers": False})
     wb.set_properties({"title": f"{title} {fiscal.long_label(table.year)}{form.title}結果",
-                       "author": "fujimi-xl"})
+                       "author": "fujimi-xl", "created": created})
     base = {"font_name": font, "font_size": 10}
     cache: dict[tuple[Any, ...], Any] = {}
 
@@ -51,10 +53,10 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
     group_by = cfg.get("group_by")
     year = table.year
 
-    f_title = fmt(bold=True, font_size=14, align="center", valign="vcenter")
+    # no bold: Japanese fonts have no bold face, and a synthetic one mixes with Latin fonts
+    f_title = fmt(font_size=14, align="center", valign="vcenter")
     f_sub = fmt(font_size=11, align="center", valign="vcenter")
-    f_head = fmt(bold=True, border=1, align="center", valign="vcenter", bg_color="#D9D9D9",
-                 text_wrap=True)
+    f_head = fmt(border=1, align="center", valign="vcenter", bg_color="#D9D9D9", text_wrap=True)
     f_cell = fmt(border=1, text_wrap=True, valign="top")
     f_cell_c = fmt(border=1, text_wrap=True, valign="top", align="center")
     f_missing = fmt(border=1, text_wrap=True, valign="top", font_color="#808080", italic=True)
@@ -162,7 +164,7 @@ def _summary(wb: Any, fmt: Any, form: Form, table: Table, sections: list[list[Ro
                  text_wrap=True)
     f_cell = fmt(border=1, valign="top", text_wrap=True)
     f_num = fmt(border=1, align="center")
-    ws.write_string(0, 0, f"{title}　{subtitle}", fmt(bold=True, font_size=12))
+    ws.write_string(0, 0, f"{title}　{subtitle}", fmt(font_size=12))
     scale = form.choice_values(form.by_id[field_id].choices) if field_id else []
     heads = [form.by_id[group_by].label if group_by else "", *scale, MISSING_TEXT.strip("（）"),
              "計"]
@@ -220,7 +222,7 @@ def _summary(wb: Any, fmt: Any, form: Form, table: Table, sections: list[list[Ro
     ws.set_column(1, 3, 16)
     owned = Counter(row.group.code for row in table.rows)
     if not table.missing:
-        ws.write_string(r_m + 2, 0, "なし（全担当が提出済み）", f_cell)
+        ws.merge_range(r_m + 2, 0, r_m + 2, 3, "なし（全担当が提出済み）", f_cell)
     for i, g in enumerate(table.missing, start=r_m + 2):
         ws.write_string(i, 0, g.code, f_cell)
         ws.write_string(i, 1, g.department, f_cell)
