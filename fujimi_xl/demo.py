@@ -126,7 +126,8 @@ def run_demo(root: Path | str, want_pdf: bool = True, say: Any = print) -> DemoR
     # the group fixes the feedback workbook itself and sends it again
     second_paths = []
     for fb in feedback:
-        fixed = returned_dir / f"2回目_{gen.file_name(load_form('progress'), year, Group(bad_group, '', '保育グループ'))}"
+        name = gen.file_name(load_form("progress"), year, Group(bad_group, "", "保育グループ"))
+        fixed = returned_dir / f"2回目_{name}"
         fill_workbook(Path(fb), responses[bad_group], fixed)
         second_paths.append(fixed)
     second = api.ingest(ws, second_paths)
@@ -136,7 +137,8 @@ def run_demo(root: Path | str, want_pdf: bool = True, say: Any = print) -> DemoR
         f"（受理 {again.count('accepted')} 件）")
 
     st = api.status(ws, "progress", year)
-    say(f"提出状況: 受理 {sum(1 for g in st.groups if g.state == 'accepted')} / {len(st.groups)} 担当")
+    accepted = sum(1 for g in st.groups if g.state == "accepted")
+    say(f"提出状況: 受理 {accepted} / {len(st.groups)} 担当")
     rep = api.report(ws, "progress", year, want_pdf=want_pdf)
     say(f"報告書: {rep.path}")
     if rep.pdf:

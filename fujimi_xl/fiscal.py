@@ -112,7 +112,9 @@ _ERA_DATE = re.compile(
     r"\s*[月./\-]\s*(?P<d>\d{1,2})\s*日?$",
     re.IGNORECASE,
 )
-_ISO_DATE = re.compile(r"^(?P<y>\d{4})\s*[年./\-]\s*(?P<m>\d{1,2})\s*[月./\-]\s*(?P<d>\d{1,2})\s*日?$")
+_ISO_DATE = re.compile(
+    r"^(?P<y>\d{4})\s*[年./\-]\s*(?P<m>\d{1,2})\s*[月./\-]\s*(?P<d>\d{1,2})\s*日?$"
+)
 
 
 def parse_date(value: object) -> dt.date | None:

@@ -191,7 +191,8 @@ def build(
     if items and required:
         ranges = [f"{xl_col_to_name(col_index[fid])}{FIRST_ROW + 1}:"
                   f"{xl_col_to_name(col_index[fid])}{last_row + 1}" for fid in required]
-        formula = "=\"未記入の必須欄：\"&(" + "+".join(f"COUNTBLANK({r})" for r in ranges) + ")&\"件\""
+        blanks = "+".join(f"COUNTBLANK({r})" for r in ranges)
+        formula = f'="未記入の必須欄："&({blanks})&"件"'
         left = sum(1 for it in items for fid in required if not values.get(it.key, {}).get(fid))
         ws.write_formula(1, col_index[form.input_fields[0].id], formula, f_bold,
                          f"未記入の必須欄：{left}件")

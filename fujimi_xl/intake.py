@@ -241,8 +241,11 @@ def _one(ws: Workspace, conn: Any, key: bytes, forms: dict[str, Form], path: Pat
     forms[f.name] = f
     newer = conn.execute(
         "SELECT issued_at FROM issued WHERE form = ? AND year = ? AND group_code = ? "
-        "AND issued_at > ? ORDER BY issued_at DESC LIMIT 1",
-        (issue["form"], issue["year"], issue["group_code"], issue["issued_at"]),
+        "AND (issued_at > ? OR (issued_at = ? AND rowid > "
+        "(SELECT rowid FROM issued WHERE issue_id = ?))) "
+        "ORDER BY issued_at DESC, rowid DESC LIMIT 1",
+        (issue["form"], issue["year"], issue["group_code"], issue["issued_at"],
+         issue["issued_at"], issue["issue_id"]),
     ).fetchone()
     if newer is not None or issue["form_version"] != f.version:
         result.problems.append(Problem("stale_template", file=name, params={

@@ -199,14 +199,15 @@ def _summary(wb: Any, fmt: Any, form: Form, table: Table, sections: list[list[Ro
     if scale and last_data >= 4:
         chart = wb.add_chart({"type": "column", "subtype": "stacked"})
         colors = ["#2E75B6", "#70AD47", "#FFC000", "#C00000", "#7F7F7F", "#A5A5A5"]
-        for i, g in enumerate(scale):
+        for i in range(len(scale)):
             chart.add_series({
                 "name": ["集計", 3, i + 1],
                 "categories": ["集計", 4, 0, last_data, 0],
                 "values": ["集計", 4, i + 1, last_data, i + 1],
                 "fill": {"color": colors[i % len(colors)]},
             })
-        chart.set_title({"name": f"{form.by_id[field_id].label}の分布（{form.by_id[group_by].label if group_by else ''}別）",
+        by = form.by_id[group_by].label if group_by else ""
+        chart.set_title({"name": f"{form.by_id[field_id].label}の分布（{by}別）",
                          "name_font": {"name": "ＭＳ ゴシック", "size": 11}})
         chart.set_y_axis({"name": "件数", "major_gridlines": {"visible": True},
                           "num_font": {"name": "ＭＳ ゴシック"}})

@@ -80,7 +80,8 @@ def _schema_problem(form: Form, err: Any, record: Record, place: Any) -> Problem
     validator = err.validator
     if validator == "required":
         missing = [p for p in err.validator_value if p not in record]
-        fid = missing[0] if missing else ""
+        named = [p for p in missing if err.message.startswith(repr(p))]
+        fid = (named or missing or [""])[0]
         return Problem("required", **place(fid)) if fid in form.by_id else Problem(
             "schema", params={"detail": err.message})
     fid = str(err.path[0]) if err.path else ""

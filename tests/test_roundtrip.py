@@ -29,7 +29,7 @@ def test_all_groups_round_trip_into_the_report(ws, outbox, fill, tmp_path, sampl
 
     rep = api.report(ws, "progress", YEAR, tmp_path / "report.xlsx")
     assert rep.rows == 26 and rep.missing == []
-    wb, sections = _report_rows(rep.path)
+    _, sections = _report_rows(rep.path)
     assert list(sections) == ["第1節", "第2節", "第3節", "第4節"]
     s1 = sections["第1節"]
     # title, subtitle and the header row of the seed's layout
