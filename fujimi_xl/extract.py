@@ -17,7 +17,7 @@ from xlsxwriter.utility import xl_col_to_name
 from . import normalise
 from .errors import Problem
 from .forms import Form
-from .generator import KEY_HEADER, NAME_HEADER, NAME_TABLE, headers
+from .generator import BANNER_ROW, KEY_HEADER, NAME_HEADER, NAME_TABLE, headers
 from .reader import RawBook, RawSheet
 
 _REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!]+))!")
@@ -101,6 +101,14 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
     if header_row < 0:
         problem("header_missing", params={"expected": KEY_HEADER})
         return out
+    # the group named on the sheet must be the one the manifest was signed for: a manifest
+    # copied from another group's workbook with the same items is caught here
+    expected_banner = payload.get("banner")
+    if expected_banner is not None:
+        found = sheet.value(BANNER_ROW, 0)
+        if found != expected_banner:
+            problem("locked_changed", BANNER_ROW, 0, value=found,
+                    params={"expected": expected_banner})
     for fid, label in expected.items():
         if fid not in col_of:
             problem("header_missing", header_row, 0, field=label, field_id=fid,

@@ -22,6 +22,7 @@ from .forms import Form
 from .plan import Group, PlanItem
 
 KEY_HEADER = "管理番号"
+BANNER_ROW = 1  # 0-based: "担当：…" names the group on the input sheet; it is signed too
 HEADER_ROW = 3  # 0-based: the header is row 4 in Excel terms
 FIRST_ROW = HEADER_ROW + 1
 GUIDE_SHEET = "記入要領"
@@ -57,6 +58,10 @@ class Issued:
 def file_name(form: Form, year: int, group: Group) -> str:
     name = f"{fiscal.long_label(year)}_{form.title}_{group.name or group.code}.xlsx"
     return _BAD_FILE_CHARS.sub("_", name)
+
+
+def banner(group: Group) -> str:
+    return f"担当：{group.full_name}"
 
 
 def columns(form: Form) -> list[tuple[str, str]]:
@@ -183,7 +188,7 @@ def build(
     # -- input sheet -----------------------------------------------------------------------
     ws = wb.add_worksheet(form.input_sheet)
     ws.write_string(0, 0, f"{year_long} {form.title} 記入シート　{title}".rstrip(), f_title)
-    ws.write_string(1, 0, f"担当：{group.full_name}", f_bold)
+    ws.write_string(BANNER_ROW, 0, banner(group), f_bold)
     ws.write_string(2, 0, "白い欄に記入してください。灰色の欄は変更できません。"
                     "黄色は未記入の必須欄です。", fmt())
     # what is left to fill in, counted by a formula over the input range (no macros)
@@ -302,6 +307,7 @@ def build(
         "input_sheet": form.input_sheet,
         "header_row": HEADER_ROW + 1,
         "keys": [it.key for it in items],
+        "banner": banner(group),
         "locked_hash": manifest.locked_hash(heads, rows),
     }
     ms = wb.add_worksheet(manifest.SHEET)

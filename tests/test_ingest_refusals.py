@@ -252,10 +252,28 @@ def test_manifest_copied_from_another_groups_workbook_is_refused(ws, outbox, fil
     res = refused(ws, edited(fill(outbox["保育"], "保育"), "copied.xlsx", change))
     assert res.group == "応援センター"
     missing = ["1-1-1", "1-1-2", "1-1-3", "1-1-4", "1-1-5", "1-1-6", "1-2-1", "1-2-2", "1-2-3"]
-    assert cells(res) == [("入力!A5", "管理番号", "stray_value")] + [
+    assert cells(res) == [("入力!A2", "", "locked_changed"),
+                          ("入力!A5", "管理番号", "stray_value")] + [
         ("入力!A4", "管理番号", "row_missing")] * 9
-    assert [p.item_key for p in res.problems[1:]] == missing
-    assert res.problems[0].value == "4-2-1"
+    assert [p.item_key for p in res.problems[2:]] == missing
+    assert res.problems[1].value == "4-2-1"
+
+
+def test_manifest_copied_between_groups_with_the_same_items_is_refused(ws, outbox, fill):
+    # 保育 and 産業経済 both own only item 4-2-1 with the same plan text: the group named on
+    # the sheet (signed in the manifest) is what tells the two workbooks apart
+    donor = openpyxl.load_workbook(outbox["産業経済"])[manifest.SHEET]
+    column = [donor.cell(r, 1).value for r in range(1, donor.max_row + 1)]
+
+    def change(wb):
+        sheet = wb[manifest.SHEET]
+        for r in range(1, max(sheet.max_row, len(column)) + 1):
+            sheet.cell(r, 1).value = column[r - 1] if r <= len(column) else None
+
+    res = refused(ws, edited(fill(outbox["保育"], "保育"), "copied2.xlsx", change))
+    assert cells(res) == [("入力!A2", "", "locked_changed")]
+    assert res.problems[0].params["expected"] == "担当：市民生活部 産業経済グループ"
+    assert res.problems[0].value == "担当：こども未来部 保育グループ"
 
 
 # -- not a workbook ----------------------------------------------------------------------------
