@@ -101,6 +101,12 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
     if header_row < 0:
         problem("header_missing", params={"expected": KEY_HEADER})
         return out
+    for fid, label in expected.items():
+        if fid not in col_of:
+            problem("header_missing", header_row, 0, field=label, field_id=fid,
+                    params={"expected": label})
+    if out.problems:
+        return out
     # the group named on the sheet must be the one the manifest was signed for: a manifest
     # copied from another group's workbook with the same items is caught here
     expected_banner = payload.get("banner")
@@ -109,12 +115,6 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
         if found != expected_banner:
             problem("locked_changed", BANNER_ROW, 0, value=found,
                     params={"expected": expected_banner})
-    for fid, label in expected.items():
-        if fid not in col_of:
-            problem("header_missing", header_row, 0, field=label, field_id=fid,
-                    params={"expected": label})
-    if out.problems:
-        return out
 
     issued = {it["key"]: it for it in issued_items}
     key_col = col_of["_key"]
