@@ -9,6 +9,7 @@ from typing import Any
 
 from . import dataset, pdf, store
 from . import generator as gen
+from . import sheet_generator as sheet_gen
 from . import plan as planmod
 from .errors import FujimiError, NothingToDoError
 from .forms import load_form
@@ -93,20 +94,36 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
         target.mkdir(parents=True, exist_ok=True)
         result = GenerateResult(form, year)
         key = ws.key()
-        for g in wanted:
-            items = by_group[g.code]
-            path = target / gen.file_name(f, year, g)
-            issued = gen.build(path, f, year, g, items, key=key, issue_id=uuid.uuid4().hex,
-                               issued_at=now(), title=ws.title,
-                               font=ws.config.get("font", "ＭＳ ゴシック"), password=ws.password)
+        common = {"key": key, "title": ws.title, "password": ws.password,
+                  "font": ws.config.get("font", "ＭＳ ゴシック")}
+        jobs: list[tuple[str, Any]] = []
+        if f.unit == "group":
+            for g in wanted:
+                items = by_group[g.code]
+                path = target / gen.file_name(f, year, g)
+                jobs.append((g.code, lambda p=path, g=g, items=items: (p, len(items), gen.build(
+                    p, f, year, g, items, issue_id=uuid.uuid4().hex, issued_at=now(),
+                    **common))))
+        else:
+            wanted_codes = {g.code for g in wanted}
+            for it in plan.items:
+                if it.group not in wanted_codes:
+                    continue
+                path = target / sheet_gen.file_name(f, year, it)
+                prefill = dataset.latest_record(conn, form, it.key, year)
+                jobs.append((it.key, lambda p=path, it=it, pre=prefill: (p, 1, sheet_gen.build(
+                    p, f, year, plan.group(it.group), it, issue_id=uuid.uuid4().hex,
+                    issued_at=now(), prefill=pre, **common))))
+        for slot, job in jobs:
+            path, n, issued = job()
             with store.transaction(conn):
                 conn.execute(
-                    "INSERT INTO issued (issue_id, form, form_version, year, group_code, "
-                    "issued_at, locked_hash, items, file_name) VALUES (?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO issued (issue_id, form, form_version, year, group_code, slot, "
+                    "issued_at, locked_hash, items, file_name) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (issued.issue_id, issued.form, issued.form_version, issued.year,
-                     issued.group, issued.issued_at, issued.locked_hash,
+                     issued.group, slot, issued.issued_at, issued.locked_hash,
                      store.dumps(issued.items), issued.file_name))
-            result.files.append((g.code, path, len(items)))
+            result.files.append((slot, path, n))
             if progress:
                 progress(1)
         return result

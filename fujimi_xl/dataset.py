@@ -53,3 +53,14 @@ def current_table(conn: sqlite3.Connection, form: str, year: int) -> Table:
             owners.append(it.group)
     missing = [groups[g] for g in owners if g not in returned_groups]
     return Table(form, year, rows, [groups[g] for g in owners], missing)
+
+
+def latest_record(conn: sqlite3.Connection, form: str, slot: str, year: int) -> dict[str, Any]:
+    """The values of the last accepted version of ``slot`` up to ``year`` (prefill)."""
+    row = conn.execute(
+        "SELECT id FROM submissions WHERE form = ? AND slot = ? AND year <= ? "
+        "AND superseded_by IS NULL ORDER BY year DESC LIMIT 1", (form, slot, year)).fetchone()
+    if row is None:
+        return {}
+    return {r["field"]: store.loads(r["value"]) for r in conn.execute(
+        "SELECT field, value FROM record_values WHERE submission_id = ?", (row["id"],))}

@@ -45,6 +45,7 @@ class Field:
     display: str = ""
     choices: str = ""
     hint: str = ""
+    type: str = "text"  # text | year | kyen | indicator | lines | list
 
     def label_for(self, year: int) -> str:
         return render_label(self.label, year)
@@ -84,6 +85,9 @@ class Form:
     schema: dict[str, Any]
     path: Path
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    unit: str = "group"  # one workbook per "group", or per plan "item"
+    lists: dict[str, Any] = field(default_factory=dict)
+    sheet: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def by_id(self) -> dict[str, Field]:
@@ -159,9 +163,14 @@ def _parse(folder: Path) -> Form:
             schema=schema,
             path=folder,
             raw=raw,
+            unit=raw.get("unit", "group"),
+            lists=raw.get("lists", {}),
+            sheet=raw.get("sheet", {}),
         )
     except (KeyError, TypeError, jsonschema.SchemaError) as exc:
         raise FormDefinitionError(f"様式定義 {folder} が不正です: {exc}") from exc
+    if form.layout not in ("list", "sheet") or form.unit not in ("group", "item"):
+        raise FormDefinitionError(f"様式定義 {folder}: layout/unit が不正です")
     unknown = [k for k in form.key if k not in form.by_id]
     if unknown:
         raise FormDefinitionError(f"様式定義 {folder}: key に未定義の項目 {unknown}")

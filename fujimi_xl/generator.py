@@ -78,6 +78,126 @@ def locked_rows(form: Form, items: list[PlanItem]) -> list[tuple[str, dict[str, 
             for it in items]
 
 
+class Book:
+    """An xlsxwriter workbook with the formats and the supporting sheets every form shares:
+    the feedback list, the instructions, the choice lists and the signed manifest."""
+
+    def __init__(self, path: Path, form: Form, year: int, group: Group, font: str) -> None:
+        self.wb = xlsxwriter.Workbook(
+            str(path),
+            {"strings_to_formulas": False, "strings_to_urls": False,
+             "strings_to_numbers": False},
+        )
+        self.wb.set_properties({
+            "title": f"{fiscal.long_label(year)} {form.title}", "subject": group.full_name,
+            "author": "fujimi-xl",
+            "comments": "fujimi-xl が発行した様式です。シートの構成を変えないでください。",
+            "created": dt.datetime(2000, 1, 1)})
+        self.font = font
+        self._base = {"font_name": font, "font_size": 10}
+        self._cache: dict[tuple[Any, ...], Any] = {}
+        self.cell_border = {"border": 1, "text_wrap": True, "valign": "top"}
+        cb = self.cell_border
+        self.head = self.fmt(bold=True, bg_color=HEADER_FILL, border=1, align="center",
+                             valign="vcenter", text_wrap=True, locked=True)
+        self.locked = self.fmt(bg_color=LOCKED_FILL, locked=True, **cb)
+        self.locked_c = self.fmt(bg_color=LOCKED_FILL, locked=True, align="center", **cb)
+        self.input = self.fmt(locked=False, **cb)
+        self.input_c = self.fmt(locked=False, align="center", **cb)
+        self.error = self.fmt(locked=False, bg_color=ERROR_FILL, font_color="#9C0006", **cb)
+        self.error_c = self.fmt(locked=False, bg_color=ERROR_FILL, font_color="#9C0006",
+                                align="center", **cb)
+        self.title = self.fmt(bold=True, font_size=14)
+        self.text = self.fmt(text_wrap=True, valign="top")
+        self.bold = self.fmt(bold=True)
+
+    def fmt(self, **kw: Any) -> Any:
+        k = tuple(sorted(kw.items()))
+        if k not in self._cache:
+            self._cache[k] = self.wb.add_format({**self._base, **kw})
+        return self._cache[k]
+
+    def comment(self, sheet: Any, row: int, col: int, messages: list[str]) -> None:
+        sheet.write_comment(row, col, "\n".join(messages),
+                            {"author": "fujimi-xl", "x_scale": 2.5, "y_scale": 2,
+                             "font_name": self.font, "font_size": 10})
+
+    def feedback_sheet(self, rows: list[tuple[str, str, str]], password: str) -> None:
+        fb = self.wb.add_worksheet(FEEDBACK_SHEET)
+        fb.set_tab_color("#C00000")
+        fb.set_column(0, 0, 14)
+        fb.set_column(1, 1, 16)
+        fb.set_column(2, 2, 90)
+        fb.write_string(0, 0, "差戻し内容（このブックは受理されませんでした）", self.title)
+        fb.merge_range(1, 0, 1, 2, "赤色のセルを直してから、このブックを保存して送り直してください。"
+                       "セルのコメントにも同じ内容があります。", self.text)
+        for c, h in enumerate(("セル", "項目", "直していただきたいこと")):
+            fb.write_string(3, c, h, self.head)
+        for r, (cell, field, message) in enumerate(rows, start=4):
+            fb.write_string(r, 0, cell, self.fmt(**self.cell_border))
+            fb.write_string(r, 1, field, self.fmt(**self.cell_border))
+            fb.write_string(r, 2, message, self.fmt(**self.cell_border))
+            fb.set_row(r, layout.row_height([(message, 90)]))
+        _print_setup(fb, landscape=True, repeat=3)
+        fb.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
+
+    def guide(self, form: Form, year: int, group: Group, password: str,
+              extra: dict[str, Any] | None = None) -> None:
+        year_long = fiscal.long_label(year)
+        guide = self.wb.add_worksheet(GUIDE_SHEET)
+        guide.set_column(0, 0, 4)
+        guide.set_column(1, 1, 100)
+        guide.write_string(0, 0, f"{year_long} {form.title} 記入要領", self.title)
+        guide.write_string(1, 0, f"担当：{group.full_name}", self.bold)
+        grades = []
+        for f in form.fields:
+            if f.choices and f.role == "input" and form.layout == "list":
+                grades.append("　".join(f"{c['value']}：{c['label']}"
+                                       for c in form.choices[f.choices]))
+        subst = {
+            "group": group.full_name,
+            "year_long": year_long,
+            "input_labels": "・".join(f.label_for(year) for f in form.input_fields),
+            "grade_list": " / ".join(grades),
+            **(extra or {}),
+        }
+        for i, line in enumerate(form.instructions, start=3):
+            text = line.format(**subst)
+            guide.write_string(i, 0, f"{i - 2}.", self.text)
+            guide.write_string(i, 1, text, self.text)
+            guide.set_row(i, layout.row_height([(text, 100)]))
+        _print_setup(guide, landscape=True)
+        guide.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
+
+    def choices(self, form: Form, password: str) -> None:
+        cs = self.wb.add_worksheet(CHOICE_SHEET)
+        cs.set_column(0, 0, 8)
+        cs.set_column(1, 1, 40)
+        col = 0
+        for name, choices in form.choices.items():
+            cs.write_string(0, col, "選択肢", self.head)
+            cs.write_string(0, col + 1, "意味", self.head)
+            for r, ch in enumerate(choices, start=1):
+                cs.write_string(r, col, ch["value"], self.fmt(border=1, align="center"))
+                cs.write_string(r, col + 1, ch["label"], self.fmt(border=1))
+            letter = xl_col_to_name(col)
+            self.wb.define_name(f"fx_choice_{name}",
+                                f"='{CHOICE_SHEET}'!${letter}$2:${letter}${len(choices) + 1}")
+            col += 3
+        _print_setup(cs, landscape=False)
+        cs.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
+
+    def manifest(self, payload: dict[str, Any], key: bytes, password: str) -> None:
+        ms = self.wb.add_worksheet(manifest.SHEET)
+        for r, text in enumerate(manifest.to_cells(payload, key)):
+            ms.write_string(r, 0, text)
+        ms.protect(password)
+        ms.very_hidden()
+
+    def close(self) -> None:
+        self.wb.close()
+
+
 def build(
     path: Path,
     form: Form,
@@ -104,36 +224,12 @@ def build(
     values = values or {}
     marks = marks or {}
     path = Path(path)
-    wb = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
-    wb.set_properties({"title": f"{fiscal.long_label(year)} {form.title}",
-                       "subject": group.full_name, "author": "fujimi-xl",
-                       "comments": "fujimi-xl が発行した様式です。シートの構成を変えないでください。",
-                       "created": dt.datetime(2000, 1, 1)})
-    base = {"font_name": font, "font_size": 10}
-    fmt_cache: dict[tuple[Any, ...], Any] = {}
-
-    def fmt(**kw: Any) -> Any:
-        k = tuple(sorted(kw.items()))
-        if k not in fmt_cache:
-            fmt_cache[k] = wb.add_format({**base, **kw})
-        return fmt_cache[k]
-
-    cell_border = {"border": 1, "text_wrap": True, "valign": "top"}
-    f_head = fmt(bold=True, bg_color=HEADER_FILL, border=1, align="center", valign="vcenter",
-                 text_wrap=True, locked=True)
-    f_locked = fmt(bg_color=LOCKED_FILL, locked=True, **cell_border)
-    f_locked_c = fmt(bg_color=LOCKED_FILL, locked=True, align="center", **cell_border)
-    f_input = fmt(locked=False, **cell_border)
-    f_input_c = fmt(locked=False, align="center", **cell_border)
-    f_error = fmt(locked=False, bg_color=ERROR_FILL, font_color="#9C0006", **cell_border)
-    f_error_c = fmt(locked=False, bg_color=ERROR_FILL, font_color="#9C0006", align="center",
-                    **cell_border)
-    f_title = fmt(bold=True, font_size=14)
-    f_text = fmt(text_wrap=True, valign="top")
-    f_bold = fmt(bold=True)
+    book = Book(path, form, year, group, font)
+    wb = book.wb
+    fmt = book.fmt
+    f_head, f_locked, f_locked_c = book.head, book.locked, book.locked_c
+    f_input, f_input_c, f_error, f_error_c = book.input, book.input_c, book.error, book.error_c
+    f_title, f_bold = book.title, book.bold
 
     heads = headers(form, year)
     cols = columns(form)
@@ -141,49 +237,9 @@ def build(
     year_long = fiscal.long_label(year)
     last_row = FIRST_ROW + max(len(items), 1) - 1
 
-    # -- feedback sheet (only in a feedback workbook) ------------------------------------
     if feedback_rows is not None:
-        fb = wb.add_worksheet(FEEDBACK_SHEET)
-        fb.set_tab_color("#C00000")
-        fb.set_column(0, 0, 14)
-        fb.set_column(1, 1, 16)
-        fb.set_column(2, 2, 90)
-        fb.write_string(0, 0, "差戻し内容（このブックは受理されませんでした）", f_title)
-        fb.merge_range(1, 0, 1, 2, "赤色のセルを直してから、このブックを保存して送り直してください。"
-                       "セルのコメントにも同じ内容があります。", f_text)
-        for c, h in enumerate(("セル", "項目", "直していただきたいこと")):
-            fb.write_string(3, c, h, f_head)
-        for r, (cell, field, message) in enumerate(feedback_rows, start=4):
-            fb.write_string(r, 0, cell, fmt(**cell_border))
-            fb.write_string(r, 1, field, fmt(**cell_border))
-            fb.write_string(r, 2, message, fmt(**cell_border))
-            fb.set_row(r, layout.row_height([(message, 90)]))
-        _print_setup(fb, landscape=True, repeat=3)
-        fb.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
-
-    # -- instructions --------------------------------------------------------------------
-    guide = wb.add_worksheet(GUIDE_SHEET)
-    guide.set_column(0, 0, 4)
-    guide.set_column(1, 1, 100)
-    guide.write_string(0, 0, f"{year_long} {form.title} 記入要領", f_title)
-    guide.write_string(1, 0, f"担当：{group.full_name}", f_bold)
-    grades = []
-    for f in form.fields:
-        if f.choices:
-            grades.append("　".join(f"{c['value']}：{c['label']}" for c in form.choices[f.choices]))
-    subst = {
-        "group": group.full_name,
-        "year_long": year_long,
-        "input_labels": "・".join(f.label_for(year) for f in form.input_fields),
-        "grade_list": " / ".join(grades),
-    }
-    for i, line in enumerate(form.instructions, start=3):
-        text = line.format(**subst)
-        guide.write_string(i, 0, f"{i - 2}.", f_text)
-        guide.write_string(i, 1, text, f_text)
-        guide.set_row(i, layout.row_height([(text, 100)]))
-    _print_setup(guide, landscape=True)
-    guide.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
+        book.feedback_sheet(feedback_rows, password)
+    book.guide(form, year, group, password)
 
     # -- input sheet -----------------------------------------------------------------------
     ws = wb.add_worksheet(form.input_sheet)
@@ -231,36 +287,14 @@ def build(
                 else:
                     ws.write_blank(r, c, None, style)
                 if msgs:
-                    ws.write_comment(r, c, "\n".join(msgs),
-                                     {"author": "fujimi-xl", "x_scale": 2.5, "y_scale": 2,
-                                      "font_name": font, "font_size": 10})
+                    book.comment(ws, r, c, msgs)
             heights.append((text, f.width))
         ws.set_row(r, max(layout.row_height(heights), 40.5))
 
     if items:
         for f in form.input_fields:
             c = col_index[f.id]
-            if f.choices:
-                ws.data_validation(FIRST_ROW, c, last_row, c, {
-                    "validate": "list",
-                    "source": f"=fx_choice_{f.choices}",
-                    "input_title": f.label_for(year)[:32],
-                    "input_message": (f.hint or "一覧から選んでください")[:255],
-                    "error_title": "選択肢にない値です",
-                    "error_message": "一覧（▼）から選んでください。",
-                    "error_type": "stop",
-                })
-            else:
-                max_len = form.schema.get("properties", {}).get(f.id, {}).get("maxLength")
-                opts: dict[str, Any] = {
-                    "validate": "length", "criteria": "<=", "value": max_len or 32767,
-                    "input_title": f.label_for(year)[:32],
-                    "input_message": (f.hint or "")[:255],
-                    "error_title": "文字数が多すぎます",
-                    "error_message": f"{max_len or 32767}文字以内で記入してください。",
-                    "error_type": "stop",
-                }
-                ws.data_validation(FIRST_ROW, c, last_row, c, opts)
+            validation(ws, form, f, year, FIRST_ROW, c, last_row, c)
             if f.id in required and not marks:  # the yellow would hide the red of a mark
                 ws.conditional_format(FIRST_ROW, c, last_row, c, {
                     "type": "blanks", "format": wb.add_format({"bg_color": INPUT_REQUIRED_FILL})})
@@ -276,25 +310,8 @@ def build(
                           "select_locked_cells": True, "select_unlocked_cells": True})
     ws.activate() if feedback_rows is None else None
 
-    # -- choice lists --------------------------------------------------------------------
-    cs = wb.add_worksheet(CHOICE_SHEET)
-    cs.set_column(0, 0, 8)
-    cs.set_column(1, 1, 40)
-    col = 0
-    for name, choices in form.choices.items():
-        cs.write_string(0, col, "選択肢", f_head)
-        cs.write_string(0, col + 1, "意味", f_head)
-        for r, ch in enumerate(choices, start=1):
-            cs.write_string(r, col, ch["value"], fmt(border=1, align="center"))
-            cs.write_string(r, col + 1, ch["label"], fmt(border=1))
-        letter = xl_col_to_name(col)
-        wb.define_name(f"fx_choice_{name}",
-                       f"='{CHOICE_SHEET}'!${letter}$2:${letter}${len(choices) + 1}")
-        col += 3
-    _print_setup(cs, landscape=False)
-    cs.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
+    book.choices(form, password)
 
-    # -- manifest ------------------------------------------------------------------------
     rows = locked_rows(form, items)
     payload = {
         "schema": manifest.SCHEMA,
@@ -310,17 +327,39 @@ def build(
         "banner": banner(group),
         "locked_hash": manifest.locked_hash(heads, rows),
     }
-    ms = wb.add_worksheet(manifest.SHEET)
-    for r, text in enumerate(manifest.to_cells(payload, key)):
-        ms.write_string(r, 0, text)
-    ms.protect(password)
-    ms.very_hidden()
-    wb.close()
+    book.manifest(payload, key, password)
+    book.close()
     return Issued(
         issue_id=issue_id, form=form.name, form_version=form.version, year=year,
         group=group.code, issued_at=issued_at, locked_hash=payload["locked_hash"],
         items=[{"key": k, **v} for k, v in rows], file_name=path.name, payload=payload,
     )
+
+
+def validation(ws: Any, form: Form, f: Any, year: int, r1: int, c1: int, r2: int,
+               c2: int) -> None:
+    """The in-workbook check of an input cell: a dropdown, a number or a length limit.
+    Advisory only (pasting bypasses it): ingest validates everything again."""
+    if f.choices:
+        ws.data_validation(r1, c1, r2, c2, {
+            "validate": "list",
+            "source": f"=fx_choice_{f.choices}",
+            "input_title": f.label_for(year)[:32],
+            "input_message": (f.hint or "一覧から選んでください")[:255],
+            "error_title": "選択肢にない値です",
+            "error_message": "一覧（▼）から選んでください。",
+            "error_type": "stop",
+        })
+        return
+    max_len = form.schema.get("properties", {}).get(f.id, {}).get("maxLength")
+    ws.data_validation(r1, c1, r2, c2, {
+        "validate": "length", "criteria": "<=", "value": max_len or 32767,
+        "input_title": f.label_for(year)[:32],
+        "input_message": (f.hint or "")[:255],
+        "error_title": "文字数が多すぎます",
+        "error_message": f"{max_len or 32767}文字以内で記入してください。",
+        "error_type": "stop",
+    })
 
 
 def _print_setup(sheet: Any, landscape: bool, repeat: int | None = None) -> None:

@@ -37,6 +37,7 @@ class FileResult:
     form: str = ""
     year: int | None = None
     group: str = ""
+    slot: str = ""
     records: int = 0
     version: int | None = None
     problems: list[Problem] = field(default_factory=list)
@@ -54,6 +55,7 @@ class FileResult:
         return {
             "path": self.path, "file_name": self.file_name, "outcome": self.outcome,
             "sha256": self.sha256, "form": self.form, "year": self.year, "group": self.group,
+            "slot": self.slot,
             "records": self.records, "version": self.version, "feedback": self.feedback,
             "errors": len(self.errors), "warnings": len(self.warnings),
             "problems": [p.to_dict(lang) for p in self.problems],
@@ -177,9 +179,10 @@ def _result_for_known(path: Path, sha: str, known: _Known) -> FileResult:
 def _record_receipt(conn: Any, result: FileResult, size: int, issue_id: str = "") -> int:
     cur = conn.execute(
         "INSERT INTO files (sha256, file_name, size, received_at, form, year, group_code, "
-        "issue_id, outcome, n_errors, n_warnings, problems) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        "slot, issue_id, outcome, n_errors, n_warnings, problems) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (result.sha256, result.file_name, size, now(), result.form or None, result.year,
-         result.group or None, issue_id or None, result.outcome, len(result.errors),
+         result.group or None, result.slot or None, issue_id or None, result.outcome, len(result.errors),
          len(result.warnings), store.dumps([p.to_dict() for p in result.problems])),
     )
     return int(cur.lastrowid)
@@ -224,6 +227,7 @@ def _one(ws: Workspace, conn: Any, key: bytes, forms: dict[str, Form], path: Pat
                                        params={"issue_id": payload.get("issue_id")}))
         return _reject(ws, conn, result, size)
     result.form, result.year, result.group = issue["form"], issue["year"], issue["group_code"]
+    result.slot = issue["slot"]
     if payload.get("locked_hash") != issue["locked_hash"] or payload.get("group") != issue[
             "group_code"]:
         result.problems.append(Problem("bad_signature", file=name, sheet=manifest.SHEET))
@@ -240,11 +244,11 @@ def _one(ws: Workspace, conn: Any, key: bytes, forms: dict[str, Form], path: Pat
     f = forms.get(issue["form"]) or load_form(issue["form"], ws.root)
     forms[f.name] = f
     newer = conn.execute(
-        "SELECT issued_at FROM issued WHERE form = ? AND year = ? AND group_code = ? "
+        "SELECT issued_at FROM issued WHERE form = ? AND year = ? AND slot = ? "
         "AND (issued_at > ? OR (issued_at = ? AND rowid > "
         "(SELECT rowid FROM issued WHERE issue_id = ?))) "
         "ORDER BY issued_at DESC, rowid DESC LIMIT 1",
-        (issue["form"], issue["year"], issue["group_code"], issue["issued_at"],
+        (issue["form"], issue["year"], issue["slot"], issue["issued_at"],
          issue["issued_at"], issue["issue_id"]),
     ).fetchone()
     if newer is not None or issue["form_version"] != f.version:
@@ -282,8 +286,8 @@ def _one(ws: Workspace, conn: Any, key: bytes, forms: dict[str, Form], path: Pat
             result.outcome = "unchanged"
             return result
         current = conn.execute(
-            "SELECT id, version FROM submissions WHERE form = ? AND year = ? AND group_code = ? "
-            "AND superseded_by IS NULL", (issue["form"], issue["year"], issue["group_code"]),
+            "SELECT id, version FROM submissions WHERE form = ? AND year = ? AND slot = ? "
+            "AND superseded_by IS NULL", (issue["form"], issue["year"], issue["slot"]),
         ).fetchone()
         if current is not None:
             old = {(r["item_key"], r["field"]): r["value"] for r in conn.execute(
@@ -301,9 +305,10 @@ def _one(ws: Workspace, conn: Any, key: bytes, forms: dict[str, Form], path: Pat
         version = (current["version"] + 1) if current is not None else 1
         stamp = now()
         cur = conn.execute(
-            "INSERT INTO submissions (file_id, form, year, group_code, version, accepted_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (file_id, issue["form"], issue["year"], issue["group_code"], version, stamp),
+            "INSERT INTO submissions (file_id, form, year, group_code, slot, version, "
+            "accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (file_id, issue["form"], issue["year"], issue["group_code"], issue["slot"], version,
+             stamp),
         )
         sub_id = cur.lastrowid
         if current is not None:

@@ -4,7 +4,8 @@ Tables:
 - ``groups``, ``plan_items``: the plan (who owns which item).
 - ``issued``: every workbook generated, with a snapshot of what was prefilled and locked.
 - ``files``: every file received, accepted or not (the receipt log, with sha256).
-- ``submissions``: every accepted file as a version; a later one supersedes, never overwrites.
+- ``submissions``: every accepted file as a version of its slot (a group's workbook, or one
+  program's sheet); a later one supersedes, never overwrites.
 - ``record_values``: the values of each submission with the sheet and cell they came from.
 """
 
@@ -44,12 +45,13 @@ CREATE TABLE IF NOT EXISTS issued (
     form_version INTEGER NOT NULL,
     year INTEGER NOT NULL,
     group_code TEXT NOT NULL,
+    slot TEXT NOT NULL,
     issued_at TEXT NOT NULL,
     locked_hash TEXT NOT NULL,
     items TEXT NOT NULL,
     file_name TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS issued_slot ON issued (form, year, group_code, issued_at);
+CREATE INDEX IF NOT EXISTS issued_slot ON issued (form, year, slot, issued_at);
 CREATE TABLE IF NOT EXISTS files (
     id INTEGER PRIMARY KEY,
     sha256 TEXT NOT NULL,
@@ -59,6 +61,7 @@ CREATE TABLE IF NOT EXISTS files (
     form TEXT,
     year INTEGER,
     group_code TEXT,
+    slot TEXT,
     issue_id TEXT,
     outcome TEXT NOT NULL,
     n_errors INTEGER NOT NULL DEFAULT 0,
@@ -72,11 +75,12 @@ CREATE TABLE IF NOT EXISTS submissions (
     form TEXT NOT NULL,
     year INTEGER NOT NULL,
     group_code TEXT NOT NULL,
+    slot TEXT NOT NULL,
     version INTEGER NOT NULL,
     accepted_at TEXT NOT NULL,
     superseded_by INTEGER REFERENCES submissions(id),
     superseded_at TEXT,
-    UNIQUE (form, year, group_code, version)
+    UNIQUE (form, year, slot, version)
 );
 CREATE TABLE IF NOT EXISTS record_values (
     submission_id INTEGER NOT NULL REFERENCES submissions(id),
@@ -88,7 +92,7 @@ CREATE TABLE IF NOT EXISTS record_values (
     PRIMARY KEY (submission_id, item_key, field)
 );
 CREATE VIEW IF NOT EXISTS current_values AS
-    SELECT s.form, s.year, s.group_code, s.id AS submission_id, s.version,
+    SELECT s.form, s.year, s.group_code, s.slot, s.id AS submission_id, s.version,
            v.item_key, v.field, v.value, v.sheet, v.cell
     FROM submissions s JOIN record_values v ON v.submission_id = s.id
     WHERE s.superseded_by IS NULL;

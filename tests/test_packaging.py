@@ -36,5 +36,5 @@ def test_wheel_carries_templates_and_sample_and_runs_outside_the_checkout(tmp_pa
         cwd=tmp_path, capture_output=True, text=True, check=True)
     lines = out.stdout.splitlines()
     assert str(ROOT) not in lines[0] and "site-packages" in lines[0]
-    assert lines[1] == "['progress']"
+    assert lines[1] == "['action_plan', 'progress']"
     assert lines[-1] == "REPORT True"

@@ -1,0 +1,256 @@
+"""Write the workbook of one record of a form-style sheet (the action-plan sheet).
+
+The same drawing serves three uses: the input workbook (locked cells grey and protected, open
+cells white, lists with spare rows), the feedback workbook (the staff's values back, bad cells
+red with a comment) and the printed report (``draw`` with ``mode="report"``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from . import fiscal, layout, manifest
+from .forms import Form
+from .generator import Book, Issued, validation
+from .plan import Group, PlanItem
+from .sheet_layout import Placed, context, lay_out, list_rows
+
+TOP_ROW = 3  # 0-based row where the form starts (title, group and a note above it)
+
+
+def file_name(form: Form, year: int, item: PlanItem) -> str:
+    from .generator import _BAD_FILE_CHARS
+
+    name = f"{fiscal.long_label(year)}_{form.title}_{item.key}_{item.record.get('name', '')}"
+    return _BAD_FILE_CHARS.sub("_", name)[:120] + ".xlsx"
+
+
+def show(form: Form, fid: str, value: Any) -> str:
+    """A stored value as the text written in a cell."""
+    if value is None:
+        return ""
+    f = form.by_id.get(fid)
+    if f is not None and f.role == "key":
+        return f.show(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    return str(value)
+
+
+def list_cell_text(value: Any, column_type: str) -> str:
+    if value is None or value == "":
+        return ""
+    if column_type == "issue_no" and isinstance(value, int):
+        from .forms import circled
+
+        return circled(value)
+    return show_any(value)
+
+
+def show_any(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def locked_snapshot(form: Form, record: dict[str, Any], placed: Placed,
+                    ctx: dict[str, Any]) -> dict[str, Any]:
+    """The text of every locked cell as issued: what the reader compares with, and what the
+    manifest's hash covers."""
+    snap: dict[str, Any] = {}
+    for fid in placed.fields:
+        f = form.by_id[fid]
+        if f.role in ("key", "locked"):
+            snap[fid] = show(form, fid, record.get(fid))
+    for lid, spec in form.lists.items():
+        if spec.get("role") == "locked" and lid in placed.lists:
+            types = {c["id"]: c.get("type", "") for c in spec["columns"]}
+            snap[f"list:{lid}"] = [
+                {cid: list_cell_text(row.get(cid), types.get(cid, "")) for cid in types
+                 if "fixed" not in next(c for c in spec["columns"] if c["id"] == cid)}
+                for row in list_rows(form, lid, record)]
+    snap["_labels"] = [c.text for c in placed.cells if c.kind in ("label", "heading",
+                                                                     "list_head", "value")]
+    return snap
+
+
+def draw(book: Book, ws: Any, form: Form, year: int, placed: Placed, record: dict[str, Any],
+         values: dict[str, Any], *, mode: str = "input",
+         marks: dict[tuple[str, str], list[str]] | None = None) -> None:
+    """Write the laid-out form onto ``ws``. ``values`` are the texts of open cells (input) or
+    of every cell (report): field id -> text, and list id -> list of {column: text}."""
+    marks = marks or {}
+    report = mode == "report"
+    widths = form.sheet.get("columns", [9] * placed.width)
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    heading = book.fmt(bold=not report, font_size=11, bg_color="#DDEBF7" if not report else
+                       "#D9D9D9", border=1, valign="vcenter", text_wrap=True)
+    label = book.fmt(bg_color="#F2F2F2", border=1, valign="vcenter", text_wrap=True,
+                     align="center")
+    plain = book.fmt(border=1, valign="top", text_wrap=True)
+    heights: dict[int, list[tuple[str, float]]] = {}
+
+    def span_width(c0: int, n: int) -> float:
+        return float(sum(widths[c0:c0 + n]))
+
+    def put(cell: Any, text: str, style: Any) -> None:
+        if cell.rows > 1 or cell.cols > 1:
+            ws.merge_range(cell.row, cell.col, cell.row + cell.rows - 1,
+                           cell.col + cell.cols - 1, text, style)
+        elif text:
+            ws.write_string(cell.row, cell.col, text, style)
+        else:
+            ws.write_blank(cell.row, cell.col, None, style)
+        if cell.rows == 1:
+            heights.setdefault(cell.row, []).append((text, span_width(cell.col, cell.cols)))
+
+    list_types = {lid: {c["id"]: c.get("type", "") for c in spec["columns"]}
+                  for lid, spec in form.lists.items()}
+    for cell in placed.cells:
+        if cell.kind == "heading":
+            put(cell, cell.text, heading)
+        elif cell.kind in ("label", "list_head"):
+            put(cell, cell.text, label)
+        elif cell.kind == "value":
+            put(cell, cell.text, plain)
+        elif cell.kind == "field":
+            f = form.by_id[cell.field]
+            text = values.get(cell.field, "")
+            put(cell, text, _style(book, f.role, f.choices or f.type in ("kyen", "indicator"),
+                                   marks.get((cell.field, "")), report))
+            if not report and f.role == "input":
+                validation(ws, form, f, year, cell.row, cell.col, cell.row, cell.col)
+                msgs = marks.get((cell.field, ""))
+                if msgs:
+                    book.comment(ws, cell.row, cell.col, msgs)
+        elif cell.kind == "list_cell":
+            spec = form.lists[cell.field]
+            rows = values.get(cell.field) or []
+            text = rows[cell.index].get(cell.column, "") if cell.index < len(rows) else ""
+            ctype = list_types[cell.field].get(cell.column, "")
+            msgs = marks.get((cell.field, f"{cell.index}:{cell.column}"))
+            put(cell, text, _style(book, spec.get("role", "input"), ctype == "issue_no", msgs,
+                                   report))
+            if msgs:
+                book.comment(ws, cell.row, cell.col, msgs)
+    for r in range(TOP_ROW, placed.last_row + 1):
+        cells = heights.get(r, [])
+        minimum = 1
+        ws.set_row(r, layout.row_height(cells, min_lines=minimum))
+    for lid, place in placed.lists.items():
+        if not report and form.lists[lid].get("role") == "input":
+            for r in range(place.first_row, place.last_row + 1):
+                ws.set_row(r, max(layout.row_height(heights.get(r, [])), 27))
+
+
+def _style(book: Book, role: str, center: bool, marked: Any, report: bool) -> Any:
+    if report:
+        return book.fmt(border=1, valign="top", text_wrap=True,
+                        align="center" if center else "left")
+    if marked:
+        return book.error_c if center else book.error
+    if role in ("key", "locked"):
+        return book.locked_c if center else book.locked
+    return book.input_c if center else book.input
+
+
+def define_names(wb: Any, sheet: str, placed: Placed) -> None:
+    last = xl_col_to_name(placed.width - 1)
+    for fid, (r, c) in placed.fields.items():
+        wb.define_name(f"fx_f_{fid}", f"='{sheet}'!{xl_rowcol_to_cell(r, c, True, True)}")
+    for lid, place in placed.lists.items():
+        wb.define_name(f"fx_l_{lid}",
+                       f"='{sheet}'!$A${place.first_row + 1}:${last}${place.last_row + 1}")
+        if place.head_row is not None:
+            wb.define_name(f"fx_l_{lid}_head",
+                           f"='{sheet}'!$A${place.head_row + 1}:${last}${place.head_row + 1}")
+
+
+def input_values(form: Form, record: dict[str, Any]) -> dict[str, Any]:
+    """Texts for every cell of a record: single fields as text, lists as rows of texts."""
+    out: dict[str, Any] = {}
+    for f in form.fields:
+        if f.type == "list":
+            continue
+        out[f.id] = show(form, f.id, record.get(f.id))
+    for lid, spec in form.lists.items():
+        types = {c["id"]: c.get("type", "") for c in spec["columns"]}
+        out[lid] = [{cid: list_cell_text(row.get(cid), t) for cid, t in types.items()}
+                    for row in list_rows(form, lid, record)]
+    return out
+
+
+def build(path: Path, form: Form, year: int, group: Group, item: PlanItem, *, key: bytes,
+          issue_id: str, issued_at: str, title: str = "", font: str = "ＭＳ ゴシック",
+          password: str = "", prefill: dict[str, Any] | None = None,
+          values: dict[str, Any] | None = None,
+          marks: dict[tuple[str, str], list[str]] | None = None,
+          feedback_rows: list[tuple[str, str, str]] | None = None) -> Issued:
+    """Write the workbook of one record (``item``), prefilled with ``prefill`` (the last
+    accepted values), or with ``values`` (texts, for a feedback workbook)."""
+    path = Path(path)
+    record = {**item.record, **(prefill or {})}
+    book = Book(path, form, year, group, font)
+    wb = book.wb
+    if feedback_rows is not None:
+        book.feedback_sheet(feedback_rows, password)
+    book.guide(form, year, group, password, {"program_name": item.record.get("name", "")})
+
+    ws = wb.add_worksheet(form.input_sheet)
+    ctx = context(form, year, record, group.full_name)
+    if values is not None:  # a feedback workbook: the lists as long as the staff made them
+        for lid in form.lists:
+            if lid in values and form.lists[lid].get("role") == "input":
+                record[lid] = [{"_": 1}] * len(values[lid])
+    placed = lay_out(form, ctx, record, first_row=TOP_ROW)
+    texts = input_values(form, {**item.record, **(prefill or {})})
+    if values is not None:
+        texts.update(values)
+    ws.write_string(0, 0, f"{fiscal.long_label(year)} {form.title}　{title}".rstrip(),
+                    book.title)
+    ws.write_string(1, 0, f"担当：{group.full_name}", book.bold)
+    ws.write_string(2, 0, "白い欄に記入してください。灰色の欄は変更できません。"
+                    "表が足りないときは表の中で行を挿入してください。", book.fmt())
+    draw(book, ws, form, year, placed, record, texts, mode="input", marks=marks)
+    define_names(wb, form.input_sheet, placed)
+    ws.set_portrait()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.set_footer("&C&P / &N")
+    ws.protect(password, {"format_rows": True, "insert_rows": True, "delete_rows": False,
+                          "select_locked_cells": True, "select_unlocked_cells": True})
+    if feedback_rows is None:
+        ws.activate()
+    book.choices(form, password)
+
+    snap = locked_snapshot(form, item.record, placed, ctx)
+    payload = {
+        "schema": manifest.SCHEMA,
+        "form": form.name,
+        "form_version": form.version,
+        "year": year,
+        "group": group.code,
+        "issue_id": issue_id,
+        "issued_at": issued_at,
+        "input_sheet": form.input_sheet,
+        "keys": [item.key],
+        "banner": f"担当：{group.full_name}",
+        "lists": {lid: [[cid, c0] for cid, c0, _ in p.columns]
+                  for lid, p in placed.lists.items()},
+        "locked_hash": manifest.locked_hash({}, [(item.key, snap)]),
+    }
+    book.manifest(payload, key, password)
+    book.close()
+    return Issued(issue_id=issue_id, form=form.name, form_version=form.version, year=year,
+                  group=group.code, issued_at=issued_at, locked_hash=payload["locked_hash"],
+                  items=[{"key": item.key, "record": item.record, "locked": snap}],
+                  file_name=path.name, payload=payload)
+
+
