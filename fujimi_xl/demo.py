@@ -40,6 +40,28 @@ def sample_plan(data: dict[str, Any] | None = None) -> Plan:
     return Plan("progress", groups, items, data["title"], data["city"])
 
 
+def sample_programs_data() -> dict[str, Any]:
+    text = resources.files("fujimi_xl").joinpath("sample", "action_plan.json").read_text(
+        encoding="utf-8")
+    return json.loads(text)
+
+
+def sample_programs(data: dict[str, Any] | None = None) -> Plan:
+    """The program list (registration) of the action-plan form, from the sample data."""
+    data = data or sample_programs_data()
+    form = load_form("action_plan")
+    groups = sample_plan().groups
+    items = []
+    for p in data["programs"]:
+        record = {f.id: p.get(f.id, "") for f in form.locked_fields}
+        items.append(PlanItem(form.item_key(record), p["group"], record))
+    return Plan("action_plan", groups, items, "アクションプラン", "富士見市")
+
+
+def write_sample_programs(path: Path) -> Path:
+    return write_plan_template(path, load_form("action_plan"), example=sample_programs())
+
+
 def write_sample_plan(path: Path) -> Path:
     return write_plan_template(path, load_form("progress"), example=sample_plan())
 
@@ -147,3 +169,83 @@ def run_demo(root: Path | str, want_pdf: bool = True, say: Any = print) -> DemoR
         say(rep.pdf_message)
     return DemoResult(root, ws_root, plan_path, [p for _, p, _ in generated.files],
                       returned + second_paths, feedback, rep.path, rep.pdf, rep.pdf_message)
+
+
+# -- filling a form-style sheet as staff would ---------------------------------------------
+
+def _ref(wb: Any, name: str) -> tuple[Any, int, int, int, int]:
+    from .sheet_extract import parse_ref
+
+    parsed = parse_ref(wb.defined_names[name].attr_text)
+    assert parsed is not None, name
+    sheet, r1, c1, r2, c2 = parsed
+    return wb[sheet], r1 + 1, c1 + 1, r2 + 1, c2 + 1
+
+
+def insert_rows_like_excel(wb: Any, sheet: Any, idx: int, amount: int = 1) -> None:
+    """Insert rows at ``idx`` (1-based) the way Excel does: cells, merged ranges and defined
+    names below move down, and a name whose range spans ``idx`` grows. (openpyxl's own
+    insert_rows only moves cells.)"""
+    from openpyxl.utils import get_column_letter
+
+    from .sheet_extract import parse_ref
+
+    merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in sheet.merged_cells.ranges]
+    for m in list(sheet.merged_cells.ranges):
+        sheet.unmerge_cells(str(m))
+    sheet.insert_rows(idx, amount)
+    for r1, c1, r2, c2 in merged:
+        if r1 >= idx:
+            r1, r2 = r1 + amount, r2 + amount
+        elif r2 >= idx:
+            r2 += amount
+        sheet.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+    for name, dn in list(wb.defined_names.items()):
+        parsed = parse_ref(dn.attr_text)
+        if not parsed or parsed[0] != sheet.title:
+            continue
+        _, r1, c1, r2, c2 = parsed
+        r1, r2 = r1 + 1, r2 + 1
+        if r1 >= idx:
+            r1, r2 = r1 + amount, r2 + amount
+        elif r2 >= idx:
+            r2 += amount
+        a = f"${get_column_letter(c1 + 1)}${r1}"
+        b = f"${get_column_letter(c2 + 1)}${r2}"
+        dn.attr_text = f"'{sheet.title}'!{a}" + (f":{b}" if (r1, c1) != (r2, c2) else "")
+
+
+def fill_sheet_workbook(path: Path, answers: dict[str, Any], out: Path | None = None) -> Path:
+    """Fill a form-style workbook by its defined names, inserting rows inside a list when the
+    answers need more rows than it has (as staff would)."""
+    form = load_form("action_plan")
+    wb = openpyxl.load_workbook(path)
+    for fid, value in answers.items():
+        if fid in form.lists:
+            continue
+        sheet, r, c, _, _ = _ref(wb, f"fx_f_{fid}")
+        sheet.cell(r, c).value = value
+    for lid, rows in answers.items():
+        if lid not in form.lists:
+            continue
+        sheet, r1, _, r2, _ = _ref(wb, f"fx_l_{lid}")
+        have = r2 - r1 + 1
+        if len(rows) > have:  # insert inside the list, above its last row
+            insert_rows_like_excel(wb, sheet, r2, len(rows) - have)
+            sheet, r1, _, r2, _ = _ref(wb, f"fx_l_{lid}")
+        offsets = {cid: off for cid, off, _ in _list_columns(form, lid)}
+        for i, row in enumerate(rows):
+            for cid, value in zip(offsets, row, strict=False):
+                sheet.cell(r1 + i, offsets[cid] + 1).value = value
+    wb.save(out or path)
+    return out or path
+
+
+def _list_columns(form: Any, lid: str) -> list[tuple[str, int, int]]:
+    cols, c = [], 0
+    for col in form.lists[lid]["columns"]:
+        span = int(col.get("span", 1))
+        if "fixed" not in col:
+            cols.append((col["id"], c, span))
+        c += span
+    return cols

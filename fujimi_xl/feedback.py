@@ -18,7 +18,6 @@ from .forms import Form
 from .plan import Group, PlanItem
 
 if TYPE_CHECKING:
-    from .extract import Extracted
     from .workspace import Workspace
 
 
@@ -28,7 +27,7 @@ def _raw_text(value: Any) -> str:
     return normalise.text(value)[0]
 
 
-def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Extracted,
+def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Any,
                    problems: list[Problem], file_name: str) -> Path:
     conn = ws.connect()
     try:
@@ -36,6 +35,11 @@ def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Extracted,
     finally:
         conn.close()
     group = Group(issue["group_code"], g["department"] if g else "", g["name"] if g else "")
+    out_dir = ws.feedback / str(issue["year"]) / issue["form"]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"差戻し_{Path(file_name).stem}.xlsx"
+    if form.layout == "sheet":
+        return _sheet_feedback(ws, form, issue, ex, problems, group, path)
     issued_items = store.loads(issue["items"])
     items = []
     for it in issued_items:
@@ -59,13 +63,42 @@ def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Extracted,
             cell = p.where()
         level = "" if p.severity == "error" else "（参考）"
         rows.append((cell, p.field, level + msg))
-    out_dir = ws.feedback / str(issue["year"]) / issue["form"]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"差戻し_{Path(file_name).stem}.xlsx"
     payload_key = ws.key()
     generate.build(
         path, form, issue["year"], group, items, key=payload_key, issue_id=issue["issue_id"],
         issued_at=issue["issued_at"], title=ws.title, font=ws.config.get("font", "ＭＳ ゴシック"),
         password=ws.password, values=values, marks=marks, feedback_rows=rows,
     )
+    return path
+
+
+def _sheet_feedback(ws: Workspace, form: Form, issue: Any, data: Any,
+                    problems: list[Problem], group: Group, path: Path) -> Path:
+    from . import sheet_generator
+
+    issued = store.loads(issue["items"])[0]
+    inputs = {f.id for f in form.input_fields}
+    values: dict[str, Any] = {}
+    if data is not None and getattr(data, "fields", None) is not None:
+        values = {fid: _raw_text(c.raw) for fid, c in data.fields.items() if fid in inputs}
+        for lid, rows in data.lists.items():
+            if form.lists[lid].get("role") == "input":
+                values[lid] = [{cid: _raw_text(c.raw) for cid, c in cells.items()}
+                               for cells in rows]
+    marks: dict[tuple[str, str], list[str]] = {}
+    rows = []
+    for p in problems:
+        msg = p.message()
+        if p.field_id.count(":") == 2:
+            lid, rest = p.field_id.split(":", 1)
+            marks.setdefault((lid, rest), []).append(msg)
+        elif p.field_id in inputs:
+            marks.setdefault((p.field_id, ""), []).append(msg)
+        level = "" if p.severity == "error" else "（参考）"
+        rows.append((p.where(), p.field, level + msg))
+    item = PlanItem(issued["key"], group.code, issued["record"])
+    sheet_generator.build(
+        path, form, issue["year"], group, item, key=ws.key(), issue_id=issue["issue_id"],
+        issued_at=issue["issued_at"], title=ws.title, font=ws.config.get("font", "ＭＳ ゴシック"),
+        password=ws.password, values=values, marks=marks, feedback_rows=rows)
     return path

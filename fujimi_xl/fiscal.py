@@ -147,3 +147,18 @@ def parse_date(value: object) -> dt.date | None:
 def fiscal_year_of(day: dt.date) -> int:
     """The fiscal year a date falls in (April to March)."""
     return day.year if day.month >= 4 else day.year - 1
+
+
+_PERIOD = re.compile(r"^(?P<year>.+?年度)(?P<half>上半期|下半期|前期|後期)?$")
+
+
+def parse_period(text: str) -> tuple[int, str] | None:
+    """平成30年度下半期 → (2018, '下半期'); 平成32年度 → (2020, ''); None when unreadable."""
+    s = _clean(text)
+    m = _PERIOD.match(s)
+    if not m:
+        return None
+    try:
+        return parse_year(m.group("year")), m.group("half") or ""
+    except FiscalYearError:
+        return None

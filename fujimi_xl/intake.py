@@ -18,10 +18,11 @@ from typing import Any
 from . import fiscal, isolate, manifest, store
 from .errors import Problem
 from .extract import extract
+from .sheet_extract import extract_sheet
 from .feedback import write_feedback
 from .forms import Form, load_form
 from .reader import RawBook, ReadRefused, sha256_of
-from .validate import check
+from .validate import check, check_sheet
 from .workspace import Workspace
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
@@ -199,6 +200,57 @@ def _reject(ws: Workspace, conn: Any, result: FileResult, size: int, issue_id: s
     return result
 
 
+@dataclass
+class _Found:
+    data: Any  # Extracted (list forms) or SheetData (sheet forms)
+    rows: list[tuple[str, str, str, str, str]]  # item key, field, value JSON, sheet, cell
+    records: int
+
+
+def found_data(found: Any) -> Any:
+    return found.data if isinstance(found, _Found) else found
+
+
+def _read_list_form(f: Form, book: RawBook, payload: dict[str, Any], items: list[Any],
+                    name: str, year: int, result: FileResult) -> Any:
+    ex = extract(book, f, year, payload, items, name)
+    result.problems.extend(ex.problems)
+    if not ex.rows or any(p.code in ("header_missing", "input_sheet_missing")
+                          for p in ex.problems):
+        return ex
+    checked = check(f, year, ex.rows, items, name, ex.sheet)
+    result.problems.extend(checked.problems)
+    if result.errors:
+        return ex
+    rows = [(k, fld.id, store.dumps(rec.get(fld.id)), ex.sheet, ex.rows[k][fld.id].address)
+            for k, rec in checked.records.items() for fld in f.input_fields]
+    return _Found(ex, rows, len(checked.records))
+
+
+def _read_sheet_form(f: Form, book: RawBook, payload: dict[str, Any], issued: dict[str, Any],
+                     name: str, result: FileResult) -> Any:
+    data = extract_sheet(book, f, payload, issued, name)
+    result.problems.extend(data.problems)
+    if not data.sheet or any(p.code in ("header_missing", "input_sheet_missing")
+                             for p in data.problems):
+        return data
+    checked = check_sheet(f, payload["year"], data, issued, name)
+    result.problems.extend(checked.problems)
+    if result.errors:
+        return data
+    record = checked.records[issued["key"]]
+    rows = []
+    for fld in f.input_fields:
+        if fld.type == "list":
+            where = data.list_ranges.get(fld.id, "")
+        elif fld.id in data.fields:
+            where = data.fields[fld.id].address
+        else:
+            continue
+        rows.append((issued["key"], fld.id, store.dumps(record.get(fld.id)), data.sheet, where))
+    return _Found(data, rows, 1)
+
+
 def _one(ws: Workspace, conn: Any, key: bytes, forms: dict[str, Form], path: Path, sha: str,
          outcome: RawBook | ReadRefused, *, form: str | None, year: int | None,
          group: str | None) -> FileResult:
@@ -258,27 +310,17 @@ def _one(ws: Workspace, conn: Any, key: bytes, forms: dict[str, Form], path: Pat
     if result.problems:
         return _reject(ws, conn, result, size, issue["issue_id"])
 
-    # the data: found by keys, normalised, validated
+    # the data: found by names and keys, normalised, validated
     items = store.loads(issue["items"])
-    ex = extract(book, f, issue["year"], payload, items, name)
-    result.problems.extend(ex.problems)
-    checked = None
-    if ex.rows and not any(p.code in ("header_missing", "input_sheet_missing")
-                           for p in ex.problems):
-        checked = check(f, issue["year"], ex.rows, items, name, ex.sheet)
-        result.problems.extend(checked.problems)
-    if result.errors or checked is None:
-        result.feedback = str(write_feedback(ws, f, issue, ex, result.problems, name))
+    if f.layout == "sheet":
+        found = _read_sheet_form(f, book, payload, items[0], name, result)
+    else:
+        found = _read_list_form(f, book, payload, items, name, issue["year"], result)
+    if found is None or result.errors:
+        result.feedback = str(write_feedback(ws, f, issue, found_data(found), result.problems,
+                                             name))
         return _reject(ws, conn, result, size, issue["issue_id"])
-
-    # merge: one transaction, a new version superseding the current one
-    inputs = [fld.id for fld in f.input_fields]
-    rows = []
-    for k, rec in checked.records.items():
-        for fid in inputs:
-            cell = ex.rows[k][fid]
-            rows.append((k, fid, store.dumps(rec.get(fid)), ex.sheet, cell.address))
-    result.records = len(checked.records)
+    rows, result.records = found.rows, found.records
     with store.transaction(conn):
         again = conn.execute("SELECT 1 FROM files WHERE sha256 = ? AND outcome = 'accepted'",
                              (sha,)).fetchone()

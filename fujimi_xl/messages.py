@@ -146,6 +146,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "入力規則に合いません（{detail}）。",
         "Does not match the form's rules ({detail}).",
     ),
+    "sum_mismatch": (
+        "{terms}＝{sum} が{total_label}（{total_cell}: {value}）と一致しません（{cells}）。"
+        "金額を見直してください。",
+        "{terms} = {sum} does not equal the {total_label} ({total_cell}: {value}) ({cells}). "
+        "Check the amounts.",
+    ),
+    "bad_issue_ref": (
+        "課題「{value}」はⅢの課題にありません。{choices} のいずれかを記入してください。",
+        "Issue '{value}' is not one of the issues in section III. Use one of {choices}.",
+    ),
     "formula_value": (
         "数式は使えません（{value}）。値を直接記入してください。",
         "Formulas are not allowed ({value}). Enter the value itself.",

@@ -74,3 +74,38 @@ def parse_index(value: Any) -> int | None:
     if m and int(m.group(1)) > 0:
         return int(m.group(1))
     return None
+
+
+_NUMBER = re.compile(r"^(?P<neg>[▲△\-−])?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
+
+
+def parse_amount(value: Any) -> int | float | None:
+    """A money or count cell: 158, '１５８', '1,200', '▲50' (negative), '158千円'; else None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    s = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    for unit in ("千円", "円"):
+        if s.endswith(unit):
+            s = s[: -len(unit)]
+    s = s.replace("，", ",")
+    m = _NUMBER.match(s)
+    if not m:
+        return None
+    digits = m.group("num").replace(",", "")
+    number: int | float = int(digits) if not m.group("frac") else float(
+        f"{digits}.{m.group('frac')}")
+    return -number if m.group("neg") else number
+
+
+NOT_YET = {"-", "－", "ー", "‐", "―", "—", "未確定"}
+
+
+def parse_indicator(value: Any) -> int | float | str | None:
+    """An indicator result: a number, or '-' when not yet known."""
+    if isinstance(value, str) and value.strip() in NOT_YET:
+        return "-"
+    return parse_amount(value)

@@ -16,8 +16,8 @@ import openpyxl
 import xlsxwriter
 from openpyxl.utils import get_column_letter
 
-from . import normalise, store
-from .errors import PlanError, Problem
+from . import fiscal, normalise, store
+from .errors import FiscalYearError, PlanError, Problem
 from .forms import Form
 
 PLAN_SHEET = "計画"
@@ -228,6 +228,15 @@ def read_plan(path: Path, form: Form) -> Plan:
                     record[fid] = n
                 elif fid == "_owner":
                     record[fid] = normalise.text(v)[0]
+                elif form.by_id[fid].type == "year" and not blank:
+                    try:
+                        record[fid] = fiscal.parse_year(v)
+                    except FiscalYearError:
+                        problems.append(Problem(
+                            "plan_bad_number", file=name, sheet=PLAN_SHEET, cell=f"{col}{r}",
+                            field=label, value=v, params={"label": label,
+                                                          "expected": "2018 または H30"}))
+                        bad = True
                 else:
                     record[fid] = normalise.text(v)[0]
             if bad:
@@ -250,8 +259,9 @@ def read_plan(path: Path, form: Form) -> Plan:
                 problems.append(Problem("plan_unknown_group", file=name, sheet=PLAN_SHEET,
                                         cell=owner_cell, field=OWNER, value=owner))
                 continue
+            required = set(form.schema.get("required", []))
             for fid in locked_ids:
-                if not record[fid]:
+                if not record[fid] and fid in required:
                     col = get_column_letter(p_cols[form.by_id[fid].label])
                     problems.append(Problem("required", file=name, sheet=PLAN_SHEET,
                                             cell=f"{col}{r}", field=form.by_id[fid].label))

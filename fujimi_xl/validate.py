@@ -117,3 +117,180 @@ def _rule(form: Form, rule: dict[str, Any], record: Record, place: Any) -> Probl
             return None
         return Problem(rule.get("code", "required"), params={"grade": other}, **place(fid))
     return None
+
+
+# -- form-style sheets -----------------------------------------------------------------------
+
+def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_name: str) -> \
+        Checked:
+    """Normalise and validate the one record of a form-style sheet (see sheet_extract)."""
+    from . import fiscal
+    from .sheet_layout import list_rows
+
+    key = issued["key"]
+    problems: list[Problem] = []
+    places: dict[tuple[Any, ...], dict[str, Any]] = {}
+    record: Record = {}
+    for f in form.locked_fields:
+        value = issued["record"].get(f.id)
+        if value not in (None, ""):
+            record[f.id] = value
+    for lid, spec in form.lists.items():
+        if spec.get("role") == "locked":
+            record[lid] = list_rows(form, lid, issued["record"])
+
+    def place(path: tuple[Any, ...], cell: Cell, label: str, fid: str) -> dict[str, Any]:
+        p = {"file": file_name, "sheet": data.sheet, "cell": cell.address, "field": label,
+             "field_id": fid, "item_key": key}
+        places[path] = p
+        return p
+
+    bad: set[tuple[Any, ...]] = set()
+    for f in form.input_fields:
+        if f.type == "list" or f.id not in data.fields:
+            continue
+        cell = data.fields[f.id]
+        p = place((f.id,), cell, f.label, f.id)
+        text, _ = normalise.text(cell.raw)
+        if text == "":
+            continue
+        if f.type == "kyen":
+            value = normalise.parse_amount(cell.raw)
+            if value is None:
+                problems.append(Problem("wrong_type", value=text,
+                                        params={"expected": "千円単位の数値"}, **p))
+                bad.add((f.id,))
+                continue
+        elif f.type == "indicator":
+            value = normalise.parse_indicator(cell.raw)
+            if value is None:
+                problems.append(Problem("wrong_type", value=text,
+                                        params={"expected": "数値または「-」"}, **p))
+                bad.add((f.id,))
+                continue
+        elif f.choices:
+            value = normalise.choice(cell.raw)
+        else:
+            value = text
+        record[f.id] = value
+
+    for lid, spec in form.lists.items():
+        if spec.get("role") != "input":
+            continue
+        types = {c["id"]: c.get("type", "") for c in spec["columns"]}
+        labels = {c["id"]: c.get("label", c["id"]) for c in spec["columns"]}
+        items = []
+        for i, cells in enumerate(data.lists.get(lid, [])):
+            item: dict[str, Any] = {}
+            for cid, cell in cells.items():
+                p = place((lid, i, cid), cell, labels[cid], f"{lid}:{i}:{cid}")
+                text, _ = normalise.text(cell.raw)
+                if text == "":
+                    continue
+                if types.get(cid) == "issue_no":
+                    n = normalise.parse_index(text)
+                    if n is None:
+                        problems.append(Problem("wrong_type", value=text,
+                                                params={"expected": "課題の番号（①など）"}, **p))
+                        bad.add((lid, i, cid))
+                        continue
+                    item[cid] = n
+                elif types.get(cid) == "period":
+                    if fiscal.parse_period(text) is None:
+                        problems.append(Problem(
+                            "wrong_type", value=text,
+                            params={"expected": "年度（例: 平成30年度下半期、令和2年度）"}, **p))
+                        bad.add((lid, i, cid))
+                        continue
+                    item[cid] = normalise.nfkc(text).replace(" ", "")
+                else:
+                    item[cid] = text
+            items.append(item)
+        record[lid] = items
+        if lid in data.list_ranges and not items:
+            first = data.list_ranges[lid].split(":")[0]
+            places[(lid,)] = {"file": file_name, "sheet": data.sheet, "cell": first,
+                              "field": form.by_id[lid].label if lid in form.by_id else lid,
+                              "field_id": lid, "item_key": key}
+
+    for err in form.validator.iter_errors(record):
+        path = tuple(err.absolute_path)
+        if err.validator == "required":
+            missing = [m for m in err.validator_value
+                       if not (isinstance(err.instance, dict) and m in err.instance)]
+            named = [m for m in missing if err.message.startswith(repr(m))]
+            path = (*path, (named or missing or [""])[0])
+        if any(path[:len(b)] == b for b in bad):
+            continue
+        p = places.get(path) or places.get(path[:1]) or {
+            "file": file_name, "sheet": data.sheet, "field": str(path[0]) if path else "",
+            "item_key": key}
+        value = _get(record, path)
+        if err.validator in ("required", "minLength", "minItems"):
+            label = p.get("field") or (form.by_id[path[0]].label if path and path[0] in
+                                       form.by_id else "")
+            problems.append(Problem("required", **{**p, "field": label}))
+        elif err.validator == "enum":
+            problems.append(Problem("not_in_scale", value=value, params={
+                "choices": "・".join(map(str, err.validator_value))}, **p))
+        elif err.validator == "maxLength":
+            problems.append(Problem("too_long", value=value, params={
+                "found": len(str(value)), "allowed": err.validator_value}, **p))
+        elif err.validator in ("type", "oneOf"):
+            problems.append(Problem("wrong_type", value=value, params={"expected": "数値"}, **p))
+        else:
+            problems.append(Problem("schema", value=value, params={"detail": err.message}, **p))
+
+    for rule in form.rules:
+        problems.extend(_sheet_rule(form, rule, record, places))
+    return Checked({key: record}, problems)
+
+
+def _get(record: Record, path: tuple[Any, ...]) -> Any:
+    value: Any = record
+    for part in path:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
+
+
+def _sheet_rule(form: Form, rule: dict[str, Any], record: Record,
+                places: dict[tuple[Any, ...], dict[str, Any]]) -> list[Problem]:
+    out: list[Problem] = []
+    kind = rule.get("type")
+    if kind == "sum_equals":
+        for i in rule.get("each", [""]):
+            total_id = rule["total"].format(i=i)
+            part_ids = [p.format(i=i) for p in rule["parts"]]
+            values = [record.get(fid) for fid in (total_id, *part_ids)]
+            if any(not isinstance(v, int | float) for v in values):
+                continue
+            total, parts = values[0], values[1:]
+            if abs(sum(parts) - total) < 1e-9:
+                continue
+            where = [places.get((fid,), {}).get("cell", "") for fid in (total_id, *part_ids)]
+            labels = [form.by_id[fid].label.rstrip("0123456789") for fid in part_ids]
+            terms = "＋".join(f"{lbl}（{c}: {_num(v)}）"
+                             for lbl, c, v in zip(labels, where[1:], parts, strict=True))
+            out.append(Problem(rule.get("code", "sum_mismatch"), value=_num(total), params={
+                "terms": terms, "sum": _num(sum(parts)), "total_cell": where[0],
+                "cells": "・".join(where), "total_label": form.by_id[total_id].label.rstrip(
+                    "0123456789")}, **places[(total_id,)]))
+    elif kind == "list_ref":
+        numbers = {row.get("no") for row in record.get(rule["target"], [])}
+        for i, row in enumerate(record.get(rule["list"], [])):
+            n = row.get(rule["column"])
+            if n is not None and n not in numbers:
+                from .forms import circled
+
+                p = places.get((rule["list"], i, rule["column"]), {})
+                out.append(Problem(rule.get("code", "bad_issue_ref"), value=circled(n), params={
+                    "choices": "・".join(circled(x) for x in sorted(x for x in numbers if x))},
+                    **p))
+    return out
+
+
+def _num(v: Any) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)

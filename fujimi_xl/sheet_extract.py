@@ -1,0 +1,135 @@
+"""Find the data of a form-style sheet in a returned workbook, by defined names only.
+
+Single fields are read at ``fx_f_<field>``; repeating lists over the rows of ``fx_l_<list>``,
+which grows when staff insert rows inside the list, so inserted rows are read, not lost. Locked
+cells are compared with the snapshot taken when the workbook was issued.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import normalise
+from .errors import Problem
+from .extract import Cell, addr
+from .forms import Form
+from .reader import RawBook, RawSheet
+
+_REF = re.compile(
+    r"^=?(?:'(?P<q>(?:[^']|'')+)'|(?P<s>[^!]+))!\$?(?P<c1>[A-Z]{1,3})\$?(?P<r1>\d+)"
+    r"(?::\$?(?P<c2>[A-Z]{1,3})\$?(?P<r2>\d+))?$")
+
+
+@dataclass
+class SheetData:
+    sheet: str = ""
+    fields: dict[str, Cell] = field(default_factory=dict)
+    lists: dict[str, list[dict[str, Cell]]] = field(default_factory=dict)
+    list_ranges: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def parse_ref(ref: str) -> tuple[str, int, int, int, int] | None:
+    """'シート'!$A$3:$J$5 → (sheet, r1, c1, r2, c2), 0-based; None when not such a ref."""
+    m = _REF.match(ref.strip())
+    if not m:
+        return None
+    sheet = m.group("q").replace("''", "'") if m.group("q") else m.group("s")
+    r1, c1 = int(m.group("r1")) - 1, _col(m.group("c1"))
+    r2 = int(m.group("r2")) - 1 if m.group("r2") else r1
+    c2 = _col(m.group("c2")) if m.group("c2") else c1
+    return sheet, r1, c1, r2, c2
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else normalise.text(value)[0]
+
+
+def extract_sheet(book: RawBook, form: Form, payload: dict[str, Any],
+                  issued: dict[str, Any], file_name: str) -> SheetData:
+    out = SheetData()
+    refs = {name: parse_ref(ref) for name, ref in book.names.items() if name.startswith("fx_")}
+    sheet_name = next((r[0] for n, r in refs.items() if r and n.startswith("fx_f_")), None)
+    sheet: RawSheet | None = book.sheet(sheet_name) if sheet_name else None
+    if sheet is None:
+        sheet = book.sheet(payload.get("input_sheet", form.input_sheet))
+    if sheet is None:
+        out.problems.append(Problem("input_sheet_missing", file=file_name,
+                                    params={"expected": payload.get("input_sheet")}))
+        return out
+    out.sheet = sheet.name
+    snap: dict[str, Any] = issued.get("locked", {})
+    banner = payload.get("banner")
+    if banner is not None and sheet.value(1, 0) != banner:  # signed: a copied manifest
+        out.problems.append(Problem("locked_changed", file=file_name, sheet=sheet.name,
+                                    cell="A2", value=sheet.value(1, 0), item_key=issued["key"],
+                                    params={"expected": banner}))
+
+    def problem(code: str, row: int = -1, col: int = -1, **kw: Any) -> None:
+        out.problems.append(Problem(code, file=file_name, sheet=sheet.name,
+                                    cell=addr(row, col) if row >= 0 else "",
+                                    item_key=issued["key"], **kw))
+
+    for f in form.fields:
+        if f.type == "list" or f.type == "lines" and f.id not in snap:
+            continue
+        ref = refs.get(f"fx_f_{f.id}")
+        if ref is None:
+            if f.role == "input" or f.id in snap:
+                problem("header_missing", field=f.label, field_id=f.id,
+                        params={"expected": f.label})
+            continue
+        _, r, c, _, _ = ref
+        out.fields[f.id] = Cell(sheet.value(r, c), addr(r, c))
+        if f.id in snap and f.role in ("key", "locked"):
+            got = _text(sheet.value(r, c)).replace("\r\n", "\n")
+            if got != snap[f.id]:
+                problem("locked_changed", r, c, field=f.label, field_id=f.id, value=got,
+                        params={"expected": snap[f.id]})
+
+    for lid, spec in form.lists.items():
+        ref = refs.get(f"fx_l_{lid}")
+        columns = payload.get("lists", {}).get(lid)
+        if ref is None or columns is None:
+            if spec.get("role") == "input":
+                problem("header_missing", field=lid, params={"expected": lid})
+            continue
+        _, r1, c0, r2, _ = ref
+        out.list_ranges[lid] = f"{addr(r1, c0)}:{addr(r2, c0 + 9)}"
+        fixed = {c["id"] for c in spec["columns"] if "fixed" in c}
+        rows: list[dict[str, Cell]] = []
+        for r in range(r1, r2 + 1):
+            cells = {cid: Cell(sheet.value(r, c0 + off), addr(r, c0 + off))
+                     for cid, off in columns if cid not in fixed}
+            if any(_text(c.raw).strip() for c in cells.values()):
+                rows.append(cells)
+        out.lists[lid] = rows
+        if spec.get("role") == "locked":
+            want = snap.get(f"list:{lid}", [])
+            for i, cells in enumerate(rows):
+                expected = want[i] if i < len(want) else {}
+                for cid, cell in cells.items():
+                    got = _text(cell.raw).replace("\r\n", "\n")
+                    if got != expected.get(cid, ""):
+                        row_no, col_no = _rc(cell.address)
+                        problem("locked_changed", row_no, col_no, field=lid,
+                                field_id=f"{lid}:{i}:{cid}", value=got,
+                                params={"expected": expected.get(cid, "")})
+            if len(rows) < len([w for w in want if any(w.values())]):
+                problem("row_missing", r1, c0, field=lid, params={"expected": lid})
+    return out
+
+
+def _rc(address: str) -> tuple[int, int]:
+    m = re.match(r"([A-Z]+)(\d+)", address)
+    assert m
+    return int(m.group(2)) - 1, _col(m.group(1))
