@@ -55,8 +55,10 @@ def load_plan(ws: Workspace, plan_path: Path | str, form: str = "progress") -> p
             planmod.save_plan(conn, plan)
     finally:
         conn.close()
-    if plan.title and plan.title != ws.title:
-        ws.config["title"] = plan.title
+    if plan.title:
+        ws.config.setdefault("titles", {})[form] = plan.title
+        if form == "progress" or not ws.config.get("title"):
+            ws.config["title"] = plan.title
         ws.save_config()
     return plan
 
@@ -94,7 +96,7 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
         target.mkdir(parents=True, exist_ok=True)
         result = GenerateResult(form, year)
         key = ws.key()
-        common = {"key": key, "title": ws.title, "password": ws.password,
+        common = {"key": key, "title": ws.title_for(form), "password": ws.password,
                   "font": ws.config.get("font", "ＭＳ ゴシック")}
         jobs: list[tuple[str, Any]] = []
         if f.unit == "group":
@@ -138,6 +140,8 @@ def ingest(ws: Workspace, paths: list[Path | str], **kw: Any) -> IngestReport:
 
 @dataclass
 class GroupStatus:
+    """Where one slot stands: a group's workbook (list forms) or one program's sheet."""
+
     group: str
     department: str
     name: str
@@ -148,6 +152,8 @@ class GroupStatus:
     last_file: str
     last_time: str
     last_outcome: str
+    slot: str = ""
+    label: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -166,30 +172,36 @@ class StatusReport:
     def to_dict(self) -> dict[str, Any]:
         return {"form": self.form, "year": self.year,
                 "groups": [g.to_dict() for g in self.groups],
-                "missing": [g.group for g in self.missing]}
+                "missing": [g.slot or g.group for g in self.missing]}
 
 
 def status(ws: Workspace, form: str, year: int) -> StatusReport:
     """Who was sent a workbook, who returned it, what was accepted or refused, who is missing."""
+    f = load_form(form, ws.root)
     conn = ws.connect()
     try:
         plan = planmod.load_plan(conn, form)
-        counts: dict[str, int] = {}
-        for it in plan.items:
-            counts[it.group] = counts.get(it.group, 0) + 1
+        slots: list[tuple[str, planmod.Group, int, str]] = []  # slot, group, items, label
+        if f.unit == "group":
+            counts: dict[str, int] = {}
+            for it in plan.items:
+                counts[it.group] = counts.get(it.group, 0) + 1
+            slots = [(g.code, g, counts[g.code], g.name) for g in plan.groups
+                     if g.code in counts]
+        else:
+            slots = [(it.key, plan.group(it.group), 1, str(it.record.get("name", "")))
+                     for it in plan.items]
         out = []
-        for g in plan.groups:
-            if g.code not in counts:
-                continue
+        for slot, g, n, label in slots:
             issued = conn.execute(
-                "SELECT max(issued_at) AS t FROM issued WHERE form=? AND year=? AND group_code=?",
-                (form, year, g.code)).fetchone()["t"]
+                "SELECT max(issued_at) AS t FROM issued WHERE form=? AND year=? AND slot=?",
+                (form, year, slot)).fetchone()["t"]
             sub = conn.execute(
                 "SELECT version, accepted_at FROM submissions WHERE form=? AND year=? AND "
-                "group_code=? AND superseded_by IS NULL", (form, year, g.code)).fetchone()
+                "slot=? AND superseded_by IS NULL", (form, year, slot)).fetchone()
             last = conn.execute(
                 "SELECT file_name, received_at, outcome FROM files WHERE form=? AND year=? AND "
-                "group_code=? ORDER BY id DESC LIMIT 1", (form, year, g.code)).fetchone()
+                "slot=? ORDER BY id DESC LIMIT 1", (form, year, slot)).fetchone()
             if sub is not None:
                 state = "accepted"
             elif last is not None:
@@ -199,9 +211,10 @@ def status(ws: Workspace, form: str, year: int) -> StatusReport:
             else:
                 state = "not_issued"
             out.append(GroupStatus(
-                g.code, g.department, g.name, counts[g.code], issued or "", state,
+                g.code, g.department, g.name, n, issued or "", state,
                 sub["version"] if sub else None, last["file_name"] if last else "",
-                last["received_at"] if last else "", last["outcome"] if last else ""))
+                last["received_at"] if last else "", last["outcome"] if last else "",
+                slot, label))
         return StatusReport(form, year, out)
     finally:
         conn.close()
@@ -235,9 +248,17 @@ def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
         raise NothingToDoError(f"様式「{form}」の計画に項目がありません")
     from . import fiscal
 
-    path = Path(out) if out else ws.reports / f"{fiscal.long_label(year)}_{f.title}結果.xlsx"
+    name = f"{fiscal.long_label(year)}_{f.title}{'結果' if f.layout == 'list' else ''}.xlsx"
+    path = Path(out) if out else ws.reports / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_report(path, f, table, title=ws.title, font=ws.config.get("font", "ＭＳ ゴシック"))
+    if f.layout == "sheet":
+        from .reporting_sheet import write_book
+
+        write_book(path, f, table, title=ws.title_for(form),
+                   font=ws.config.get("font", "ＭＳ ゴシック"))
+    else:
+        write_report(path, f, table, title=ws.title_for(form),
+                     font=ws.config.get("font", "ＭＳ ゴシック"))
     result = ReportResult(path, rows=len(table.rows), missing=[g.code for g in table.missing])
     if want_pdf:
         try:

@@ -237,13 +237,15 @@ def status_cmd(ctx: click.Context, form: str, year: int, workspace: Path,
                           ui("last_file", lg), ui("last_time", lg)]))
     for g in st.groups:
         word = STATE_WORDS[g.state][1 if lg == "en" else 0]
-        click.echo(f"{g.group}\t{word}\t{g.version or ''}\t{g.last_file}\t{g.last_time}")
+        who = g.group if g.slot in ("", g.group) else f"{g.slot} {g.label}（{g.group}）"
+        click.echo(f"{who}\t{word}\t{g.version or ''}\t{g.last_file}\t{g.last_time}")
     missing = st.missing
     click.echo("")
     if missing:
         head = "督促が必要な担当" if lg == "ja" else "Groups to remind"
         click.echo(f"{head} ({len(missing)}): " + "、".join(
-            f"{g.department} {g.name}" for g in missing))
+            f"{g.department} {g.name}" + (f"（{g.slot} {g.label}）" if g.slot != g.group else "")
+            for g in missing))
     else:
         click.echo("全担当の受理が済んでいます。" if lg == "ja" else "All groups accepted.")
 

@@ -55,7 +55,7 @@ def sample_programs(data: dict[str, Any] | None = None) -> Plan:
     for p in data["programs"]:
         record = {f.id: p.get(f.id, "") for f in form.locked_fields}
         items.append(PlanItem(form.item_key(record), p["group"], record))
-    return Plan("action_plan", groups, items, "アクションプラン", "富士見市")
+    return Plan("action_plan", groups, items, "富士見市", "富士見市")
 
 
 def write_sample_programs(path: Path) -> Path:

@@ -1,15 +1,18 @@
 """Run the reader where a crash cannot take ingest down: worker processes with limits.
 
 A native reader can abort the process (python-calamine does on some crafted files) or hang. Each
-file is read in a worker process with a memory cap; a worker that dies or overruns its time fails
-its own file, never the run: the pool is rebuilt and the files that were in flight are retried
-one at a time, so only the culprit is refused.
+file is read in a worker process with a memory cap and no core dumps; a worker that dies or
+overruns its time fails its own file, never the run: the pool is rebuilt and the files that were
+in flight are retried one at a time, so only the culprit is refused. Whatever goes wrong between
+the processes (a result that cannot be sent back, a pool that breaks on submit) also becomes a
+refusal of that file, never an exception out of :func:`read_many`.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -18,7 +21,7 @@ from typing import Any
 from .reader import RawBook, ReadRefused, read_book
 
 MEMORY_LIMIT = 2 * 1024**3  # bytes of address space per worker
-TIME_LIMIT = 60.0  # seconds per file
+TIME_LIMIT = 60.0  # seconds per file (the reader gives up by itself after READ_SECONDS)
 
 Outcome = RawBook | ReadRefused
 
@@ -28,6 +31,7 @@ def _init_worker() -> None:
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort leaves no core file
     except (ImportError, ValueError, OSError):  # not on every platform
         pass
 
@@ -40,13 +44,42 @@ def _read(path: str) -> Outcome:
     except MemoryError:
         return ReadRefused("limit_exceeded", limit="メモリ", found="上限超過",
                            allowed=f"{MEMORY_LIMIT // 1024**2}MB")
-    except Exception as exc:  # whatever a reader raises becomes one clear refusal
+    except RecursionError:
+        return ReadRefused("limit_exceeded", limit="入れ子の深さ", found="上限超過",
+                           allowed="Python の再帰の上限")
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # whatever a reader raises becomes one clear refusal
         return ReadRefused("not_workbook", detail=f"{type(exc).__name__}: {exc}"[:200])
 
 
 def read_in_process(path: str) -> Outcome:
     """Read without a worker (for callers that isolate themselves)."""
     return _read(path)
+
+
+def _crashed() -> ReadRefused:
+    return ReadRefused("read_failed", detail="読み込み処理が異常終了しました")
+
+
+def _timed_out() -> ReadRefused:
+    return ReadRefused("limit_exceeded", limit="読み込み時間", found=f"{TIME_LIMIT:.0f}秒超",
+                       allowed=f"{TIME_LIMIT:.0f}秒")
+
+
+def _outcome(fut: Future[Outcome]) -> Outcome:
+    """The result of a finished future; raises BrokenProcessPool when its worker died."""
+    try:
+        result = fut.result()
+    except BrokenProcessPool:
+        raise
+    except BaseException as exc:  # the result could not be sent back, or the reader raised
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        return ReadRefused("read_failed", detail=f"{type(exc).__name__}: {exc}"[:200])
+    if isinstance(result, RawBook | ReadRefused):
+        return result
+    return ReadRefused("read_failed", detail=f"reader returned {type(result).__name__}")
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -70,70 +103,74 @@ def read_many(paths: Iterable[str], workers: int | None = None,
     results: dict[int, Outcome] = {}
     next_out = 0
     suspects: list[int] = []
+    queue = deque(range(len(todo)))
+    pending: dict[Future[Outcome], int] = {}
     pool = _pool(workers)
+
+    def restart() -> None:
+        nonlocal pool
+        suspects.extend(pending.values())
+        pending.clear()
+        _kill(pool)
+        pool = _pool(workers)
+
     try:
-        pending: dict[Future[Outcome], int] = {}
-        it = iter(range(len(todo)))
-        exhausted = False
-        while True:
-            while not exhausted and len(pending) < window:
-                i = next(it, None)
-                if i is None:
-                    exhausted = True
-                    break
-                pending[pool.submit(reader, todo[i])] = i
-            if not pending:
-                break
-            done, _ = wait(pending, timeout=TIME_LIMIT, return_when=FIRST_COMPLETED)
-            if not done:  # nothing finished in time: every file in flight is a suspect
-                suspects.extend(pending.values())
-                pending.clear()
-                _kill(pool)
-                pool = _pool(workers)
-                continue
+        while queue or pending or suspects:
             broken = False
-            for fut in done:
-                i = pending.pop(fut)
+            while queue and len(pending) < window:
+                i = queue[0]
                 try:
-                    results[i] = fut.result()
-                except BrokenProcessPool:
-                    suspects.append(i)
+                    fut = pool.submit(reader, todo[i])
+                except (BrokenProcessPool, RuntimeError):
                     broken = True
+                    break
+                queue.popleft()
+                pending[fut] = i
             if broken:
-                suspects.extend(pending.values())
-                pending.clear()
-                _kill(pool)
-                pool = _pool(workers)
-            while next_out in results:
-                yield todo[next_out], results.pop(next_out)
-                next_out += 1
-            # retry suspects alone so only the culprit fails
-            if suspects and (exhausted or len(suspects) > window):
+                restart()
+                continue
+            if pending:
+                done, _ = wait(pending, timeout=TIME_LIMIT, return_when=FIRST_COMPLETED)
+                if not done:  # nothing finished in time: every file in flight is a suspect
+                    restart()
+                for fut in done:
+                    i = pending.pop(fut)
+                    try:
+                        results[i] = _outcome(fut)
+                    except BrokenProcessPool:
+                        suspects.append(i)
+                        broken = True
+                if broken:
+                    restart()
+            # retry suspects alone, once nothing else is waiting, so only the culprit fails
+            if suspects and not queue and not pending:
                 for i in sorted(suspects):
                     results[i] = _alone(todo[i], reader)
                 suspects.clear()
-                while next_out in results:
-                    yield todo[next_out], results.pop(next_out)
-                    next_out += 1
-        for i in sorted(suspects):
-            results[i] = _alone(todo[i], reader)
-        while next_out in results:
-            yield todo[next_out], results.pop(next_out)
-            next_out += 1
+            while next_out in results:
+                yield todo[next_out], results.pop(next_out)
+                next_out += 1
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        if queue or pending:  # stopped early: do not wait for workers still reading
+            _kill(pool)
+        else:
+            pool.shutdown(wait=True)
 
 
 def _alone(path: str, reader: Callable[[str], Outcome]) -> Outcome:
     pool = _pool(1)
-    fut = pool.submit(reader, path)
     try:
-        return fut.result(timeout=TIME_LIMIT)
+        fut = pool.submit(reader, path)
+        wait([fut], timeout=TIME_LIMIT)
+        if not fut.done():
+            return _timed_out()
+        return _outcome(fut)
     except BrokenProcessPool:
-        return ReadRefused("read_failed", detail="読み込み処理が異常終了しました")
-    except TimeoutError:
-        return ReadRefused("limit_exceeded", limit="読み込み時間", found=f"{TIME_LIMIT:.0f}秒超",
-                           allowed=f"{TIME_LIMIT:.0f}秒")
+        return _crashed()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        return ReadRefused("read_failed", detail=f"{type(exc).__name__}: {exc}"[:200])
     finally:
         _kill(pool)
 
@@ -143,6 +180,6 @@ def _kill(pool: ProcessPoolExecutor) -> None:
     for p in list(procs.values()):
         try:
             p.kill()
-        except (OSError, AttributeError):
+        except (OSError, AttributeError, ValueError):
             pass
     pool.shutdown(wait=False, cancel_futures=True)

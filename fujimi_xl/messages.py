@@ -43,6 +43,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The file exceeds a limit ({limit}: {found}, allowed {allowed}). Keep to the form as sent, "
         "remove extra rows, columns and formatting, and send it again.",
     ),
+    "unsafe_xml": (
+        "ブック内の部品「{part}」に、Excel や LibreOffice が書き出さないXMLの宣言（{detail}）があるため、"
+        "安全のため読み込みません。配布したブックに記入し、Excel で保存し直して送ってください。",
+        "Part '{part}' of the workbook holds an XML declaration that Excel and LibreOffice never "
+        "write ({detail}); it is not read, for safety. Fill in the workbook you were sent, save "
+        "it again in Excel and send it again.",
+    ),
     "skipped_lock_file": (
         "Excel/LibreOfficeの一時ファイル(ロックファイル)のため読み飛ばしました。",
         "Skipped: an Excel/LibreOffice lock file.",

@@ -1,35 +1,73 @@
 """Read a returned file: tell what it really is, check it against limits, read its cells.
 
-Content decides, never the extension: a .xlsx may really be .xls, .ods, an encrypted package, a
-CSV or an HTML page. Cells are read with python-calamine (fast, keeps values under merged
-ranges); the workbook's sheet list and defined names come from ``xl/workbook.xml`` parsed with
-defusedxml (no entities, no DTD). Everything here runs inside a worker process (``isolate.py``)
-because a crafted file can make a native reader abort the whole process.
+Content decides, never the extension: a .xlsx may really be .xls, .ods, .xlsm, an encrypted
+package, a CSV or an HTML page. Before any native reader sees a zip package, every part of it is
+inflated here by our own code (declared sizes, real sizes, compression ratio, CRC) and every XML
+part is streamed through expat with DTDs and entities forbidden, counting rows and cells, so
+that the limits below are known to hold before python-calamine reads the cells (fast, keeps
+values under merged ranges; but it aborts the whole process on a cell at XFD1048576). The sheet
+list and the defined names come from ``xl/workbook.xml`` parsed with defusedxml.
+
+.ods and .xls files that carry our identity sheet are converted to .xlsx by LibreOffice
+(headless, own profile, time limit) and the converted file goes through the same checks; any
+other .ods/.xls is refused with its format named. Macros of an .xlsm are never read or kept.
+
+Everything here runs inside a worker process (``isolate.py``): whatever slips through cannot take
+ingest down with it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import hashlib
+import os
+import posixpath
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import tempfile
+import time
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 import defusedxml.ElementTree as SafeET
 
-# limits checked before and during reading
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_INFLATED_BYTES = 200 * 1024 * 1024
-MAX_RATIO = 200  # inflated / compressed, for members over 1 MiB
-MAX_MEMBERS = 2000
-MAX_CELLS = 2_000_000  # rows x columns of one sheet's used range
-MAX_ROWS = 100_000
+from .manifest import SHEET as MANIFEST_SHEET
+from .pdf import libreoffice
+
+# -- limits checked before and during reading ---------------------------------------------------
+MiB = 1024 * 1024
+MAX_FILE_BYTES = 50 * MiB  # size of the file as sent
+MAX_MEMBERS = 2000  # parts inside a zip package
+MAX_INFLATED_BYTES = 200 * MiB  # all parts together once inflated (declared and real)
+MAX_RATIO = 200  # inflated / compressed, for parts inflating to more than RATIO_FLOOR
+RATIO_FLOOR = 1 * MiB
+MAX_BOOK_PART_BYTES = 10 * MiB  # xl/workbook.xml and its relationships
+MAX_ROWS = 100_000  # highest row holding a value, and <row> elements of one sheet
+MAX_CELLS = 2_000_000  # A1-based used range of one sheet (rows x columns) and of all sheets
+MAX_CELL_ELEMENTS = 2_000_000  # <c> elements of one sheet, styled empty ones included
+MAX_XML_DEPTH = 256  # nesting of XML elements
+MAX_SCAN_SECONDS = 15.0  # parse time of the checks of one package
+READ_SECONDS = 45.0  # one whole read, conversion included (below isolate.TIME_LIMIT)
+CONVERT_SECONDS = 30.0  # one LibreOffice conversion
 
 NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
 }
+_MAIN_NS = {"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+            "http://purl.oclc.org/ooxml/spreadsheetml/main"}
+_REL_NS = {"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+           "http://purl.oclc.org/ooxml/officeDocument/relationships"}
+_ODS_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_SEP = "\x1f"  # expat's namespace separator: "uri<SEP>local"
 
 
 class ReadRefused(Exception):
@@ -39,6 +77,13 @@ class ReadRefused(Exception):
         super().__init__(code)
         self.code = code
         self.params = params
+
+    def __reduce__(self) -> tuple[Any, ...]:  # survives pickling between processes
+        return (_refused, (self.code, self.params))
+
+
+def _refused(code: str, params: dict[str, Any]) -> ReadRefused:
+    return ReadRefused(code, **params)
 
 
 @dataclass
@@ -59,7 +104,7 @@ class RawSheet:
 
 @dataclass
 class RawBook:
-    kind: str
+    kind: str  # what was sent: xlsx, xlsm, ods or xls (the last two read after conversion)
     sheets: list[RawSheet]
     names: dict[str, str]  # defined name -> reference text
 
@@ -75,37 +120,74 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+# -- what is it ---------------------------------------------------------------------------------
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _ole_has(path: Path, *names: str) -> str | None:
+    """The first of ``names`` found as a UTF-16 directory entry name in a compound file."""
+    wanted = [(n, n.encode("utf-16-le")) for n in names]
+    keep = max(len(b) for _, b in wanted)
+    tail = b""
+    with open(path, "rb") as fh:
+        read = 0
+        while read < MAX_FILE_BYTES:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                break
+            read += len(chunk)
+            blob = tail + chunk
+            for name, enc in wanted:
+                if enc in blob:
+                    return name
+            tail = blob[-keep:]
+    return None
+
+
 def sniff(path: Path) -> str:
-    """xlsx, xlsm, ods, xls, encrypted, empty, csv, html, text, zip, broken_zip or unknown."""
+    """What the content is: xlsx, xlsm, xlsb, ods, xls, encrypted, empty, csv, html, text, zip,
+    docx, pptx, odf, doc, ppt, ole, broken_zip or unknown. Reads no zip part but ``mimetype``."""
     with open(path, "rb") as fh:
         head = fh.read(8192)
     if not head:
         return "empty"
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         try:
             with zipfile.ZipFile(path) as zf:
                 names = set(zf.namelist())
                 if "mimetype" in names:
-                    mt = zf.read("mimetype")[:100]
+                    with zf.open("mimetype") as m:
+                        mt = m.read(100)
                     if b"opendocument.spreadsheet" in mt:
                         return "ods"
-                    return "zip"
+                    return "odf" if b"opendocument" in mt else "zip"
                 if "xl/workbook.xml" in names:
                     return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
-                if "[Content_Types].xml" in names:
+                if "xl/workbook.bin" in names:
+                    return "xlsb"
+                if "word/document.xml" in names:
+                    return "docx"
+                if "ppt/presentation.xml" in names:
+                    return "pptx"
+                if "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names):
                     return "broken_zip"
                 return "zip"
-        except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, KeyError,
+                EOFError, NotImplementedError, RuntimeError):
             return "broken_zip"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        with open(path, "rb") as fh:
-            blob = fh.read(min(MAX_FILE_BYTES, 4 * 1024 * 1024))
-        if "EncryptedPackage".encode("utf-16-le") in blob:
-            return "encrypted"
-        return "xls"
-    lower = head.lstrip().lower()
+    if head.startswith(_OLE_MAGIC):
+        found = _ole_has(path, "EncryptedPackage", "Workbook", "Book", "WordDocument",
+                         "PowerPoint Document")
+        return {"EncryptedPackage": "encrypted", "Workbook": "xls", "Book": "xls",
+                "WordDocument": "doc", "PowerPoint Document": "ppt"}.get(found or "", "ole")
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    lower = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if lower.startswith((b"<!doctype html", b"<html", b"<?xml", b"<table", b"<")):
         return "html"
+    if b"\x00" in head:
+        return "unknown"
     for enc in ("utf-8", "cp932"):
         try:
             text = head.decode(enc)
@@ -118,104 +200,540 @@ def sniff(path: Path) -> str:
 FORMAT_NAMES = {
     "ods": "OpenDocument スプレッドシート (.ods)",
     "xls": "Excel 97-2003 ブック (.xls)",
+    "xlsb": "Excel バイナリブック (.xlsb)",
     "csv": "CSV/テキスト",
     "text": "テキスト",
     "html": "HTML/XML",
     "zip": "ZIP圧縮ファイル",
+    "docx": "Word 文書 (.docx)",
+    "pptx": "PowerPoint プレゼンテーション (.pptx)",
+    "odf": "OpenDocument 文書",
+    "doc": "Word 97-2003 文書 (.doc)",
+    "ppt": "PowerPoint 97-2003 (.ppt)",
+    "ole": "Office 97-2003 形式の文書",
+    "pdf": "PDF",
 }
 
 
-def _check_zip(path: Path) -> None:
+# -- limits and deadlines ---------------------------------------------------------------------
+
+def _limit(limit: str, found: Any, allowed: Any) -> ReadRefused:
+    return ReadRefused("limit_exceeded", limit=limit, found=found, allowed=allowed)
+
+
+def _broken(detail: str) -> ReadRefused:
+    return ReadRefused("not_workbook", detail=detail)
+
+
+class _Clock:
+    """A deadline for one step; ``check()`` refuses the file once it has passed."""
+
+    def __init__(self, seconds: float, label: str, until: float | None = None) -> None:
+        end = time.monotonic() + seconds
+        self.end = min(end, until) if until is not None else end
+        self.seconds = seconds
+        self.label = label
+
+    def left(self) -> float:
+        return self.end - time.monotonic()
+
+    def check(self) -> None:
+        if time.monotonic() > self.end:
+            raise _limit(self.label, f"{self.seconds:.0f}秒超", f"{self.seconds:.0f}秒")
+
+
+# -- zip parts: inflated by us, checked as they inflate --------------------------------------
+
+def _zip_infos(path: Path) -> list[zipfile.ZipInfo]:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise ReadRefused("limit_exceeded", limit="ファイルサイズ", found=size,
-                          allowed=MAX_FILE_BYTES)
+        raise _limit("ファイルサイズ", f"{size:,}バイト", f"{MAX_FILE_BYTES:,}バイト")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ReadRefused("not_workbook", detail=f"ZIP構造の破損: {exc}") from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+            NotImplementedError, RuntimeError) as exc:
+        raise _broken(f"ZIP構造の破損: {exc}"[:120]) from exc
     if len(infos) > MAX_MEMBERS:
-        raise ReadRefused("limit_exceeded", limit="部品数", found=len(infos), allowed=MAX_MEMBERS)
+        raise _limit("部品数", f"{len(infos):,}", f"{MAX_MEMBERS:,}")
+    seen: set[str] = set()
+    for i in infos:
+        if i.filename in seen:
+            raise _broken(f"ZIP内に同じ名前の部品が2つあります ({i.filename[:60]})")
+        seen.add(i.filename)
     total = sum(i.file_size for i in infos)
     if total > MAX_INFLATED_BYTES:
-        raise ReadRefused("limit_exceeded", limit="展開後サイズ", found=total,
-                          allowed=MAX_INFLATED_BYTES)
+        raise _limit("展開後サイズ", f"{total:,}バイト", f"{MAX_INFLATED_BYTES:,}バイト")
     for i in infos:
-        if i.file_size > (1 << 20) and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise ReadRefused("limit_exceeded", limit="圧縮率", found=i.file_size //
-                              max(i.compress_size, 1), allowed=MAX_RATIO)
+        if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            raise _limit(f"圧縮率 ({i.filename[:40]})",
+                         f"{i.file_size // max(i.compress_size, 1):,}倍", f"{MAX_RATIO}倍")
+    return infos
 
 
-def _workbook_xml(path: Path) -> tuple[list[tuple[str, str]], dict[str, str]]:
-    """(sheet name, state) in order, and the defined names, from xl/workbook.xml."""
-    with zipfile.ZipFile(path) as zf:
-        data = zf.read("xl/workbook.xml")
-    root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True,
-                             forbid_external=True)
-    sheets = [(s.get("name", ""), s.get("state", "visible"))
-              for s in root.iterfind("m:sheets/m:sheet", NS)]
-    names = {}
-    for d in root.iterfind("m:definedNames/m:definedName", NS):
-        if d.get("localSheetId") is None:
+def _inflate(fh: Any, info: zipfile.ZipInfo, clock: _Clock) -> Iterator[bytes]:
+    """The inflated bytes of one part, never more than it declares; CRC checked at the end."""
+    name = info.filename
+    if info.flag_bits & 0x1:
+        raise ReadRefused("encrypted")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise _broken(f"部品 {name[:60]} の圧縮方式 ({info.compress_type}) は"
+                      "Excelのものではありません")
+    fh.seek(info.header_offset)
+    header = fh.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise _broken(f"部品 {name[:60]} の位置情報が壊れています")
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    raw_name = fh.read(name_len)
+    enc = "utf-8" if info.flag_bits & 0x800 else "cp437"
+    if raw_name.decode(enc, "replace") != info.orig_filename:
+        raise _broken(f"部品 {name[:60]} の名前がZIPの目録と一致しません")
+    fh.seek(extra_len, os.SEEK_CUR)
+    left = info.compress_size
+    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    produced = 0
+    crc = 0
+    try:
+        while left > 0 and not (inflater is not None and inflater.eof):
+            raw = fh.read(min(1 << 16, left))
+            if not raw:
+                raise _broken(f"部品 {name[:60]} が途中で切れています")
+            left -= len(raw)
+            for out in (_drain(inflater, raw) if inflater is not None else (raw,)):
+                produced += len(out)
+                if produced > info.file_size:
+                    raise _limit(f"展開後サイズ ({name[:40]})",
+                                 f"申告 {info.file_size:,}バイトを超過",
+                                 f"{info.file_size:,}バイト")
+                crc = zlib.crc32(out, crc)
+                yield out
+            clock.check()
+    except zlib.error as exc:
+        raise _broken(f"部品 {name[:60]} の圧縮データが壊れています") from exc
+    if inflater is not None and not inflater.eof:
+        raise _broken(f"部品 {name[:60]} の圧縮データが途中で切れています")
+    if produced != info.file_size or crc != info.CRC:
+        raise _broken(f"部品 {name[:60]} が壊れています (CRC/サイズ不一致)")
+
+
+def _drain(inflater: Any, raw: bytes, step: int = 1 << 20) -> Iterator[bytes]:
+    """Inflate ``raw`` in pieces of at most ``step`` bytes, so a bomb is seen as it grows."""
+    buf = raw
+    while not inflater.eof:
+        out = inflater.decompress(buf, step)
+        if out:
+            yield out
+        buf = inflater.unconsumed_tail
+        if not buf and len(out) < step:
+            break
+
+
+class _XmlScan:
+    """Stream one XML part through expat: no DTD, no entities, bounded depth; counts the rows
+    and cells of a worksheet and the tables of an .ods ``content.xml``."""
+
+    def __init__(self, part: str, sheet: str) -> None:
+        self.part = part
+        self.sheet = sheet  # sheet name for messages ('' when the part is not a sheet)
+        self.depth = 0
+        self.stack: list[str] = []
+        self.row_elements = 0
+        self.cell_elements = 0
+        self.row = 0  # 1-based current row
+        self.col = 0  # 1-based current column
+        self.open_cell: tuple[int, int] | None = None
+        self.max_row = 0
+        self.max_col = 0
+        self.tables: list[str] = []
+        p = expat.ParserCreate(namespace_separator=_SEP)
+        p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        p.StartDoctypeDeclHandler = self._doctype
+        p.EntityDeclHandler = self._entity
+        p.ExternalEntityRefHandler = self._external
+        p.StartElementHandler = self._start
+        p.EndElementHandler = self._end
+        self.parser = p
+
+    # expat handlers -----------------------------------------------------------------
+    def _doctype(self, *_: Any) -> None:
+        raise ReadRefused("unsafe_xml", part=self.part, detail="DTD (<!DOCTYPE>)")
+
+    def _entity(self, *_: Any) -> None:
+        raise ReadRefused("unsafe_xml", part=self.part, detail="実体宣言 (<!ENTITY>)")
+
+    def _external(self, *_: Any) -> int:
+        raise ReadRefused("unsafe_xml", part=self.part, detail="外部実体")
+
+    def _where(self) -> str:
+        return f"シート「{self.sheet}」" if self.sheet else f"部品 {self.part[:40]}"
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > MAX_XML_DEPTH:
+            raise _limit(f"{self._where()}のXMLの入れ子", f"{self.depth}段超", f"{MAX_XML_DEPTH}段")
+        ns, _, local = name.rpartition(_SEP)
+        parent = self.stack[-1] if self.stack else ""
+        self.stack.append(local if ns in _MAIN_NS else "")
+        if self.open_cell is not None:  # a child of <c>: the cell holds something
+            self._valued(*self.open_cell)
+            self.open_cell = None
+        if ns in _MAIN_NS:
+            if local == "row" and parent == "sheetData":
+                self.row_elements += 1
+                if self.row_elements > MAX_ROWS:
+                    raise _limit(f"{self._where()}の行数", f"{MAX_ROWS:,}行超", f"{MAX_ROWS:,}行")
+                r = attrs.get("r")
+                if r is not None and not r.isdigit():
+                    raise _broken(f"{self._where()}の行番号「{r[:20]}」が不正です")
+                self.row = int(r) if r else self.row + 1
+                self.col = 0
+            elif local == "c" and parent == "row":
+                self.cell_elements += 1
+                if self.cell_elements > MAX_CELL_ELEMENTS:
+                    raise _limit(f"{self._where()}のセル数", f"{MAX_CELL_ELEMENTS:,}超",
+                                 f"{MAX_CELL_ELEMENTS:,}")
+                r = attrs.get("r")
+                if r is None:
+                    self.col += 1
+                else:
+                    ref = _parse_ref(r)
+                    if ref is None:
+                        raise _broken(f"{self._where()}のセル番地「{r[:20]}」が不正です")
+                    self.row, self.col = ref[0] or self.row, ref[1]
+                self.open_cell = (self.row, self.col)
+        elif ns == _ODS_TABLE_NS and local == "table":
+            self.tables.append(attrs.get(f"{_ODS_TABLE_NS}{_SEP}name", ""))
+
+    def _end(self, name: str) -> None:
+        self.depth -= 1
+        if self.stack:
+            self.stack.pop()
+        self.open_cell = None
+
+    def _valued(self, row: int, col: int) -> None:
+        """A cell at (row, col), 1-based, holds a value: the used range reaches it."""
+        if row > self.max_row or col > self.max_col:
+            self.max_row = max(self.max_row, row)
+            self.max_col = max(self.max_col, col)
+            area = self.max_row * self.max_col
+            if area > MAX_CELLS or self.max_row > MAX_ROWS:
+                raise _limit(f"{self._where()}の使用範囲",
+                             f"A1:{_col_name(self.max_col)}{self.max_row} "
+                             f"({self.max_row:,}行×{self.max_col:,}列)", f"{MAX_CELLS:,}セル")
+
+    # feeding ------------------------------------------------------------------------
+    def feed(self, data: bytes, final: bool = False) -> None:
+        self.parser.Parse(data, final)
+
+    @property
+    def area(self) -> int:
+        return self.max_row * self.max_col
+
+
+_REF_RE = re.compile(r"^\$?([A-Za-z]+)\$?(\d*)$")
+
+
+def _parse_ref(ref: str) -> tuple[int, int] | None:
+    """(1-based row or 0 when absent, 1-based column) of an A1 reference; None if it is not one."""
+    m = _REF_RE.match(ref)
+    if not m or len(ref) > 40:
+        return None
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    return (int(m.group(2)) if m.group(2) else 0), col
+
+
+def _col_name(col: int) -> str:
+    s = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        s = chr(65 + rem) + s
+    return s or "A"
+
+
+def _looks_xml(name: str, first: bytes) -> bool:
+    if name.lower().endswith((".xml", ".rels", ".vml")):
+        return True
+    head = first[:64].lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n\x00")
+    return head.startswith(b"<")
+
+
+@dataclass
+class _Package:
+    """What the checks found in a zip package."""
+
+    infos: list[zipfile.ZipInfo]
+    workbook: bytes = b""
+    rels: bytes = b""
+    tables: list[str] = field(default_factory=list)  # .ods only
+    encrypted_ods: bool = False
+
+
+def _read_part(path: Path, info: zipfile.ZipInfo, clock: _Clock, limit: int) -> bytes:
+    """One small part, inflated and XML-checked, for parsing afterwards."""
+    if info.file_size > limit:
+        raise _limit(f"{info.filename}のサイズ", f"{info.file_size:,}バイト", f"{limit:,}バイト")
+    scan = _XmlScan(info.filename, "")
+    chunks = []
+    with open(path, "rb") as fh:
+        for chunk in _inflate(fh, info, clock):
+            scan.feed(chunk)
+            chunks.append(chunk)
+    scan.feed(b"", True)
+    return b"".join(chunks)
+
+
+def _check_package(path: Path, clock: _Clock, sheet_parts: dict[str, str] | None = None,
+                   ods: bool = False) -> _Package:
+    """Inflate and check every part; XML parts are parsed with the limits above."""
+    infos = _zip_infos(path)
+    pkg = _Package(infos)
+    sheet_parts = sheet_parts or {}
+    total_area = 0
+    with open(path, "rb") as fh:
+        for info in infos:
+            if info.is_dir():
+                continue
+            scan: _XmlScan | None = None
+            tolerant = info.filename.lower().endswith(".vml")  # Excel writes sloppy VML
+            first = True
+            keep: list[bytes] | None = [] if info.filename == "META-INF/manifest.xml" else None
+            try:
+                for chunk in _inflate(fh, info, clock):
+                    if first:
+                        first = False
+                        if _looks_xml(info.filename, chunk):
+                            scan = _XmlScan(info.filename, sheet_parts.get(info.filename, ""))
+                    if keep is not None and sum(map(len, keep)) < MiB:
+                        keep.append(chunk)
+                    if scan is not None:
+                        try:
+                            scan.feed(chunk)
+                        except expat.ExpatError:
+                            if not tolerant:
+                                raise
+                            scan = None
+                if scan is not None:
+                    scan.feed(b"", True)
+            except expat.ExpatError as exc:
+                raise _broken(f"部品 {info.filename[:60]} のXMLが壊れています "
+                              f"({expat.ErrorString(exc.code)})") from exc
+            if scan is not None:
+                total_area += scan.area
+                if total_area > MAX_CELLS:
+                    raise _limit("全シートの使用範囲の合計", f"{total_area:,}セル超",
+                                 f"{MAX_CELLS:,}セル")
+                if ods and info.filename == "content.xml":
+                    pkg.tables = scan.tables
+            if keep is not None and b"encryption-data" in b"".join(keep):
+                pkg.encrypted_ods = True
+    return pkg
+
+
+def _book_parts(path: Path, clock: _Clock) -> tuple[list[tuple[str, str]], dict[str, str],
+                                                    dict[str, str]]:
+    """Sheets (name, state) in order, defined names, and sheet part -> sheet name, read from
+    xl/workbook.xml and its relationships (both checked before they are parsed)."""
+    infos = {i.filename: i for i in _zip_infos(path)}
+    if "xl/workbook.xml" not in infos:
+        raise _broken("必要な部品 xl/workbook.xml がありません")
+    data = _read_part(path, infos["xl/workbook.xml"], clock, MAX_BOOK_PART_BYTES)
+    rels_info = infos.get("xl/_rels/workbook.xml.rels")
+    if rels_info is None:
+        raise _broken("必要な部品 xl/_rels/workbook.xml.rels がありません")
+    rels = _read_part(path, rels_info, clock, MAX_BOOK_PART_BYTES)
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True,
+                                 forbid_external=True)
+        rel_root = SafeET.fromstring(rels, forbid_dtd=True, forbid_entities=True,
+                                     forbid_external=True)
+    except Exception as exc:  # ParseError and defusedxml's refusals
+        raise _broken(f"workbook.xml: {type(exc).__name__}") from exc
+    targets = {}
+    for rel in rel_root:
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join("xl", target))
+        targets[rel.get("Id", "")] = full
+    sheets: list[tuple[str, str]] = []
+    parts: dict[str, str] = {}
+    for s in root.iter():
+        if s.tag.rpartition("}")[2] != "sheet" or s.tag.rpartition("}")[0].lstrip("{") \
+                not in _MAIN_NS:
+            continue
+        name = s.get("name", "")
+        sheets.append((name, s.get("state", "visible")))
+        rid = next((v for k, v in s.attrib.items()
+                    if k.rpartition("}")[2] == "id" and k.rpartition("}")[0].lstrip("{")
+                    in _REL_NS), "")
+        part = targets.get(rid)
+        if part is None or part not in infos:
+            raise _broken(f"シート「{name[:30]}」の部品 {(part or rid)[:50]} がありません")
+        parts[part] = name
+    if not sheets:
+        raise _broken("シートが1枚もありません")
+    names: dict[str, str] = {}
+    for d in root.iter():
+        if d.tag.rpartition("}")[2] == "definedName" and d.get("localSheetId") is None:
             names[d.get("name", "")] = (d.text or "").strip()
-    return sheets, names
+    return sheets, names, parts
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
-    if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta):
-        return value
     return value
 
 
-def read_book(path: str | Path) -> RawBook:
-    """Read every sheet of an .xlsx/.xlsm file. Raises ReadRefused for anything unreadable."""
-    path = Path(path)
-    kind = sniff(path)
-    if kind == "empty":
-        raise ReadRefused("not_workbook", detail="空のファイル (0バイト)")
-    if kind == "encrypted":
-        raise ReadRefused("encrypted")
-    if kind in ("ods", "xls", "csv", "text", "html", "zip"):
-        raise ReadRefused("other_format", format=FORMAT_NAMES[kind])
-    if kind in ("broken_zip", "unknown"):
-        raise ReadRefused("not_workbook", detail="ZIP構造が壊れているか、Excelの形式ではありません")
-    _check_zip(path)
-    try:
-        order, names = _workbook_xml(path)
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ReadRefused("not_workbook", detail=f"workbook.xml: {type(exc).__name__}") from exc
-    except Exception as exc:  # defusedxml's DTD/entity refusals and ParseError
-        raise ReadRefused("not_workbook", detail=f"workbook.xml: {type(exc).__name__}") from exc
+def _native(exc: BaseException) -> None:
+    """Re-raise what must never be swallowed; everything else a native reader raises (pyo3's
+    PanicException is a BaseException) becomes a refusal."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
 
+
+def _read_cells(path: Path, kind: str, order: list[tuple[str, str]],
+                names: dict[str, str]) -> RawBook:
     import python_calamine as pc
 
     try:
         wb = pc.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types
-        raise ReadRefused("not_workbook", detail=f"{type(exc).__name__}: {exc}"[:200]) from exc
+    except BaseException as exc:  # calamine raises its own error types
+        _native(exc)
+        raise _broken(f"{type(exc).__name__}: {exc}"[:200]) from exc
     states = dict(order)
     sheets = []
     try:
         for name in wb.sheet_names:
             try:
                 sh = wb.get_sheet_by_name(name)
-            except Exception as exc:  # a broken sheet part
-                raise ReadRefused("not_workbook",
-                                  detail=f"シート「{name}」: {type(exc).__name__}") from exc
-            end = sh.end
-            if end is not None:
-                rows, cols = end[0] + 1, end[1] + 1
-                if rows > MAX_ROWS or rows * cols > MAX_CELLS:
-                    raise ReadRefused("limit_exceeded", limit=f"シート「{name}」のセル範囲",
-                                      found=f"{rows}行×{cols}列", allowed=f"{MAX_CELLS}セル")
-                grid = [[_plain(v) for v in row] for row in sh.to_python(skip_empty_area=False)]
-            else:
-                grid = []
-            merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
+                end = sh.end
+                if end is not None:
+                    rows, cols = end[0] + 1, end[1] + 1
+                    if rows > MAX_ROWS or rows * cols > MAX_CELLS:
+                        raise _limit(f"シート「{name}」の使用範囲", f"{rows:,}行×{cols:,}列",
+                                     f"{MAX_CELLS:,}セル")
+                    grid = [[_plain(v) for v in row]
+                            for row in sh.to_python(skip_empty_area=False)]
+                else:
+                    grid = []
+                merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
+            except ReadRefused:
+                raise
+            except BaseException as exc:  # a broken sheet part
+                _native(exc)
+                raise _broken(f"シート「{name}」: {type(exc).__name__}") from exc
             sheets.append(RawSheet(name, states.get(name, "visible"), grid, merged))
     finally:
-        wb.close()
+        with contextlib.suppress(Exception):
+            wb.close()
     return RawBook(kind, sheets, names)
+
+
+def _read_xlsx(path: Path, kind: str, until: float) -> RawBook:
+    """Check an .xlsx/.xlsm package part by part, then read its cells."""
+    clock = _Clock(MAX_SCAN_SECONDS, "読み込み時間 (内容の検査)", until)
+    order, names, parts = _book_parts(path, clock)
+    _check_package(path, clock, parts)
+    return _read_cells(path, kind, order, names)
+
+
+# -- .ods and .xls: converted by LibreOffice when they carry our identity -------------------
+
+def _convert(path: Path, kind: str, work: Path, until: float) -> Path:
+    """Convert ``path`` to .xlsx with LibreOffice headless in ``work``; refuses on failure."""
+    exe = libreoffice()
+    if exe is None:
+        raise ReadRefused("other_format", format=FORMAT_NAMES[kind])
+    src_dir, out_dir, profile = work / "in", work / "out", work / "profile"
+    for d in (src_dir, out_dir, profile):
+        d.mkdir()
+    src = src_dir / f"returned.{kind}"
+    shutil.copyfile(path, src)
+    cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
+           "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+           "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir), str(src)]
+    env = {**os.environ, "HOME": str(profile)}
+    seconds = max(1.0, min(CONVERT_SECONDS, until - time.monotonic()))
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=env, cwd=str(work),
+                            start_new_session=True)
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired as exc:
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise _limit("変換時間 (LibreOffice)", f"{seconds:.0f}秒超", f"{seconds:.0f}秒") from exc
+    out = out_dir / "returned.xlsx"
+    if proc.returncode != 0 or not out.is_file():
+        raise ReadRefused("other_format", format=FORMAT_NAMES[kind])
+    return out
+
+
+def _xls_may_be_ours(path: Path) -> bool:
+    """A sheet named _fujimi is stored in the .xls as 8-bit or UTF-16 text."""
+    wanted = (MANIFEST_SHEET.encode("latin-1"), MANIFEST_SHEET.encode("utf-16-le"))
+    tail = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            blob = tail + chunk
+            if any(w in blob for w in wanted):
+                return True
+            tail = blob[-16:]
+    return False
+
+
+def _read_converted(path: Path, kind: str, until: float) -> RawBook:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _limit("ファイルサイズ", f"{size:,}バイト", f"{MAX_FILE_BYTES:,}バイト")
+    if kind == "ods":
+        clock = _Clock(MAX_SCAN_SECONDS, "読み込み時間 (内容の検査)", until)
+        pkg = _check_package(path, clock, ods=True)
+        if pkg.encrypted_ods:
+            raise ReadRefused("encrypted")
+        ours = MANIFEST_SHEET in pkg.tables
+    else:
+        ours = _xls_may_be_ours(path)
+    if not ours:
+        raise ReadRefused("other_format", format=FORMAT_NAMES[kind])
+    work = Path(tempfile.mkdtemp(prefix="fujimi-convert-"))
+    try:
+        converted = _convert(path, kind, work, until)
+        book = _read_xlsx(converted, kind, until)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if book.sheet(MANIFEST_SHEET) is None:
+        raise ReadRefused("other_format", format=FORMAT_NAMES[kind])
+    return book
+
+
+# -- the entry point ------------------------------------------------------------------------
+
+def read_book(path: str | Path) -> RawBook:
+    """Read every sheet of a returned workbook. Raises ReadRefused for anything unreadable."""
+    path = Path(path)
+    until = time.monotonic() + READ_SECONDS
+    kind = sniff(path)
+    if kind == "empty":
+        raise _broken("空のファイル (0バイト)")
+    if kind == "encrypted":
+        raise ReadRefused("encrypted")
+    if kind in ("ods", "xls"):
+        return _read_converted(path, kind, until)
+    if kind in FORMAT_NAMES:
+        raise ReadRefused("other_format", format=FORMAT_NAMES[kind])
+    if kind == "broken_zip":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                zf.infolist()
+        except Exception:  # any failure to open is the same refusal
+            raise _broken("ZIP構造が壊れています (途中で切れている可能性があります)") from None
+        raise _broken("必要な部品 xl/workbook.xml がありません")
+    if kind not in ("xlsx", "xlsm"):
+        raise _broken("Excelの形式ではありません")
+    return _read_xlsx(path, kind, until)

@@ -104,7 +104,10 @@ def _strip_number(line: str) -> str:
     return s
 
 
-def lay_out(form: Form, ctx: Context, record: dict[str, Any], first_row: int = 0) -> Placed:
+def lay_out(form: Form, ctx: Context, record: dict[str, Any], first_row: int = 0,
+            spare: bool = True) -> Placed:
+    """Positions of every cell for ``record``; ``spare`` adds the empty rows lists keep for
+    staff to write in (not in a printed report)."""
     spec = form.sheet
     width = len(spec.get("columns", [])) or 10
     placed = Placed(width=width)
@@ -115,7 +118,7 @@ def lay_out(form: Form, ctx: Context, record: dict[str, Any], first_row: int = 0
             r += 1
             continue
         if len(row) == 1 and "list" in row[0]:
-            r = _lay_list(form, placed, row[0], record, ctx, r, width)
+            r = _lay_list(form, placed, row[0], record, ctx, r, width, spare)
             continue
         c = 0
         for cell in row:
@@ -139,7 +142,7 @@ def lay_out(form: Form, ctx: Context, record: dict[str, Any], first_row: int = 0
 
 
 def _lay_list(form: Form, placed: Placed, cell: dict[str, Any], record: dict[str, Any],
-              ctx: Context, r: int, width: int) -> int:
+              ctx: Context, r: int, width: int, spare: bool = True) -> int:
     lid = cell["list"]
     spec = form.lists[lid]
     cols = []
@@ -156,13 +159,17 @@ def _lay_list(form: Form, placed: Placed, cell: dict[str, Any], record: dict[str
                                      field=lid, column=cid))
         r += 1
     rows = list_rows(form, lid, record)
-    n = max(len(rows), 1) + int(spec.get("spare", 0))
+    n = max(len(rows), 1) + (int(spec.get("spare", 0)) if spare else 0)
     first = r
     for i in range(n):
         for (cid, c0, span), col in zip(cols, spec["columns"], strict=True):
-            text = col.get("fixed", "") if i == 0 else ""
-            kind = "label" if col.get("fixed") is not None and "fixed" in col else "list_cell"
-            placed.cells.append(Cell(r, c0, 1, span, kind, text, field=lid, column=cid, index=i))
+            if "fixed" in col:  # a label over the whole list, e.g. 事業計画
+                if i == 0:
+                    placed.cells.append(Cell(r, c0, n, span, "label", fill(col["fixed"], ctx),
+                                             field=lid, column=cid))
+                continue
+            placed.cells.append(Cell(r, c0, 1, span, "list_cell", "", field=lid, column=cid,
+                                     index=i))
         r += 1
     placed.lists[lid] = ListPlace(lid, head_row, first, r - 1, cols)
     return r

@@ -271,13 +271,13 @@ def _sheet_rule(form: Form, rule: dict[str, Any], record: Record,
             if abs(sum(parts) - total) < 1e-9:
                 continue
             where = [places.get((fid,), {}).get("cell", "") for fid in (total_id, *part_ids)]
-            labels = [form.by_id[fid].label.rstrip("0123456789") for fid in part_ids]
+            labels = [form.by_id[fid].label for fid in part_ids]
             terms = "＋".join(f"{lbl}（{c}: {_num(v)}）"
                              for lbl, c, v in zip(labels, where[1:], parts, strict=True))
             out.append(Problem(rule.get("code", "sum_mismatch"), value=_num(total), params={
                 "terms": terms, "sum": _num(sum(parts)), "total_cell": where[0],
-                "cells": "・".join(where), "total_label": form.by_id[total_id].label.rstrip(
-                    "0123456789")}, **places[(total_id,)]))
+                "cells": "・".join(where), "total_label": form.by_id[total_id].label},
+                **places[(total_id,)]))
     elif kind == "list_ref":
         numbers = {row.get("no") for row in record.get(rule["target"], [])}
         for i, row in enumerate(record.get(rule["list"], [])):

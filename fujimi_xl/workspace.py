@@ -44,6 +44,10 @@ class Workspace:
     def title(self) -> str:
         return str(self.config.get("title", ""))
 
+    def title_for(self, form: str) -> str:
+        """The plan title printed on a form's workbooks and reports."""
+        return str(self.config.get("titles", {}).get(form) or self.title)
+
     @property
     def city(self) -> str:
         return str(self.config.get("city", ""))

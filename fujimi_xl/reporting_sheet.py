@@ -1,0 +1,145 @@
+"""The printed book of a form-style sheet (the action-plan book), xlsxwriter.
+
+A first sheet lists every program: owner, indicator (baseline → latest result → target, with the
+share of the way achieved), the budget per year and whether it was returned. Then one sheet per
+program in the seed's layout (sections I–VII with their headings, the four-year grid, the
+budget table), each printed on one A4 page, or A3 when it is too long for A4 to stay legible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from . import fiscal, layout
+from .dataset import Row, Table
+from .forms import Form
+from .generator import Book, _BAD_FILE_CHARS
+from .plan import Group
+from .sheet_generator import TOP_ROW, draw, input_values
+from .sheet_layout import context, lay_out
+
+A4_PRINTABLE_POINTS = 770.0  # portrait height less margins
+MIN_SCALE = 0.7  # below this on A4, print on A3
+
+
+def achievement(record: dict[str, Any]) -> tuple[str, str]:
+    """(latest result, share achieved) of the indicator, as text."""
+    from .normalise import parse_amount
+
+    latest = ""
+    for i in (3, 2, 1):
+        v = record.get(f"result_{i}")
+        if v not in (None, "", "-"):
+            latest = v
+            break
+    base = parse_amount(record.get("base_value"))
+    target = parse_amount(record.get("target_value"))
+    now = parse_amount(latest)
+    if None in (base, target, now) or target == base:
+        return (str(latest) if latest != "" else "-"), ""
+    share = (float(now) - float(base)) / (float(target) - float(base)) * 100  # type: ignore[arg-type]
+    return _num(latest), f"{share:.0f}%"
+
+
+def _num(v: Any) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+
+
+def write_book(path: Path, form: Form, table: Table, *, title: str = "",
+               font: str = "ＭＳ ゴシック", created: dt.datetime | None = None) -> Path:
+    path = Path(path)
+    book = Book(path, form, table.year, Group("", "", title), font)
+    book.wb.set_properties({"title": f"{fiscal.long_label(table.year)} {form.title}",
+                            "author": "fujimi-xl", "created": created or dt.datetime.now()})
+    _overview(book, form, table, title)
+    for row in table.rows:
+        _program_sheet(book, form, table.year, row)
+    book.close()
+    return path
+
+
+def _overview(book: Book, form: Form, table: Table, title: str) -> None:
+    ws = book.wb.add_worksheet("一覧")
+    year = table.year
+    head = book.fmt(border=1, align="center", valign="vcenter", bg_color="#D9D9D9",
+                    text_wrap=True)
+    cell = book.fmt(border=1, valign="top", text_wrap=True)
+    num = book.fmt(border=1, valign="top", align="right")
+    miss = book.fmt(border=1, valign="top", font_color="#C00000")
+    ws.write_string(0, 0, f"{fiscal.long_label(year)} {form.title} 一覧　{title}".rstrip(),
+                    book.fmt(font_size=14))
+    start = next((r.record.get("start_year") for r in table.rows
+                  if r.record.get("start_year")), year)
+    years = [fiscal.full_label(int(start) + i) for i in range(4)]
+    heads = ["事業番号", "事業名", "担当", "指標名", "策定時", "最新実績", "目標", "達成率",
+             *[f"事業費(千円)\n{y}" for y in years], "提出状況"]
+    widths = [6, 22, 20, 24, 7, 7, 7, 7, 11, 11, 11, 11, 9]
+    for c, (h, w) in enumerate(zip(heads, widths, strict=True)):
+        ws.write_string(2, c, h, head)
+        ws.set_column(c, c, w)
+    ws.set_row(2, 42)
+    for r, row in enumerate(table.rows, start=3):
+        rec = row.record
+        latest, share = achievement(rec) if row.returned else ("", "")
+        base = f"{rec.get('base_value', '')}"
+        target = f"{rec.get('target_value', '')}"
+        values = [str(row.key), str(rec.get("name", "")), row.group.full_name,
+                  str(rec.get("indicator", "")), base, latest, target, share]
+        for c, v in enumerate(values):
+            ws.write_string(r, c, v, num if 4 <= c <= 7 else cell)
+        for i in range(4):
+            v = rec.get(f"total_{i + 1}") if row.returned else None
+            text = "" if v in (None, "") else f"{_num(v)}（{rec.get(f'kind_{i + 1}', '')}）"
+            ws.write_string(r, 8 + i, text, num)
+        ws.write_string(r, 12, "提出済" if row.returned else "未提出",
+                        cell if row.returned else miss)
+        ws.set_row(r, layout.row_height([(values[1], 22), (values[2], 20), (values[3], 24)]))
+    missing = [row for row in table.rows if not row.returned]
+    r = len(table.rows) + 4
+    ws.write_string(r, 0, f"未提出の事業：{len(missing)}件" + (
+        "（" + "、".join(f"{m.key} {m.record.get('name', '')}（{m.group.name}）"
+                        for m in missing) + "）" if missing else ""), book.fmt())
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(2)
+    ws.set_footer("&C&P / &N")
+
+
+def _program_sheet(book: Book, form: Form, year: int, row: Row) -> None:
+    name = _BAD_FILE_CHARS.sub("_", f"{row.key}_{row.record.get('name', '')}")
+    for bad in "[]:*?/\\":
+        name = name.replace(bad, "_")
+    ws = book.wb.add_worksheet(name[:31])
+    record = dict(row.record)
+    ctx = context(form, year, record, row.group.full_name)
+    placed = lay_out(form, ctx, record, first_row=TOP_ROW, spare=False)
+    texts = input_values(form, record)
+    for f in form.fields:  # a choice between two, printed as check boxes as on the seed
+        if f.choices and f.role == "locked" and len(form.choices[f.choices]) == 2:
+            texts[f.id] = "　".join(("☑" if c["value"] == texts.get(f.id) else "□") + c["value"]
+                                   for c in form.choices[f.choices])
+    ws.write_string(0, 0, f"{fiscal.long_label(year)} {form.title}", book.fmt(font_size=14))
+    ws.write_string(1, 0, f"事業番号 {row.key}　担当：{row.group.full_name}", book.fmt())
+    if not row.returned:
+        ws.write_string(2, 0, "（未提出：登録内容のみ）", book.fmt(font_color="#C00000"))
+    draw(book, ws, form, year, placed, record, texts, mode="report")
+    height = sum(_row_heights(ws, placed.last_row + 1))
+    a3 = height > A4_PRINTABLE_POINTS / MIN_SCALE
+    ws.set_portrait()
+    ws.set_paper(8 if a3 else 9)
+    ws.fit_to_pages(1, 1)
+    ws.center_horizontally()
+    ws.set_margins(left=0.5, right=0.5, top=0.5, bottom=0.5)
+    ws.set_footer(f"&C{row.key} {row.record.get('name', '')}　&P / &N")
+    ws.print_area(0, 0, placed.last_row, placed.width - 1)
+
+
+def _row_heights(ws: Any, n: int) -> list[float]:
+    out = []
+    for r in range(n):
+        info = ws.row_info.get(r)  # what xlsxwriter keeps of set_row()
+        out.append(float(info.height) if info is not None and info.height is not None else 15.0)
+    return out
