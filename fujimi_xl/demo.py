@@ -106,6 +106,7 @@ class DemoResult:
     report: Path
     pdf: Path | None
     pdf_message: str
+    action_plan_book: Path | None = None
     log: list[str] = field(default_factory=list)
 
 
@@ -167,8 +168,47 @@ def run_demo(root: Path | str, want_pdf: bool = True, say: Any = print) -> DemoR
         say(f"報告書PDF: {rep.pdf}")
     elif rep.pdf_message:
         say(rep.pdf_message)
+    book = _action_plan_demo(ws, root, want_pdf, say)
     return DemoResult(root, ws_root, plan_path, [p for _, p, _ in generated.files],
-                      returned + second_paths, feedback, rep.path, rep.pdf, rep.pdf_message)
+                      returned + second_paths, feedback, rep.path, rep.pdf, rep.pdf_message,
+                      action_plan_book=book)
+
+
+def _action_plan_demo(ws: Any, root: Path, want_pdf: bool, say: Any) -> Path:
+    """The action-plan form: register programs, one workbook per program, staff fill them
+    (rows inserted in a list, full-width numbers), one budget that does not add up is refused
+    and corrected, then the printed book."""
+    data = sample_programs_data()
+    year = int(data["year"])
+    programs = write_sample_programs(root / "事業一覧_サンプル.xlsx")
+    api.load_plan(ws, programs, "action_plan")
+    say(f"事業一覧(サンプル): {programs}")
+    generated = api.generate(ws, "action_plan", year)
+    say(f"アクションプランを {len(generated.files)} 件作成: {generated.files[0][1].parent}")
+    returned = root / "returned_action_plan"
+    returned.mkdir(exist_ok=True)
+    paths = []
+    for slot, path, _ in generated.files:
+        answers = dict(data["responses"][slot])
+        if slot == "2":  # the first return: 一般財源 + 特定財源 does not add up
+            answers["specific_2"] = "500"
+        paths.append(fill_sheet_workbook(path, answers, returned / path.name))
+    first = api.ingest(ws, paths)
+    say(f"1回目の取込: 受理 {first.count('accepted')} 件・差戻し {first.count('rejected')} 件")
+    for f in first.files:
+        for p in f.errors:
+            say(f"  {f.file_name} {p.where()}: {p.message()}")
+        if f.feedback:
+            say(f"  差戻し用ブック: {f.feedback}")
+            fixed = fill_sheet_workbook(Path(f.feedback), data["responses"]["2"],
+                                        returned / f"2回目_{Path(f.path).name}")
+            again = api.ingest(ws, [fixed])
+            say(f"2回目の取込: 受理 {again.count('accepted')} 件")
+    rep = api.report(ws, "action_plan", year, want_pdf=want_pdf)
+    say(f"アクションプラン集: {rep.path}")
+    if rep.pdf:
+        say(f"アクションプラン集PDF: {rep.pdf}")
+    return rep.path
 
 
 # -- filling a form-style sheet as staff would ---------------------------------------------

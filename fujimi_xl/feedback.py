@@ -93,7 +93,9 @@ def _sheet_feedback(ws: Workspace, form: Form, issue: Any, data: Any,
             lid, rest = p.field_id.split(":", 1)
             marks.setdefault((lid, rest), []).append(msg)
         elif p.field_id in inputs:
-            marks.setdefault((p.field_id, ""), []).append(msg)
+            # a rule over several cells (a budget that does not add up) marks all of them
+            for fid in str(p.params.get("field_ids") or p.field_id).split(","):
+                marks.setdefault((fid, ""), []).append(msg)
         level = "" if p.severity == "error" else "（参考）"
         rows.append((p.where(), p.field, level + msg))
     item = PlanItem(issued["key"], group.code, issued["record"])

@@ -96,12 +96,11 @@ def list_rows(form: Form, list_id: str, record: dict[str, Any]) -> list[dict[str
 
 
 def _strip_number(line: str) -> str:
-    from .normalise import parse_index
+    """①身近な… → 身近な… (the number is in its own column)."""
+    from .forms import CIRCLED
 
     s = line.strip()
-    if s and parse_index(s[0]) is not None and not s[0].isdigit():
-        return s[1:].strip()
-    return s
+    return s[1:].strip() if s[:1] in CIRCLED else s
 
 
 def lay_out(form: Form, ctx: Context, record: dict[str, Any], first_row: int = 0,

@@ -276,7 +276,8 @@ def _sheet_rule(form: Form, rule: dict[str, Any], record: Record,
                              for lbl, c, v in zip(labels, where[1:], parts, strict=True))
             out.append(Problem(rule.get("code", "sum_mismatch"), value=_num(total), params={
                 "terms": terms, "sum": _num(sum(parts)), "total_cell": where[0],
-                "cells": "・".join(where), "total_label": form.by_id[total_id].label},
+                "cells": "・".join(where), "total_label": form.by_id[total_id].label,
+                "field_ids": ",".join((total_id, *part_ids))},
                 **places[(total_id,)]))
     elif kind == "list_ref":
         numbers = {row.get("no") for row in record.get(rule["target"], [])}
