@@ -9,8 +9,8 @@ from typing import Any
 
 from . import dataset, pdf, store
 from . import generator as gen
-from . import sheet_generator as sheet_gen
 from . import plan as planmod
+from . import sheet_generator as sheet_gen
 from .errors import FujimiError, NothingToDoError
 from .forms import load_form
 from .intake import IngestReport, now

@@ -240,7 +240,7 @@ def insert_rows_like_excel(wb: Any, sheet: Any, idx: int, amount: int = 1) -> No
         elif r2 >= idx:
             r2 += amount
         sheet.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
-    for name, dn in list(wb.defined_names.items()):
+    for dn in list(wb.defined_names.values()):
         parsed = parse_ref(dn.attr_text)
         if not parsed or parsed[0] != sheet.title:
             continue

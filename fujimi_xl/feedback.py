@@ -66,7 +66,8 @@ def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Any,
     payload_key = ws.key()
     generate.build(
         path, form, issue["year"], group, items, key=payload_key, issue_id=issue["issue_id"],
-        issued_at=issue["issued_at"], title=ws.title_for(issue["form"]), font=ws.config.get("font", "ＭＳ ゴシック"),
+        issued_at=issue["issued_at"], title=ws.title_for(issue["form"]),
+        font=ws.config.get("font", "ＭＳ ゴシック"),
         password=ws.password, values=values, marks=marks, feedback_rows=rows,
     )
     return path
@@ -101,6 +102,7 @@ def _sheet_feedback(ws: Workspace, form: Form, issue: Any, data: Any,
     item = PlanItem(issued["key"], group.code, issued["record"])
     sheet_generator.build(
         path, form, issue["year"], group, item, key=ws.key(), issue_id=issue["issue_id"],
-        issued_at=issue["issued_at"], title=ws.title_for(issue["form"]), font=ws.config.get("font", "ＭＳ ゴシック"),
+        issued_at=issue["issued_at"], title=ws.title_for(issue["form"]),
+        font=ws.config.get("font", "ＭＳ ゴシック"),
         password=ws.password, values=values, marks=marks, feedback_rows=rows)
     return path

@@ -18,10 +18,10 @@ from typing import Any
 from . import fiscal, isolate, manifest, store
 from .errors import Problem
 from .extract import extract
-from .sheet_extract import extract_sheet
 from .feedback import write_feedback
 from .forms import Form, load_form
 from .reader import RawBook, ReadRefused, sha256_of
+from .sheet_extract import extract_sheet
 from .validate import check, check_sheet
 from .workspace import Workspace
 
@@ -183,8 +183,9 @@ def _record_receipt(conn: Any, result: FileResult, size: int, issue_id: str = ""
         "slot, issue_id, outcome, n_errors, n_warnings, problems) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (result.sha256, result.file_name, size, now(), result.form or None, result.year,
-         result.group or None, result.slot or None, issue_id or None, result.outcome, len(result.errors),
-         len(result.warnings), store.dumps([p.to_dict() for p in result.problems])),
+         result.group or None, result.slot or None, issue_id or None, result.outcome,
+         len(result.errors), len(result.warnings),
+         store.dumps([p.to_dict() for p in result.problems])),
     )
     return int(cur.lastrowid)
 

@@ -15,7 +15,7 @@ from typing import Any
 from . import fiscal, layout
 from .dataset import Row, Table
 from .forms import Form
-from .generator import Book, _BAD_FILE_CHARS
+from .generator import _BAD_FILE_CHARS, Book
 from .plan import Group
 from .sheet_generator import TOP_ROW, draw, input_values
 from .sheet_layout import context, lay_out

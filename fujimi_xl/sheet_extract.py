@@ -80,7 +80,7 @@ def extract_sheet(book: RawBook, form: Form, payload: dict[str, Any],
                                     item_key=issued["key"], **kw))
 
     for f in form.fields:
-        if f.type == "list" or f.type == "lines" and f.id not in snap:
+        if f.type == "list" or (f.type == "lines" and f.id not in snap):
             continue
         ref = refs.get(f"fx_f_{f.id}")
         if ref is None:

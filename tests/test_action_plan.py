@@ -10,8 +10,13 @@ import openpyxl
 import pytest
 
 from fujimi_xl import api, pdf
-from fujimi_xl.demo import (fill_sheet_workbook, insert_rows_like_excel, sample_programs_data,
-                            write_sample_plan, write_sample_programs)
+from fujimi_xl.demo import (
+    fill_sheet_workbook,
+    insert_rows_like_excel,
+    sample_programs_data,
+    write_sample_plan,
+    write_sample_programs,
+)
 from fujimi_xl.messages import text
 
 from .conftest import master_snapshot
