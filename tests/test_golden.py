@@ -64,6 +64,53 @@ def test_report_matches_golden(tmp_path):
     compare(path, "progress_report_2017.xlsx")
 
 
-@pytest.mark.parametrize("name", ["progress_input_2017.xlsx", "progress_report_2017.xlsx"])
+@pytest.mark.parametrize("name", ["progress_input_2017.xlsx", "progress_report_2017.xlsx",
+                                  "action_plan_input_2018.xlsx", "action_plan_book_2018.xlsx"])
 def test_golden_files_exist(name):
     assert (GOLDEN / name).is_file()
+
+
+def _programs():
+    from fujimi_xl.demo import sample_programs, sample_programs_data
+
+    return sample_programs(), sample_programs_data()
+
+
+def test_action_plan_workbook_matches_golden(tmp_path):
+    from fujimi_xl import sheet_generator
+
+    form = load_form("action_plan")
+    plan, _ = _programs()
+    item = plan.items[0]
+    path = tmp_path / "ap.xlsx"
+    sheet_generator.build(path, form, 2018, sample_plan().group(item.group), item, key=KEY,
+                          issue_id="0" * 32, issued_at="2018-04-01T09:00:00+09:00",
+                          title="富士見市", password="pw")
+    compare(path, "action_plan_input_2018.xlsx")
+
+
+def test_action_plan_book_matches_golden(tmp_path):
+    from fujimi_xl.normalise import parse_amount
+    from fujimi_xl.reporting_sheet import write_book
+
+    form = load_form("action_plan")
+    plan, data = _programs()
+    groups = sample_plan().groups
+    rows = []
+    for it in plan.items:
+        answers = data["responses"][it.key]
+        record = dict(it.record)
+        for k, v in answers.items():
+            if isinstance(v, list):
+                cols = [c["id"] for c in form.lists[k]["columns"]]
+                record[k] = [{c: (int("①②③".index(x) + 1) if c == "issue" else x)
+                              for c, x in zip(cols, row, strict=True)} for row in v]
+            elif form.by_id[k].type == "kyen":
+                record[k] = parse_amount(v)
+            else:
+                record[k] = v
+        rows.append(Row(it.key, next(g for g in groups if g.code == it.group), record, True))
+    table = Table("action_plan", 2018, rows, groups, [])
+    path = tmp_path / "book.xlsx"
+    write_book(path, form, table, title="富士見市", created=dt.datetime(2018, 11, 1))
+    compare(path, "action_plan_book_2018.xlsx")
