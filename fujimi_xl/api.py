@@ -19,7 +19,7 @@ from .workspace import Workspace, create_workspace, open_workspace
 
 __all__ = [
     "GenerateResult", "ReportResult", "StatusReport", "generate", "ingest", "init",
-    "load_plan", "open_workspace", "plan_template", "report", "status",
+    "load_plan", "open_workspace", "plan_template", "report", "status", "verify",
 ]
 
 
@@ -131,6 +131,13 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
         return result
     finally:
         conn.close()
+
+
+def verify(ws: Workspace, reread: bool = True) -> Any:
+    """Check the master's integrity; see :mod:`fujimi_xl.verify`."""
+    from .verify import verify as _verify
+
+    return _verify(ws, reread)
 
 
 def ingest(ws: Workspace, paths: list[Path | str], **kw: Any) -> IngestReport:

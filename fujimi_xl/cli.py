@@ -275,6 +275,28 @@ def report_cmd(form: str, year: int, workspace: Path, output: Path | None, want_
         click.echo("未提出の担当: " + "、".join(result.missing))
 
 
+@cli.command("verify")
+@workspace_option
+@click.option("--quick", is_flag=True, help="ファイルの読み直しを省き、記録と sha256 だけを確かめる")
+@json_option
+@handle_errors
+def verify_cmd(workspace: Path, quick: bool, as_json: bool) -> None:
+    """マスタの整合性を検査する（現在の値がすべて受理ファイルに遡れるか）。"""
+    rep = api.verify(open_workspace(workspace), reread=not quick)
+    if as_json:
+        _dump(rep.to_dict())
+        sys.exit(0 if rep.ok else 1)
+    c = rep.checked
+    click.echo(f"検査した範囲: 現在の版 {c.get('submissions', 0)} 件・保管ファイル {c.get('files', 0)} 件・"
+               f"値 {c.get('values', 0)} 件（{c.get('slots', 0)} 枠）")
+    if rep.ok:
+        click.secho("異常はありません。すべての値が受理したファイル（sha256 一致）に遡れます。", fg="green")
+        return
+    for p in rep.problems:
+        click.secho(f"  {p}", fg="red")
+    sys.exit(1)
+
+
 @cli.command("demo")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--no-pdf", is_flag=True, help="PDF を作成しない")

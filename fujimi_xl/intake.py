@@ -9,7 +9,10 @@ provenance; a file with any error is not merged at all and its group gets a feed
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +101,27 @@ def expand(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileResult]]:
             else:
                 files.append(q)
     return files, skipped
+
+
+def archive(ws: Workspace, path: Path, sha: str) -> Path:
+    """Keep a copy of an accepted file under archive/, named by its sha256 (written first to a
+    temporary name, so a crash never leaves half a file under the real name)."""
+    target = ws.archive / sha[:2] / f"{sha}{path.suffix.lower() or '.xlsx'}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+    return target
+
+
+def _fault_point(name: str) -> None:
+    """Fault injection for the crash tests: FUJIMI_FAULT=merge:/path/marker makes ingest write
+    the marker and wait inside the merge transaction, so a test can kill it there."""
+    spec = os.environ.get("FUJIMI_FAULT", "")
+    if spec.startswith(name + ":"):
+        Path(spec.split(":", 1)[1]).write_text("in transaction")
+        time.sleep(60)
 
 
 def now() -> str:
@@ -322,6 +346,7 @@ def _one(ws: Workspace, conn: Any, key: bytes, forms: dict[str, Form], path: Pat
                                              name))
         return _reject(ws, conn, result, size, issue["issue_id"])
     rows, result.records = found.rows, found.records
+    archive(ws, path, sha)  # the accepted file itself is kept, before the master changes
     with store.transaction(conn):
         again = conn.execute("SELECT 1 FROM files WHERE sha256 = ? AND outcome = 'accepted'",
                              (sha,)).fetchone()
@@ -345,6 +370,7 @@ def _one(ws: Workspace, conn: Any, key: bytes, forms: dict[str, Form], path: Pat
                 return result
         result.outcome = "accepted"
         file_id = _record_receipt(conn, result, size, issue["issue_id"])
+        _fault_point("merge")
         version = (current["version"] + 1) if current is not None else 1
         stamp = now()
         cur = conn.execute(

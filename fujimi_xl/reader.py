@@ -365,7 +365,7 @@ class _XmlScan:
         raise ReadRefused("unsafe_xml", part=self.part, detail="外部実体")
 
     def _where(self) -> str:
-        return f"シート「{self.sheet}」" if self.sheet else f"部品 {self.part[:40]}"
+        return f"シート「{self.sheet}」" if self.sheet else f"部品 {self.part[:40]} "
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         self.depth += 1
@@ -657,7 +657,7 @@ def _convert(path: Path, kind: str, work: Path, until: float) -> Path:
            "--norestore", "--nologo", "--nodefault", "--nolockcheck",
            "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir), str(src)]
     env = {**os.environ, "HOME": str(profile)}
-    seconds = max(1.0, min(CONVERT_SECONDS, until - time.monotonic()))
+    seconds = max(0.1, min(CONVERT_SECONDS, until - time.monotonic()))
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env=env, cwd=str(work),
                             start_new_session=True)
@@ -667,7 +667,7 @@ def _convert(path: Path, kind: str, work: Path, until: float) -> Path:
         with contextlib.suppress(OSError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        raise _limit("変換時間 (LibreOffice)", f"{seconds:.0f}秒超", f"{seconds:.0f}秒") from exc
+        raise _limit("変換時間 (LibreOffice)", f"{seconds:.3g}秒超", f"{seconds:.3g}秒") from exc
     out = out_dir / "returned.xlsx"
     if proc.returncode != 0 or not out.is_file():
         raise ReadRefused("other_format", format=FORMAT_NAMES[kind])

@@ -41,6 +41,11 @@ class Workspace:
         return self.root / "reports"
 
     @property
+    def archive(self) -> Path:
+        """Every accepted file, kept under its sha256 (verify re-reads them)."""
+        return self.root / "archive"
+
+    @property
     def title(self) -> str:
         return str(self.config.get("title", ""))
 
@@ -94,7 +99,7 @@ def create_workspace(root: Path, title: str = "", city: str = "") -> Workspace:
     )
     ws.save_config()
     store.create(ws.db_path)
-    for sub in (ws.outbox, ws.feedback, ws.reports):
+    for sub in (ws.outbox, ws.feedback, ws.reports, ws.archive):
         sub.mkdir(exist_ok=True)
     return ws
 

@@ -1,0 +1,122 @@
+"""Check the master's integrity: every current value traces to an accepted file whose sha256
+matches what was recorded, and reading that file again gives the same values in the same cells.
+
+Checks, in order: SQLite's own integrity check; one current version per slot and an unbroken
+chain of versions; each accepted submission has its receipt and its archived file; the archived
+file's sha256; and the values, re-read from the archived file through the same reader, extractor
+and validator as ingest, equal what the master holds, cell for cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import isolate, manifest, store
+from .forms import load_form
+from .intake import FileResult, _read_list_form, _read_sheet_form
+from .reader import RawBook, sha256_of
+from .workspace import Workspace
+
+
+@dataclass
+class VerifyReport:
+    checked: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "checked": self.checked, "problems": self.problems}
+
+
+def verify(ws: Workspace, reread: bool = True) -> VerifyReport:
+    rep = VerifyReport()
+    conn = ws.connect()
+    try:
+        result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if result != "ok":
+            rep.problems.append(f"データベースの整合性検査で異常: {result}")
+        slots = conn.execute(
+            "SELECT form, year, slot, count(*) AS n, sum(superseded_by IS NULL) AS cur, "
+            "max(version) AS top FROM submissions GROUP BY form, year, slot").fetchall()
+        for s in slots:
+            where = f"{s['form']} {s['year']} {s['slot']}"
+            if s["cur"] != 1:
+                rep.problems.append(f"{where}: 現在の版が {s['cur']} 件あります（1件のはず）")
+            if s["top"] != s["n"]:
+                rep.problems.append(f"{where}: 版番号が連続していません（{s['n']}版、最大 v{s['top']}）")
+        subs = conn.execute(
+            "SELECT s.*, f.sha256, f.file_name, f.outcome, f.issue_id FROM submissions s "
+            "LEFT JOIN files f ON f.id = s.file_id WHERE s.superseded_by IS NULL "
+            "ORDER BY s.id").fetchall()
+        values = 0
+        to_read: list[tuple[Any, Path]] = []
+        for s in subs:
+            where = f"{s['form']} {s['year']} {s['slot']} v{s['version']}"
+            if s["sha256"] is None or s["outcome"] != "accepted":
+                rep.problems.append(f"{where}: 受付記録（受理）がありません")
+                continue
+            path = _archived(ws, s["sha256"])
+            if path is None:
+                rep.problems.append(f"{where}: 受理したファイル {s['file_name']} の保管コピーがありません")
+                continue
+            if sha256_of(path) != s["sha256"]:
+                rep.problems.append(f"{where}: 保管コピー {path.name} の sha256 が記録と一致しません")
+                continue
+            to_read.append((s, path))
+        if reread:
+            stored_by_sub: dict[int, dict[tuple[str, str], tuple[str, str, str]]] = {}
+            for r in conn.execute("SELECT v.* FROM record_values v JOIN submissions s "
+                                  "ON s.id = v.submission_id WHERE s.superseded_by IS NULL"):
+                stored_by_sub.setdefault(r["submission_id"], {})[(r["item_key"], r["field"])] = (
+                    r["value"], r["sheet"], r["cell"])
+            by_path = {str(p): s for s, p in to_read}
+            for path_str, outcome in isolate.read_many(list(by_path)):
+                s = by_path[path_str]
+                where = f"{s['form']} {s['year']} {s['slot']} v{s['version']}"
+                stored = stored_by_sub.get(s["id"], {})
+                values += len(stored)
+                again = _reread(ws, conn, s, outcome)
+                if again is None:
+                    rep.problems.append(f"{where}: 保管コピーを読み直せません")
+                elif again != stored:
+                    diff = sorted(set(again.items()) ^ set(stored.items()))[:3]
+                    rep.problems.append(f"{where}: 読み直した値がマスタと一致しません {diff}")
+        rep.checked = {"submissions": len(subs), "files": len(to_read), "values": values,
+                       "slots": len(slots)}
+        return rep
+    finally:
+        conn.close()
+
+
+def _archived(ws: Workspace, sha: str) -> Path | None:
+    folder = ws.archive / sha[:2]
+    found = sorted(folder.glob(f"{sha}.*")) if folder.is_dir() else []
+    found = [p for p in found if not p.name.endswith(".tmp")]
+    return found[0] if found else None
+
+
+def _reread(ws: Workspace, conn: Any, s: Any, outcome: Any) -> dict[Any, Any] | None:
+    if not isinstance(outcome, RawBook):
+        return None
+    issue = conn.execute("SELECT * FROM issued WHERE issue_id = ?", (s["issue_id"],)).fetchone()
+    msheet = outcome.sheet(manifest.SHEET)
+    parsed = manifest.from_cells([r[0] if r else "" for r in msheet.rows]) if msheet else None
+    if issue is None or parsed is None:
+        return None
+    payload, _ = parsed
+    form = load_form(issue["form"], ws.root)
+    items = store.loads(issue["items"])
+    dummy = FileResult("", "", "")
+    if form.layout == "sheet":
+        found = _read_sheet_form(form, outcome, payload, items[0], "", dummy)
+    else:
+        found = _read_list_form(form, outcome, payload, items, "", issue["year"], dummy)
+    rows = getattr(found, "rows", None)
+    if rows is None:
+        return None
+    return {(k, f): (v, sheet, cell) for k, f, v, sheet, cell in rows}
