@@ -234,10 +234,12 @@ class ReportResult:
     pdf_message: str = ""
     rows: int = 0
     missing: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": str(self.path), "pdf": str(self.pdf) if self.pdf else None,
-                "pdf_message": self.pdf_message, "rows": self.rows, "missing": self.missing}
+                "pdf_message": self.pdf_message, "rows": self.rows, "missing": self.missing,
+                "warnings": self.warnings}
 
 
 def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
@@ -258,15 +260,17 @@ def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
     name = f"{fiscal.long_label(year)}_{f.title}{'結果' if f.layout == 'list' else ''}.xlsx"
     path = Path(out) if out else ws.reports / name
     path.parent.mkdir(parents=True, exist_ok=True)
+    warnings: list[str] = []
     if f.layout == "sheet":
         from .reporting_sheet import write_book
 
         write_book(path, f, table, title=ws.title_for(form),
-                   font=ws.config.get("font", "ＭＳ ゴシック"))
+                   font=ws.config.get("font", "ＭＳ ゴシック"), warnings=warnings)
     else:
         write_report(path, f, table, title=ws.title_for(form),
                      font=ws.config.get("font", "ＭＳ ゴシック"))
-    result = ReportResult(path, rows=len(table.rows), missing=[g.code for g in table.missing])
+    result = ReportResult(path, rows=len(table.rows), missing=[g.code for g in table.missing],
+                          warnings=warnings)
     if want_pdf:
         try:
             result.pdf = pdf.to_pdf(path)

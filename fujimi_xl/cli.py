@@ -273,6 +273,8 @@ def report_cmd(form: str, year: int, workspace: Path, output: Path | None, want_
         click.secho(result.pdf_message, fg="yellow")
     if result.missing:
         click.echo("未提出の担当: " + "、".join(result.missing))
+    for w in result.warnings:
+        click.secho(f"警告: {w}", fg="yellow")
 
 
 @cli.command("verify")

@@ -31,3 +31,33 @@ def row_height(cells: list[tuple[str, float]], min_lines: int = 1, font_size: fl
     lines = max([min_lines, *(line_count(t, w) for t, w in cells)])
     per_line = LINE_POINTS * font_size / 10
     return min(409.0, round(lines * per_line + PADDING_POINTS, 1))
+
+
+EXCEL_TEXT_LIMIT = 32767
+SHEET_NAME_LIMIT = 31
+_SHEET_BAD = "[]:*?/\\"
+
+
+def sheet_name(wanted: str, used: set[str]) -> tuple[str, str]:
+    """A legal, unique sheet name for ``wanted``, and a warning when it had to change."""
+    name = "".join("_" if ch in _SHEET_BAD else ch for ch in wanted).strip("'") or "Sheet"
+    name = name[:SHEET_NAME_LIMIT]
+    base, n = name, 2
+    while name.lower() in {u.lower() for u in used}:
+        suffix = f"({n})"
+        name = base[: SHEET_NAME_LIMIT - len(suffix)] + suffix
+        n += 1
+    used.add(name)
+    if name != wanted:
+        return name, (f"シート名「{wanted}」は Excel で使えないため「{name}」にしました"
+                      "（31文字以内、[ ] : * ? / \\ は使えません）")
+    return name, ""
+
+
+def cell_text(text: str) -> tuple[str, str]:
+    """Text that fits an Excel cell, and a warning when it had to be cut."""
+    if len(text) <= EXCEL_TEXT_LIMIT:
+        return text, ""
+    note = "…（以下省略）"
+    return (text[: EXCEL_TEXT_LIMIT - len(note)] + note,
+            f"{len(text)}文字の文章を Excel の上限 {EXCEL_TEXT_LIMIT} 文字に切り詰めました")

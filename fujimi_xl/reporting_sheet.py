@@ -15,7 +15,7 @@ from typing import Any
 from . import fiscal, layout
 from .dataset import Row, Table
 from .forms import Form
-from .generator import _BAD_FILE_CHARS, Book
+from .generator import Book
 from .plan import Group
 from .sheet_generator import TOP_ROW, draw, input_values
 from .sheet_layout import context, lay_out
@@ -48,14 +48,18 @@ def _num(v: Any) -> str:
 
 
 def write_book(path: Path, form: Form, table: Table, *, title: str = "",
-               font: str = "ＭＳ ゴシック", created: dt.datetime | None = None) -> Path:
+               font: str = "ＭＳ ゴシック", created: dt.datetime | None = None,
+               warnings: list[str] | None = None) -> Path:
+    """Write the book; what had to be changed to fit Excel (sheet names) goes to ``warnings``."""
+    warnings = warnings if warnings is not None else []
+    used = {"一覧"}
     path = Path(path)
     book = Book(path, form, table.year, Group("", "", title), font)
     book.wb.set_properties({"title": f"{fiscal.long_label(table.year)} {form.title}",
                             "author": "fujimi-xl", "created": created or dt.datetime.now()})
     _overview(book, form, table, title)
     for row in table.rows:
-        _program_sheet(book, form, table.year, row)
+        _program_sheet(book, form, table.year, row, used, warnings)
     book.close()
     return path
 
@@ -108,11 +112,12 @@ def _overview(book: Book, form: Form, table: Table, title: str) -> None:
     ws.set_footer("&C&P / &N")
 
 
-def _program_sheet(book: Book, form: Form, year: int, row: Row) -> None:
-    name = _BAD_FILE_CHARS.sub("_", f"{row.key}_{row.record.get('name', '')}")
-    for bad in "[]:*?/\\":
-        name = name.replace(bad, "_")
-    ws = book.wb.add_worksheet(name[:31])
+def _program_sheet(book: Book, form: Form, year: int, row: Row, used: set[str],
+                   warnings: list[str]) -> None:
+    name, warning = layout.sheet_name(f"{row.key}_{row.record.get('name', '')}", used)
+    if warning:
+        warnings.append(warning)
+    ws = book.wb.add_worksheet(name)
     record = dict(row.record)
     ctx = context(form, year, record, row.group.full_name)
     placed = lay_out(form, ctx, record, first_row=TOP_ROW, spare=False)

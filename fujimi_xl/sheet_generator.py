@@ -100,6 +100,7 @@ def draw(book: Book, ws: Any, form: Form, year: int, placed: Placed, record: dic
         return float(sum(widths[c0:c0 + n]))
 
     def put(cell: Any, text: str, style: Any) -> None:
+        text, _ = layout.cell_text(text)
         if cell.rows > 1 or cell.cols > 1:
             ws.merge_range(cell.row, cell.col, cell.row + cell.rows - 1,
                            cell.col + cell.cols - 1, text, style)

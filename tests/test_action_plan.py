@@ -199,3 +199,18 @@ def test_each_program_prints_on_one_page(ws, outbox, answers, tmp_path):
         pytest.skip("pdfinfo (poppler-utils) is not installed")
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
     assert "Pages:           4" in info  # the list, then one page per program
+
+
+def test_program_names_that_excel_cannot_use_as_sheet_names_are_warned(ws, tmp_path):
+    from fujimi_xl import layout
+
+    used = {"一覧"}
+    wanted = "4_子ども[食堂]/学習支援?事業:令和の新しい取り組みと地域の連携"  # 34 characters
+    name, warning = layout.sheet_name(wanted, used)
+    assert name == "4_子ども_食堂__学習支援_事業_令和の新しい取り組みと地域"
+    assert len(name) == 31
+    assert warning.startswith(f"シート名「{wanted}」は Excel で使えないため「{name}」にしました")
+    again, _ = layout.sheet_name(wanted, used)  # the same name twice stays unique
+    assert again == "4_子ども_食堂__学習支援_事業_令和の新しい取り組み(2)"
+    long, cut = layout.cell_text("あ" * 40000)
+    assert len(long) == 32767 and long.endswith("…（以下省略）") and "40000文字" in cut
