@@ -103,12 +103,17 @@ def expand(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileResult]]:
     return files, skipped
 
 
+_MADE: set[Path] = set()
+
+
 def archive(ws: Workspace, path: Path, sha: str) -> Path:
     """Keep a copy of an accepted file under archive/, named by its sha256 (written first to a
     temporary name, so a crash never leaves half a file under the real name)."""
-    target = ws.archive / sha[:2] / f"{sha}{path.suffix.lower() or '.xlsx'}"
+    target = ws.archive / f"{sha}{path.suffix.lower() or '.xlsx'}"
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in _MADE:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _MADE.add(target.parent)
         tmp = target.with_name(target.name + ".tmp")
         shutil.copyfile(path, tmp)
         os.replace(tmp, target)
@@ -153,6 +158,12 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
                 if progress:
                     progress(1)
                 continue
+            refused = _refused_before(ws, conn, path, sha)
+            if refused is not None:  # the same refused file again: the same answer, no work
+                report.files.append(refused)
+                if progress:
+                    progress(1)
+                continue
             to_read.append((path, sha))
         shas = {str(p): s for p, s in to_read}
         for path_str, outcome in isolate.read_many([str(p) for p, _ in to_read], workers):
@@ -190,6 +201,26 @@ def _known(conn: Any, sha: str) -> _Known | None:
         return None
     return _Known("accepted", row["form"], row["year"], row["group_code"],
                   row["superseded_by"] is None, row["superseded_at"] or "", row["version"])
+
+
+def _refused_before(ws: Workspace, conn: Any, path: Path, sha: str) -> FileResult | None:
+    row = conn.execute("SELECT * FROM files WHERE sha256 = ? AND outcome = 'rejected' "
+                       "ORDER BY id DESC LIMIT 1", (sha,)).fetchone()
+    if row is None:
+        return None
+    fields = {"code", "file", "sheet", "cell", "field", "value", "params", "severity",
+              "item_key", "field_id"}
+    problems = [Problem(**{k: v for k, v in p.items() if k in fields})
+                for p in store.loads(row["problems"])]
+    for p in problems:
+        p.file = path.name
+    result = FileResult(str(path), path.name, "rejected", sha256=sha, form=row["form"] or "",
+                        year=row["year"], group=row["group_code"] or "", slot=row["slot"] or "",
+                        problems=problems)
+    if row["form"]:
+        fb = ws.feedback / str(row["year"]) / row["form"] / f"差戻し_{Path(row['file_name']).stem}.xlsx"
+        result.feedback = str(fb) if fb.exists() else ""
+    return result
 
 
 def _result_for_known(path: Path, sha: str, known: _Known) -> FileResult:

@@ -29,10 +29,18 @@ def nfkc(text: str) -> str:
     return _WIDE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
 
 
+# anything text() would change; clean text (most of it) is returned as it is, at once
+_DIRTY = re.compile(
+    r"[\r\u2028\x00-\x08\x0b\x0c\x0e-\x1f\x7f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
+    r"\u3000\uff61-\uff9f]|^\s|\s$|[ \t]\n|\n[ \t\u3000]")
+
+
 def text(value: Any) -> tuple[str, int]:
     """A cell value as clean text, and how many control characters were removed."""
     if value is None:
         return "", 0
+    if type(value) is str and not _DIRTY.search(value):
+        return value, 0
     if isinstance(value, bool):
         s = "TRUE" if value else "FALSE"
     elif isinstance(value, float):

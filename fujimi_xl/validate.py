@@ -53,8 +53,9 @@ def check(form: Form, year: int, rows: dict[str, dict[str, Cell]],
             return {"file": file_name, "sheet": sheet, "cell": _cells[fid].address,
                     "field": f.label_for(year), "field_id": fid, "item_key": _key}
 
-        for err in form.validator.iter_errors(record):
-            problems.append(_schema_problem(form, err, record, place))
+        if not form.is_valid(record):
+            for err in form.validator.iter_errors(record):
+                problems.append(_schema_problem(form, err, record, place))
         for rule in form.rules:
             p = _rule(form, rule, record, place)
             if p:
@@ -213,7 +214,8 @@ def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_n
                               "field": form.by_id[lid].label if lid in form.by_id else lid,
                               "field_id": lid, "item_key": key}
 
-    for err in form.validator.iter_errors(record):
+    errors = [] if form.is_valid(record) else form.validator.iter_errors(record)
+    for err in errors:
         path = tuple(err.absolute_path)
         if err.validator == "required":
             missing = [m for m in err.validator_value

@@ -94,7 +94,7 @@ def verify(ws: Workspace, reread: bool = True) -> VerifyReport:
 
 
 def _archived(ws: Workspace, sha: str) -> Path | None:
-    folder = ws.archive / sha[:2]
+    folder = ws.archive
     found = sorted(folder.glob(f"{sha}.*")) if folder.is_dir() else []
     found = [p for p in found if not p.name.endswith(".tmp")]
     return found[0] if found else None

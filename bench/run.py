@@ -1,0 +1,277 @@
+"""Benchmarks of issue 5: each goal's time, the reference measured in the same run, the ratio.
+
+    python bench/run.py                  # 500 files, scale 100/500/2000 (a few minutes)
+    python bench/run.py --files 100 --scale 100,200 --quick
+
+Prints one line per goal: ours, the reference, ours/reference, the goal, and peak memory where
+it matters. Absolute times on a shared 2-core machine are noisy; the ratios are what count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import data  # noqa: E402
+
+from fujimi_xl import api  # noqa: E402
+
+YEAR = 2018
+
+
+def timed(fn, *args, **kw):
+    t = time.perf_counter()
+    out = fn(*args, **kw)
+    return time.perf_counter() - t, out
+
+
+def best(n, fn, *args, **kw):
+    """Best of n runs (the least disturbed by the rest of the machine)."""
+    return min(timed(fn, *args, **kw)[0] for _ in range(n))
+
+
+def calamine_read(paths):
+    import python_calamine as pc
+
+    cells = 0
+    for p in paths:
+        wb = pc.CalamineWorkbook.from_path(str(p))
+        for name in wb.sheet_names:
+            rows = wb.get_sheet_by_name(name).to_python()
+            cells += sum(len(r) for r in rows)
+        wb.close()
+    return cells
+
+
+def fresh_copy(src: Path, tmp: Path) -> Path:
+    dst = tmp / f"ws_{time.monotonic_ns()}"
+    shutil.copytree(src, dst)
+    return dst
+
+
+def ingest_in_child(ws_root: Path, folder: Path, workers: int) -> dict:
+    """Run an ingest in a child process; its time and peak memory (RSS) in MB."""
+    code = (
+        "import json, resource, sys, time\n"
+        "from fujimi_xl import api\n"
+        "ws = api.open_workspace(sys.argv[1])\n"
+        "t = time.perf_counter()\n"
+        "rep = api.ingest(ws, [sys.argv[2]], workers=int(sys.argv[3]))\n"
+        "el = time.perf_counter() - t\n"
+        "me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps({'seconds': el, 'rss_main_mb': me, 'rss_worker_mb': kids,\n"
+        "  'counts': rep.to_dict()['counts']}))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(ws_root), str(folder), str(workers)],
+                         capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(HERE.parent)})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def line(goal, ours, ref, limit, extra=""):
+    ratio = ours / ref if ref else float("inf")
+    ok = "OK " if ratio <= limit else "MISS"
+    print(f"{ok} {goal:<46} ours {ours:7.2f} s  ref {ref:7.2f} s  ratio {ratio:5.2f} "
+          f"(goal ≤ {limit}) {extra}", flush=True)
+    return {"goal": goal, "ours": ours, "ref": ref, "ratio": ratio, "limit": limit}
+
+
+def bench_ingest(tmp: Path, n: int, runs: int) -> list[dict]:
+    ws = data.make_workspace(tmp / f"ingest{n}", n)
+    t_gen, _ = timed(api.generate, ws, "progress", YEAR)
+    files = data.make_returns(ws, YEAR, tmp / f"returned{n}")
+    folder = files[0].parent
+    results = []
+    ref = best(runs, calamine_read, files)
+    one = min((ingest_in_child(fresh_copy(ws.root, tmp), folder, 1) for _ in range(runs)),
+              key=lambda r: r["seconds"])
+    two = min((ingest_in_child(fresh_copy(ws.root, tmp), folder, 2) for _ in range(runs)),
+              key=lambda r: r["seconds"])
+    mem = f"peak RSS main {two['rss_main_mb']:.0f} MB, worker {two['rss_worker_mb']:.0f} MB"
+    results.append(line(f"ingest {n} files, 1 worker", one["seconds"], ref, 2.0,
+                        f"{one['counts']}"))
+    results.append(line(f"ingest {n} files, 2 workers", two["seconds"], ref, 1.5, mem))
+    # re-ingest: everything unchanged, the sha256 decides before parsing
+    ws_again = fresh_copy(ws.root, tmp)
+    ingest_in_child(ws_again, folder, 2)
+    again = min((ingest_in_child(ws_again, folder, 2) for _ in range(runs)),
+                key=lambda r: r["seconds"])
+    results.append(line(f"re-ingest {n} unchanged files", again["seconds"], ref, 0.3,
+                        f"{again['counts']}"))
+    return results, t_gen, ws, files
+
+
+def bare_generate(out: Path, n: int, items: int = 50) -> None:
+    """The reference: xlsxwriter writing the same cells, validations and protection."""
+    import xlsxwriter
+
+    out.mkdir(parents=True, exist_ok=True)
+    for g in range(n):
+        wb = xlsxwriter.Workbook(str(out / f"{g}.xlsx"), {"strings_to_formulas": False})
+        locked = wb.add_format({"bg_color": "#E7E6E6", "border": 1, "text_wrap": True})
+        opened = wb.add_format({"locked": False, "border": 1, "text_wrap": True})
+        guide = wb.add_worksheet("記入要領")
+        for r in range(9):
+            guide.write_string(r, 1, "記入要領の文章です。" * 5)
+        guide.protect("pw")
+        ws = wb.add_worksheet("入力")
+        for c, h in enumerate(["管理番号", "節", "項", "号", "計画", "H30実施内容", "評価",
+                               "理由・課題等", "H31計画内容"]):
+            ws.write_string(3, c, h, locked)
+        for r in range(4, 4 + items):
+            for c, v in enumerate(["1-1-1", "第1節", "1", "①",
+                                   "第1節1項1号の取り組み（子どもの居場所・学習支援・相談体制の充実）"]):
+                ws.write_string(r, c, v, locked)
+            for c in range(5, 9):
+                ws.write_blank(r, c, None, opened)
+        ws.data_validation(4, 6, 3 + items, 6, {"validate": "list", "source": "=fx_grades"})
+        for c in (5, 7, 8):
+            ws.data_validation(4, c, 3 + items, c, {"validate": "length", "criteria": "<=",
+                                                    "value": 2000})
+        ws.protect("pw")
+        cs = wb.add_worksheet("選択肢")
+        for r, v in enumerate("ABCD", start=1):
+            cs.write_string(r, 0, v)
+        wb.define_name("fx_grades", "='選択肢'!$A$2:$A$5")
+        ms = wb.add_worksheet("_fujimi")
+        ms.write_string(0, 0, "x" * 3000)
+        ms.very_hidden()
+        wb.close()
+
+
+def bench_generate(tmp: Path, n: int, runs: int) -> dict:
+    ws = data.make_workspace(tmp / f"gen{n}", n)
+    ours = best(runs, api.generate, ws, "progress", YEAR, None, tmp / "gen_out")
+    ref = best(runs, bare_generate, tmp / "gen_ref", n)
+    return line(f"generate {n} group workbooks", ours, ref, 1.3)
+
+
+def bench_report(tmp: Path, rows: int, runs: int) -> dict:
+    import xlsxwriter
+
+    from fujimi_xl.dataset import Row, Table
+    from fujimi_xl.forms import load_form
+    from fujimi_xl.plan import Group
+    from fujimi_xl.reporting import write_report
+
+    form = load_form("progress")
+    g = Group("G", "部", "グループ")
+    recs = []
+    for i in range(rows):
+        s, it, n = i // 500 + 1, (i % 500) // 10 + 1, i % 10 + 1
+        recs.append(Row(f"{s}-{it}-{n}", g, {
+            "section": s, "item": it, "number": n, "plan": "計画の文章" * 4,
+            "result": "実施した内容の説明。" * 5, "grade": "A", "reason": "理由の説明" * 4,
+            "next_plan": "次年度の計画" * 3}, True))
+    table = Table("progress", YEAR, recs, [g], [])
+    ours = best(runs, write_report, tmp / "report.xlsx", form, table, title="計画",
+                created=dt.datetime(2018, 1, 1))
+
+    def bare():
+        wb = xlsxwriter.Workbook(str(tmp / "bare_report.xlsx"), {"strings_to_formulas": False})
+        cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+        head = wb.add_format({"border": 1, "bg_color": "#D9D9D9", "align": "center"})
+        for s in range(1, rows // 500 + 1):
+            ws = wb.add_worksheet(f"第{s}節")
+            for c, h in enumerate(["項目", "", "", "計画", "H30実施内容", "評価", "理由・課題等",
+                                   "H31計画内容"]):
+                ws.write_string(3, c, h, head)
+            for r, rec in enumerate(recs[(s - 1) * 500: s * 500], start=4):
+                for c, k in enumerate(["section", "item", "number", "plan", "result", "grade",
+                                       "reason", "next_plan"]):
+                    ws.write_string(r, c, str(rec.record[k]), cell)
+                ws.set_row(r, 45)
+            ws.repeat_rows(3)
+            ws.fit_to_pages(1, 0)
+        wb.close()
+
+    ref = best(runs, bare)
+    return line(f"report {rows} rows", ours, ref, 1.5)
+
+
+def bench_action_book(tmp: Path, programs: int, runs: int) -> dict:
+    import xlsxwriter
+
+    from fujimi_xl.dataset import Row, Table
+    from fujimi_xl.demo import sample_programs, sample_programs_data
+    from fujimi_xl.forms import load_form
+    from fujimi_xl.plan import Group
+    from fujimi_xl.reporting_sheet import write_book
+
+    form = load_form("action_plan")
+    base = sample_programs().items[0]
+    answers = sample_programs_data()["responses"]["1"]
+    g = Group("G", "こども未来部", "こども育成グループ")
+    rows = []
+    for p in range(1, programs + 1):
+        rec = {**base.record, "program": p, "name": f"事業{p}"}
+        for k, v in answers.items():
+            if isinstance(v, list):
+                cols = [c["id"] for c in form.lists[k]["columns"]]
+                rec[k] = [dict(zip(cols, [1, *row[1:]], strict=True)) for row in v]
+            else:
+                rec[k] = v
+        rows.append(Row(str(p), g, rec, True))
+    table = Table("action_plan", YEAR, rows, [g], [])
+    ours = best(runs, write_book, tmp / "book.xlsx", form, table, title="富士見市")
+
+    def bare():
+        wb = xlsxwriter.Workbook(str(tmp / "bare_book.xlsx"), {"strings_to_formulas": False})
+        cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+        for p in range(programs):
+            ws = wb.add_worksheet(f"{p + 1}_事業{p + 1}")
+            for r in range(52):
+                for c in range(0, 10, 2):
+                    ws.merge_range(r, c, r, c + 1, "アクションプランの記入内容", cell)
+            ws.fit_to_pages(1, 1)
+        wb.close()
+
+    ref = best(runs, bare)
+    return line(f"action-plan book, {programs} programs", ours, ref, 2.0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--files", type=int, default=500)
+    ap.add_argument("--scale", default="100,500,2000")
+    ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--quick", action="store_true", help="skip report and generate goals")
+    args = ap.parse_args()
+    print(f"fujimi-xl benchmarks — {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory(prefix="fujimi-bench-") as t:
+        tmp = Path(t)
+        results, t_gen, _, files = bench_ingest(tmp, args.files, args.runs)
+        if not args.quick:
+            results.append(bench_generate(tmp, args.files, args.runs))
+            results.append(bench_report(tmp, 2000, args.runs))
+            results.append(bench_action_book(tmp, 100, args.runs))
+        print("scale (2 workers): files, seconds, ms/file, peak RSS main / worker MB")
+        for n in [int(x) for x in args.scale.split(",")]:
+            ws = data.make_workspace(tmp / f"scale{n}", n)
+            api.generate(ws, "progress", YEAR)
+            folder = data.make_returns(ws, YEAR, tmp / f"scale_ret{n}")[0].parent
+            r = ingest_in_child(ws.root, folder, 2)
+            print(f"  {n:5d} files {r['seconds']:7.2f} s {1000 * r['seconds'] / n:6.2f} ms/file "
+                  f"{r['rss_main_mb']:6.0f} / {r['rss_worker_mb']:4.0f} MB", flush=True)
+            shutil.rmtree(tmp / f"scale{n}")
+            shutil.rmtree(tmp / f"scale_ret{n}")
+    misses = [r for r in results if r["ratio"] > r["limit"]]
+    print(f"{len(results) - len(misses)} of {len(results)} goals met")
+    _ = resource  # peak memory is read in the child processes
+
+
+if __name__ == "__main__":
+    main()
