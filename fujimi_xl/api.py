@@ -18,8 +18,21 @@ from .intake import ingest as _ingest
 from .workspace import Workspace, create_workspace, open_workspace
 
 __all__ = [
-    "GenerateResult", "ReportResult", "StatusReport", "generate", "ingest", "init",
-    "load_plan", "open_workspace", "plan_template", "report", "status", "verify",
+    "GenerateResult",
+    "ReportResult",
+    "StatusReport",
+    "diff",
+    "export",
+    "generate",
+    "history",
+    "ingest",
+    "init",
+    "load_plan",
+    "open_workspace",
+    "plan_template",
+    "report",
+    "status",
+    "verify",
 ]
 
 
@@ -131,6 +144,42 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
         return result
     finally:
         conn.close()
+
+
+def history(ws: Workspace, item: str, form: str | None = None,
+            year: int | None = None) -> list[Any]:
+    """Every accepted value of an item, with file, time and cell."""
+    from .history import history as _history
+
+    conn = ws.connect()
+    try:
+        return _history(conn, item, form, year)
+    finally:
+        conn.close()
+
+
+def diff(ws: Workspace, form: str, year: int, a: str, b: str) -> list[Any]:
+    """What changed between two accepted versions (files, or 担当@版番号)."""
+    from .history import diff as _diff
+
+    conn = ws.connect()
+    try:
+        return _diff(conn, form, year, a, b)
+    finally:
+        conn.close()
+
+
+def export(ws: Workspace, form: str, year: int, out: Path | str, fmt: str = "csv") -> Path:
+    """The current master of a form and year as one flat table (csv, json or xlsx)."""
+    from .export import export as _export
+
+    f = load_form(form, ws.root)
+    conn = ws.connect()
+    try:
+        table = dataset.current_table(conn, form, year)
+    finally:
+        conn.close()
+    return _export(Path(out), f, table, fmt)
 
 
 def verify(ws: Workspace, reread: bool = True) -> Any:

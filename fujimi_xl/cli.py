@@ -79,6 +79,13 @@ def _problem_table(problems: list[Problem], lg: str, err: bool = False) -> None:
         click.echo(f"  {locate(p)}: {level}{p.message(lg)}", err=err)
 
 
+def _short(value: Any, limit: int = 40) -> str:
+    if value is None:
+        return "（なし）"
+    s = str(value).replace("\n", "↵")
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
 def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -168,16 +175,18 @@ def generate_cmd(form: str, year: int, workspace: Path, groups: tuple[str, ...],
 @click.option("--year", "-y", default=None, type=YEAR, help="この年度のファイルだけ受け付ける")
 @click.option("--group", default=None, help="この担当のファイルとして受け付ける（違えば差戻し）")
 @click.option("--workers", type=int, default=None, help="読み込みに使うプロセス数")
+@click.option("--dry-run", is_flag=True, help="取り込まずに、マスタに加わる・変わる内容だけを表示する")
 @json_option
 @click.pass_context
 @handle_errors
 def ingest_cmd(ctx: click.Context, paths: tuple[Path, ...], workspace: Path, form: str | None,
-               year: int | None, group: str | None, workers: int | None,
+               year: int | None, group: str | None, workers: int | None, dry_run: bool,
                as_json: bool) -> None:
     """返送されたブック（ファイル・フォルダ）を検証し、マスタに取り込む。"""
     lg = lang(ctx)
     ws = open_workspace(workspace)
-    report = api.ingest(ws, list(paths), form=form, year=year, group=group, workers=workers)
+    report = api.ingest(ws, list(paths), form=form, year=year, group=group, workers=workers,
+                        dry_run=dry_run)
     if as_json:
         _dump(report.to_dict(lg))
         sys.exit(0 if report.ok else 1)
@@ -194,9 +203,13 @@ def ingest_cmd(ctx: click.Context, paths: tuple[Path, ...], workspace: Path, for
         if f.warnings and f.outcome != "skipped":
             detail += f" {ui('warnings', lg)} {len(f.warnings)}"
         color = {"accepted": "green", "rejected": "red"}.get(f.outcome)
+        if dry_run and f.outcome == "accepted":
+            word = "受理予定" if lg == "ja" else "would accept"
         click.secho(f"{word}\t{f.file_name}\t{f.group}\t{detail}".rstrip(), fg=color)
         if f.feedback:
             click.echo(f"\t{ui('feedback', lg)}: {f.feedback}")
+        for k, fid, old, new in f.changes:
+            click.echo(f"\t{k} {fid}: {_short(old)} → {_short(new)}")
     problems = [p for f in report.files for p in f.problems]
     if problems:
         click.echo("")
@@ -275,6 +288,66 @@ def report_cmd(form: str, year: int, workspace: Path, output: Path | None, want_
         click.echo("未提出の担当: " + "、".join(result.missing))
     for w in result.warnings:
         click.secho(f"警告: {w}", fg="yellow")
+
+
+@cli.command("history")
+@click.argument("item")
+@workspace_option
+@click.option("--form", default=None, help="様式名で絞り込む")
+@click.option("--year", "-y", default=None, type=YEAR, help="年度で絞り込む")
+@json_option
+@handle_errors
+def history_cmd(item: str, workspace: Path, form: str | None, year: int | None,
+                as_json: bool) -> None:
+    """項目（管理番号・事業番号）の受理済みの値を、ファイル・日時・セルとともにすべて表示する。"""
+    entries = api.history(open_workspace(workspace), item, form, year)
+    if as_json:
+        _dump([e.to_dict() for e in entries])
+        return
+    if not entries:
+        click.echo(f"項目「{item}」の受理済みの値はありません。")
+        return
+    for e in entries:
+        mark = "現在" if e.current else "旧版"
+        click.echo(f"{e.form} {e.year} {e.slot} v{e.version}（{mark}）\t{e.field}\t"
+                   f"{_short(e.value)}\t{e.file_name} {e.sheet}!{e.cell}\t{e.accepted_at}")
+
+
+@cli.command("diff")
+@click.argument("form")
+@year_option
+@workspace_option
+@click.option("--between", nargs=2, required=True, metavar="A B",
+              help="比べる2つの版: 受理したファイル、または 担当@版番号（例: 保育@1 保育@2）")
+@json_option
+@handle_errors
+def diff_cmd(form: str, year: int, workspace: Path, between: tuple[str, str],
+             as_json: bool) -> None:
+    """再提出で何が変わったか（2つの版の違い）を欄ごとに表示する。"""
+    changes = api.diff(open_workspace(workspace), form, year, *between)
+    if as_json:
+        _dump([c.to_dict() for c in changes])
+        return
+    if not changes:
+        click.echo("違いはありません。")
+        return
+    for c in changes:
+        click.echo(f"{c.item_key}\t{c.field}\t{c.cell}\t{_short(c.old)} → {_short(c.new)}")
+
+
+@cli.command("export")
+@click.argument("form")
+@year_option
+@workspace_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), default="csv",
+              show_default=True, help="出力形式")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="出力ファイル")
+@handle_errors
+def export_cmd(form: str, year: int, workspace: Path, fmt: str, output: Path) -> None:
+    """現在のマスタを1つの表として書き出す（CSV は Excel で開ける UTF-8 BOM 付き）。"""
+    path = api.export(open_workspace(workspace), form, year, output, fmt)
+    click.echo(f"書き出しました: {path}")
 
 
 @cli.command("verify")

@@ -46,6 +46,7 @@ class FileResult:
     version: int | None = None
     problems: list[Problem] = field(default_factory=list)
     feedback: str = ""
+    changes: list[tuple[str, str, Any, Any]] = field(default_factory=list)  # dry run
 
     @property
     def errors(self) -> list[Problem]:
@@ -62,6 +63,8 @@ class FileResult:
             "slot": self.slot,
             "records": self.records, "version": self.version, "feedback": self.feedback,
             "errors": len(self.errors), "warnings": len(self.warnings),
+            "changes": [{"item": k, "field": f, "old": o, "new": n}
+                        for k, f, o, n in self.changes],
             "problems": [p.to_dict(lang) for p in self.problems],
         }
 
@@ -135,8 +138,11 @@ def now() -> str:
 
 def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = None,
            year: int | None = None, group: str | None = None, workers: int | None = None,
-           progress: Any = None) -> IngestReport:
-    """Ingest files and folders into the workspace's master dataset."""
+           progress: Any = None, dry_run: bool = False) -> IngestReport:
+    """Ingest files and folders into the workspace's master dataset.
+
+    With ``dry_run`` nothing is written anywhere: each file is read and checked as usual and
+    its result says what would be added or changed in the master (old → new per field)."""
     files, skipped = expand(paths)
     report = IngestReport(list(skipped))
     key = ws.key()
@@ -169,7 +175,7 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
         for path_str, outcome in isolate.read_many([str(p) for p, _ in to_read], workers):
             path = Path(path_str)
             result = _one(ws, conn, key, forms, path, shas[path_str], outcome,
-                          form=form, year=year, group=group)
+                          form=form, year=year, group=group, dry_run=dry_run)
             report.files.append(result)
             if progress:
                 progress(1)
@@ -218,7 +224,8 @@ def _refused_before(ws: Workspace, conn: Any, path: Path, sha: str) -> FileResul
                         year=row["year"], group=row["group_code"] or "", slot=row["slot"] or "",
                         problems=problems)
     if row["form"]:
-        fb = ws.feedback / str(row["year"]) / row["form"] / f"差戻し_{Path(row['file_name']).stem}.xlsx"
+        stem = Path(row["file_name"]).stem
+        fb = ws.feedback / str(row["year"]) / row["form"] / f"差戻し_{stem}.xlsx"
         result.feedback = str(fb) if fb.exists() else ""
     return result
 
@@ -248,6 +255,8 @@ def _record_receipt(conn: Any, result: FileResult, size: int, issue_id: str = ""
 def _reject(ws: Workspace, conn: Any, result: FileResult, size: int, issue_id: str = "") -> \
         FileResult:
     result.outcome = "rejected"
+    if getattr(conn, "dry_run", False):
+        return result
     seen = conn.execute("SELECT 1 FROM files WHERE sha256 = ? AND outcome = 'rejected'",
                         (result.sha256,)).fetchone()
     if seen is None:  # the same rejected file again adds nothing
@@ -307,9 +316,45 @@ def _read_sheet_form(f: Form, book: RawBook, payload: dict[str, Any], issued: di
     return _Found(data, rows, 1)
 
 
+class _DryRun:
+    """A connection that reads and refuses to write: what a dry run uses."""
+
+    dry_run = True
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if not sql.lstrip().upper().startswith("SELECT"):
+            raise RuntimeError("dry run: no writes")
+        return self._conn.execute(sql, *args)
+
+
+def _preview(conn: Any, issue: Any, result: FileResult,
+             rows: list[tuple[str, str, str, str, str]]) -> FileResult:
+    """What merging ``rows`` would change: old → new per field, against the current version."""
+    current = conn.execute(
+        "SELECT id, version FROM submissions WHERE form = ? AND year = ? AND slot = ? "
+        "AND superseded_by IS NULL", (issue["form"], issue["year"], issue["slot"])).fetchone()
+    old: dict[tuple[str, str], Any] = {}
+    if current is not None:
+        old = {(r["item_key"], r["field"]): r["value"] for r in conn.execute(
+            "SELECT item_key, field, value FROM record_values WHERE submission_id = ?",
+            (current["id"],))}
+    for k, fid, value, _, _ in rows:
+        if old.get((k, fid)) != value:
+            result.changes.append((k, fid, store.loads(old.get((k, fid))), store.loads(value)))
+    result.outcome = "unchanged" if current is not None and not result.changes else "accepted"
+    result.version = (current["version"] + 1 if current else 1) if result.changes else (
+        current["version"] if current else None)
+    return result
+
+
 def _one(ws: Workspace, conn: Any, key: bytes, forms: dict[str, Form], path: Path, sha: str,
          outcome: RawBook | ReadRefused, *, form: str | None, year: int | None,
-         group: str | None) -> FileResult:
+         group: str | None, dry_run: bool = False) -> FileResult:
+    if dry_run:
+        conn = _DryRun(conn)
     name = path.name
     size = path.stat().st_size
     result = FileResult(str(path), name, "rejected", sha256=sha)
@@ -373,10 +418,13 @@ def _one(ws: Workspace, conn: Any, key: bytes, forms: dict[str, Form], path: Pat
     else:
         found = _read_list_form(f, book, payload, items, name, issue["year"], result)
     if found is None or result.errors:
-        result.feedback = str(write_feedback(ws, f, issue, found_data(found), result.problems,
-                                             name))
+        if not dry_run:
+            result.feedback = str(write_feedback(ws, f, issue, found_data(found),
+                                                 result.problems, name))
         return _reject(ws, conn, result, size, issue["issue_id"])
     rows, result.records = found.rows, found.records
+    if dry_run:
+        return _preview(conn, issue, result, rows)
     archive(ws, path, sha)  # the accepted file itself is kept, before the master changes
     with store.transaction(conn):
         again = conn.execute("SELECT 1 FROM files WHERE sha256 = ? AND outcome = 'accepted'",

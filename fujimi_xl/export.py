@@ -1,0 +1,82 @@
+"""Export the current master of a form and year as one flat table: CSV, JSON or xlsx.
+
+CSV is UTF-8 with a BOM so Excel opens it right. A value a spreadsheet would run as a formula
+(starting with = + - @, a tab or a carriage return) is escaped with a leading apostrophe, in CSV
+and JSON alike; xlsx cells are written as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from .dataset import Table
+from .forms import Form
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape(value: Any) -> Any:
+    """'=1+1' → "'=1+1": what a spreadsheet would run stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def flat(form: Form, table: Table) -> tuple[list[str], list[list[Any]]]:
+    """Headers and rows: the key and plan columns, then the group, then every input field."""
+    cols = [f for f in form.fields if f.type not in ("list", "lines")]
+    headers = [*(f.label_for(table.year) for f in cols), "担当", "部", "グループ", "提出"]
+    lists = [f for f in form.fields if f.type == "list"]
+    headers += [f.label for f in lists]
+    rows = []
+    for row in table.rows:
+        rec = row.record
+        values: list[Any] = []
+        for f in cols:
+            v = rec.get(f.id)
+            values.append(f.show(v) if f.role == "key" else ("" if v is None else v))
+        values += [row.group.code, row.group.department, row.group.name,
+                   "提出済" if row.returned else "未提出"]
+        values += [json.dumps(rec.get(f.id, []), ensure_ascii=False) for f in lists]
+        rows.append(values)
+    return headers, rows
+
+
+def export(path: Path, form: Form, table: Table, fmt: str) -> Path:
+    headers, rows = flat(form, table)
+    path = Path(path)
+    if fmt == "csv":
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(headers)
+            for r in rows:
+                w.writerow([escape(v) for v in r])
+    elif fmt == "json":
+        data = [{h: escape(v) for h, v in zip(headers, r, strict=True)} for r in rows]
+        path.write_text(json.dumps({"form": form.name, "year": table.year, "rows": data},
+                                   ensure_ascii=False, indent=1), encoding="utf-8")
+    elif fmt == "xlsx":
+        wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
+                                             "strings_to_urls": False,
+                                             "strings_to_numbers": False})
+        ws = wb.add_worksheet("データ")
+        head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
+        for c, h in enumerate(headers):
+            ws.write_string(0, c, h, head)
+        for r, row in enumerate(rows, start=1):
+            for c, v in enumerate(row):
+                if isinstance(v, int | float) and not isinstance(v, bool):
+                    ws.write_number(r, c, v)
+                else:
+                    ws.write_string(r, c, str(v))
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, len(rows), len(headers) - 1)
+        wb.close()
+    else:
+        raise ValueError(fmt)
+    return path

@@ -1,0 +1,105 @@
+"""What the master remembers: every accepted value of an item, and what a resubmission changed."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import store
+from .errors import FujimiError
+from .reader import sha256_of
+
+
+@dataclass
+class Entry:
+    form: str
+    year: int
+    slot: str
+    group: str
+    version: int
+    current: bool
+    item_key: str
+    field: str
+    value: Any
+    sheet: str
+    cell: str
+    file_name: str
+    sha256: str
+    accepted_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def history(conn: sqlite3.Connection, item: str, form: str | None = None,
+            year: int | None = None) -> list[Entry]:
+    """Every accepted value of ``item`` (an item key such as 4-2-1, or a program number), oldest
+    version first, with the file, time and cell it came from."""
+    sql = ("SELECT s.form, s.year, s.slot, s.group_code, s.version, s.superseded_by IS NULL "
+           "AS cur, v.item_key, v.field, v.value, v.sheet, v.cell, f.file_name, f.sha256, "
+           "s.accepted_at FROM record_values v JOIN submissions s ON s.id = v.submission_id "
+           "JOIN files f ON f.id = s.file_id WHERE v.item_key = ?")
+    args: list[Any] = [item]
+    if form:
+        sql += " AND s.form = ?"
+        args.append(form)
+    if year:
+        sql += " AND s.year = ?"
+        args.append(year)
+    sql += " ORDER BY s.form, s.year, s.slot, s.version, v.rowid"
+    return [Entry(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7], store.loads(r[8]),
+                  r[9], r[10], r[11], r[12], r[13]) for r in conn.execute(sql, args)]
+
+
+@dataclass
+class Change:
+    item_key: str
+    field: str
+    old: Any
+    new: Any
+    cell: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _submission(conn: sqlite3.Connection, spec: str, form: str, year: int) -> Any:
+    """A submission named by a file (its sha256), 'SLOT@N' / 'SLOT:vN', or a submission id."""
+    path = Path(spec)
+    if path.is_file():
+        sha = sha256_of(path)
+        row = conn.execute(
+            "SELECT s.* FROM submissions s JOIN files f ON f.id = s.file_id "
+            "WHERE f.sha256 = ? AND s.form = ? AND s.year = ?", (sha, form, year)).fetchone()
+        if row is None:
+            raise FujimiError(f"{path.name} は受理された版ではありません（取り込まれていないか、差戻しです）")
+        return row
+    for sep in ("@", ":v", ":"):
+        if sep in spec:
+            slot, _, n = spec.rpartition(sep)
+            if n.isdigit():
+                row = conn.execute("SELECT * FROM submissions WHERE form = ? AND year = ? AND "
+                                   "slot = ? AND version = ?", (form, year, slot, int(n))).fetchone()
+                if row is not None:
+                    return row
+    raise FujimiError(f"「{spec}」に当たる版が見つかりません（ファイル、または 担当@版番号 で指定）")
+
+
+def diff(conn: sqlite3.Connection, form: str, year: int, a: str, b: str) -> list[Change]:
+    """What changed from version ``a`` to version ``b`` of the same slot, field by field."""
+    sa, sb = _submission(conn, a, form, year), _submission(conn, b, form, year)
+
+    def values(sub_id: int) -> dict[tuple[str, str], tuple[Any, str]]:
+        return {(r["item_key"], r["field"]): (store.loads(r["value"]), r["cell"])
+                for r in conn.execute("SELECT * FROM record_values WHERE submission_id = ? "
+                                      "ORDER BY rowid", (sub_id,))}
+
+    va, vb = values(sa["id"]), values(sb["id"])
+    out = []
+    for k in list(dict.fromkeys([*va, *vb])):
+        old, new = va.get(k, (None, "")), vb.get(k, (None, ""))
+        if old[0] != new[0]:
+            out.append(Change(k[0], k[1], old[0], new[0], new[1] or old[1]))
+    return out
