@@ -5,13 +5,20 @@ file is read in a worker process with a memory cap and no core dumps; a worker t
 overruns its time fails its own file, never the run: the pool is rebuilt and the files that were
 in flight are retried one at a time, so only the culprit is refused. Whatever goes wrong between
 the processes (a result that cannot be sent back, a pool that breaks on submit) also becomes a
-refusal of that file, never an exception out of :func:`read_many`.
+refusal of that file, never an exception out of :func:`read_many`. A worker whose ingest was
+killed exits by itself.
+
+Time: the reader gives up by itself after ``reader.READ_SECONDS`` (and stops a LibreOffice
+conversion it started after ``reader.CONVERT_SECONDS``), below ``TIME_LIMIT``, so a worker is
+normally never killed while LibreOffice runs for it.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -34,6 +41,21 @@ def _init_worker() -> None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort leaves no core file
     except (ImportError, ValueError, OSError):  # not on every platform
         pass
+    _exit_with_parent()
+
+
+def _exit_with_parent(every: float = 0.5) -> None:
+    """A worker outlives an ingest killed with -9 (its pipes never close, they were inherited):
+    it watches its parent and exits once it is gone."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="fujimi-parent-watch", daemon=True).start()
 
 
 def _read(path: str) -> Outcome:

@@ -204,6 +204,51 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "計画シートに項目が1件もありません。",
         "The plan sheet lists no items.",
     ),
+    # -- importing a consolidated table (import_report) ------------------------------------
+    "import_no_header": (
+        "進捗状況評価の表の見出し行（{expected}…）がどのシートにも見つかりません。見出し行「項目・計画・実施内容・評価…」のある表か確認してください。",
+        "No sheet holds the header row of a progress table ({expected}…). Check that the file is a table headed 項目・計画・実施内容・評価….",
+    ),
+    "import_no_year": (
+        "年度が読み取れません。見出し（例: H29実施内容）または副題（例: 平成29年度進捗状況評価結果）に年度を記入するか、年度を指定して取り込んでください。",
+        "The fiscal year cannot be read. Put it in a header (e.g. H29実施内容) or the subtitle (e.g. 平成29年度進捗状況評価結果), or give the year when importing.",
+    ),
+    "import_bad_year_label": (
+        "見出し「{value}」の年度が読み取れません。H29実施内容・平成29年度実施内容のように記入してください。",
+        "The year in header '{value}' cannot be read. Write it like H29実施内容 or 平成29年度実施内容.",
+    ),
+    "import_year_mismatch": (
+        "見出し「{value}」の年度（{found}）が、表の年度 {expected} と異なります。この見出しの年度を確認してください。",
+        "Header '{value}' is for {found}, but the table is for {expected}. Check the year in this header.",
+    ),
+    "import_missing_column": (
+        "見出し行に「{expected}」の列がありません。この列の値は空として読みました。",
+        "The header row has no column '{expected}'; its values were read as empty.",
+    ),
+    "import_bad_key": (
+        "「{value}」を{label}として読めません。{expected} のような番号を記入してください。この行は取り込まれません。",
+        "'{value}' cannot be read as {label}. Write a number such as {expected}. This row is not imported.",
+    ),
+    "import_missing_key": (
+        "{label}が空欄で、上の行からも引き継げません。{expected} のような番号を記入してください。この行は取り込まれません。",
+        "{label} is blank and cannot be taken from the row above. Write a number such as {expected}. This row is not imported.",
+    ),
+    "import_no_plan": (
+        "計画が空欄で、同じ項目の行が上にありません。計画の文言を記入してください。",
+        "The plan is blank and no row above holds the same item. Write the plan text.",
+    ),
+    "import_plan_differs": (
+        "計画の文言「{value}」が、同じ項目の {expected} と異なります。同じ項目の計画は同じ文言にしてください。",
+        "The plan text '{value}' differs from the same item at {expected}. Use the same text for the same item.",
+    ),
+    "import_not_returned": (
+        "この行は未提出（{group}）として印刷されています。値は取り込みません。",
+        "This row is printed as not returned ({group}); no values are imported.",
+    ),
+    "import_stray_row": (
+        "表の中の「{value}」は項目の行として読めないため読み飛ばしました（注記であれば問題ありません）。",
+        "'{value}' inside the table is not an item row and was skipped (fine if it is a note).",
+    ),
 }
 
 

@@ -63,7 +63,7 @@ NS = {
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
 }
 _MAIN_NS = {"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-            "http://purl.oclc.org/ooxml/spreadsheetml/main"}
+            "http://purl.oclc.org/ooxml/spreadsheetml/main"}  # where <sheet> is looked for
 _REL_NS = {"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
            "http://purl.oclc.org/ooxml/officeDocument/relationships"}
 _ODS_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -336,7 +336,7 @@ class _XmlScan:
         self.part = part
         self.sheet = sheet  # sheet name for messages ('' when the part is not a sheet)
         self.depth = 0
-        self.stack: list[str] = []
+        self.sheet_data = 0  # depth of the open <sheetData>, 0 outside it
         self.row_elements = 0
         self.cell_elements = 0
         self.row = 0  # 1-based current row
@@ -372,27 +372,27 @@ class _XmlScan:
         if self.depth > MAX_XML_DEPTH:
             raise _limit(f"{self._where()}のXMLの入れ子", f"{self.depth}段超", f"{MAX_XML_DEPTH}段")
         ns, _, local = name.rpartition(_SEP)
-        parent = self.stack[-1] if self.stack else ""
-        self.stack.append(local if ns in _MAIN_NS else "")
         if self.open_cell is not None:  # a child of <c>: the cell holds something
             self._valued(*self.open_cell)
             self.open_cell = None
-        if ns in _MAIN_NS:
-            if local == "row" and parent == "sheetData":
+        # python-calamine takes <row> and <c> by local name anywhere inside <sheetData>, in any
+        # namespace or none, whatever their parent: they are counted the same way here
+        if self.sheet_data:
+            if local == "row":
                 self.row_elements += 1
                 if self.row_elements > MAX_ROWS:
                     raise _limit(f"{self._where()}の行数", f"{MAX_ROWS:,}行超", f"{MAX_ROWS:,}行")
-                r = attrs.get("r")
+                r = self._ref_attr(attrs)
                 if r is not None and not r.isdigit():
                     raise _broken(f"{self._where()}の行番号「{r[:20]}」が不正です")
                 self.row = int(r) if r else self.row + 1
                 self.col = 0
-            elif local == "c" and parent == "row":
+            elif local == "c":
                 self.cell_elements += 1
                 if self.cell_elements > MAX_CELL_ELEMENTS:
                     raise _limit(f"{self._where()}のセル数", f"{MAX_CELL_ELEMENTS:,}超",
                                  f"{MAX_CELL_ELEMENTS:,}")
-                r = attrs.get("r")
+                r = self._ref_attr(attrs)
                 if r is None:
                     self.col += 1
                 else:
@@ -401,13 +401,22 @@ class _XmlScan:
                         raise _broken(f"{self._where()}のセル番地「{r[:20]}」が不正です")
                     self.row, self.col = ref[0] or self.row, ref[1]
                 self.open_cell = (self.row, self.col)
-        elif ns == _ODS_TABLE_NS and local == "table":
+        elif local == "sheetData":
+            self.sheet_data = self.depth
+        if ns == _ODS_TABLE_NS and local == "table":
             self.tables.append(attrs.get(f"{_ODS_TABLE_NS}{_SEP}name", ""))
 
+    def _ref_attr(self, attrs: dict[str, str]) -> str | None:
+        """The ``r`` attribute, whatever its prefix; two of them are refused as ambiguous."""
+        found = [v for k, v in attrs.items() if k.rpartition(_SEP)[2] == "r"]
+        if len(found) > 1:
+            raise _broken(f"{self._where()}に番地が2つあるセルまたは行があります")
+        return found[0] if found else None
+
     def _end(self, name: str) -> None:
+        if self.sheet_data == self.depth:
+            self.sheet_data = 0
         self.depth -= 1
-        if self.stack:
-            self.stack.pop()
         self.open_cell = None
 
     def _valued(self, row: int, col: int) -> None:
@@ -464,10 +473,7 @@ class _Package:
     """What the checks found in a zip package."""
 
     infos: list[zipfile.ZipInfo]
-    workbook: bytes = b""
-    rels: bytes = b""
     tables: list[str] = field(default_factory=list)  # .ods only
-    encrypted_ods: bool = False
 
 
 def _read_part(path: Path, info: zipfile.ZipInfo, clock: _Clock, limit: int) -> bytes:
@@ -476,11 +482,15 @@ def _read_part(path: Path, info: zipfile.ZipInfo, clock: _Clock, limit: int) -> 
         raise _limit(f"{info.filename}のサイズ", f"{info.file_size:,}バイト", f"{limit:,}バイト")
     scan = _XmlScan(info.filename, "")
     chunks = []
-    with open(path, "rb") as fh:
-        for chunk in _inflate(fh, info, clock):
-            scan.feed(chunk)
-            chunks.append(chunk)
-    scan.feed(b"", True)
+    try:
+        with open(path, "rb") as fh:
+            for chunk in _inflate(fh, info, clock):
+                scan.feed(chunk)
+                chunks.append(chunk)
+        scan.feed(b"", True)
+    except expat.ExpatError as exc:
+        raise _broken(f"部品 {info.filename[:60]} のXMLが壊れています "
+                      f"({expat.ErrorString(exc.code)})") from exc
     return b"".join(chunks)
 
 
@@ -498,15 +508,12 @@ def _check_package(path: Path, clock: _Clock, sheet_parts: dict[str, str] | None
             scan: _XmlScan | None = None
             tolerant = info.filename.lower().endswith(".vml")  # Excel writes sloppy VML
             first = True
-            keep: list[bytes] | None = [] if info.filename == "META-INF/manifest.xml" else None
             try:
                 for chunk in _inflate(fh, info, clock):
                     if first:
                         first = False
                         if _looks_xml(info.filename, chunk):
                             scan = _XmlScan(info.filename, sheet_parts.get(info.filename, ""))
-                    if keep is not None and sum(map(len, keep)) < MiB:
-                        keep.append(chunk)
                     if scan is not None:
                         try:
                             scan.feed(chunk)
@@ -526,8 +533,6 @@ def _check_package(path: Path, clock: _Clock, sheet_parts: dict[str, str] | None
                                  f"{MAX_CELLS:,}セル")
                 if ods and info.filename == "content.xml":
                     pkg.tables = scan.tables
-            if keep is not None and b"encryption-data" in b"".join(keep):
-                pkg.encrypted_ods = True
     return pkg
 
 
@@ -693,9 +698,13 @@ def _read_converted(path: Path, kind: str, until: float) -> RawBook:
         raise _limit("ファイルサイズ", f"{size:,}バイト", f"{MAX_FILE_BYTES:,}バイト")
     if kind == "ods":
         clock = _Clock(MAX_SCAN_SECONDS, "読み込み時間 (内容の検査)", until)
-        pkg = _check_package(path, clock, ods=True)
-        if pkg.encrypted_ods:
+        # a password-protected .ods lists how each part is encrypted in its manifest; its
+        # parts are not XML any more, so this is asked first
+        man = next((i for i in _zip_infos(path) if i.filename == "META-INF/manifest.xml"), None)
+        if man is not None and b"encryption-data" in _read_part(path, man, clock,
+                                                                MAX_BOOK_PART_BYTES):
             raise ReadRefused("encrypted")
+        pkg = _check_package(path, clock, ods=True)
         ours = MANIFEST_SHEET in pkg.tables
     else:
         ours = _xls_may_be_ours(path)
