@@ -25,6 +25,7 @@ __all__ = [
     "export",
     "generate",
     "history",
+    "import_report",
     "ingest",
     "init",
     "load_plan",
@@ -41,11 +42,15 @@ def plan_template(path: Path | str, form: str = "progress") -> Path:
     return planmod.write_plan_template(Path(path), load_form(form))
 
 
-def init(root: Path | str, plan_path: Path | str, form: str = "progress") -> Workspace:
+def init(root: Path | str, plan_path: Path | str | None = None,
+         form: str = "progress") -> Workspace:
     """Create a workspace (config, signing key, master database) and load the plan into it.
 
-    The plan is read first: a plan with problems raises PlanError and creates nothing.
+    The plan is read first: a plan with problems raises PlanError and creates nothing. Without
+    a plan the workspace starts empty (to be filled by `plan` or `import-report`).
     """
+    if plan_path is None:
+        return create_workspace(Path(root))
     f = load_form(form)
     plan = planmod.read_plan(Path(plan_path), f)
     ws = create_workspace(Path(root), title=plan.title, city=plan.city)
@@ -180,6 +185,14 @@ def export(ws: Workspace, form: str, year: int, out: Path | str, fmt: str = "csv
     finally:
         conn.close()
     return _export(Path(out), f, table, fmt)
+
+
+def import_report(ws: Workspace, path: Path | str, form: str = "progress",
+                  year: int | None = None) -> Any:
+    """Read a consolidated table in the seed's layout into the plan and the master."""
+    from .import_load import import_table
+
+    return import_table(ws, Path(path), load_form(form, ws.root), year)
 
 
 def verify(ws: Workspace, reread: bool = True) -> Any:

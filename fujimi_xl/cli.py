@@ -110,12 +110,12 @@ def plan_template_cmd(path: Path, form: str) -> None:
 
 @cli.command("init")
 @click.argument("workspace", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--plan", "plan_path", required=True,
+@click.option("--plan", "plan_path", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="計画ブック (.xlsx)")
+              help="計画ブック (.xlsx)。省略すると空の作業フォルダを作る（import-report で始める場合）")
 @click.option("--form", default="progress", show_default=True, help="様式名")
 @handle_errors
-def init_cmd(workspace: Path, plan_path: Path, form: str) -> None:
+def init_cmd(workspace: Path, plan_path: Path | None, form: str) -> None:
     """作業フォルダ（設定・署名鍵・マスタDB）を作成し、計画を取り込む。"""
     ws = api.init(workspace, plan_path, form)
     conn = ws.connect()
@@ -288,6 +288,35 @@ def report_cmd(form: str, year: int, workspace: Path, output: Path | None, want_
         click.echo("未提出の担当: " + "、".join(result.missing))
     for w in result.warnings:
         click.secho(f"警告: {w}", fg="yellow")
+
+
+@cli.command("import-report")
+@click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@workspace_option
+@click.option("--form", default="progress", show_default=True, help="様式名")
+@click.option("--year", "-y", default=None, type=YEAR,
+              help="年度（表の見出し H29実施内容 などから読めないときに指定）")
+@json_option
+@click.pass_context
+@handle_errors
+def import_report_cmd(ctx: click.Context, table: Path, workspace: Path, form: str,
+                      year: int | None, as_json: bool) -> None:
+    """集計表（シードの体裁。手入力の表も可）を計画とマスタに取り込む。"""
+    lg = lang(ctx)
+    res = api.import_report(open_workspace(workspace), table, form, year)
+    if as_json:
+        _dump(res.to_dict(lg))
+        sys.exit(0 if res.ok else 1)
+    _problem_table(res.problems, lg)
+    if not res.ok:
+        n = sum(p.severity == "error" for p in res.problems)
+        click.secho(f"取り込みませんでした（エラー {n} 件）。表を直して、もう一度取り込んでください。",
+                    fg="red")
+        sys.exit(1)
+    click.echo(f"取り込みました: {table.name}（{res.year}年度、{res.rows} 行、{res.versions} 担当分）")
+    if res.created_plan:
+        click.echo("計画がなかったため、表から計画を作りました。担当は「未割当1」「未割当2」… です。"
+                   "計画ブックで担当を直し、`fujimi-xl plan` で読み込み直してください。")
 
 
 @cli.command("history")

@@ -163,6 +163,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "課題「{value}」はⅢの課題にありません。{choices} のいずれかを記入してください。",
         "Issue '{value}' is not one of the issues in section III. Use one of {choices}.",
     ),
+    "import_not_in_plan": (
+        "項目{value}のこの行に当たる担当が計画にありません（計画の担当は{expected}件）。"
+        "計画ブックに担当を追加してから取り込んでください。",
+        "No owner in the plan for this row of item {value} (the plan has {expected}). Add the "
+        "owner to the plan workbook, then import again.",
+    ),
     "formula_value": (
         "数式は使えません（{value}）。値を直接記入してください。",
         "Formulas are not allowed ({value}). Enter the value itself.",

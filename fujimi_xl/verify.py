@@ -74,18 +74,20 @@ def verify(ws: Workspace, reread: bool = True) -> VerifyReport:
                                   "ON s.id = v.submission_id WHERE s.superseded_by IS NULL"):
                 stored_by_sub.setdefault(r["submission_id"], {})[(r["item_key"], r["field"])] = (
                     r["value"], r["sheet"], r["cell"])
-            by_path = {str(p): s for s, p in to_read}
+            by_path: dict[str, list[Any]] = {}
+            for s, p in to_read:  # one imported table can hold several owners' versions
+                by_path.setdefault(str(p), []).append(s)
             for path_str, outcome in isolate.read_many(list(by_path)):
-                s = by_path[path_str]
-                where = f"{s['form']} {s['year']} {s['slot']} v{s['version']}"
-                stored = stored_by_sub.get(s["id"], {})
-                values += len(stored)
-                again = _reread(ws, conn, s, outcome)
-                if again is None:
-                    rep.problems.append(f"{where}: 保管コピーを読み直せません")
-                elif again != stored:
-                    diff = sorted(set(again.items()) ^ set(stored.items()))[:3]
-                    rep.problems.append(f"{where}: 読み直した値がマスタと一致しません {diff}")
+                for s in by_path[path_str]:
+                    where = f"{s['form']} {s['year']} {s['slot']} v{s['version']}"
+                    stored = stored_by_sub.get(s["id"], {})
+                    values += len(stored)
+                    again = _reread(ws, conn, s, outcome)
+                    if again is None:
+                        rep.problems.append(f"{where}: 保管コピーを読み直せません")
+                    elif again != stored:
+                        diff = sorted(set(again.items()) ^ set(stored.items()))[:3]
+                        rep.problems.append(f"{where}: 読み直した値がマスタと一致しません {diff}")
         rep.checked = {"submissions": len(subs), "files": len(to_read), "values": values,
                        "slots": len(slots)}
         return rep
@@ -101,6 +103,8 @@ def _archived(ws: Workspace, sha: str) -> Path | None:
 
 
 def _reread(ws: Workspace, conn: Any, s: Any, outcome: Any) -> dict[Any, Any] | None:
+    if s["issue_id"] == "import":  # an imported table: parse it again the same way
+        return _reread_import(ws, s)
     if not isinstance(outcome, RawBook):
         return None
     issue = conn.execute("SELECT * FROM issued WHERE issue_id = ?", (s["issue_id"],)).fetchone()
@@ -120,3 +124,26 @@ def _reread(ws: Workspace, conn: Any, s: Any, outcome: Any) -> dict[Any, Any] | 
     if rows is None:
         return None
     return {(k, f): (v, sheet, cell) for k, f, v, sheet, cell in rows}
+
+
+def _reread_import(ws: Workspace, s: Any) -> dict[Any, Any] | None:
+    """The values of an imported table's version, parsed again from its archived copy."""
+    from .import_report import read_report
+
+    path = _archived(ws, s["sha256"])
+    if path is None:
+        return None
+    conn = ws.connect()
+    try:
+        stored = {(r["item_key"], r["field"]): r["cell"] for r in conn.execute(
+            "SELECT item_key, field, cell FROM record_values WHERE submission_id = ?",
+            (s["id"],))}
+    finally:
+        conn.close()
+    out: dict[Any, Any] = {}
+    for row in read_report(path, load_form(s["form"], ws.root)).rows:
+        for fid, value in row.values.items():
+            sheet, _, a1 = row.cells.get(fid, "!").rpartition("!")
+            if stored.get((row.key, fid)) == a1:
+                out[(row.key, fid)] = (store.dumps(value if value != "" else None), sheet, a1)
+    return out

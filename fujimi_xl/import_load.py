@@ -1,0 +1,164 @@
+"""Load a consolidated table (read by :mod:`import_report`) into a workspace: plan and master.
+
+A city starts with last year's results. Rows are matched to plan items by their key; the n-th row
+of an item is its n-th owner in plan order (the printed table has no owner column; a hand-typed
+one may, and then the owner's name decides). A workspace with no plan yet gets one from the
+table, its owners as placeholder groups 未割当1, 未割当2 … (the n-th row of each item) for the
+secretariat to rename in the plan workbook. The values become one accepted version per owner,
+with the table file as their provenance (kept under archive/ like any accepted file), all in one
+transaction: the whole table or nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import store
+from .errors import Problem
+from .forms import Form
+from .import_report import ImportedTable, read_report
+from .intake import archive, now
+from .plan import Group, Plan, PlanItem, load_plan, save_plan
+from .reader import sha256_of
+from .workspace import Workspace
+
+IMPORT_ISSUE = "import"  # files.issue_id of an imported table
+PLACEHOLDER = "未割当"
+
+
+@dataclass
+class ImportResult:
+    path: str
+    year: int
+    rows: int = 0
+    versions: int = 0
+    created_plan: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    def to_dict(self, lang: str = "ja") -> dict[str, Any]:
+        return {"path": self.path, "year": self.year, "rows": self.rows,
+                "versions": self.versions, "created_plan": self.created_plan, "ok": self.ok,
+                "problems": [p.to_dict(lang) for p in self.problems]}
+
+
+def import_table(ws: Workspace, path: Path, form: Form, year: int | None = None) -> ImportResult:
+    table = read_report(path, form)
+    y = year or table.year
+    result = ImportResult(str(path), y, problems=list(table.problems))
+    if not y:
+        return result
+    conn = ws.connect()
+    try:
+        plan = load_plan(conn, form.name)
+        created = not plan.items
+        # every row is an item of the plan; only a returned row carries values
+        slots = _match(form, plan, table.rows, result, path.name, created)
+        if not result.ok:
+            return result
+        records: dict[str, list[tuple[str, str, str, str, str]]] = {}
+        for group, row in slots:
+            if not row.returned:
+                continue
+            record = {**row.record}
+            values = {k: v for k, v in row.values.items() if v != ""}
+            record = {**{k: record[k] for k in form.key}, "plan": row.plan, **values}
+            if not form.is_valid(record):
+                for err in form.validator.iter_errors(record):
+                    fid = str(err.path[0]) if err.path else ""
+                    cell = row.cells.get(fid, "")
+                    sheet, _, a1 = cell.rpartition("!")
+                    result.problems.append(Problem(
+                        "schema", file=path.name, sheet=sheet, cell=a1,
+                        field=form.by_id[fid].label_for(y) if fid in form.by_id else fid,
+                        value=record.get(fid), params={"detail": err.message}))
+                continue
+            for f in form.input_fields:
+                sheet, _, a1 = row.cells.get(f.id, "!").rpartition("!")
+                records.setdefault(group, []).append(
+                    (row.key, f.id, store.dumps(values.get(f.id)), sheet, a1))
+        if not result.ok:
+            return result
+        sha = sha256_of(path)
+        archive(ws, path, sha)
+        with store.transaction(conn):
+            if created:
+                save_plan(conn, slots_plan(form, slots, table.title))
+            stamp = now()
+            for group, values in records.items():
+                cur = conn.execute(
+                    "INSERT INTO files (sha256, file_name, size, received_at, form, year, "
+                    "group_code, slot, issue_id, outcome) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (sha, path.name, path.stat().st_size, stamp, form.name, y, group, group,
+                     IMPORT_ISSUE, "accepted"))
+                current = conn.execute(
+                    "SELECT id, version FROM submissions WHERE form=? AND year=? AND slot=? "
+                    "AND superseded_by IS NULL", (form.name, y, group)).fetchone()
+                version = current["version"] + 1 if current else 1
+                sub = conn.execute(
+                    "INSERT INTO submissions (file_id, form, year, group_code, slot, version, "
+                    "accepted_at) VALUES (?,?,?,?,?,?,?)",
+                    (cur.lastrowid, form.name, y, group, group, version, stamp)).lastrowid
+                if current is not None:
+                    conn.execute("UPDATE submissions SET superseded_by=?, superseded_at=? "
+                                 "WHERE id=?", (sub, stamp, current["id"]))
+                conn.executemany(
+                    "INSERT INTO record_values (submission_id, item_key, field, value, sheet, "
+                    "cell) VALUES (?,?,?,?,?,?)", [(sub, *v) for v in values])
+                result.versions += 1
+        result.rows = sum(1 for _, row in slots if row.returned)
+        result.created_plan = created
+        if created and table.title and not ws.config.get("title"):
+            ws.config["title"] = table.title
+            ws.save_config()
+        return result
+    finally:
+        conn.close()
+
+
+def _match(form: Form, plan: Plan, rows: list[Any], result: ImportResult, name: str,
+           create: bool) -> list[tuple[str, Any]]:
+    """(group code, row) for every row: by owner name, else the n-th owner of the item."""
+    owners: dict[str, list[str]] = {}
+    for it in plan.items:
+        owners.setdefault(it.key, []).append(it.group)
+    by_name = {g.name: g.code for g in plan.groups} | {g.code: g.code for g in plan.groups}
+    seen: dict[str, int] = {}
+    out = []
+    for row in rows:
+        n = seen.get(row.key, 0)
+        seen[row.key] = n + 1
+        if create:
+            out.append((f"{PLACEHOLDER}{n + 1}", row))
+            continue
+        if row.owner and row.owner in by_name:
+            out.append((by_name[row.owner], row))
+            continue
+        if row.key not in owners or n >= len(owners[row.key]):
+            sheet, _, a1 = row.cells.get("section", "!").rpartition("!")
+            result.problems.append(Problem(
+                "import_not_in_plan", file=name, sheet=sheet, cell=a1,
+                value=form.display_key(row.record),
+                params={"expected": len(owners.get(row.key, []))}))
+            continue
+        out.append((owners[row.key][n], row))
+    return out
+
+
+def slots_plan(form: Form, slots: list[tuple[str, Any]], title: str) -> Plan:
+    groups: dict[str, Group] = {}
+    items = []
+    for code, row in slots:
+        groups.setdefault(code, Group(code, "", f"{code}（取込）"))
+        record = {**{k: getattr(row, k) for k in form.key}, "plan": row.plan}
+        items.append(PlanItem(row.key, code, record))
+    return Plan(form.name, list(groups.values()), items, title)
+
+
+def reread(path: Path, form: Form) -> ImportedTable:
+    return read_report(path, form)

@@ -1,0 +1,98 @@
+"""import-report into a workspace: start from last year's table, and read our own report back."""
+
+from __future__ import annotations
+
+import openpyxl
+from click.testing import CliRunner
+
+from fujimi_xl import api
+from fujimi_xl.cli import cli
+
+from .conftest import YEAR, master_snapshot
+
+
+def section_cells(path):
+    wb = openpyxl.load_workbook(path)
+    return {name: [[c.value for c in row] for row in wb[name].iter_rows()]
+            for name in wb.sheetnames if name.startswith("第")}
+
+
+def test_report_import_report_gives_the_same_cells(ws, outbox, fill, tmp_path):
+    api.ingest(ws, [fill(p, g, messy=True) for g, p in outbox.items()])
+    first = api.report(ws, "progress", YEAR, tmp_path / "first.xlsx").path
+    fresh = api.init(tmp_path / "fresh")  # a city starting from its table alone
+    res = api.import_report(fresh, first)
+    assert res.ok and (res.year, res.rows, res.created_plan) == (2017, 26, True)
+    assert res.versions == 3  # 未割当1..3: the 4-2-1 item has three owners
+    second = api.report(fresh, "progress", YEAR, tmp_path / "second.xlsx").path
+    assert section_cells(second) == section_cells(first)
+    assert api.verify(fresh).ok
+    # and round again: the second report reads back to the same cells as well
+    again = api.init(tmp_path / "again")
+    api.import_report(again, second)
+    third = api.report(again, "progress", YEAR, tmp_path / "third.xlsx").path
+    assert section_cells(third) == section_cells(first)
+
+
+def hand_typed(path):
+    wb = openpyxl.Workbook()
+    s = wb.active
+    s.title = "進捗"
+    rows = [
+        ["夢つなぐ富士見プロジェクト+"], ["(平成29年度進捗状況評価結果)"], [],
+        ["項 目", None, None, "計 画", "H29実施内容", "評価", "理由・課題等", "H30計画内容"],
+        ["第１節", "1", "(1)", "子ども未来応援センター(子育て世代包括支援センター)の設置",
+         "平成29年10月に設置", "Ａ", "", "ネットワークの構築"],
+        [None, None, "2)", "子ども未来相談窓口の設置", "相談窓口を設置", "a", "", "周知"],
+        ["第4節", "2", "①", "就労に向けた資格取得支援", "保育所の案内", "A", "", "継続"],
+        [None, None, None, None, "ハローワークと連携", "A", "", "継続"],
+        [None, None, None, None, "県の講座を案内", "b", "理由あり", "継続"],
+    ]
+    for r in rows:
+        s.append(r)
+    wb.save(path)
+    return path
+
+
+def test_hand_typed_table_goes_to_the_plan_owners_in_order(ws, tmp_path):
+    res = api.import_report(ws, hand_typed(tmp_path / "hand.xlsx"))
+    assert res.ok, [(p.where(), p.code) for p in res.problems]
+    conn = ws.connect()
+    try:
+        got = {(r["group_code"], r["item_key"], r["field"]): (r["value"], r["cell"])
+               for r in conn.execute("SELECT s.group_code, v.item_key, v.field, v.value, v.cell "
+                                     "FROM current_values v JOIN submissions s "
+                                     "ON s.id = v.submission_id WHERE v.field = 'result'")}
+    finally:
+        conn.close()
+    # 4-2-1 belongs to 保育, 産業経済 and 子育て支援 in plan order
+    assert got[("保育", "4-2-1", "result")] == ('"保育所の案内"', "E7")
+    assert got[("産業経済", "4-2-1", "result")] == ('"ハローワークと連携"', "E8")
+    assert got[("子育て支援", "4-2-1", "result")] == ('"県の講座を案内"', "E9")
+    assert got[("応援センター", "1-1-2", "result")] == ('"相談窓口を設置"', "E6")
+
+
+def test_a_row_with_no_owner_in_the_plan_refuses_the_whole_table(ws, tmp_path):
+    path = hand_typed(tmp_path / "hand.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.active.append([None, None, None, None, "4人目の担当", "A", "", "継続"])
+    wb.save(path)
+    before = master_snapshot(ws)
+    res = api.import_report(ws, path)
+    assert not res.ok
+    assert [(p.where(), p.code) for p in res.problems] == [("進捗!A7", "import_not_in_plan")]
+    assert master_snapshot(ws) == before
+
+
+def test_import_report_command(tmp_path, ws, outbox, fill):
+    api.ingest(ws, [fill(outbox["保育"], "保育")])
+    first = api.report(ws, "progress", YEAR, tmp_path / "r.xlsx").path
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(tmp_path / "new")]).exit_code == 0
+    res = runner.invoke(cli, ["import-report", str(first), "-w", str(tmp_path / "new")])
+    assert res.exit_code == 0, res.output
+    assert "取り込みました: r.xlsx（2017年度、1 行、1 担当分）" in res.output
+    assert "担当は「未割当1」「未割当2」… です" in res.output
+    # the rows not yet returned are still items of the new plan, without values
+    st = api.status(api.open_workspace(tmp_path / "new"), "progress", YEAR)
+    assert sum(g.items for g in st.groups) == 26
