@@ -134,6 +134,8 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
                 jobs.append((it.key, lambda p=path, it=it, pre=prefill: (p, 1, sheet_gen.build(
                     p, f, year, plan.group(it.group), it, issue_id=uuid.uuid4().hex,
                     issued_at=now(), prefill=pre, **common))))
+        if progress is not None and hasattr(progress, "start"):
+            progress.start(len(jobs))
         for slot, job in jobs:
             path, n, issued = job()
             with store.transaction(conn):

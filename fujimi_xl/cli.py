@@ -139,12 +139,27 @@ def plan_cmd(plan_path: Path, workspace: Path, form: str) -> None:
     click.echo(f"計画を更新しました: {len(plan.items)} 行（担当 {len(plan.groups)}）")
 
 
-def _progress(total: int, label: str) -> tuple[Any, Any]:
-    if total < 20 or not sys.stderr.isatty():
-        return None, None
-    bar = click.progressbar(length=total, label=label, file=sys.stderr)
-    bar.__enter__()
-    return bar, bar.update
+class Progress:
+    """A progress bar on standard error for long runs; silent when it is not a terminal."""
+
+    def __init__(self, label: str, minimum: int = 20) -> None:
+        self.label = label
+        self.minimum = minimum
+        self.bar: Any = None
+
+    def start(self, total: int) -> None:
+        if total >= self.minimum and sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+
+    def __call__(self, n: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @cli.command("generate")
@@ -158,7 +173,11 @@ def generate_cmd(form: str, year: int, workspace: Path, groups: tuple[str, ...],
                  as_json: bool) -> None:
     """担当ごとの記入用ブックを作業フォルダの outbox に作成する。"""
     ws = open_workspace(workspace)
-    result = api.generate(ws, form, year, list(groups) or None)
+    bar = Progress("作成中" if lang(click.get_current_context()) == "ja" else "generating")
+    try:
+        result = api.generate(ws, form, year, list(groups) or None, progress=bar)
+    finally:
+        bar.close()
     if as_json:
         _dump(result.to_dict())
         return
@@ -185,8 +204,12 @@ def ingest_cmd(ctx: click.Context, paths: tuple[Path, ...], workspace: Path, for
     """返送されたブック（ファイル・フォルダ）を検証し、マスタに取り込む。"""
     lg = lang(ctx)
     ws = open_workspace(workspace)
-    report = api.ingest(ws, list(paths), form=form, year=year, group=group, workers=workers,
-                        dry_run=dry_run)
+    bar = Progress("取込中" if lg == "ja" else "ingesting")
+    try:
+        report = api.ingest(ws, list(paths), form=form, year=year, group=group,
+                            workers=workers, dry_run=dry_run, progress=bar)
+    finally:
+        bar.close()
     if as_json:
         _dump(report.to_dict(lg))
         sys.exit(0 if report.ok else 1)

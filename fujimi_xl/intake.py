@@ -145,6 +145,8 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
     its result says what would be added or changed in the master (old → new per field)."""
     files, skipped = expand(paths)
     report = IngestReport(list(skipped))
+    if progress is not None and hasattr(progress, "start"):
+        progress.start(len(files))
     key = ws.key()
     conn = ws.connect()
     forms: dict[str, Form] = {}
