@@ -32,6 +32,7 @@ __all__ = [
     "open_workspace",
     "plan_template",
     "report",
+    "rollover",
     "status",
     "verify",
 ]
@@ -118,12 +119,17 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
                   "font": ws.config.get("font", "ＭＳ ゴシック")}
         jobs: list[tuple[str, Any]] = []
         if f.unit == "group":
+            from .rollover import carried
+
+            carry = carried(conn, form, year)
             for g in wanted:
                 items = by_group[g.code]
                 path = target / gen.file_name(f, year, g)
-                jobs.append((g.code, lambda p=path, g=g, items=items: (p, len(items), gen.build(
-                    p, f, year, g, items, issue_id=uuid.uuid4().hex, issued_at=now(),
-                    **common))))
+                refs = None if carry is None else {
+                    it.key: carry.get((it.key, g.code), {}) for it in items}
+                jobs.append((g.code, lambda p=path, g=g, items=items, refs=refs: (
+                    p, len(items), gen.build(p, f, year, g, items, issue_id=uuid.uuid4().hex,
+                                             issued_at=now(), references=refs, **common))))
         else:
             wanted_codes = {g.code for g in wanted}
             for it in plan.items:
@@ -195,6 +201,13 @@ def import_report(ws: Workspace, path: Path | str, form: str = "progress",
     from .import_load import import_table
 
     return import_table(ws, Path(path), load_form(form, ws.root), year)
+
+
+def rollover(ws: Workspace, form: str, from_year: int, to_year: int) -> Any:
+    """Carry each item's accepted plan for the next year (and 実施内容, 評価) into ``to_year``."""
+    from .rollover import rollover as _rollover
+
+    return _rollover(ws, load_form(form, ws.root), from_year, to_year)
 
 
 def verify(ws: Workspace, reread: bool = True) -> Any:

@@ -342,6 +342,30 @@ def import_report_cmd(ctx: click.Context, table: Path, workspace: Path, form: st
                    "計画ブックで担当を直し、`fujimi-xl plan` で読み込み直してください。")
 
 
+@cli.command("rollover")
+@click.argument("form")
+@click.option("--from", "from_year", required=True, type=YEAR, help="繰り越す元の年度")
+@click.option("--to", "to_year", required=True, type=YEAR, help="新しい年度")
+@workspace_option
+@json_option
+@handle_errors
+def rollover_cmd(form: str, from_year: int, to_year: int, workspace: Path,
+                 as_json: bool) -> None:
+    """次年度へ繰り越す：受理済みの次年度計画内容・実施内容・評価を新年度の様式に表示する。"""
+    res = api.rollover(open_workspace(workspace), form, from_year, to_year)
+    if as_json:
+        _dump(res.to_dict())
+        return
+    click.echo(f"{fiscal.long_label(from_year)} → {fiscal.long_label(to_year)}: "
+               f"{res.carried} 件を繰り越しました。")
+    if res.added:
+        click.echo(f"  新しい項目（前年度の記入なし）: {len(res.added)} 件: " + "、".join(res.added[:10]))
+    if res.retired:
+        click.echo(f"  計画から外れた項目（繰り越さない）: {len(res.retired)} 件: "
+                   + "、".join(res.retired[:10]))
+    click.echo(f"次に `fujimi-xl generate {form} --year {to_year}` で新年度の様式を作成してください。")
+
+
 @cli.command("history")
 @click.argument("item")
 @workspace_option

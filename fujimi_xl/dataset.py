@@ -42,10 +42,13 @@ def current_table(conn: sqlite3.Connection, form: str, year: int) -> Table:
         cells.setdefault(slot, {})[r["field"]] = f"{r['sheet']}!{r['cell']}"
     returned_groups = {r["group_code"] for r in conn.execute(
         "SELECT DISTINCT group_code FROM submissions WHERE form = ? AND year = ?", (form, year))}
+    from .rollover import carried
+
+    carry = carried(conn, form, year) or {}
     rows = []
     for it in plan.items:
         slot = (it.key, it.group)
-        record = {**it.record, **values.get(slot, {})}
+        record = {**it.record, **carry.get(slot, {}), **values.get(slot, {})}
         rows.append(Row(it.key, groups[it.group], record, slot in values, cells.get(slot, {})))
     owners = []
     for it in plan.items:

@@ -107,6 +107,7 @@ class DemoResult:
     pdf: Path | None
     pdf_message: str
     action_plan_book: Path | None = None
+    second_year_report: Path | None = None
     log: list[str] = field(default_factory=list)
 
 
@@ -169,9 +170,34 @@ def run_demo(root: Path | str, want_pdf: bool = True, say: Any = print) -> DemoR
     elif rep.pdf_message:
         say(rep.pdf_message)
     book = _action_plan_demo(ws, root, want_pdf, say)
+    second = _second_year(ws, root, year, responses, want_pdf, say)
     return DemoResult(root, ws_root, plan_path, [p for _, p, _ in generated.files],
                       returned + second_paths, feedback, rep.path, rep.pdf, rep.pdf_message,
-                      action_plan_book=book)
+                      action_plan_book=book, second_year_report=second)
+
+
+def _second_year(ws: Any, root: Path, year: int, responses: dict[str, Any], want_pdf: bool,
+                 say: Any) -> Path:
+    """The next year: roll the plan over, regenerate (last year's plan for this year shown,
+    locked), staff report what they did, and the second year's table."""
+    nxt = year + 1
+    res = api.rollover(ws, "progress", year, nxt)
+    say(f"次年度へ繰り越し: {res.carried} 件（{year}年度 → {nxt}年度）")
+    generated = api.generate(ws, "progress", nxt)
+    folder = root / f"returned_{nxt}"
+    folder.mkdir(exist_ok=True)
+    for group, path, _ in generated.files:
+        answers = {k: {"result": f"{v['next_plan']}（実施済み）", "grade": "A",
+                       "reason": "計画どおり実施した", "next_plan": "継続して実施する"}
+                   for k, v in responses.get(group, {}).items()}
+        fill_workbook(path, answers, folder / path.name, messy=False)
+    second = api.ingest(ws, [folder])
+    say(f"{nxt}年度の取込: 受理 {second.count('accepted')} 件・差戻し {second.count('rejected')} 件")
+    rep = api.report(ws, "progress", nxt, want_pdf=want_pdf)
+    say(f"{nxt}年度の報告書: {rep.path}")
+    if rep.pdf:
+        say(f"{nxt}年度の報告書PDF: {rep.pdf}")
+    return rep.path
 
 
 def _action_plan_demo(ws: Any, root: Path, want_pdf: bool, say: Any) -> Path:

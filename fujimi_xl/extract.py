@@ -87,7 +87,8 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
         return p
 
     # header row: the row holding the key header and the most expected labels
-    expected = headers(form, year)
+    refs = bool(payload.get("references"))
+    expected = headers(form, year, refs)
     wanted = {_label(v): fid for fid, v in expected.items()}
     header_row, col_of = -1, {}
     for r, row in enumerate(sheet.rows[:40]):
@@ -173,7 +174,7 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
 
     # locked cells must read exactly as issued
     for key, cells in out.rows.items():
-        for f in form.locked_fields:
+        for f in [*form.locked_fields, *(form.references if refs else [])]:
             want = str(issued[key].get(f.id, ""))
             got_raw = cells[f.id].raw
             got = normalise.text(got_raw)[0] if not isinstance(got_raw, str) else got_raw

@@ -51,6 +51,10 @@ def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Any,
     values = {k: {fid: _raw_text(c.raw) for fid, c in cells.items()
                   if fid in {f.id for f in form.input_fields}}
               for k, cells in ex.rows.items()}
+    ref_ids = [f.id for f in form.references]
+    references = None
+    if ref_ids and any(r in it for it in issued_items for r in ref_ids):
+        references = {it["key"]: {r: it.get(r, "") for r in ref_ids} for it in issued_items}
     marks: dict[tuple[str, str], list[str]] = {}
     rows = []
     index = {it.key: i for i, it in enumerate(items)}
@@ -58,7 +62,8 @@ def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Any,
         msg = p.message()
         if p.item_key in index and p.field_id in form.by_id:
             marks.setdefault((p.item_key, p.field_id), []).append(msg)
-            cell = f"{form.input_sheet}!{generate.cell_of(form, index[p.item_key], p.field_id)}"
+            cell = f"{form.input_sheet}!" + generate.cell_of(
+                form, index[p.item_key], p.field_id, references is not None)
         else:
             cell = p.where()
         level = "" if p.severity == "error" else "（参考）"
@@ -66,6 +71,7 @@ def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Any,
     payload_key = ws.key()
     generate.build(
         path, form, issue["year"], group, items, key=payload_key, issue_id=issue["issue_id"],
+        references=references,
         issued_at=issue["issued_at"], title=ws.title_for(issue["form"]),
         font=ws.config.get("font", "ＭＳ ゴシック"),
         password=ws.password, values=values, marks=marks, feedback_rows=rows,

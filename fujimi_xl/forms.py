@@ -88,10 +88,12 @@ class Form:
     unit: str = "group"  # one workbook per "group", or per plan "item"
     lists: dict[str, Any] = field(default_factory=dict)
     sheet: dict[str, Any] = field(default_factory=dict)
+    references: list[Field] = field(default_factory=list)  # shown after a rollover
+    carry: dict[str, str] = field(default_factory=dict)  # reference id -> last year's field
 
     @cached_property
     def by_id(self) -> dict[str, Field]:
-        return {f.id: f for f in self.fields}
+        return {f.id: f for f in [*self.fields, *self.references]}
 
     @property
     def key_fields(self) -> list[Field]:
@@ -183,7 +185,10 @@ def _parse(folder: Path) -> Form:
             unit=raw.get("unit", "group"),
             lists=raw.get("lists", {}),
             sheet=raw.get("sheet", {}),
+            references=[Field(**{k: v for k, v in r.items() if k != "from"}, role="reference")
+                        for r in raw.get("references", [])],
         )
+        form.carry = {r["id"]: r["from"] for r in raw.get("references", [])}
     except (KeyError, TypeError, jsonschema.SchemaError) as exc:
         raise FormDefinitionError(f"様式定義 {folder} が不正です: {exc}") from exc
     if form.layout not in ("list", "sheet") or form.unit not in ("group", "item"):

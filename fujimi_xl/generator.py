@@ -64,18 +64,37 @@ def banner(group: Group) -> str:
     return f"担当：{group.full_name}"
 
 
-def columns(form: Form) -> list[tuple[str, str]]:
+def sheet_fields(form: Form, refs: bool = False) -> list[Any]:
+    """The fields of the input sheet in column order. After a rollover (``refs``) the reference
+    fields (last year's plan for this year, 実施内容 and 評価) stand, locked, before the inputs."""
+    if not refs or not form.references:
+        return list(form.fields)
+    fixed = [f for f in form.fields if f.role != "input"]
+    return [*fixed, *form.references, *form.input_fields]
+
+
+def columns(form: Form, refs: bool = False) -> list[tuple[str, str]]:
     """(field id, 0-based column letter) of the input sheet; column A holds the item key."""
-    return [("_key", "A")] + [(f.id, xl_col_to_name(i + 1)) for i, f in enumerate(form.fields)]
+    return [("_key", "A")] + [(f.id, xl_col_to_name(i + 1))
+                              for i, f in enumerate(sheet_fields(form, refs))]
 
 
-def headers(form: Form, year: int) -> dict[str, str]:
-    return {"_key": KEY_HEADER, **{f.id: f.label_for(year) for f in form.fields}}
+def headers(form: Form, year: int, refs: bool = False) -> dict[str, str]:
+    return {"_key": KEY_HEADER,
+            **{f.id: f.label_for(year) for f in sheet_fields(form, refs)}}
 
 
-def locked_rows(form: Form, items: list[PlanItem]) -> list[tuple[str, dict[str, str]]]:
-    return [(it.key, {f.id: f.show(it.record.get(f.id)) for f in form.locked_fields})
-            for it in items]
+def locked_rows(form: Form, items: list[PlanItem],
+                references: dict[str, dict[str, str]] | None = None) -> \
+        list[tuple[str, dict[str, str]]]:
+    rows = []
+    for it in items:
+        row = {f.id: f.show(it.record.get(f.id)) for f in form.locked_fields}
+        if references is not None:
+            row.update({f.id: references.get(it.key, {}).get(f.id, "")
+                        for f in form.references})
+        rows.append((it.key, row))
+    return rows
 
 
 class Book:
@@ -214,8 +233,12 @@ def build(
     values: dict[str, dict[str, str]] | None = None,
     marks: dict[tuple[str, str], list[str]] | None = None,
     feedback_rows: list[tuple[str, str, str]] | None = None,
+    references: dict[str, dict[str, str]] | None = None,
 ) -> Issued:
     """Write the workbook to ``path`` and return what was issued.
+
+    ``references`` (item key -> reference field -> text), after a rollover, adds the locked
+    reference columns: last year's plan for this year, 実施内容 and 評価.
 
     ``values`` puts text back into input cells (feedback workbooks); ``marks`` highlights the
     cells of (item key, field id) with the given messages as a comment; ``feedback_rows``
@@ -231,8 +254,9 @@ def build(
     f_input, f_input_c, f_error, f_error_c = book.input, book.input_c, book.error, book.error_c
     f_title, f_bold = book.title, book.bold
 
-    heads = headers(form, year)
-    cols = columns(form)
+    refs = references is not None and bool(form.references)
+    heads = headers(form, year, refs)
+    cols = columns(form, refs)
     col_index = {fid: i for i, (fid, _) in enumerate(cols)}
     year_long = fiscal.long_label(year)
     last_row = FIRST_ROW + max(len(items), 1) - 1
@@ -269,10 +293,13 @@ def build(
     for r, it in enumerate(items, start=FIRST_ROW):
         ws.write_string(r, 0, it.key, f_locked_c)
         heights: list[tuple[str, float]] = []
-        for f in form.fields:
+        for f in sheet_fields(form, refs):
             c = col_index[f.id]
-            center = f.role == "key" or bool(f.choices)
-            if f.role in ("key", "locked"):
+            center = f.role == "key" or bool(f.choices) or f.id in form.report.get("center", [])
+            if f.role == "reference":
+                text = (references or {}).get(it.key, {}).get(f.id, "")
+                ws.write_string(r, c, text, f_locked_c if center else f_locked)
+            elif f.role in ("key", "locked"):
                 text = f.show(it.record.get(f.id))
                 ws.write_string(r, c, text, f_locked_c if center else f_locked)
             else:
@@ -312,7 +339,7 @@ def build(
 
     book.choices(form, password)
 
-    rows = locked_rows(form, items)
+    rows = locked_rows(form, items, references if refs else None)
     payload = {
         "schema": manifest.SCHEMA,
         "form": form.name,
@@ -327,6 +354,8 @@ def build(
         "banner": banner(group),
         "locked_hash": manifest.locked_hash(heads, rows),
     }
+    if refs:
+        payload["references"] = True
     book.manifest(payload, key, password)
     book.close()
     return Issued(
@@ -373,6 +402,6 @@ def _print_setup(sheet: Any, landscape: bool, repeat: int | None = None) -> None
     sheet.set_footer("&C&P / &N")
 
 
-def cell_of(form: Form, row_index: int, field_id: str) -> str:
+def cell_of(form: Form, row_index: int, field_id: str, refs: bool = False) -> str:
     """A1 address of field ``field_id`` in the ``row_index``-th item row of a fresh workbook."""
-    return f"{dict(columns(form))[field_id]}{FIRST_ROW + row_index + 1}"
+    return f"{dict(columns(form, refs))[field_id]}{FIRST_ROW + row_index + 1}"

@@ -45,7 +45,13 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
             cache[k] = wb.add_format({**base, **kw})
         return cache[k]
 
-    cols: list[str] = cfg.get("columns") or [f.id for f in form.fields]
+    cols: list[str] = list(cfg.get("columns") or [f.id for f in form.fields])
+    # after a rollover, last year's plan for this year is printed beside the plan
+    carry_cols = [c for c in cfg.get("carry_columns", [])
+                  if any(r.record.get(c) for r in table.rows)]
+    if carry_cols and "plan" in cols:
+        at = cols.index("plan") + 1
+        cols[at:at] = carry_cols
     widths: dict[str, float] = cfg.get("widths", {})
     center = set(cfg.get("center", []))
     merge_fields: list[str] = cfg.get("merge", [])

@@ -7,6 +7,8 @@ Tables:
 - ``submissions``: every accepted file as a version of its slot (a group's workbook, or one
   program's sheet); a later one supersedes, never overwrites.
 - ``record_values``: the values of each submission with the sheet and cell they came from.
+- ``carry``: what a rollover carries into the next year (last year's plan for it, 実施内容, 評価),
+  shown locked beside the new year's inputs.
 """
 
 from __future__ import annotations
@@ -90,6 +92,16 @@ CREATE TABLE IF NOT EXISTS record_values (
     sheet TEXT NOT NULL,
     cell TEXT NOT NULL,
     PRIMARY KEY (submission_id, item_key, field)
+);
+CREATE TABLE IF NOT EXISTS carry (
+    form TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    item_key TEXT NOT NULL,
+    group_code TEXT NOT NULL,
+    data TEXT NOT NULL,
+    from_year INTEGER NOT NULL,
+    made_at TEXT NOT NULL,
+    PRIMARY KEY (form, year, item_key, group_code)
 );
 CREATE VIEW IF NOT EXISTS current_values AS
     SELECT s.form, s.year, s.group_code, s.slot, s.id AS submission_id, s.version,
