@@ -94,8 +94,13 @@ class GenerateResult:
 
 
 def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = None,
-             out_dir: Path | None = None, progress: Any = None) -> GenerateResult:
-    """Write one input workbook per group into the outbox; record each as issued."""
+             out_dir: Path | None = None, progress: Any = None,
+             lang: str = "ja") -> GenerateResult:
+    """Write one input workbook per group into the outbox; record each as issued.
+
+    ``lang`` ("ja" or "en") is the language of the texts the workbooks show (titles, notes,
+    instructions, validation messages); sheet names and column headers stay as the form
+    defines them, since ingest finds the data by them."""
     f = load_form(form, ws.root)
     conn = ws.connect()
     try:
@@ -116,7 +121,7 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
         result = GenerateResult(form, year)
         key = ws.key()
         common = {"key": key, "title": ws.title_for(form), "password": ws.password,
-                  "font": ws.config.get("font", "ＭＳ ゴシック")}
+                  "font": ws.config.get("font", "ＭＳ ゴシック"), "lang": lang}
         jobs: list[tuple[str, Any]] = []
         if f.unit == "group":
             from .rollover import carried

@@ -18,7 +18,7 @@ import click
 
 from . import api, fiscal
 from .errors import FujimiError, PlanError, Problem
-from .messages import locate, ui
+from .messages import locate, ui, year_label
 from .workspace import open_workspace
 
 F = Callable[..., Any]
@@ -31,7 +31,7 @@ class YearType(click.ParamType):
         try:
             return fiscal.parse_year(value)
         except FujimiError:
-            self.fail(f"年度「{value}」を読めません（例: 2018, H30, 平成30, R2, 令和2）", param, ctx)
+            self.fail(ui("bad_year", lang(ctx), value=value), param, ctx)
 
 
 YEAR = YearType()
@@ -53,8 +53,18 @@ def json_option(f: F) -> F:
                         help="結果を JSON で出力する")(f)
 
 
-def lang(ctx: click.Context) -> str:
+def lang(ctx: click.Context | None) -> str:
     return (ctx.find_root().params.get("lang") or "ja") if ctx else "ja"
+
+
+def current_lang() -> str:
+    """The --lang of the command being run ("ja" outside a click command)."""
+    return lang(click.get_current_context(silent=True))
+
+
+def say(key: str, **params: Any) -> None:
+    """Print the catalogue line ``key`` in the language of the command being run."""
+    click.echo(ui(key, current_lang(), **params))
 
 
 def handle_errors(f: F) -> F:
@@ -64,10 +74,10 @@ def handle_errors(f: F) -> F:
             return f(*args, **kwargs)
         except PlanError as exc:
             click.echo(str(exc), err=True)
-            _problem_table(exc.problems, lang(click.get_current_context()), err=True)
+            _problem_table(exc.problems, current_lang(), err=True)
             sys.exit(1)
         except FujimiError as exc:
-            click.secho(f"エラー: {exc}", fg="red", err=True)
+            click.secho(ui("error", current_lang(), message=exc), fg="red", err=True)
             sys.exit(2)
 
     return wrapper
@@ -79,9 +89,9 @@ def _problem_table(problems: list[Problem], lg: str, err: bool = False) -> None:
         click.echo(f"  {locate(p)}: {level}{p.message(lg)}", err=err)
 
 
-def _short(value: Any, limit: int = 40) -> str:
+def _short(value: Any, lg: str = "ja", limit: int = 40) -> str:
     if value is None:
-        return "（なし）"
+        return ui("none", lg)
     s = str(value).replace("\n", "↵")
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
@@ -105,7 +115,7 @@ def cli(lang: str) -> None:
 def plan_template_cmd(path: Path, form: str) -> None:
     """空の計画ブック（計画・担当一覧・設定シート）を作成する。"""
     out = api.plan_template(path, form)
-    click.echo(f"計画ブックのひな形を作成しました: {out}")
+    say("plan_template_done", path=out)
 
 
 @cli.command("init")
@@ -124,8 +134,8 @@ def init_cmd(workspace: Path, plan_path: Path | None, form: str) -> None:
         n_groups = conn.execute("SELECT count(*) FROM groups").fetchone()[0]
     finally:
         conn.close()
-    click.echo(f"作業フォルダを作成しました: {ws.root}")
-    click.echo(f"  計画: {n_items} 行（担当 {n_groups}）  マスタ: {ws.db_path}")
+    say("init_done", root=ws.root)
+    say("init_plan", items=n_items, groups=n_groups, db=ws.db_path)
 
 
 @cli.command("plan")
@@ -136,7 +146,7 @@ def init_cmd(workspace: Path, plan_path: Path | None, form: str) -> None:
 def plan_cmd(plan_path: Path, workspace: Path, form: str) -> None:
     """作業フォルダの計画を計画ブックの内容で置き換える。"""
     plan = api.load_plan(open_workspace(workspace), plan_path, form)
-    click.echo(f"計画を更新しました: {len(plan.items)} 行（担当 {len(plan.groups)}）")
+    say("plan_done", items=len(plan.items), groups=len(plan.groups))
 
 
 class Progress:
@@ -172,18 +182,19 @@ class Progress:
 def generate_cmd(form: str, year: int, workspace: Path, groups: tuple[str, ...],
                  as_json: bool) -> None:
     """担当ごとの記入用ブックを作業フォルダの outbox に作成する。"""
+    lg = current_lang()
     ws = open_workspace(workspace)
-    bar = Progress("作成中" if lang(click.get_current_context()) == "ja" else "generating")
+    bar = Progress(ui("generating", lg))
     try:
-        result = api.generate(ws, form, year, list(groups) or None, progress=bar)
+        result = api.generate(ws, form, year, list(groups) or None, progress=bar, lang=lg)
     finally:
         bar.close()
     if as_json:
         _dump(result.to_dict())
         return
-    click.echo(f"{fiscal.long_label(year)} {form}: {len(result.files)} 件のブックを作成しました")
+    say("generate_done", year=year_label(year, lg), form=form, n=len(result.files))
     for group, path, n in result.files:
-        click.echo(f"  {group}（{n}項目）: {path}")
+        say("generate_file", group=group, n=n, path=path)
 
 
 @cli.command("ingest")
@@ -204,10 +215,10 @@ def ingest_cmd(ctx: click.Context, paths: tuple[Path, ...], workspace: Path, for
     """返送されたブック（ファイル・フォルダ）を検証し、マスタに取り込む。"""
     lg = lang(ctx)
     ws = open_workspace(workspace)
-    bar = Progress("取込中" if lg == "ja" else "ingesting")
+    bar = Progress(ui("ingesting", lg))
     try:
         report = api.ingest(ws, list(paths), form=form, year=year, group=group,
-                            workers=workers, dry_run=dry_run, progress=bar)
+                            workers=workers, dry_run=dry_run, progress=bar, lang=lg)
     finally:
         bar.close()
     if as_json:
@@ -216,7 +227,7 @@ def ingest_cmd(ctx: click.Context, paths: tuple[Path, ...], workspace: Path, for
     for f in report.files:
         word = ui(f.outcome, lg)
         if f.outcome == "accepted":
-            detail = f"{f.records}{ui('records', lg)} v{f.version}"
+            detail = ui("accepted_detail", lg, n=f.records, version=f.version)
         elif f.outcome == "rejected":
             detail = f"{ui('errors', lg)} {len(f.errors)}"
         elif f.outcome == "unchanged":
@@ -227,12 +238,12 @@ def ingest_cmd(ctx: click.Context, paths: tuple[Path, ...], workspace: Path, for
             detail += f" {ui('warnings', lg)} {len(f.warnings)}"
         color = {"accepted": "green", "rejected": "red"}.get(f.outcome)
         if dry_run and f.outcome == "accepted":
-            word = "受理予定" if lg == "ja" else "would accept"
+            word = ui("would_accept", lg)
         click.secho(f"{word}\t{f.file_name}\t{f.group}\t{detail}".rstrip(), fg=color)
         if f.feedback:
             click.echo(f"\t{ui('feedback', lg)}: {f.feedback}")
         for k, fid, old, new in f.changes:
-            click.echo(f"\t{k} {fid}: {_short(old)} → {_short(new)}")
+            click.echo(f"\t{k} {fid}: {_short(old, lg)} → {_short(new, lg)}")
     problems = [p for f in report.files for p in f.problems]
     if problems:
         click.echo("")
@@ -245,12 +256,6 @@ def ingest_cmd(ctx: click.Context, paths: tuple[Path, ...], workspace: Path, for
                   rejected=report.count("rejected"), unchanged=report.count("unchanged"),
                   skipped=report.count("skipped")))
     sys.exit(0 if report.ok else 1)
-
-
-STATE_WORDS = {
-    "accepted": ("受理済", "accepted"), "rejected": ("差戻し中", "refused"),
-    "missing": ("未提出", "missing"), "not_issued": ("未発行", "not issued"),
-}
 
 
 @cli.command("status")
@@ -268,22 +273,23 @@ def status_cmd(ctx: click.Context, form: str, year: int, workspace: Path,
     if as_json:
         _dump(st.to_dict())
         return
-    click.echo(f"{fiscal.long_label(year)} {form}")
-    click.echo("\t".join([ui("group", lg), "状況" if lg == "ja" else "state", "版",
-                          ui("last_file", lg), ui("last_time", lg)]))
+    click.echo(f"{year_label(year, lg)} {form}")
+    click.echo("\t".join(ui(k, lg) for k in ("group", "state", "version", "last_file",
+                                             "last_time")))
     for g in st.groups:
-        word = STATE_WORDS[g.state][1 if lg == "en" else 0]
-        who = g.group if g.slot in ("", g.group) else f"{g.slot} {g.label}（{g.group}）"
+        word = ui(f"state_{g.state}", lg)
+        who = g.group if g.slot in ("", g.group) else ui("slot_who", lg, slot=g.slot,
+                                                          label=g.label, group=g.group)
         click.echo(f"{who}\t{word}\t{g.version or ''}\t{g.last_file}\t{g.last_time}")
     missing = st.missing
     click.echo("")
     if missing:
-        head = "督促が必要な担当" if lg == "ja" else "Groups to remind"
-        click.echo(f"{head} ({len(missing)}): " + "、".join(
-            f"{g.department} {g.name}" + (f"（{g.slot} {g.label}）" if g.slot != g.group else "")
+        click.echo(ui("to_remind", lg, n=len(missing)) + ui("list_sep", lg).join(
+            f"{g.department} {g.name}"
+            + (ui("slot_of", lg, slot=g.slot, label=g.label) if g.slot != g.group else "")
             for g in missing))
     else:
-        click.echo("全担当の受理が済んでいます。" if lg == "ja" else "All groups accepted.")
+        say("all_accepted")
 
 
 @cli.command("report")
@@ -302,15 +308,16 @@ def report_cmd(form: str, year: int, workspace: Path, output: Path | None, want_
     if as_json:
         _dump(result.to_dict())
         return
-    click.echo(f"集計表を作成しました: {result.path}（{result.rows} 行）")
+    lg = current_lang()
+    say("report_done", path=result.path, rows=result.rows)
     if result.pdf:
         click.echo(f"PDF: {result.pdf}")
     elif result.pdf_message:
         click.secho(result.pdf_message, fg="yellow")
     if result.missing:
-        click.echo("未提出の担当: " + "、".join(result.missing))
+        click.echo(ui("not_returned", lg) + ui("list_sep", lg).join(result.missing))
     for w in result.warnings:
-        click.secho(f"警告: {w}", fg="yellow")
+        click.secho(ui("warning", lg, message=w), fg="yellow")
 
 
 @cli.command("import-report")
@@ -333,13 +340,11 @@ def import_report_cmd(ctx: click.Context, table: Path, workspace: Path, form: st
     _problem_table(res.problems, lg)
     if not res.ok:
         n = sum(p.severity == "error" for p in res.problems)
-        click.secho(f"取り込みませんでした（エラー {n} 件）。表を直して、もう一度取り込んでください。",
-                    fg="red")
+        click.secho(ui("import_refused", lg, n=n), fg="red")
         sys.exit(1)
-    click.echo(f"取り込みました: {table.name}（{res.year}年度、{res.rows} 行、{res.versions} 担当分）")
+    say("import_done", name=table.name, year=res.year, rows=res.rows, versions=res.versions)
     if res.created_plan:
-        click.echo("計画がなかったため、表から計画を作りました。担当は「未割当1」「未割当2」… です。"
-                   "計画ブックで担当を直し、`fujimi-xl plan` で読み込み直してください。")
+        say("import_created_plan")
 
 
 @cli.command("rollover")
@@ -356,14 +361,15 @@ def rollover_cmd(form: str, from_year: int, to_year: int, workspace: Path,
     if as_json:
         _dump(res.to_dict())
         return
-    click.echo(f"{fiscal.long_label(from_year)} → {fiscal.long_label(to_year)}: "
-               f"{res.carried} 件を繰り越しました。")
+    lg = current_lang()
+    sep = ui("list_sep", lg)
+    say("rollover_done", from_year=year_label(from_year, lg), to_year=year_label(to_year, lg),
+        n=res.carried)
     if res.added:
-        click.echo(f"  新しい項目（前年度の記入なし）: {len(res.added)} 件: " + "、".join(res.added[:10]))
+        click.echo(ui("rollover_added", lg, n=len(res.added)) + sep.join(res.added[:10]))
     if res.retired:
-        click.echo(f"  計画から外れた項目（繰り越さない）: {len(res.retired)} 件: "
-                   + "、".join(res.retired[:10]))
-    click.echo(f"次に `fujimi-xl generate {form} --year {to_year}` で新年度の様式を作成してください。")
+        click.echo(ui("rollover_retired", lg, n=len(res.retired)) + sep.join(res.retired[:10]))
+    say("rollover_next", form=form, year=to_year)
 
 
 @cli.command("history")
@@ -380,13 +386,15 @@ def history_cmd(item: str, workspace: Path, form: str | None, year: int | None,
     if as_json:
         _dump([e.to_dict() for e in entries])
         return
+    lg = current_lang()
     if not entries:
-        click.echo(f"項目「{item}」の受理済みの値はありません。")
+        say("history_none", item=item)
         return
     for e in entries:
-        mark = "現在" if e.current else "旧版"
-        click.echo(f"{e.form} {e.year} {e.slot} v{e.version}（{mark}）\t{e.field}\t"
-                   f"{_short(e.value)}\t{e.file_name} {e.sheet}!{e.cell}\t{e.accepted_at}")
+        mark = ui("current" if e.current else "superseded", lg)
+        version = ui("history_version", lg, version=e.version, mark=mark)
+        click.echo(f"{e.form} {e.year} {e.slot} {version}\t{e.field}\t"
+                   f"{_short(e.value, lg)}\t{e.file_name} {e.sheet}!{e.cell}\t{e.accepted_at}")
 
 
 @cli.command("diff")
@@ -404,11 +412,12 @@ def diff_cmd(form: str, year: int, workspace: Path, between: tuple[str, str],
     if as_json:
         _dump([c.to_dict() for c in changes])
         return
+    lg = current_lang()
     if not changes:
-        click.echo("違いはありません。")
+        say("no_differences")
         return
     for c in changes:
-        click.echo(f"{c.item_key}\t{c.field}\t{c.cell}\t{_short(c.old)} → {_short(c.new)}")
+        click.echo(f"{c.item_key}\t{c.field}\t{c.cell}\t{_short(c.old, lg)} → {_short(c.new, lg)}")
 
 
 @cli.command("export")
@@ -423,7 +432,7 @@ def diff_cmd(form: str, year: int, workspace: Path, between: tuple[str, str],
 def export_cmd(form: str, year: int, workspace: Path, fmt: str, output: Path) -> None:
     """現在のマスタを1つの表として書き出す（CSV は Excel で開ける UTF-8 BOM 付き）。"""
     path = api.export(open_workspace(workspace), form, year, output, fmt)
-    click.echo(f"書き出しました: {path}")
+    say("export_done", path=path)
 
 
 @cli.command("verify")
@@ -438,10 +447,9 @@ def verify_cmd(workspace: Path, quick: bool, as_json: bool) -> None:
         _dump(rep.to_dict())
         sys.exit(0 if rep.ok else 1)
     c = rep.checked
-    click.echo(f"検査した範囲: 現在の版 {c.get('submissions', 0)} 件・保管ファイル {c.get('files', 0)} 件・"
-               f"値 {c.get('values', 0)} 件（{c.get('slots', 0)} 枠）")
+    say("verify_checked", **{k: c.get(k, 0) for k in ("submissions", "files", "values", "slots")})
     if rep.ok:
-        click.secho("異常はありません。すべての値が受理したファイル（sha256 一致）に遡れます。", fg="green")
+        click.secho(ui("verify_ok", current_lang()), fg="green")
         return
     for p in rep.problems:
         click.secho(f"  {p}", fg="red")
@@ -457,5 +465,5 @@ def demo_cmd(directory: Path, no_pdf: bool) -> None:
     from .demo import run_demo
 
     if directory.exists() and any(directory.iterdir()):
-        raise FujimiError(f"{directory} は空ではありません。新しいフォルダを指定してください。")
+        raise FujimiError(ui("demo_not_empty", current_lang(), directory=directory))
     run_demo(directory, want_pdf=not no_pdf, say=click.echo)

@@ -36,8 +36,11 @@ class Extracted:
     problems: list[Problem] = field(default_factory=list)
 
 
+_COLS = [xl_col_to_name(c) for c in range(256)]
+
+
 def addr(row: int, col: int) -> str:
-    return f"{xl_col_to_name(col)}{row + 1}"
+    return f"{_COLS[col] if col < 256 else xl_col_to_name(col)}{row + 1}"
 
 
 def _sheet_of_ref(ref: str) -> str | None:
@@ -48,7 +51,7 @@ def _sheet_of_ref(ref: str) -> str | None:
 
 
 def _label(value: Any) -> str:
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > 60:  # a header is short; data is not
         return ""
     return normalise.nfkc(value).replace(" ", "").replace("\n", "")
 

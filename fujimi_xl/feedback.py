@@ -15,6 +15,7 @@ from . import generator as generate
 from . import normalise, store
 from .errors import Problem
 from .forms import Form
+from .messages import book_text
 from .plan import Group, PlanItem
 
 if TYPE_CHECKING:
@@ -28,7 +29,9 @@ def _raw_text(value: Any) -> str:
 
 
 def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Any,
-                   problems: list[Problem], file_name: str) -> Path:
+                   problems: list[Problem], file_name: str, lang: str = "ja") -> Path:
+    """Write the feedback workbook of a refused file; ``lang`` ("ja" or "en") is the language
+    of its fixed texts and of the messages (the file name stays 差戻し_…)."""
     conn = ws.connect()
     try:
         g = conn.execute("SELECT * FROM groups WHERE code = ?", (issue["group_code"],)).fetchone()
@@ -39,7 +42,7 @@ def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Any,
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"差戻し_{Path(file_name).stem}.xlsx"
     if form.layout == "sheet":
-        return _sheet_feedback(ws, form, issue, ex, problems, group, path)
+        return _sheet_feedback(ws, form, issue, ex, problems, group, path, lang)
     issued_items = store.loads(issue["items"])
     items = []
     for it in issued_items:
@@ -59,14 +62,14 @@ def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Any,
     rows = []
     index = {it.key: i for i, it in enumerate(items)}
     for p in problems:
-        msg = p.message()
+        msg = p.message(lang)
         if p.item_key in index and p.field_id in form.by_id:
             marks.setdefault((p.item_key, p.field_id), []).append(msg)
             cell = f"{form.input_sheet}!" + generate.cell_of(
                 form, index[p.item_key], p.field_id, references is not None)
         else:
             cell = p.where()
-        level = "" if p.severity == "error" else "（参考）"
+        level = "" if p.severity == "error" else book_text("feedback_reference", lang)
         rows.append((cell, p.field, level + msg))
     payload_key = ws.key()
     generate.build(
@@ -74,13 +77,14 @@ def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Any,
         references=references,
         issued_at=issue["issued_at"], title=ws.title_for(issue["form"]),
         font=ws.config.get("font", "ＭＳ ゴシック"),
-        password=ws.password, values=values, marks=marks, feedback_rows=rows,
+        password=ws.password, values=values, marks=marks, feedback_rows=rows, lang=lang,
     )
     return path
 
 
 def _sheet_feedback(ws: Workspace, form: Form, issue: Any, data: Any,
-                    problems: list[Problem], group: Group, path: Path) -> Path:
+                    problems: list[Problem], group: Group, path: Path,
+                    lang: str = "ja") -> Path:
     from . import sheet_generator
 
     issued = store.loads(issue["items"])[0]
@@ -95,7 +99,7 @@ def _sheet_feedback(ws: Workspace, form: Form, issue: Any, data: Any,
     marks: dict[tuple[str, str], list[str]] = {}
     rows = []
     for p in problems:
-        msg = p.message()
+        msg = p.message(lang)
         if p.field_id.count(":") == 2:
             lid, rest = p.field_id.split(":", 1)
             marks.setdefault((lid, rest), []).append(msg)
@@ -103,12 +107,12 @@ def _sheet_feedback(ws: Workspace, form: Form, issue: Any, data: Any,
             # a rule over several cells (a budget that does not add up) marks all of them
             for fid in str(p.params.get("field_ids") or p.field_id).split(","):
                 marks.setdefault((fid, ""), []).append(msg)
-        level = "" if p.severity == "error" else "（参考）"
+        level = "" if p.severity == "error" else book_text("feedback_reference", lang)
         rows.append((p.where(), p.field, level + msg))
     item = PlanItem(issued["key"], group.code, issued["record"])
     sheet_generator.build(
         path, form, issue["year"], group, item, key=ws.key(), issue_id=issue["issue_id"],
         issued_at=issue["issued_at"], title=ws.title_for(issue["form"]),
         font=ws.config.get("font", "ＭＳ ゴシック"),
-        password=ws.password, values=values, marks=marks, feedback_rows=rows)
+        password=ws.password, values=values, marks=marks, feedback_rows=rows, lang=lang)
     return path

@@ -90,6 +90,7 @@ class Form:
     sheet: dict[str, Any] = field(default_factory=dict)
     references: list[Field] = field(default_factory=list)  # shown after a rollover
     carry: dict[str, str] = field(default_factory=dict)  # reference id -> last year's field
+    instructions_en: list[str] = field(default_factory=list)  # --lang en; else instructions
 
     @cached_property
     def by_id(self) -> dict[str, Field]:
@@ -178,6 +179,7 @@ def _parse(folder: Path) -> Form:
             choices=raw.get("choices", {}),
             rules=raw.get("rules", []),
             instructions=raw.get("instructions", []),
+            instructions_en=list(raw.get("instructions_en", [])),
             report=raw.get("report", {}),
             schema=schema,
             path=folder,

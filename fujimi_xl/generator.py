@@ -19,6 +19,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from . import fiscal, layout, manifest
 from .forms import Form
+from .messages import book_text, year_label
 from .plan import Group, PlanItem
 
 KEY_HEADER = "管理番号"
@@ -60,8 +61,8 @@ def file_name(form: Form, year: int, group: Group) -> str:
     return _BAD_FILE_CHARS.sub("_", name)
 
 
-def banner(group: Group) -> str:
-    return f"担当：{group.full_name}"
+def banner(group: Group, lang: str = "ja") -> str:
+    return book_text("banner", lang, group=group.full_name)
 
 
 def sheet_fields(form: Form, refs: bool = False) -> list[Any]:
@@ -101,16 +102,18 @@ class Book:
     """An xlsxwriter workbook with the formats and the supporting sheets every form shares:
     the feedback list, the instructions, the choice lists and the signed manifest."""
 
-    def __init__(self, path: Path, form: Form, year: int, group: Group, font: str) -> None:
+    def __init__(self, path: Path, form: Form, year: int, group: Group, font: str,
+                 lang: str = "ja") -> None:
+        self.lang = lang
         self.wb = xlsxwriter.Workbook(
             str(path),
             {"strings_to_formulas": False, "strings_to_urls": False,
              "strings_to_numbers": False},
         )
         self.wb.set_properties({
-            "title": f"{fiscal.long_label(year)} {form.title}", "subject": group.full_name,
+            "title": f"{year_label(year, lang)} {form.title}", "subject": group.full_name,
             "author": "fujimi-xl",
-            "comments": "fujimi-xl が発行した様式です。シートの構成を変えないでください。",
+            "comments": book_text("doc_comments", lang),
             "created": dt.datetime(2000, 1, 1)})
         self.font = font
         self._base = {"font_name": font, "font_size": 10}
@@ -130,6 +133,10 @@ class Book:
         self.text = self.fmt(text_wrap=True, valign="top")
         self.bold = self.fmt(bold=True)
 
+    def text_of(self, key: str, **params: Any) -> str:
+        """A fixed text of the workbook in its language."""
+        return book_text(key, self.lang, **params)
+
     def fmt(self, **kw: Any) -> Any:
         k = tuple(sorted(kw.items()))
         if k not in self._cache:
@@ -147,11 +154,10 @@ class Book:
         fb.set_column(0, 0, 14)
         fb.set_column(1, 1, 16)
         fb.set_column(2, 2, 90)
-        fb.write_string(0, 0, "差戻し内容（このブックは受理されませんでした）", self.title)
-        fb.merge_range(1, 0, 1, 2, "赤色のセルを直してから、このブックを保存して送り直してください。"
-                       "セルのコメントにも同じ内容があります。", self.text)
-        for c, h in enumerate(("セル", "項目", "直していただきたいこと")):
-            fb.write_string(3, c, h, self.head)
+        fb.write_string(0, 0, self.text_of("feedback_title"), self.title)
+        fb.merge_range(1, 0, 1, 2, self.text_of("feedback_note"), self.text)
+        for c, h in enumerate(("feedback_cell", "feedback_field", "feedback_fix")):
+            fb.write_string(3, c, self.text_of(h), self.head)
         for r, (cell, field, message) in enumerate(rows, start=4):
             fb.write_string(r, 0, cell, self.fmt(**self.cell_border))
             fb.write_string(r, 1, field, self.fmt(**self.cell_border))
@@ -162,25 +168,30 @@ class Book:
 
     def guide(self, form: Form, year: int, group: Group, password: str,
               extra: dict[str, Any] | None = None) -> None:
-        year_long = fiscal.long_label(year)
+        year_long = year_label(year, self.lang)
         guide = self.wb.add_worksheet(GUIDE_SHEET)
         guide.set_column(0, 0, 4)
         guide.set_column(1, 1, 100)
-        guide.write_string(0, 0, f"{year_long} {form.title} 記入要領", self.title)
-        guide.write_string(1, 0, f"担当：{group.full_name}", self.bold)
+        guide.write_string(0, 0, self.text_of("guide_title", year=year_long, title=form.title),
+                           self.title)
+        guide.write_string(1, 0, banner(group, self.lang), self.bold)
         grades = []
         for f in form.fields:
             if f.choices and f.role == "input" and form.layout == "list":
-                grades.append("　".join(f"{c['value']}：{c['label']}"
-                                       for c in form.choices[f.choices]))
+                grades.append(self.text_of("grade_sep").join(
+                    self.text_of("grade", value=c["value"], label=c["label"])
+                    for c in form.choices[f.choices]))
         subst = {
             "group": group.full_name,
             "year_long": year_long,
-            "input_labels": "・".join(f.label_for(year) for f in form.input_fields),
+            "input_labels": self.text_of("label_sep").join(f.label_for(year)
+                                                           for f in form.input_fields),
             "grade_list": " / ".join(grades),
             **(extra or {}),
         }
-        for i, line in enumerate(form.instructions, start=3):
+        lines = form.instructions_en if self.lang == "en" and form.instructions_en else \
+            form.instructions
+        for i, line in enumerate(lines, start=3):
             text = line.format(**subst)
             guide.write_string(i, 0, f"{i - 2}.", self.text)
             guide.write_string(i, 1, text, self.text)
@@ -194,8 +205,8 @@ class Book:
         cs.set_column(1, 1, 40)
         col = 0
         for name, choices in form.choices.items():
-            cs.write_string(0, col, "選択肢", self.head)
-            cs.write_string(0, col + 1, "意味", self.head)
+            cs.write_string(0, col, self.text_of("choice"), self.head)
+            cs.write_string(0, col + 1, self.text_of("meaning"), self.head)
             for r, ch in enumerate(choices, start=1):
                 cs.write_string(r, col, ch["value"], self.fmt(border=1, align="center"))
                 cs.write_string(r, col + 1, ch["label"], self.fmt(border=1))
@@ -234,6 +245,7 @@ def build(
     marks: dict[tuple[str, str], list[str]] | None = None,
     feedback_rows: list[tuple[str, str, str]] | None = None,
     references: dict[str, dict[str, str]] | None = None,
+    lang: str = "ja",
 ) -> Issued:
     """Write the workbook to ``path`` and return what was issued.
 
@@ -243,11 +255,14 @@ def build(
     ``values`` puts text back into input cells (feedback workbooks); ``marks`` highlights the
     cells of (item key, field id) with the given messages as a comment; ``feedback_rows``
     (cell, field, message) fills a first sheet listing every problem.
+
+    ``lang`` ("ja" or "en") is the language of the fixed texts; sheet names and column headers
+    stay as the form defines them.
     """
     values = values or {}
     marks = marks or {}
     path = Path(path)
-    book = Book(path, form, year, group, font)
+    book = Book(path, form, year, group, font, lang)
     wb = book.wb
     fmt = book.fmt
     f_head, f_locked, f_locked_c = book.head, book.locked, book.locked_c
@@ -258,7 +273,7 @@ def build(
     heads = headers(form, year, refs)
     cols = columns(form, refs)
     col_index = {fid: i for i, (fid, _) in enumerate(cols)}
-    year_long = fiscal.long_label(year)
+    year_long = year_label(year, lang)
     last_row = FIRST_ROW + max(len(items), 1) - 1
 
     if feedback_rows is not None:
@@ -267,20 +282,20 @@ def build(
 
     # -- input sheet -----------------------------------------------------------------------
     ws = wb.add_worksheet(form.input_sheet)
-    ws.write_string(0, 0, f"{year_long} {form.title} 記入シート　{title}".rstrip(), f_title)
-    ws.write_string(BANNER_ROW, 0, banner(group), f_bold)
-    ws.write_string(2, 0, "白い欄に記入してください。灰色の欄は変更できません。"
-                    "黄色は未記入の必須欄です。", fmt())
+    ws.write_string(0, 0, book.text_of("input_title", year=year_long, title=form.title,
+                                       name=title).rstrip(), f_title)
+    ws.write_string(BANNER_ROW, 0, banner(group, lang), f_bold)
+    ws.write_string(2, 0, book.text_of("input_note"), fmt())
     # what is left to fill in, counted by a formula over the input range (no macros)
     required = [f.id for f in form.input_fields if f.id in form.required_inputs()]
     if items and required:
         ranges = [f"{xl_col_to_name(col_index[fid])}{FIRST_ROW + 1}:"
                   f"{xl_col_to_name(col_index[fid])}{last_row + 1}" for fid in required]
         blanks = "+".join(f"COUNTBLANK({r})" for r in ranges)
-        formula = f'="未記入の必須欄："&({blanks})&"件"'
+        formula = book.text_of("blanks_formula", blanks=blanks)
         left = sum(1 for it in items for fid in required if not values.get(it.key, {}).get(fid))
         ws.write_formula(1, col_index[form.input_fields[0].id], formula, f_bold,
-                         f"未記入の必須欄：{left}件")
+                         book.text_of("blanks_value", n=left))
     ws.write_string(HEADER_ROW, 0, KEY_HEADER, f_head)
     ws.set_column(0, 0, 9)
     for fid, _ in cols[1:]:
@@ -321,7 +336,7 @@ def build(
     if items:
         for f in form.input_fields:
             c = col_index[f.id]
-            validation(ws, form, f, year, FIRST_ROW, c, last_row, c)
+            validation(ws, form, f, year, FIRST_ROW, c, last_row, c, lang)
             if f.id in required and not marks:  # the yellow would hide the red of a mark
                 ws.conditional_format(FIRST_ROW, c, last_row, c, {
                     "type": "blanks", "format": wb.add_format({"bg_color": INPUT_REQUIRED_FILL})})
@@ -351,7 +366,7 @@ def build(
         "input_sheet": form.input_sheet,
         "header_row": HEADER_ROW + 1,
         "keys": [it.key for it in items],
-        "banner": banner(group),
+        "banner": banner(group, lang),
         "locked_hash": manifest.locked_hash(heads, rows),
     }
     if refs:
@@ -366,7 +381,7 @@ def build(
 
 
 def validation(ws: Any, form: Form, f: Any, year: int, r1: int, c1: int, r2: int,
-               c2: int) -> None:
+               c2: int, lang: str = "ja") -> None:
     """The in-workbook check of an input cell: a dropdown, a number or a length limit.
     Advisory only (pasting bypasses it): ingest validates everything again."""
     if f.choices:
@@ -374,9 +389,9 @@ def validation(ws: Any, form: Form, f: Any, year: int, r1: int, c1: int, r2: int
             "validate": "list",
             "source": f"=fx_choice_{f.choices}",
             "input_title": f.label_for(year)[:32],
-            "input_message": (f.hint or "一覧から選んでください")[:255],
-            "error_title": "選択肢にない値です",
-            "error_message": "一覧（▼）から選んでください。",
+            "input_message": (f.hint or book_text("pick_from_list", lang))[:255],
+            "error_title": book_text("not_a_choice_title", lang),
+            "error_message": book_text("not_a_choice", lang),
             "error_type": "stop",
         })
         return
@@ -385,8 +400,8 @@ def validation(ws: Any, form: Form, f: Any, year: int, r1: int, c1: int, r2: int
         "validate": "length", "criteria": "<=", "value": max_len or 32767,
         "input_title": f.label_for(year)[:32],
         "input_message": (f.hint or "")[:255],
-        "error_title": "文字数が多すぎます",
-        "error_message": f"{max_len or 32767}文字以内で記入してください。",
+        "error_title": book_text("too_long_title", lang),
+        "error_message": book_text("too_long", lang, n=max_len or 32767),
         "error_type": "stop",
     })
 

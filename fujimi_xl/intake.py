@@ -9,6 +9,7 @@ provenance; a file with any error is not merged at all and its group gets a feed
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import shutil
@@ -138,7 +139,7 @@ def now() -> str:
 
 def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = None,
            year: int | None = None, group: str | None = None, workers: int | None = None,
-           progress: Any = None, dry_run: bool = False) -> IngestReport:
+           progress: Any = None, dry_run: bool = False, lang: str = "ja") -> IngestReport:
     """Ingest files and folders into the workspace's master dataset.
 
     With ``dry_run`` nothing is written anywhere: each file is read and checked as usual and
@@ -149,7 +150,6 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
         progress.start(len(files))
     key = ws.key()
     conn = ws.connect()
-    forms: dict[str, Form] = {}
     try:
         # the sha256 decides before any parsing
         to_read: list[tuple[Path, str]] = []
@@ -174,10 +174,10 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
                 continue
             to_read.append((path, sha))
         shas = {str(p): s for p, s in to_read}
-        for path_str, outcome in isolate.read_many([str(p) for p, _ in to_read], workers):
-            path = Path(path_str)
-            result = _one(ws, conn, key, forms, path, shas[path_str], outcome,
-                          form=form, year=year, group=group, dry_run=dry_run)
+        ctx = Context(str(ws.root), key, form, year, group)
+        for path_str, outcome in isolate.read_many([str(p) for p, _ in to_read], workers,
+                                                   reader=functools.partial(analyse, ctx)):
+            result = settle(ws, conn, Path(path_str), shas[path_str], outcome, dry_run, lang)
             report.files.append(result)
             if progress:
                 progress(1)
@@ -352,52 +352,126 @@ def _preview(conn: Any, issue: Any, result: FileResult,
     return result
 
 
-def _one(ws: Workspace, conn: Any, key: bytes, forms: dict[str, Form], path: Path, sha: str,
-         outcome: RawBook | ReadRefused, *, form: str | None, year: int | None,
-         group: str | None, dry_run: bool = False) -> FileResult:
-    if dry_run:
-        conn = _DryRun(conn)
+@dataclass
+class Analysis:
+    """What a worker found in one file: everything but the steps that need the master's
+    latest state (staleness, versions) and every write, which the main process does."""
+
+    result: FileResult
+    stage: str  # "refused" (the file or its identity), "invalid" (its data), "ok"
+    issue: dict[str, Any] | None = None
+    found: Any = None  # _Found when ok; the extracted data for a feedback workbook otherwise
+
+
+@dataclass
+class Context:
+    """What a worker needs to analyse files on its own (picklable)."""
+
+    root: str
+    key: bytes
+    form: str | None = None
+    year: int | None = None
+    group: str | None = None
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_db(root: str) -> Any:
+    """A read-only connection per worker process (WAL lets it read while the main writes)."""
+    conn = _WORKER.get(root)
+    if conn is None:
+        import sqlite3
+
+        from .workspace import DB
+
+        conn = sqlite3.connect(f"file:{Path(root) / DB}?mode=ro", uri=True, timeout=60)
+        conn.row_factory = sqlite3.Row
+        _WORKER[root] = conn
+    return conn
+
+
+def analyse(ctx: Context, path_str: str) -> Analysis:
+    """Read, identify, extract and validate one file. Runs in a worker process; writes nothing."""
+    path = Path(path_str)
     name = path.name
-    size = path.stat().st_size
-    result = FileResult(str(path), name, "rejected", sha256=sha)
+    result = FileResult(str(path), name, "rejected")
+    outcome = isolate.read_in_process(path_str)
     if isinstance(outcome, ReadRefused):
         result.problems.append(Problem(outcome.code, file=name, params=outcome.params))
-        return _reject(ws, conn, result, size)
+        return Analysis(result, "refused")
     book = outcome
-
-    # who and what is it: the signed manifest
     msheet = book.sheet(manifest.SHEET)
     parsed = manifest.from_cells([r[0] if r else "" for r in msheet.rows]) if msheet else None
     if parsed is None:
         result.problems.append(Problem("no_manifest", file=name))
-        return _reject(ws, conn, result, size)
+        return Analysis(result, "refused")
     payload, signature = parsed
-    if not manifest.verify(payload, signature, key):
+    if not manifest.verify(payload, signature, ctx.key):
         result.problems.append(Problem("bad_signature", file=name, sheet=manifest.SHEET))
-        return _reject(ws, conn, result, size)
-    issue = conn.execute("SELECT * FROM issued WHERE issue_id = ?",
-                         (payload.get("issue_id"),)).fetchone()
-    if issue is None:
+        return Analysis(result, "refused")
+    row = _worker_db(ctx.root).execute("SELECT * FROM issued WHERE issue_id = ?",
+                                       (payload.get("issue_id"),)).fetchone()
+    if row is None:
         result.problems.append(Problem("unknown_issue", file=name,
                                        params={"issue_id": payload.get("issue_id")}))
-        return _reject(ws, conn, result, size)
+        return Analysis(result, "refused")
+    issue = dict(row)
     result.form, result.year, result.group = issue["form"], issue["year"], issue["group_code"]
     result.slot = issue["slot"]
     if payload.get("locked_hash") != issue["locked_hash"] or payload.get("group") != issue[
             "group_code"]:
         result.problems.append(Problem("bad_signature", file=name, sheet=manifest.SHEET))
-        return _reject(ws, conn, result, size, issue["issue_id"])
-    if form and form != issue["form"]:
+        return Analysis(result, "refused", issue)
+    if ctx.form and ctx.form != issue["form"]:
         result.problems.append(Problem("wrong_form", file=name,
-                                       params={"expected": form, "found": issue["form"]}))
-    if year and year != issue["year"]:
+                                       params={"expected": ctx.form, "found": issue["form"]}))
+    if ctx.year and ctx.year != issue["year"]:
         result.problems.append(Problem("wrong_year", file=name, params={
-            "expected": fiscal.long_label(year), "found": fiscal.long_label(issue["year"])}))
-    if group and group != issue["group_code"]:
+            "expected": fiscal.long_label(ctx.year),
+            "found": fiscal.long_label(issue["year"])}))
+    if ctx.group and ctx.group != issue["group_code"]:
         result.problems.append(Problem("wrong_group", file=name, params={
-            "expected": group, "found": issue["group_code"]}))
-    f = forms.get(issue["form"]) or load_form(issue["form"], ws.root)
-    forms[f.name] = f
+            "expected": ctx.group, "found": issue["group_code"]}))
+    if result.problems:
+        return Analysis(result, "refused", issue)
+    f = _form(issue["form"], ctx.root)
+    items = store.loads(issue["items"])
+    if f.layout == "sheet":
+        found = _read_sheet_form(f, book, payload, items[0], name, result)
+    else:
+        found = _read_list_form(f, book, payload, items, name, issue["year"], result)
+    if found is None or result.errors or not isinstance(found, _Found):
+        return Analysis(result, "invalid", issue, found_data(found))
+    return Analysis(result, "ok", issue, found)
+
+
+def _form(name: str, root: str) -> Form:
+    key = f"form:{root}:{name}"
+    if key not in _WORKER:
+        _WORKER[key] = load_form(name, Path(root))
+    return _WORKER[key]
+
+
+def settle(ws: Workspace, conn: Any, path: Path, sha: str, analysis: Analysis | ReadRefused,
+           dry_run: bool = False, lang: str = "ja") -> FileResult:
+    """The main process's part: staleness against the latest issues, then the receipt, the
+    feedback workbook or the merge (one transaction)."""
+    if dry_run:
+        conn = _DryRun(conn)
+    name = path.name
+    size = path.stat().st_size
+    if isinstance(analysis, ReadRefused):  # the worker itself died or overran its time
+        result = FileResult(str(path), name, "rejected", sha256=sha, problems=[
+            Problem(analysis.code, file=name, params=analysis.params)])
+        return _reject(ws, conn, result, size)
+    result = analysis.result
+    result.sha256 = sha
+    issue = analysis.issue
+    issue_id = issue["issue_id"] if issue else ""
+    if analysis.stage == "refused" or issue is None:
+        return _reject(ws, conn, result, size, issue_id)
+    f = _form(issue["form"], str(ws.root))
     newer = conn.execute(
         "SELECT issued_at FROM issued WHERE form = ? AND year = ? AND slot = ? "
         "AND (issued_at > ? OR (issued_at = ? AND rowid > "
@@ -407,27 +481,24 @@ def _one(ws: Workspace, conn: Any, key: bytes, forms: dict[str, Form], path: Pat
          issue["issued_at"], issue["issue_id"]),
     ).fetchone()
     if newer is not None or issue["form_version"] != f.version:
-        result.problems.append(Problem("stale_template", file=name, params={
+        result.problems = [Problem("stale_template", file=name, params={
             "found": issue["issued_at"][:10],
-            "expected": newer["issued_at"][:10] if newer else "最新版"}))
-    if result.problems:
-        return _reject(ws, conn, result, size, issue["issue_id"])
-
-    # the data: found by names and keys, normalised, validated
-    items = store.loads(issue["items"])
-    if f.layout == "sheet":
-        found = _read_sheet_form(f, book, payload, items[0], name, result)
-    else:
-        found = _read_list_form(f, book, payload, items, name, issue["year"], result)
-    if found is None or result.errors:
+            "expected": newer["issued_at"][:10] if newer else "最新版"})]
+        return _reject(ws, conn, result, size, issue_id)
+    if analysis.stage == "invalid":
         if not dry_run:
-            result.feedback = str(write_feedback(ws, f, issue, found_data(found),
-                                                 result.problems, name))
-        return _reject(ws, conn, result, size, issue["issue_id"])
-    rows, result.records = found.rows, found.records
+            result.feedback = str(write_feedback(ws, f, issue, analysis.found,
+                                                 result.problems, name, lang=lang))
+        return _reject(ws, conn, result, size, issue_id)
+    rows, result.records = analysis.found.rows, analysis.found.records
     if dry_run:
         return _preview(conn, issue, result, rows)
     archive(ws, path, sha)  # the accepted file itself is kept, before the master changes
+    return _merge(conn, issue, result, rows, sha, size)
+
+
+def _merge(conn: Any, issue: dict[str, Any], result: FileResult,
+           rows: list[tuple[str, str, str, str, str]], sha: str, size: int) -> FileResult:
     with store.transaction(conn):
         again = conn.execute("SELECT 1 FROM files WHERE sha256 = ? AND outcome = 'accepted'",
                              (sha,)).fetchone()

@@ -99,9 +99,9 @@ def _outcome(fut: Future[Outcome]) -> Outcome:
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         return ReadRefused("read_failed", detail=f"{type(exc).__name__}: {exc}"[:200])
-    if isinstance(result, RawBook | ReadRefused):
+    if result is not None:  # a RawBook, a ReadRefused, or what a custom reader returns
         return result
-    return ReadRefused("read_failed", detail=f"reader returned {type(result).__name__}")
+    return ReadRefused("read_failed", detail="reader returned nothing")
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:

@@ -319,9 +319,163 @@ UI: dict[str, tuple[str, str]] = {
         "{n} files: {accepted} accepted, {rejected} rejected, {unchanged} unchanged, "
         "{skipped} skipped",
     ),
+    # -- shared pieces -----------------------------------------------------------------------
+    "error": ("エラー: {message}", "Error: {message}"),
+    "warning": ("警告: {message}", "Warning: {message}"),
+    "none": ("（なし）", "(none)"),
+    "list_sep": ("、", ", "),
+    "year_label": ("{long}", "FY{year} ({short})"),
+    "bad_year": (
+        "年度「{value}」を読めません（例: 2018, H30, 平成30, R2, 令和2）",
+        "Cannot read the fiscal year '{value}' (e.g. 2018, H30, 平成30, R2, 令和2)",
+    ),
+    # -- plan-template, init, plan -------------------------------------------------------------
+    "plan_template_done": ("計画ブックのひな形を作成しました: {path}",
+                           "Plan workbook template created: {path}"),
+    "init_done": ("作業フォルダを作成しました: {root}", "Workspace created: {root}"),
+    "init_plan": ("  計画: {items} 行（担当 {groups}）  マスタ: {db}",
+                  "  plan: {items} rows ({groups} groups)  master: {db}"),
+    "plan_done": ("計画を更新しました: {items} 行（担当 {groups}）",
+                  "Plan updated: {items} rows ({groups} groups)"),
+    # -- generate ------------------------------------------------------------------------------
+    "generating": ("作成中", "generating"),
+    "generate_done": ("{year} {form}: {n} 件のブックを作成しました",
+                      "{year} {form}: {n} workbooks created"),
+    "generate_file": ("  {group}（{n}項目）: {path}", "  {group} (items: {n}): {path}"),
+    # -- ingest --------------------------------------------------------------------------------
+    "ingesting": ("取込中", "ingesting"),
+    "would_accept": ("受理予定", "would accept"),
+    "accepted_detail": ("{n}件 v{version}", "records {n} v{version}"),
+    # -- status --------------------------------------------------------------------------------
+    "state": ("状況", "state"),
+    "version": ("版", "version"),
+    "state_accepted": ("受理済", "accepted"),
+    "state_rejected": ("差戻し中", "refused"),
+    "state_missing": ("未提出", "missing"),
+    "state_not_issued": ("未発行", "not issued"),
+    "slot_who": ("{slot} {label}（{group}）", "{slot} {label} ({group})"),
+    "slot_of": ("（{slot} {label}）", " ({slot} {label})"),
+    "to_remind": ("督促が必要な担当 ({n}): ", "Groups to remind ({n}): "),
+    "all_accepted": ("全担当の受理が済んでいます。", "All groups accepted."),
+    # -- report --------------------------------------------------------------------------------
+    "report_done": ("集計表を作成しました: {path}（{rows} 行）",
+                    "Report created: {path} ({rows} rows)"),
+    "not_returned": ("未提出の担当: ", "Groups not returned: "),
+    # -- import-report -------------------------------------------------------------------------
+    "import_refused": (
+        "取り込みませんでした（エラー {n} 件）。表を直して、もう一度取り込んでください。",
+        "Nothing was imported (errors: {n}). Correct the table and import it again.",
+    ),
+    "import_done": ("取り込みました: {name}（{year}年度、{rows} 行、{versions} 担当分）",
+                    "Imported: {name} (FY{year}, {rows} rows, {versions} groups)"),
+    "import_created_plan": (
+        "計画がなかったため、表から計画を作りました。担当は「未割当1」「未割当2」… です。"
+        "計画ブックで担当を直し、`fujimi-xl plan` で読み込み直してください。",
+        "There was no plan, so one was made from the table. Its groups are 未割当1, 未割当2, …: "
+        "correct them in the plan workbook and load it again with `fujimi-xl plan`.",
+    ),
+    # -- rollover ------------------------------------------------------------------------------
+    "rollover_done": ("{from_year} → {to_year}: {n} 件を繰り越しました。",
+                      "{from_year} → {to_year}: {n} items carried over."),
+    "rollover_added": ("  新しい項目（前年度の記入なし）: {n} 件: ",
+                       "  New items (nothing from the year before): {n}: "),
+    "rollover_retired": ("  計画から外れた項目（繰り越さない）: {n} 件: ",
+                         "  Items no longer in the plan (not carried over): {n}: "),
+    "rollover_next": (
+        "次に `fujimi-xl generate {form} --year {year}` で新年度の様式を作成してください。",
+        "Next, create the new year's workbooks with `fujimi-xl generate {form} --year {year}`.",
+    ),
+    # -- history, diff -------------------------------------------------------------------------
+    "history_none": ("項目「{item}」の受理済みの値はありません。",
+                     "Item '{item}' has no accepted values."),
+    "current": ("現在", "current"),
+    "superseded": ("旧版", "superseded"),
+    "history_version": ("v{version}（{mark}）", "v{version} ({mark})"),
+    "no_differences": ("違いはありません。", "No differences."),
+    # -- export, verify, demo ------------------------------------------------------------------
+    "export_done": ("書き出しました: {path}", "Written: {path}"),
+    "verify_checked": (
+        "検査した範囲: 現在の版 {submissions} 件・保管ファイル {files} 件・値 {values} 件（{slots} 枠）",
+        "Checked: {submissions} current versions, {files} stored files, {values} values "
+        "({slots} slots)",
+    ),
+    "verify_ok": (
+        "異常はありません。すべての値が受理したファイル（sha256 一致）に遡れます。",
+        "No problems found. Every value traces back to an accepted file (sha256 matches).",
+    ),
+    "demo_not_empty": ("{directory} は空ではありません。新しいフォルダを指定してください。",
+                       "{directory} is not empty. Give a new folder."),
 }
 
 
 def ui(key: str, lang: str = "ja", **params: Any) -> str:
     ja, en = UI[key]
+    return (en if lang == "en" else ja).format(**params)
+
+
+def year_label(year: int, lang: str = "ja") -> str:
+    """平成30年度 in Japanese, FY2018 (H30) in English."""
+    from . import fiscal
+
+    return ui("year_label", lang, year=year, long=fiscal.long_label(year),
+              short=fiscal.short_label(year))
+
+
+# Fixed texts inside generated workbooks (input, instructions, choices and feedback sheets).
+BOOK: dict[str, tuple[str, str]] = {
+    "doc_comments": (
+        "fujimi-xl が発行した様式です。シートの構成を変えないでください。",
+        "A form issued by fujimi-xl. Do not change the structure of its sheets.",
+    ),
+    "banner": ("担当：{group}", "Group: {group}"),
+    # the feedback sheet
+    "feedback_title": ("差戻し内容（このブックは受理されませんでした）",
+                       "What to fix (this workbook was not accepted)"),
+    "feedback_note": (
+        "赤色のセルを直してから、このブックを保存して送り直してください。"
+        "セルのコメントにも同じ内容があります。",
+        "Correct the red cells, then save this workbook and send it again. "
+        "Each cell's comment says the same.",
+    ),
+    "feedback_cell": ("セル", "Cell"),
+    "feedback_field": ("項目", "Field"),
+    "feedback_fix": ("直していただきたいこと", "What to fix"),
+    "feedback_reference": ("（参考）", "(for reference) "),
+    # the instructions sheet
+    "guide_title": ("{year} {title} 記入要領", "{year} {title}: instructions"),
+    "grade": ("{value}：{label}", "{value}: {label}"),
+    "grade_sep": ("　", "  "),
+    "label_sep": ("・", ", "),
+    # the choice sheet
+    "choice": ("選択肢", "Choice"),
+    "meaning": ("意味", "Meaning"),
+    # the input sheet
+    "input_title": ("{year} {title} 記入シート　{name}", "{year} {title} input sheet  {name}"),
+    "input_note": (
+        "白い欄に記入してください。灰色の欄は変更できません。黄色は未記入の必須欄です。",
+        "Fill in the white cells. Grey cells cannot be changed. Yellow cells are required and "
+        "still blank.",
+    ),
+    "blanks_formula": ('="未記入の必須欄："&({blanks})&"件"',
+                       '="Required cells left blank: "&({blanks})'),
+    "blanks_value": ("未記入の必須欄：{n}件", "Required cells left blank: {n}"),
+    "sheet_title": ("{year} {title}　{name}", "{year} {title}  {name}"),
+    "sheet_note": (
+        "白い欄に記入してください。灰色の欄は変更できません。"
+        "表が足りないときは表の中で行を挿入してください。",
+        "Fill in the white cells. Grey cells cannot be changed. If a table is too short, "
+        "insert rows inside it.",
+    ),
+    # data validation (Excel limits: titles 32 characters, messages 255)
+    "pick_from_list": ("一覧から選んでください", "Pick a value from the list"),
+    "not_a_choice_title": ("選択肢にない値です", "Not one of the choices"),
+    "not_a_choice": ("一覧（▼）から選んでください。", "Pick a value from the list (▼)."),
+    "too_long_title": ("文字数が多すぎます", "Too long"),
+    "too_long": ("{n}文字以内で記入してください。", "Write at most {n} characters."),
+}
+
+
+def book_text(key: str, lang: str = "ja", **params: Any) -> str:
+    """A fixed text of a generated workbook, in ``lang``."""
+    ja, en = BOOK[key]
     return (en if lang == "en" else ja).format(**params)

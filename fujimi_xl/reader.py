@@ -494,6 +494,89 @@ def _read_part(path: Path, info: zipfile.ZipInfo, clock: _Clock, limit: int) -> 
     return b"".join(chunks)
 
 
+FAST_SCAN_BYTES = 8 * MiB  # parts up to this size are checked by the fast scan first
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_ROW_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\br=\"([0-9]{1,7})\"")
+# what Excel, LibreOffice and xlsxwriter write in a worksheet part: nothing in it can nest
+# without bound, so a part made of these names has a small depth by construction
+_SHEET_NAMES = frozenset(
+    b"worksheet sheetPr tabColor outlinePr pageSetUpPr dimension sheetViews sheetView pane "
+    b"selection sheetFormatPr cols col sheetData row c v f is t r rPr rFont b i u sz color "
+    b"family scheme charset vertAlign strike outline shadow condense extend rPh phoneticPr "
+    b"sheetCalcPr sheetProtection protectedRanges protectedRange mergeCells mergeCell "
+    b"phoneticPr conditionalFormatting cfRule formula dataValidations dataValidation "
+    b"formula1 formula2 hyperlinks hyperlink printOptions pageMargins pageSetup headerFooter "
+    b"oddHeader oddFooter evenHeader evenFooter firstHeader firstFooter rowBreaks colBreaks "
+    b"brk drawing legacyDrawing legacyDrawingHF picture oleObjects controls tableParts "
+    b"tablePart extLst ext autoFilter sortState filterColumn customSheetViews ignoredErrors "
+    b"ignoredError colorScale dataBar iconSet cfvo x14:id".split())
+# the shared strings part: rich text runs, nothing that nests without bound
+_SST_NAMES = frozenset(
+    b"sst si t r rPr rFont b i u sz color family scheme charset vertAlign strike outline "
+    b"shadow condense extend rPh phoneticPr extLst ext".split())
+
+
+def _unknown_element(names: frozenset[bytes]) -> re.Pattern[bytes]:
+    """Finds the first element whose local name is not in ``names`` (one C-speed search)."""
+    alts = b"|".join(sorted((re.escape(n.split(b":")[-1]) for n in names), key=len,
+                            reverse=True))
+    return re.compile(rb"<(?![/?]|(?:[A-Za-z_][\w.-]*:)?(?:" + alts + rb")[\s/>])")
+
+
+_UNKNOWN_IN_SHEET = _unknown_element(_SHEET_NAMES)
+_UNKNOWN_IN_SST = _unknown_element(_SST_NAMES)
+
+
+class _Fast:
+    """The counts of the fast scan, shaped like _XmlScan's for its caller."""
+
+    def __init__(self, area: int) -> None:
+        self.area = area
+        self.tables: list[str] = []
+
+
+def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
+    """The same limits as _XmlScan, checked with C-speed byte scans, for the parts Excel and
+    its kind write. Returns None (use expat) when the part has anything unusual: a DTD, an
+    entity, a comment or CDATA, unknown element names in a sheet, cells or rows without an
+    explicit address, or (outside sheets) more elements than the depth limit."""
+    if b"<!" in data:
+        return None
+    if not sheet:
+        # depth can be no more than the number of elements
+        if data.count(b"<") - data.count(b"</") - data.count(b"<?") <= MAX_XML_DEPTH:
+            return _Fast(0)
+        if data[:200].find(b"<sst") >= 0 and not _UNKNOWN_IN_SST.search(data):
+            return _Fast(0)
+        return None
+    if _UNKNOWN_IN_SHEET.search(data):
+        return None
+    cells = len(_CELL.findall(data))
+    refs = _CELL_REF.findall(data)
+    rows = len(_ROW.findall(data))
+    row_refs = _ROW_REF.findall(data)
+    if len(refs) != cells or len(row_refs) != rows:
+        return None
+    where = f"シート「{sheet}」"
+    if rows > MAX_ROWS:
+        raise _limit(f"{where}の行数", f"{MAX_ROWS:,}行超", f"{MAX_ROWS:,}行")
+    if cells > MAX_CELL_ELEMENTS:
+        raise _limit(f"{where}のセル数", f"{MAX_CELL_ELEMENTS:,}超", f"{MAX_CELL_ELEMENTS:,}")
+    max_row = max((int(r) for _, r in refs), default=0)
+    max_col = 0
+    for letters in {c for c, _ in refs}:
+        n = 0
+        for ch in letters:
+            n = n * 26 + ch - 64
+        max_col = max(max_col, n)
+    # conservative: every addressed cell counts, valued or not
+    if max_row > MAX_ROWS or max_row * max_col > MAX_CELLS:
+        return None  # let the careful pass measure the cells that hold values, and name them
+    return _Fast(max_row * max_col)
+
+
 def _check_package(path: Path, clock: _Clock, sheet_parts: dict[str, str] | None = None,
                    ods: bool = False) -> _Package:
     """Inflate and check every part; XML parts are parsed with the limits above."""
@@ -505,9 +588,28 @@ def _check_package(path: Path, clock: _Clock, sheet_parts: dict[str, str] | None
         for info in infos:
             if info.is_dir():
                 continue
-            scan: _XmlScan | None = None
+            scan: Any = None
             tolerant = info.filename.lower().endswith(".vml")  # Excel writes sloppy VML
             first = True
+            if not ods and info.file_size <= FAST_SCAN_BYTES:
+                data = b"".join(_inflate(fh, info, clock))
+                if _looks_xml(info.filename, data[:64]):
+                    scan = _fast_scan(data, sheet_parts.get(info.filename, ""))
+                    if scan is None:  # anything unusual: the careful expat pass
+                        scan = _XmlScan(info.filename, sheet_parts.get(info.filename, ""))
+                        try:
+                            scan.feed(data, True)
+                        except expat.ExpatError as exc:
+                            if not tolerant:
+                                raise _broken(f"部品 {info.filename[:60]} のXMLが壊れています "
+                                              f"({expat.ErrorString(exc.code)})") from exc
+                            scan = None
+                    if scan is not None:
+                        total_area += scan.area
+                        if total_area > MAX_CELLS:
+                            raise _limit("全シートの使用範囲の合計", f"{total_area:,}セル超",
+                                         f"{MAX_CELLS:,}セル")
+                continue
             try:
                 for chunk in _inflate(fh, info, clock):
                     if first:

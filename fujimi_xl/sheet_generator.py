@@ -14,7 +14,8 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from . import fiscal, layout, manifest
 from .forms import Form
-from .generator import Book, Issued, validation
+from .generator import Book, Issued, banner, validation
+from .messages import year_label
 from .plan import Group, PlanItem
 from .sheet_layout import Placed, context, lay_out, list_rows
 
@@ -126,7 +127,8 @@ def draw(book: Book, ws: Any, form: Form, year: int, placed: Placed, record: dic
             put(cell, text, _style(book, f.role, f.choices or f.type in ("kyen", "indicator"),
                                    marks.get((cell.field, "")), report))
             if not report and f.role == "input":
-                validation(ws, form, f, year, cell.row, cell.col, cell.row, cell.col)
+                validation(ws, form, f, year, cell.row, cell.col, cell.row, cell.col,
+                           book.lang)
                 msgs = marks.get((cell.field, ""))
                 if msgs:
                     book.comment(ws, cell.row, cell.col, msgs)
@@ -192,12 +194,13 @@ def build(path: Path, form: Form, year: int, group: Group, item: PlanItem, *, ke
           password: str = "", prefill: dict[str, Any] | None = None,
           values: dict[str, Any] | None = None,
           marks: dict[tuple[str, str], list[str]] | None = None,
-          feedback_rows: list[tuple[str, str, str]] | None = None) -> Issued:
+          feedback_rows: list[tuple[str, str, str]] | None = None, lang: str = "ja") -> Issued:
     """Write the workbook of one record (``item``), prefilled with ``prefill`` (the last
-    accepted values), or with ``values`` (texts, for a feedback workbook)."""
+    accepted values), or with ``values`` (texts, for a feedback workbook). ``lang`` ("ja" or
+    "en") is the language of the fixed texts; the form's own labels stay as defined."""
     path = Path(path)
     record = {**item.record, **(prefill or {})}
-    book = Book(path, form, year, group, font)
+    book = Book(path, form, year, group, font, lang)
     wb = book.wb
     if feedback_rows is not None:
         book.feedback_sheet(feedback_rows, password)
@@ -213,11 +216,10 @@ def build(path: Path, form: Form, year: int, group: Group, item: PlanItem, *, ke
     texts = input_values(form, {**item.record, **(prefill or {})})
     if values is not None:
         texts.update(values)
-    ws.write_string(0, 0, f"{fiscal.long_label(year)} {form.title}　{title}".rstrip(),
-                    book.title)
-    ws.write_string(1, 0, f"担当：{group.full_name}", book.bold)
-    ws.write_string(2, 0, "白い欄に記入してください。灰色の欄は変更できません。"
-                    "表が足りないときは表の中で行を挿入してください。", book.fmt())
+    ws.write_string(0, 0, book.text_of("sheet_title", year=year_label(year, lang),
+                                       title=form.title, name=title).rstrip(), book.title)
+    ws.write_string(1, 0, banner(group, lang), book.bold)
+    ws.write_string(2, 0, book.text_of("sheet_note"), book.fmt())
     draw(book, ws, form, year, placed, record, texts, mode="input", marks=marks)
     define_names(wb, form.input_sheet, placed)
     ws.set_portrait()
@@ -242,7 +244,7 @@ def build(path: Path, form: Form, year: int, group: Group, item: PlanItem, *, ke
         "issued_at": issued_at,
         "input_sheet": form.input_sheet,
         "keys": [item.key],
-        "banner": f"担当：{group.full_name}",
+        "banner": banner(group, lang),
         "lists": {lid: [[cid, c0] for cid, c0, _ in p.columns]
                   for lid, p in placed.lists.items()},
         "locked_hash": manifest.locked_hash({}, [(item.key, snap)]),

@@ -151,7 +151,12 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("COMMIT")
 
 
+_encode_str = json.encoder.encode_basestring  # C-accelerated, keeps non-ASCII as it is
+
+
 def dumps(value: Any) -> str:
+    if type(value) is str:
+        return _encode_str(value)
     return json.dumps(value, ensure_ascii=False)
 
 
