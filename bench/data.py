@@ -40,7 +40,7 @@ def make_plan(groups: int, items: int) -> Plan:
             s, it, n = i // 25 + 1, (i % 25) // 5 + 1, i % 5 + 1
             its.append(PlanItem(f"{s}-{it}-{n}", g.code, {
                 "section": s, "item": it, "number": n,
-                "plan": f"第{s}節{it}項{n}号の取り組み（子どもの居場所・学習支援・相談体制の充実）"}))
+                "plan": f"第{s}節{it}項{n}号の取り組み（居場所・学習支援・相談体制の充実）"}))
     return Plan("progress", gs, its, "ベンチマーク計画", "富士見市")
 
 

@@ -108,7 +108,7 @@ class Book:
         self.wb = xlsxwriter.Workbook(
             str(path),
             {"strings_to_formulas": False, "strings_to_urls": False,
-             "strings_to_numbers": False},
+             "strings_to_numbers": False, "in_memory": True},
         )
         self.wb.set_properties({
             "title": f"{year_label(year, lang)} {form.title}", "subject": group.full_name,

@@ -33,7 +33,7 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
     created = created or dt.datetime.now()
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
                                          "strings_to_urls": False,
-                                         "strings_to_numbers": False})
+                                         "strings_to_numbers": False, "in_memory": True})
     wb.set_properties({"title": f"{title} {fiscal.long_label(table.year)}{form.title}結果",
                        "author": "fujimi-xl", "created": created})
     base = {"font_name": font, "font_size": 10}
