@@ -105,3 +105,27 @@ def test_feedback_workbook_fixed_and_resaved_by_calc_is_accepted(ws, outbox, fil
     assert re.search(rf'<sheet name="{manifest.SHEET}"[^>]*state="hidden"', book)
     after = api.ingest(ws, [resaved]).files[0]
     assert (after.outcome, after.problems) == ("accepted", [])
+
+
+@pytest.mark.libreoffice
+def test_in_workbook_check_still_works_after_libreoffice(ws, outbox, fill, tmp_path):
+    """The count of empty required cells (a formula over the input range) and the yellow
+    highlight of empty required cells survive LibreOffice, which recalculates the count."""
+    import subprocess
+
+    from fujimi_xl.pdf import libreoffice
+
+    path = fill(outbox["応援センター"], "応援センター",
+                {"1-1-1": {"result": "", "next_plan": ""}}, name="partial.xlsx")
+    out = tmp_path / "lo"
+    out.mkdir()
+    subprocess.run([libreoffice(), f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+             "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
+            check=True, capture_output=True, timeout=180)
+    saved = out / path.name
+    values = openpyxl.load_workbook(saved, data_only=True)["入力"]
+    formulas = openpyxl.load_workbook(saved)["入力"]
+    assert "COUNTBLANK" in str(formulas["F2"].value)
+    assert values["F2"].value == "未記入の必須欄：2件"
+    rules = [r for rng in formulas.conditional_formatting for r in rng.rules]
+    assert rules and all(r.type in ("containsBlanks", "expression") for r in rules)
