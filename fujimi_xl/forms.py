@@ -96,15 +96,15 @@ class Form:
     def by_id(self) -> dict[str, Field]:
         return {f.id: f for f in [*self.fields, *self.references]}
 
-    @property
+    @cached_property
     def key_fields(self) -> list[Field]:
         return [self.by_id[k] for k in self.key]
 
-    @property
+    @cached_property
     def locked_fields(self) -> list[Field]:
         return [f for f in self.fields if f.role in ("key", "locked")]
 
-    @property
+    @cached_property
     def input_fields(self) -> list[Field]:
         return [f for f in self.fields if f.role == "input"]
 
