@@ -96,20 +96,9 @@ def import_table(ws: Workspace, path: Path, form: Form, year: int | None = None)
                     "group_code, slot, issue_id, outcome) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (sha, path.name, path.stat().st_size, stamp, form.name, y, group, group,
                      IMPORT_ISSUE, "accepted"))
-                current = conn.execute(
-                    "SELECT id, version FROM submissions WHERE form=? AND year=? AND slot=? "
-                    "AND superseded_by IS NULL", (form.name, y, group)).fetchone()
-                version = current["version"] + 1 if current else 1
-                sub = conn.execute(
-                    "INSERT INTO submissions (file_id, form, year, group_code, slot, version, "
-                    "accepted_at) VALUES (?,?,?,?,?,?,?)",
-                    (cur.lastrowid, form.name, y, group, group, version, stamp)).lastrowid
-                if current is not None:
-                    conn.execute("UPDATE submissions SET superseded_by=?, superseded_at=? "
-                                 "WHERE id=?", (sub, stamp, current["id"]))
-                conn.executemany(
-                    "INSERT INTO record_values (submission_id, item_key, field, value, sheet, "
-                    "cell) VALUES (?,?,?,?,?,?)", [(sub, *v) for v in values])
+                store.add_version(conn, file_id=cur.lastrowid, form=form.name, year=y,
+                                  group=group, slot=group, rows=values, stamp=stamp,
+                                  current=store.current_version(conn, form.name, y, group))
                 result.versions += 1
         result.rows = sum(1 for _, row in slots if row.returned)
         result.created_plan = created

@@ -8,7 +8,6 @@ provenance; a file with any error is not merged at all and its group gets a feed
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import os
 import re
@@ -133,8 +132,7 @@ def _fault_point(name: str) -> None:
         time.sleep(60)
 
 
-def now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+now = store.now
 
 
 def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = None,
@@ -335,9 +333,7 @@ class _DryRun:
 def _preview(conn: Any, issue: Any, result: FileResult,
              rows: list[tuple[str, str, str, str, str]]) -> FileResult:
     """What merging ``rows`` would change: old → new per field, against the current version."""
-    current = conn.execute(
-        "SELECT id, version FROM submissions WHERE form = ? AND year = ? AND slot = ? "
-        "AND superseded_by IS NULL", (issue["form"], issue["year"], issue["slot"])).fetchone()
+    current = store.current_version(conn, issue["form"], issue["year"], issue["slot"])
     old: dict[tuple[str, str], Any] = {}
     if current is not None:
         old = {(r["item_key"], r["field"]): r["value"] for r in conn.execute(
@@ -505,10 +501,7 @@ def _merge(conn: Any, issue: dict[str, Any], result: FileResult,
         if again is not None:  # another process took the same file meanwhile
             result.outcome = "unchanged"
             return result
-        current = conn.execute(
-            "SELECT id, version FROM submissions WHERE form = ? AND year = ? AND slot = ? "
-            "AND superseded_by IS NULL", (issue["form"], issue["year"], issue["slot"]),
-        ).fetchone()
+        current = store.current_version(conn, issue["form"], issue["year"], issue["slot"])
         if current is not None:
             old = {(r["item_key"], r["field"]): r["value"] for r in conn.execute(
                 "SELECT item_key, field, value FROM record_values WHERE submission_id = ?",
@@ -523,20 +516,8 @@ def _merge(conn: Any, issue: dict[str, Any], result: FileResult,
         result.outcome = "accepted"
         file_id = _record_receipt(conn, result, size, issue["issue_id"])
         _fault_point("merge")
-        version = (current["version"] + 1) if current is not None else 1
-        stamp = now()
-        cur = conn.execute(
-            "INSERT INTO submissions (file_id, form, year, group_code, slot, version, "
-            "accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (file_id, issue["form"], issue["year"], issue["group_code"], issue["slot"], version,
-             stamp),
-        )
-        sub_id = cur.lastrowid
-        if current is not None:
-            conn.execute("UPDATE submissions SET superseded_by = ?, superseded_at = ? "
-                         "WHERE id = ?", (sub_id, stamp, current["id"]))
-        conn.executemany(
-            "INSERT INTO record_values (submission_id, item_key, field, value, sheet, cell) "
-            "VALUES (?, ?, ?, ?, ?, ?)", [(sub_id, *r) for r in rows])
-        result.version = version
+        _, result.version = store.add_version(
+            conn, file_id=file_id, form=issue["form"], year=issue["year"],
+            group=issue["group_code"], slot=issue["slot"], rows=rows, stamp=now(),
+            current=current)
     return result

@@ -14,7 +14,6 @@ from typing import Any
 from . import store
 from .errors import NothingToDoError
 from .forms import Form
-from .intake import now
 from .plan import load_plan
 from .workspace import Workspace
 
@@ -34,7 +33,7 @@ class RolloverResult:
 
 def rollover(ws: Workspace, form: Form, from_year: int, to_year: int) -> RolloverResult:
     if not form.references:
-        raise NothingToDoError(f"様式「{form.name}」には繰り越す項目の定義（references）がありません")
+        raise NothingToDoError(code="no_references", form=form.name)
     conn = ws.connect()
     try:
         plan = load_plan(conn, form.name)
@@ -55,7 +54,7 @@ def rollover(ws: Workspace, form: Form, from_year: int, to_year: int) -> Rollove
                 data = {ref: "" if values.get(src) is None else str(values.get(src))
                         for ref, src in form.carry.items()}
             rows.append((form.name, to_year, it.key, it.group, store.dumps(data), from_year,
-                         now()))
+                         store.now()))
         in_plan = {(it.key, it.group) for it in plan.items}
         res.retired = [f"{k} {g}" for k, g in old if (k, g) not in in_plan]
         with store.transaction(conn):

@@ -13,6 +13,7 @@ Tables:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -111,6 +112,11 @@ CREATE VIEW IF NOT EXISTS current_values AS
 """
 
 
+def now() -> str:
+    """The time stamps of the master: local time with its offset, to the second."""
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
 def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
     conn.row_factory = sqlite3.Row
@@ -162,3 +168,29 @@ def dumps(value: Any) -> str:
 
 def loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+def current_version(conn: sqlite3.Connection, form: str, year: int, slot: str) -> Any:
+    """The current (not superseded) submission of a slot, or None."""
+    return conn.execute(
+        "SELECT id, version FROM submissions WHERE form = ? AND year = ? AND slot = ? "
+        "AND superseded_by IS NULL", (form, year, slot)).fetchone()
+
+
+def add_version(conn: sqlite3.Connection, *, file_id: int, form: str, year: int, group: str,
+                slot: str, rows: list[tuple[str, str, str, str, str]], stamp: str,
+                current: Any = None) -> tuple[int, int]:
+    """Store an accepted file's values as the slot's next version, superseding (never
+    overwriting) the current one. Inside the caller's transaction. Returns (id, version)."""
+    version = (current["version"] + 1) if current is not None else 1
+    sub = conn.execute(
+        "INSERT INTO submissions (file_id, form, year, group_code, slot, version, accepted_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)", (file_id, form, year, group, slot, version, stamp),
+    ).lastrowid
+    if current is not None:
+        conn.execute("UPDATE submissions SET superseded_by = ?, superseded_at = ? WHERE id = ?",
+                     (sub, stamp, current["id"]))
+    conn.executemany(
+        "INSERT INTO record_values (submission_id, item_key, field, value, sheet, cell) "
+        "VALUES (?, ?, ?, ?, ?, ?)", [(sub, *r) for r in rows])
+    return int(sub), version
