@@ -1,4 +1,5 @@
-"""Read a returned file: tell what it really is, check it against limits, read its cells.
+"""Read a returned file: tell what it really is, check it against limits (package.py), read
+its cells.
 
 Content decides, never the extension: a .xlsx may really be .xls, .ods, .xlsm, an encrypted
 package, a CSV or an HTML page. Before any native reader sees a zip package, every part of it is
@@ -22,68 +23,44 @@ import contextlib
 import hashlib
 import os
 import posixpath
-import re
 import shutil
 import signal
-import struct
 import subprocess
 import tempfile
 import time
 import zipfile
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.parsers import expat
 
 import defusedxml.ElementTree as SafeET
 
 from .manifest import SHEET as MANIFEST_SHEET
+from .package import (  # noqa: F401  (the limits are part of the reader's interface)
+    _MAIN_NS,
+    _REL_NS,
+    CONVERT_SECONDS,
+    MAX_BOOK_PART_BYTES,
+    MAX_CELL_ELEMENTS,
+    MAX_CELLS,
+    MAX_FILE_BYTES,
+    MAX_INFLATED_BYTES,
+    MAX_MEMBERS,
+    MAX_RATIO,
+    MAX_ROWS,
+    MAX_SCAN_SECONDS,
+    MAX_XML_DEPTH,
+    NS,
+    READ_SECONDS,
+    ReadRefused,
+    _broken,
+    _check_package,
+    _Clock,
+    _limit,
+    _read_part,
+    _zip_infos,
+)
 from .pdf import libreoffice
-
-# -- limits checked before and during reading ---------------------------------------------------
-MiB = 1024 * 1024
-MAX_FILE_BYTES = 50 * MiB  # size of the file as sent
-MAX_MEMBERS = 2000  # parts inside a zip package
-MAX_INFLATED_BYTES = 200 * MiB  # all parts together once inflated (declared and real)
-MAX_RATIO = 200  # inflated / compressed, for parts inflating to more than RATIO_FLOOR
-RATIO_FLOOR = 1 * MiB
-MAX_BOOK_PART_BYTES = 10 * MiB  # xl/workbook.xml and its relationships
-MAX_ROWS = 100_000  # highest row holding a value, and <row> elements of one sheet
-MAX_CELLS = 2_000_000  # A1-based used range of one sheet (rows x columns) and of all sheets
-MAX_CELL_ELEMENTS = 2_000_000  # <c> elements of one sheet, styled empty ones included
-MAX_XML_DEPTH = 256  # nesting of XML elements
-MAX_SCAN_SECONDS = 15.0  # parse time of the checks of one package
-READ_SECONDS = 45.0  # one whole read, conversion included (below isolate.TIME_LIMIT)
-CONVERT_SECONDS = 30.0  # one LibreOffice conversion
-
-NS = {
-    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-}
-_MAIN_NS = {"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-            "http://purl.oclc.org/ooxml/spreadsheetml/main"}  # where <sheet> is looked for
-_REL_NS = {"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-           "http://purl.oclc.org/ooxml/officeDocument/relationships"}
-_ODS_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-_SEP = "\x1f"  # expat's namespace separator: "uri<SEP>local"
-
-
-class ReadRefused(Exception):
-    """The file cannot be read; ``code`` and ``params`` say why (a message catalogue entry)."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    def __reduce__(self) -> tuple[Any, ...]:  # survives pickling between processes
-        return (_refused, (self.code, self.params))
-
-
-def _refused(code: str, params: dict[str, Any]) -> ReadRefused:
-    return ReadRefused(code, **params)
 
 
 @dataclass
@@ -216,428 +193,6 @@ FORMAT_NAMES = {
 
 
 # -- limits and deadlines ---------------------------------------------------------------------
-
-def _limit(limit: str, found: Any, allowed: Any) -> ReadRefused:
-    return ReadRefused("limit_exceeded", limit=limit, found=found, allowed=allowed)
-
-
-def _broken(detail: str) -> ReadRefused:
-    return ReadRefused("not_workbook", detail=detail)
-
-
-class _Clock:
-    """A deadline for one step; ``check()`` refuses the file once it has passed."""
-
-    def __init__(self, seconds: float, label: str, until: float | None = None) -> None:
-        end = time.monotonic() + seconds
-        self.end = min(end, until) if until is not None else end
-        self.seconds = seconds
-        self.label = label
-
-    def left(self) -> float:
-        return self.end - time.monotonic()
-
-    def check(self) -> None:
-        if time.monotonic() > self.end:
-            raise _limit(self.label, f"{self.seconds:.0f}秒超", f"{self.seconds:.0f}秒")
-
-
-# -- zip parts: inflated by us, checked as they inflate --------------------------------------
-
-def _zip_infos(path: Path) -> list[zipfile.ZipInfo]:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise _limit("ファイルサイズ", f"{size:,}バイト", f"{MAX_FILE_BYTES:,}バイト")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
-            NotImplementedError, RuntimeError) as exc:
-        raise _broken(f"ZIP構造の破損: {exc}"[:120]) from exc
-    if len(infos) > MAX_MEMBERS:
-        raise _limit("部品数", f"{len(infos):,}", f"{MAX_MEMBERS:,}")
-    seen: set[str] = set()
-    for i in infos:
-        if i.filename in seen:
-            raise _broken(f"ZIP内に同じ名前の部品が2つあります ({i.filename[:60]})")
-        seen.add(i.filename)
-    total = sum(i.file_size for i in infos)
-    if total > MAX_INFLATED_BYTES:
-        raise _limit("展開後サイズ", f"{total:,}バイト", f"{MAX_INFLATED_BYTES:,}バイト")
-    for i in infos:
-        if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise _limit(f"圧縮率 ({i.filename[:40]})",
-                         f"{i.file_size // max(i.compress_size, 1):,}倍", f"{MAX_RATIO}倍")
-    return infos
-
-
-def _inflate(fh: Any, info: zipfile.ZipInfo, clock: _Clock) -> Iterator[bytes]:
-    """The inflated bytes of one part, never more than it declares; CRC checked at the end."""
-    name = info.filename
-    if info.flag_bits & 0x1:
-        raise ReadRefused("encrypted")
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise _broken(f"部品 {name[:60]} の圧縮方式 ({info.compress_type}) は"
-                      "Excelのものではありません")
-    fh.seek(info.header_offset)
-    header = fh.read(30)
-    if len(header) < 30 or header[:4] != b"PK\x03\x04":
-        raise _broken(f"部品 {name[:60]} の位置情報が壊れています")
-    name_len, extra_len = struct.unpack("<HH", header[26:30])
-    raw_name = fh.read(name_len)
-    enc = "utf-8" if info.flag_bits & 0x800 else "cp437"
-    if raw_name.decode(enc, "replace") != info.orig_filename:
-        raise _broken(f"部品 {name[:60]} の名前がZIPの目録と一致しません")
-    fh.seek(extra_len, os.SEEK_CUR)
-    left = info.compress_size
-    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
-    produced = 0
-    crc = 0
-    try:
-        while left > 0 and not (inflater is not None and inflater.eof):
-            raw = fh.read(min(1 << 16, left))
-            if not raw:
-                raise _broken(f"部品 {name[:60]} が途中で切れています")
-            left -= len(raw)
-            for out in (_drain(inflater, raw) if inflater is not None else (raw,)):
-                produced += len(out)
-                if produced > info.file_size:
-                    raise _limit(f"展開後サイズ ({name[:40]})",
-                                 f"申告 {info.file_size:,}バイトを超過",
-                                 f"{info.file_size:,}バイト")
-                crc = zlib.crc32(out, crc)
-                yield out
-            clock.check()
-    except zlib.error as exc:
-        raise _broken(f"部品 {name[:60]} の圧縮データが壊れています") from exc
-    if inflater is not None and not inflater.eof:
-        raise _broken(f"部品 {name[:60]} の圧縮データが途中で切れています")
-    if produced != info.file_size or crc != info.CRC:
-        raise _broken(f"部品 {name[:60]} が壊れています (CRC/サイズ不一致)")
-
-
-def _drain(inflater: Any, raw: bytes, step: int = 1 << 20) -> Iterator[bytes]:
-    """Inflate ``raw`` in pieces of at most ``step`` bytes, so a bomb is seen as it grows."""
-    buf = raw
-    while not inflater.eof:
-        out = inflater.decompress(buf, step)
-        if out:
-            yield out
-        buf = inflater.unconsumed_tail
-        if not buf and len(out) < step:
-            break
-
-
-class _XmlScan:
-    """Stream one XML part through expat: no DTD, no entities, bounded depth; counts the rows
-    and cells of a worksheet and the tables of an .ods ``content.xml``."""
-
-    def __init__(self, part: str, sheet: str) -> None:
-        self.part = part
-        self.sheet = sheet  # sheet name for messages ('' when the part is not a sheet)
-        self.depth = 0
-        self.sheet_data = 0  # depth of the open <sheetData>, 0 outside it
-        self.row_elements = 0
-        self.cell_elements = 0
-        self.row = 0  # 1-based current row
-        self.col = 0  # 1-based current column
-        self.open_cell: tuple[int, int] | None = None
-        self.max_row = 0
-        self.max_col = 0
-        self.tables: list[str] = []
-        p = expat.ParserCreate(namespace_separator=_SEP)
-        p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        p.StartDoctypeDeclHandler = self._doctype
-        p.EntityDeclHandler = self._entity
-        p.ExternalEntityRefHandler = self._external
-        p.StartElementHandler = self._start
-        p.EndElementHandler = self._end
-        self.parser = p
-
-    # expat handlers -----------------------------------------------------------------
-    def _doctype(self, *_: Any) -> None:
-        raise ReadRefused("unsafe_xml", part=self.part, detail="DTD (<!DOCTYPE>)")
-
-    def _entity(self, *_: Any) -> None:
-        raise ReadRefused("unsafe_xml", part=self.part, detail="実体宣言 (<!ENTITY>)")
-
-    def _external(self, *_: Any) -> int:
-        raise ReadRefused("unsafe_xml", part=self.part, detail="外部実体")
-
-    def _where(self) -> str:
-        return f"シート「{self.sheet}」" if self.sheet else f"部品 {self.part[:40]} "
-
-    def _start(self, name: str, attrs: dict[str, str]) -> None:
-        self.depth += 1
-        if self.depth > MAX_XML_DEPTH:
-            raise _limit(f"{self._where()}のXMLの入れ子", f"{self.depth}段超", f"{MAX_XML_DEPTH}段")
-        ns, _, local = name.rpartition(_SEP)
-        if self.open_cell is not None:  # a child of <c>: the cell holds something
-            self._valued(*self.open_cell)
-            self.open_cell = None
-        # python-calamine takes <row> and <c> by local name anywhere inside <sheetData>, in any
-        # namespace or none, whatever their parent: they are counted the same way here
-        if self.sheet_data:
-            if local == "row":
-                self.row_elements += 1
-                if self.row_elements > MAX_ROWS:
-                    raise _limit(f"{self._where()}の行数", f"{MAX_ROWS:,}行超", f"{MAX_ROWS:,}行")
-                r = self._ref_attr(attrs)
-                if r is not None and not r.isdigit():
-                    raise _broken(f"{self._where()}の行番号「{r[:20]}」が不正です")
-                self.row = int(r) if r else self.row + 1
-                self.col = 0
-            elif local == "c":
-                self.cell_elements += 1
-                if self.cell_elements > MAX_CELL_ELEMENTS:
-                    raise _limit(f"{self._where()}のセル数", f"{MAX_CELL_ELEMENTS:,}超",
-                                 f"{MAX_CELL_ELEMENTS:,}")
-                r = self._ref_attr(attrs)
-                if r is None:
-                    self.col += 1
-                else:
-                    ref = _parse_ref(r)
-                    if ref is None:
-                        raise _broken(f"{self._where()}のセル番地「{r[:20]}」が不正です")
-                    self.row, self.col = ref[0] or self.row, ref[1]
-                self.open_cell = (self.row, self.col)
-        elif local == "sheetData":
-            self.sheet_data = self.depth
-        if ns == _ODS_TABLE_NS and local == "table":
-            self.tables.append(attrs.get(f"{_ODS_TABLE_NS}{_SEP}name", ""))
-
-    def _ref_attr(self, attrs: dict[str, str]) -> str | None:
-        """The ``r`` attribute, whatever its prefix; two of them are refused as ambiguous."""
-        found = [v for k, v in attrs.items() if k.rpartition(_SEP)[2] == "r"]
-        if len(found) > 1:
-            raise _broken(f"{self._where()}に番地が2つあるセルまたは行があります")
-        return found[0] if found else None
-
-    def _end(self, name: str) -> None:
-        if self.sheet_data == self.depth:
-            self.sheet_data = 0
-        self.depth -= 1
-        self.open_cell = None
-
-    def _valued(self, row: int, col: int) -> None:
-        """A cell at (row, col), 1-based, holds a value: the used range reaches it."""
-        if row > self.max_row or col > self.max_col:
-            self.max_row = max(self.max_row, row)
-            self.max_col = max(self.max_col, col)
-            area = self.max_row * self.max_col
-            if area > MAX_CELLS or self.max_row > MAX_ROWS:
-                raise _limit(f"{self._where()}の使用範囲",
-                             f"A1:{_col_name(self.max_col)}{self.max_row} "
-                             f"({self.max_row:,}行×{self.max_col:,}列)", f"{MAX_CELLS:,}セル")
-
-    # feeding ------------------------------------------------------------------------
-    def feed(self, data: bytes, final: bool = False) -> None:
-        self.parser.Parse(data, final)
-
-    @property
-    def area(self) -> int:
-        return self.max_row * self.max_col
-
-
-_REF_RE = re.compile(r"^\$?([A-Za-z]+)\$?(\d*)$")
-
-
-def _parse_ref(ref: str) -> tuple[int, int] | None:
-    """(1-based row or 0 when absent, 1-based column) of an A1 reference; None if it is not one."""
-    m = _REF_RE.match(ref)
-    if not m or len(ref) > 40:
-        return None
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    return (int(m.group(2)) if m.group(2) else 0), col
-
-
-def _col_name(col: int) -> str:
-    s = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        s = chr(65 + rem) + s
-    return s or "A"
-
-
-def _looks_xml(name: str, first: bytes) -> bool:
-    if name.lower().endswith((".xml", ".rels", ".vml")):
-        return True
-    head = first[:64].lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n\x00")
-    return head.startswith(b"<")
-
-
-@dataclass
-class _Package:
-    """What the checks found in a zip package."""
-
-    infos: list[zipfile.ZipInfo]
-    tables: list[str] = field(default_factory=list)  # .ods only
-
-
-def _read_part(path: Path, info: zipfile.ZipInfo, clock: _Clock, limit: int) -> bytes:
-    """One small part, inflated and XML-checked, for parsing afterwards."""
-    if info.file_size > limit:
-        raise _limit(f"{info.filename}のサイズ", f"{info.file_size:,}バイト", f"{limit:,}バイト")
-    scan = _XmlScan(info.filename, "")
-    chunks = []
-    try:
-        with open(path, "rb") as fh:
-            for chunk in _inflate(fh, info, clock):
-                scan.feed(chunk)
-                chunks.append(chunk)
-        scan.feed(b"", True)
-    except expat.ExpatError as exc:
-        raise _broken(f"部品 {info.filename[:60]} のXMLが壊れています "
-                      f"({expat.ErrorString(exc.code)})") from exc
-    return b"".join(chunks)
-
-
-FAST_SCAN_BYTES = 8 * MiB  # parts up to this size are checked by the fast scan first
-_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
-_CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
-_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
-_ROW_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\br=\"([0-9]{1,7})\"")
-# what Excel, LibreOffice and xlsxwriter write in a worksheet part: nothing in it can nest
-# without bound, so a part made of these names has a small depth by construction
-_SHEET_NAMES = frozenset(
-    b"worksheet sheetPr tabColor outlinePr pageSetUpPr dimension sheetViews sheetView pane "
-    b"selection sheetFormatPr cols col sheetData row c v f is t r rPr rFont b i u sz color "
-    b"family scheme charset vertAlign strike outline shadow condense extend rPh phoneticPr "
-    b"sheetCalcPr sheetProtection protectedRanges protectedRange mergeCells mergeCell "
-    b"phoneticPr conditionalFormatting cfRule formula dataValidations dataValidation "
-    b"formula1 formula2 hyperlinks hyperlink printOptions pageMargins pageSetup headerFooter "
-    b"oddHeader oddFooter evenHeader evenFooter firstHeader firstFooter rowBreaks colBreaks "
-    b"brk drawing legacyDrawing legacyDrawingHF picture oleObjects controls tableParts "
-    b"tablePart extLst ext autoFilter sortState filterColumn customSheetViews ignoredErrors "
-    b"ignoredError colorScale dataBar iconSet cfvo x14:id".split())
-# the shared strings part: rich text runs, nothing that nests without bound
-_SST_NAMES = frozenset(
-    b"sst si t r rPr rFont b i u sz color family scheme charset vertAlign strike outline "
-    b"shadow condense extend rPh phoneticPr extLst ext".split())
-
-
-def _unknown_element(names: frozenset[bytes]) -> re.Pattern[bytes]:
-    """Finds the first element whose local name is not in ``names`` (one C-speed search)."""
-    alts = b"|".join(sorted((re.escape(n.split(b":")[-1]) for n in names), key=len,
-                            reverse=True))
-    return re.compile(rb"<(?![/?]|(?:[A-Za-z_][\w.-]*:)?(?:" + alts + rb")[\s/>])")
-
-
-_UNKNOWN_IN_SHEET = _unknown_element(_SHEET_NAMES)
-_UNKNOWN_IN_SST = _unknown_element(_SST_NAMES)
-
-
-class _Fast:
-    """The counts of the fast scan, shaped like _XmlScan's for its caller."""
-
-    def __init__(self, area: int) -> None:
-        self.area = area
-        self.tables: list[str] = []
-
-
-def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
-    """The same limits as _XmlScan, checked with C-speed byte scans, for the parts Excel and
-    its kind write. Returns None (use expat) when the part has anything unusual: a DTD, an
-    entity, a comment or CDATA, unknown element names in a sheet, cells or rows without an
-    explicit address, or (outside sheets) more elements than the depth limit."""
-    if b"<!" in data:
-        return None
-    if not sheet:
-        # depth can be no more than the number of elements
-        if data.count(b"<") - data.count(b"</") - data.count(b"<?") <= MAX_XML_DEPTH:
-            return _Fast(0)
-        if data[:200].find(b"<sst") >= 0 and not _UNKNOWN_IN_SST.search(data):
-            return _Fast(0)
-        return None
-    if _UNKNOWN_IN_SHEET.search(data):
-        return None
-    cells = len(_CELL.findall(data))
-    refs = _CELL_REF.findall(data)
-    rows = len(_ROW.findall(data))
-    row_refs = _ROW_REF.findall(data)
-    if len(refs) != cells or len(row_refs) != rows:
-        return None
-    where = f"シート「{sheet}」"
-    if rows > MAX_ROWS:
-        raise _limit(f"{where}の行数", f"{MAX_ROWS:,}行超", f"{MAX_ROWS:,}行")
-    if cells > MAX_CELL_ELEMENTS:
-        raise _limit(f"{where}のセル数", f"{MAX_CELL_ELEMENTS:,}超", f"{MAX_CELL_ELEMENTS:,}")
-    max_row = max((int(r) for _, r in refs), default=0)
-    max_col = 0
-    for letters in {c for c, _ in refs}:
-        n = 0
-        for ch in letters:
-            n = n * 26 + ch - 64
-        max_col = max(max_col, n)
-    # conservative: every addressed cell counts, valued or not
-    if max_row > MAX_ROWS or max_row * max_col > MAX_CELLS:
-        return None  # let the careful pass measure the cells that hold values, and name them
-    return _Fast(max_row * max_col)
-
-
-def _check_package(path: Path, clock: _Clock, sheet_parts: dict[str, str] | None = None,
-                   ods: bool = False) -> _Package:
-    """Inflate and check every part; XML parts are parsed with the limits above."""
-    infos = _zip_infos(path)
-    pkg = _Package(infos)
-    sheet_parts = sheet_parts or {}
-    total_area = 0
-    with open(path, "rb") as fh:
-        for info in infos:
-            if info.is_dir():
-                continue
-            scan: Any = None
-            tolerant = info.filename.lower().endswith(".vml")  # Excel writes sloppy VML
-            first = True
-            if not ods and info.file_size <= FAST_SCAN_BYTES:
-                data = b"".join(_inflate(fh, info, clock))
-                if _looks_xml(info.filename, data[:64]):
-                    scan = _fast_scan(data, sheet_parts.get(info.filename, ""))
-                    if scan is None:  # anything unusual: the careful expat pass
-                        scan = _XmlScan(info.filename, sheet_parts.get(info.filename, ""))
-                        try:
-                            scan.feed(data, True)
-                        except expat.ExpatError as exc:
-                            if not tolerant:
-                                raise _broken(f"部品 {info.filename[:60]} のXMLが壊れています "
-                                              f"({expat.ErrorString(exc.code)})") from exc
-                            scan = None
-                    if scan is not None:
-                        total_area += scan.area
-                        if total_area > MAX_CELLS:
-                            raise _limit("全シートの使用範囲の合計", f"{total_area:,}セル超",
-                                         f"{MAX_CELLS:,}セル")
-                continue
-            try:
-                for chunk in _inflate(fh, info, clock):
-                    if first:
-                        first = False
-                        if _looks_xml(info.filename, chunk):
-                            scan = _XmlScan(info.filename, sheet_parts.get(info.filename, ""))
-                    if scan is not None:
-                        try:
-                            scan.feed(chunk)
-                        except expat.ExpatError:
-                            if not tolerant:
-                                raise
-                            scan = None
-                if scan is not None:
-                    scan.feed(b"", True)
-            except expat.ExpatError as exc:
-                raise _broken(f"部品 {info.filename[:60]} のXMLが壊れています "
-                              f"({expat.ErrorString(exc.code)})") from exc
-            if scan is not None:
-                total_area += scan.area
-                if total_area > MAX_CELLS:
-                    raise _limit("全シートの使用範囲の合計", f"{total_area:,}セル超",
-                                 f"{MAX_CELLS:,}セル")
-                if ods and info.filename == "content.xml":
-                    pkg.tables = scan.tables
-    return pkg
-
-
 def _book_parts(path: Path, clock: _Clock) -> tuple[list[tuple[str, str]], dict[str, str],
                                                     dict[str, str]]:
     """Sheets (name, state) in order, defined names, and sheet part -> sheet name, read from
