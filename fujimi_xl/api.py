@@ -11,7 +11,7 @@ from . import dataset, pdf, store
 from . import generator as gen
 from . import plan as planmod
 from . import sheet_generator as sheet_gen
-from .errors import FujimiError, NothingToDoError
+from .errors import FujimiError, NothingToDoError, Notice
 from .forms import load_form
 from .intake import IngestReport, now
 from .intake import ingest as _ingest
@@ -106,7 +106,7 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
     try:
         plan = planmod.load_plan(conn, form)
         if not plan.items:
-            raise NothingToDoError(f"様式「{form}」の計画に項目がありません")
+            raise NothingToDoError(code="nothing_planned", form=form)
         by_group: dict[str, list[planmod.PlanItem]] = {}
         for it in plan.items:
             by_group.setdefault(it.group, []).append(it)
@@ -115,7 +115,7 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
         if groups:
             unknown = set(groups) - {g.code for g in wanted}
             if unknown:
-                raise FujimiError(f"計画に担当項目のない担当です: {', '.join(sorted(unknown))}")
+                raise FujimiError(code="unknown_groups", groups=", ".join(sorted(unknown)))
         target = Path(out_dir) if out_dir else ws.outbox / str(year) / form
         target.mkdir(parents=True, exist_ok=True)
         result = GenerateResult(form, year)
@@ -313,15 +313,27 @@ def status(ws: Workspace, form: str, year: int) -> StatusReport:
 class ReportResult:
     path: Path
     pdf: Path | None = None
-    pdf_message: str = ""
+    pdf_message: str = ""  # why there is no PDF, in Japanese (pdf_notice: either language)
     rows: int = 0
     missing: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # Japanese; notices: either language
+    notices: list[Notice] = field(default_factory=list)
+    pdf_notice: Notice | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def pdf_text(self, lang: str = "ja") -> str:
+        """Why there is no PDF, in ``lang`` ("" when there is nothing to say)."""
+        return self.pdf_notice.message(lang) if self.pdf_notice else self.pdf_message
+
+    def warning_texts(self, lang: str = "ja") -> list[str]:
+        """The warnings in ``lang``."""
+        if len(self.notices) == len(self.warnings):
+            return [n.message(lang) for n in self.notices]
+        return list(self.warnings)
+
+    def to_dict(self, lang: str = "ja") -> dict[str, Any]:
         return {"path": str(self.path), "pdf": str(self.pdf) if self.pdf else None,
-                "pdf_message": self.pdf_message, "rows": self.rows, "missing": self.missing,
-                "warnings": self.warnings}
+                "pdf_message": self.pdf_text(lang), "rows": self.rows, "missing": self.missing,
+                "warnings": self.warning_texts(lang)}
 
 
 def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
@@ -336,26 +348,29 @@ def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
     finally:
         conn.close()
     if not table.rows:
-        raise NothingToDoError(f"様式「{form}」の計画に項目がありません")
+        raise NothingToDoError(code="nothing_planned", form=form)
     from . import fiscal
 
     name = f"{fiscal.long_label(year)}_{f.title}{'結果' if f.layout == 'list' else ''}.xlsx"
     path = Path(out) if out else ws.reports / name
     path.parent.mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []
+    notices: list[Notice] = []
     if f.layout == "sheet":
         from .reporting_sheet import write_book
 
         write_book(path, f, table, title=ws.title_for(form),
-                   font=ws.config.get("font", "ＭＳ ゴシック"), warnings=warnings)
+                   font=ws.config.get("font", "ＭＳ ゴシック"), warnings=warnings,
+                   notices=notices)
     else:
         write_report(path, f, table, title=ws.title_for(form),
                      font=ws.config.get("font", "ＭＳ ゴシック"))
     result = ReportResult(path, rows=len(table.rows), missing=[g.code for g in table.missing],
-                          warnings=warnings)
+                          warnings=warnings, notices=notices)
     if want_pdf:
         try:
             result.pdf = pdf.to_pdf(path)
         except pdf.PdfUnavailable as exc:
             result.pdf_message = str(exc)
+            result.pdf_notice = Notice(exc.code, dict(exc.params)) if exc.coded else None
     return result

@@ -73,11 +73,12 @@ def handle_errors(f: F) -> F:
         try:
             return f(*args, **kwargs)
         except PlanError as exc:
-            click.echo(str(exc), err=True)
+            click.echo(exc.message(current_lang()), err=True)
             _problem_table(exc.problems, current_lang(), err=True)
             sys.exit(1)
         except FujimiError as exc:
-            click.secho(ui("error", current_lang(), message=exc), fg="red", err=True)
+            lg = current_lang()
+            click.secho(ui("error", lg, message=exc.message(lg)), fg="red", err=True)
             sys.exit(2)
 
     return wrapper
@@ -305,18 +306,18 @@ def report_cmd(form: str, year: int, workspace: Path, output: Path | None, want_
                as_json: bool) -> None:
     """集計表（進捗状況評価結果）を印刷用の体裁で作成する。"""
     result = api.report(open_workspace(workspace), form, year, output, want_pdf)
-    if as_json:
-        _dump(result.to_dict())
-        return
     lg = current_lang()
+    if as_json:
+        _dump(result.to_dict(lg))
+        return
     say("report_done", path=result.path, rows=result.rows)
     if result.pdf:
         click.echo(f"PDF: {result.pdf}")
-    elif result.pdf_message:
-        click.secho(result.pdf_message, fg="yellow")
+    elif result.pdf_text(lg):
+        click.secho(result.pdf_text(lg), fg="yellow")
     if result.missing:
         click.echo(ui("not_returned", lg) + ui("list_sep", lg).join(result.missing))
-    for w in result.warnings:
+    for w in result.warning_texts(lg):
         click.secho(ui("warning", lg, message=w), fg="yellow")
 
 
@@ -443,15 +444,16 @@ def export_cmd(form: str, year: int, workspace: Path, fmt: str, output: Path) ->
 def verify_cmd(workspace: Path, quick: bool, as_json: bool) -> None:
     """マスタの整合性を検査する（現在の値がすべて受理ファイルに遡れるか）。"""
     rep = api.verify(open_workspace(workspace), reread=not quick)
+    lg = current_lang()
     if as_json:
-        _dump(rep.to_dict())
+        _dump(rep.to_dict(lg))
         sys.exit(0 if rep.ok else 1)
     c = rep.checked
     say("verify_checked", **{k: c.get(k, 0) for k in ("submissions", "files", "values", "slots")})
     if rep.ok:
-        click.secho(ui("verify_ok", current_lang()), fg="green")
+        click.secho(ui("verify_ok", lg), fg="green")
         return
-    for p in rep.problems:
+    for p in rep.messages(lg):
         click.secho(f"  {p}", fg="red")
     sys.exit(1)
 
@@ -465,5 +467,5 @@ def demo_cmd(directory: Path, no_pdf: bool) -> None:
     from .demo import run_demo
 
     if directory.exists() and any(directory.iterdir()):
-        raise FujimiError(ui("demo_not_empty", current_lang(), directory=directory))
-    run_demo(directory, want_pdf=not no_pdf, say=click.echo)
+        raise FujimiError(code="demo_not_empty", directory=directory)
+    run_demo(directory, want_pdf=not no_pdf, say=click.echo, lang=current_lang())

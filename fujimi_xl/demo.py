@@ -18,6 +18,7 @@ import openpyxl
 from . import api
 from . import generator as gen
 from .forms import load_form
+from .messages import ui
 from .plan import Group, Plan, PlanItem, write_plan_template
 
 SAMPLE = "progress.json"
@@ -111,18 +112,30 @@ class DemoResult:
     log: list[str] = field(default_factory=list)
 
 
-def run_demo(root: Path | str, want_pdf: bool = True, say: Any = print) -> DemoResult:
+def _teller(say: Any, lang: str) -> Any:
+    """``line(key, **params)`` hands the catalogue line ``key`` in ``lang`` to ``say``."""
+    def line(key: str, **params: Any) -> None:
+        say(ui(key, lang, **params))
+
+    return line
+
+
+def run_demo(root: Path | str, want_pdf: bool = True, say: Any = print,
+             lang: str = "ja") -> DemoResult:
+    """Run the whole cycle in ``root``; progress lines go to ``say`` in ``lang`` ("ja"/"en"),
+    which is also the language of the workbooks' texts."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
+    line = _teller(say, lang)
     data = sample_data()
     year = int(data["year"])
     plan_path = write_sample_plan(root / "計画_サンプル.xlsx")
-    say(f"計画ブック(サンプル): {plan_path}")
+    line("demo_plan", path=plan_path)
     ws_root = root / "workspace"
     ws = api.init(ws_root, plan_path)
-    say(f"作業フォルダ: {ws_root}")
-    generated = api.generate(ws, "progress", year)
-    say(f"様式を {len(generated.files)} 件作成: {generated.files[0][1].parent}")
+    line("demo_workspace", path=ws_root)
+    generated = api.generate(ws, "progress", year, lang=lang)
+    line("demo_generated", n=len(generated.files), folder=generated.files[0][1].parent)
 
     returned_dir = root / "returned"
     returned_dir.mkdir(exist_ok=True)
@@ -141,11 +154,11 @@ def run_demo(root: Path | str, want_pdf: bool = True, say: Any = print) -> DemoR
         fill_workbook(path, answers, out)
         returned.append(out)
 
-    first = api.ingest(ws, [returned_dir])
+    first = api.ingest(ws, [returned_dir], lang=lang)
     feedback = [f.feedback for f in first.files if f.feedback]
-    say(f"1回目の取込: 受理 {first.count('accepted')} 件・差戻し {first.count('rejected')} 件")
+    line("demo_first_ingest", accepted=first.count("accepted"), rejected=first.count("rejected"))
     for fb in feedback:
-        say(f"  差戻し用ブック: {fb}")
+        line("demo_feedback", path=fb)
 
     # the group fixes the feedback workbook itself and sends it again
     second_paths = []
@@ -154,36 +167,36 @@ def run_demo(root: Path | str, want_pdf: bool = True, say: Any = print) -> DemoR
         fixed = returned_dir / f"2回目_{name}"
         fill_workbook(Path(fb), responses[bad_group], fixed)
         second_paths.append(fixed)
-    second = api.ingest(ws, second_paths)
-    say(f"2回目の取込: 受理 {second.count('accepted')} 件・差戻し {second.count('rejected')} 件")
-    again = api.ingest(ws, [returned_dir])
-    say(f"同じフォルダを再取込: 変更なし {again.count('unchanged')} 件"
-        f"（受理 {again.count('accepted')} 件）")
+    second = api.ingest(ws, second_paths, lang=lang)
+    line("demo_second_ingest", accepted=second.count("accepted"),
+         rejected=second.count("rejected"))
+    again = api.ingest(ws, [returned_dir], lang=lang)
+    line("demo_again", unchanged=again.count("unchanged"), accepted=again.count("accepted"))
 
     st = api.status(ws, "progress", year)
     accepted = sum(1 for g in st.groups if g.state == "accepted")
-    say(f"提出状況: 受理 {accepted} / {len(st.groups)} 担当")
+    line("demo_status", accepted=accepted, n=len(st.groups))
     rep = api.report(ws, "progress", year, want_pdf=want_pdf)
-    say(f"報告書: {rep.path}")
+    line("demo_report", path=rep.path)
     if rep.pdf:
-        say(f"報告書PDF: {rep.pdf}")
-    elif rep.pdf_message:
-        say(rep.pdf_message)
-    book = _action_plan_demo(ws, root, want_pdf, say)
-    second = _second_year(ws, root, year, responses, want_pdf, say)
+        line("demo_report_pdf", path=rep.pdf)
+    elif rep.pdf_text(lang):
+        say(rep.pdf_text(lang))
+    book = _action_plan_demo(ws, root, want_pdf, line, lang)
+    second = _second_year(ws, root, year, responses, want_pdf, line, lang)
     return DemoResult(root, ws_root, plan_path, [p for _, p, _ in generated.files],
                       returned + second_paths, feedback, rep.path, rep.pdf, rep.pdf_message,
                       action_plan_book=book, second_year_report=second)
 
 
 def _second_year(ws: Any, root: Path, year: int, responses: dict[str, Any], want_pdf: bool,
-                 say: Any) -> Path:
+                 line: Any, lang: str) -> Path:
     """The next year: roll the plan over, regenerate (last year's plan for this year shown,
     locked), staff report what they did, and the second year's table."""
     nxt = year + 1
     res = api.rollover(ws, "progress", year, nxt)
-    say(f"次年度へ繰り越し: {res.carried} 件（{year}年度 → {nxt}年度）")
-    generated = api.generate(ws, "progress", nxt)
+    line("demo_rollover", n=res.carried, year=year, next=nxt)
+    generated = api.generate(ws, "progress", nxt, lang=lang)
     folder = root / f"returned_{nxt}"
     folder.mkdir(exist_ok=True)
     for group, path, _ in generated.files:
@@ -191,16 +204,17 @@ def _second_year(ws: Any, root: Path, year: int, responses: dict[str, Any], want
                        "reason": "計画どおり実施した", "next_plan": "継続して実施する"}
                    for k, v in responses.get(group, {}).items()}
         fill_workbook(path, answers, folder / path.name, messy=False)
-    second = api.ingest(ws, [folder])
-    say(f"{nxt}年度の取込: 受理 {second.count('accepted')} 件・差戻し {second.count('rejected')} 件")
+    second = api.ingest(ws, [folder], lang=lang)
+    line("demo_next_ingest", year=nxt, accepted=second.count("accepted"),
+         rejected=second.count("rejected"))
     rep = api.report(ws, "progress", nxt, want_pdf=want_pdf)
-    say(f"{nxt}年度の報告書: {rep.path}")
+    line("demo_next_report", year=nxt, path=rep.path)
     if rep.pdf:
-        say(f"{nxt}年度の報告書PDF: {rep.pdf}")
+        line("demo_next_report_pdf", year=nxt, path=rep.pdf)
     return rep.path
 
 
-def _action_plan_demo(ws: Any, root: Path, want_pdf: bool, say: Any) -> Path:
+def _action_plan_demo(ws: Any, root: Path, want_pdf: bool, line: Any, lang: str) -> Path:
     """The action-plan form: register programs, one workbook per program, staff fill them
     (rows inserted in a list, full-width numbers), one budget that does not add up is refused
     and corrected, then the printed book."""
@@ -208,9 +222,9 @@ def _action_plan_demo(ws: Any, root: Path, want_pdf: bool, say: Any) -> Path:
     year = int(data["year"])
     programs = write_sample_programs(root / "事業一覧_サンプル.xlsx")
     api.load_plan(ws, programs, "action_plan")
-    say(f"事業一覧(サンプル): {programs}")
-    generated = api.generate(ws, "action_plan", year)
-    say(f"アクションプランを {len(generated.files)} 件作成: {generated.files[0][1].parent}")
+    line("demo_programs", path=programs)
+    generated = api.generate(ws, "action_plan", year, lang=lang)
+    line("demo_action_plans", n=len(generated.files), folder=generated.files[0][1].parent)
     returned = root / "returned_action_plan"
     returned.mkdir(exist_ok=True)
     paths = []
@@ -219,21 +233,21 @@ def _action_plan_demo(ws: Any, root: Path, want_pdf: bool, say: Any) -> Path:
         if slot == "2":  # the first return: 一般財源 + 特定財源 does not add up
             answers["specific_2"] = "500"
         paths.append(fill_sheet_workbook(path, answers, returned / path.name))
-    first = api.ingest(ws, paths)
-    say(f"1回目の取込: 受理 {first.count('accepted')} 件・差戻し {first.count('rejected')} 件")
+    first = api.ingest(ws, paths, lang=lang)
+    line("demo_first_ingest", accepted=first.count("accepted"), rejected=first.count("rejected"))
     for f in first.files:
         for p in f.errors:
-            say(f"  {f.file_name} {p.where()}: {p.message()}")
+            line("demo_problem", file=f.file_name, where=p.where(), message=p.message(lang))
         if f.feedback:
-            say(f"  差戻し用ブック: {f.feedback}")
+            line("demo_feedback", path=f.feedback)
             fixed = fill_sheet_workbook(Path(f.feedback), data["responses"]["2"],
                                         returned / f"2回目_{Path(f.path).name}")
-            again = api.ingest(ws, [fixed])
-            say(f"2回目の取込: 受理 {again.count('accepted')} 件")
+            again = api.ingest(ws, [fixed], lang=lang)
+            line("demo_second_accepted", accepted=again.count("accepted"))
     rep = api.report(ws, "action_plan", year, want_pdf=want_pdf)
-    say(f"アクションプラン集: {rep.path}")
+    line("demo_book", path=rep.path)
     if rep.pdf:
-        say(f"アクションプラン集PDF: {rep.pdf}")
+        line("demo_book_pdf", path=rep.pdf)
     return rep.path
 
 

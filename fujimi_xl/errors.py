@@ -12,19 +12,50 @@ from typing import Any
 
 
 class FujimiError(Exception):
-    """Base of every error the toolkit raises on purpose."""
+    """Base of every error the toolkit raises on purpose.
+
+    Raise with a catalogue code and its parameters, ``FujimiError(code="no_workspace",
+    root=path)``: ``str(exc)`` is the Japanese text and ``exc.message("en")`` the English one
+    (the ``ERRORS`` catalogue in ``messages.py``). An error raised with a plain text keeps that
+    text in both languages.
+    """
 
     code = "error"
 
-    def __init__(self, message: str = "", **params: Any) -> None:
+    def __init__(self, message: str = "", *, code: str | None = None, **params: Any) -> None:
+        self.coded = code is not None
+        if code is not None:
+            self.code = code
+            if not message:
+                from .messages import error_text
+
+                message = error_text(code, "ja", **params)
         super().__init__(message)
         self.params = params
 
+    def message(self, lang: str = "ja") -> str:
+        """The error's text in ``lang`` ("ja" or "en")."""
+        if self.coded:
+            from .messages import error_text
+
+            return error_text(self.code, lang, **self.params)
+        return str(self)
+
 
 class FiscalYearError(FujimiError, ValueError):
-    """A fiscal year that cannot be read (not 2018, H30, 平成30年度, R2 …)."""
+    """A fiscal year that cannot be read (not 2018, H30, 平成30年度, R2 …).
+
+    Raised with the value itself as its text; :meth:`message` explains it in either language.
+    """
 
     code = "bad_year"
+
+    def message(self, lang: str = "ja") -> str:
+        if self.coded:
+            return super().message(lang)
+        from .messages import error_text
+
+        return error_text("bad_year", lang, value=str(self))
 
 
 class FormDefinitionError(FujimiError):
@@ -44,8 +75,9 @@ class PlanError(FujimiError):
 
     code = "bad_plan"
 
-    def __init__(self, message: str = "", problems: list[Problem] | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "", problems: list[Problem] | None = None, *,
+                 code: str | None = None, **params: Any) -> None:
+        super().__init__(message, code=code, **params)
         self.problems = problems or []
 
 
@@ -86,3 +118,25 @@ class Problem:
         data["params"] = {k: str(v) for k, v in self.params.items()}
         data["message"] = self.message(lang)
         return data
+
+
+@dataclass
+class Notice:
+    """A message from the ``ERRORS`` catalogue with its parameters: a finding of ``verify``, a
+    warning of ``report``, rendered in either language when it is shown. ``str()`` is the
+    Japanese text."""
+
+    code: str
+    params: dict[str, Any] = dc_field(default_factory=dict)
+
+    def message(self, lang: str = "ja") -> str:
+        from .messages import error_text
+
+        return error_text(self.code, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.message()
+
+    def to_dict(self, lang: str = "ja") -> dict[str, Any]:
+        return {"code": self.code, "params": {k: str(v) for k, v in self.params.items()},
+                "message": self.message(lang)}

@@ -149,7 +149,7 @@ def load_form(name: str, workspace: Path | None = None) -> Form:
         folder = base / name
         if (folder / "form.json").is_file():
             return _parse(folder)
-    raise FormDefinitionError(f"様式「{name}」の定義が見つかりません (templates/{name}/form.json)")
+    raise FormDefinitionError(code="form_not_found", name=name)
 
 
 def available_forms(workspace: Path | None = None) -> list[str]:
@@ -164,7 +164,7 @@ def _parse(folder: Path) -> Form:
         raw = json.loads((folder / "form.json").read_text(encoding="utf-8"))
         schema = json.loads((folder / "schema.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise FormDefinitionError(f"様式定義 {folder} を読めません: {exc}") from exc
+        raise FormDefinitionError(code="form_unreadable", folder=folder, detail=str(exc)) from exc
     try:
         jsonschema.validators.validator_for(schema).check_schema(schema)
         fields = [Field(**f) for f in raw["fields"]]
@@ -192,13 +192,13 @@ def _parse(folder: Path) -> Form:
         )
         form.carry = {r["id"]: r["from"] for r in raw.get("references", [])}
     except (KeyError, TypeError, jsonschema.SchemaError) as exc:
-        raise FormDefinitionError(f"様式定義 {folder} が不正です: {exc}") from exc
+        raise FormDefinitionError(code="form_invalid", folder=folder, detail=str(exc)) from exc
     if form.layout not in ("list", "sheet") or form.unit not in ("group", "item"):
-        raise FormDefinitionError(f"様式定義 {folder}: layout/unit が不正です")
+        raise FormDefinitionError(code="form_bad_layout", folder=folder)
     unknown = [k for k in form.key if k not in form.by_id]
     if unknown:
-        raise FormDefinitionError(f"様式定義 {folder}: key に未定義の項目 {unknown}")
+        raise FormDefinitionError(code="form_bad_key", folder=folder, unknown=str(unknown))
     for f in form.fields:
         if f.choices and f.choices not in form.choices:
-            raise FormDefinitionError(f"様式定義 {folder}: 選択肢 {f.choices} が未定義")
+            raise FormDefinitionError(code="form_bad_choices", folder=folder, choices=f.choices)
     return form

@@ -74,7 +74,7 @@ def _submission(conn: sqlite3.Connection, spec: str, form: str, year: int) -> An
             "SELECT s.* FROM submissions s JOIN files f ON f.id = s.file_id "
             "WHERE f.sha256 = ? AND s.form = ? AND s.year = ?", (sha, form, year)).fetchone()
         if row is None:
-            raise FujimiError(f"{path.name} は受理された版ではありません（取り込まれていないか、差戻しです）")
+            raise FujimiError(code="not_accepted_version", name=path.name)
         return row
     for sep in ("@", ":v", ":"):
         if sep in spec:
@@ -84,7 +84,7 @@ def _submission(conn: sqlite3.Connection, spec: str, form: str, year: int) -> An
                                    "slot = ? AND version = ?", (form, year, slot, int(n))).fetchone()
                 if row is not None:
                     return row
-    raise FujimiError(f"「{spec}」に当たる版が見つかりません（ファイル、または 担当@版番号 で指定）")
+    raise FujimiError(code="no_such_version", spec=spec)
 
 
 def diff(conn: sqlite3.Connection, form: str, year: int, a: str, b: str) -> list[Change]:

@@ -50,8 +50,9 @@ class ReportImportError(FujimiError):
 
     code = "import_unreadable"
 
-    def __init__(self, message: str = "", problems: list[Problem] | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "", problems: list[Problem] | None = None, *,
+                 code: str | None = None, **params: Any) -> None:
+        super().__init__(message, code=code, **params)
         self.problems = problems or []
 
 
@@ -242,13 +243,13 @@ def read_report(path: Path, form: Form) -> ImportedTable:
     path = Path(path)
     name = path.name
     if any(k not in form.by_id for k in KEY_FIELDS) or "plan" not in form.by_id:
-        raise FujimiError(f"様式「{form.name}」は節・項・号・計画の一覧ではありません")
+        raise FujimiError(code="not_a_list_form", form=form.name)
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
         raise ReportImportError(
-            f"報告書 {name} を読めません: {type(exc).__name__}",
-            [Problem("not_workbook", file=name, params={"detail": type(exc).__name__})],
+            problems=[Problem("not_workbook", file=name, params={"detail": type(exc).__name__})],
+            code="report_unreadable", name=name, detail=type(exc).__name__,
         ) from exc
     try:
         return _Reader(name, form).read(wb)

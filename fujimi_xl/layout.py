@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import re
 
+from .errors import Notice
+
 LINE_POINTS = 13.5  # one line of 10-point Japanese text, in points
 PADDING_POINTS = 3.0
 
@@ -47,6 +49,12 @@ _SHEET_BAD = "[]:*?/\\"
 
 def sheet_name(wanted: str, used: set[str]) -> tuple[str, str]:
     """A legal, unique sheet name for ``wanted``, and a warning when it had to change."""
+    name, notice = fit_sheet_name(wanted, used)
+    return name, str(notice) if notice else ""
+
+
+def fit_sheet_name(wanted: str, used: set[str]) -> tuple[str, Notice | None]:
+    """:func:`sheet_name` with its warning as a message record (either language)."""
     name = "".join("_" if ch in _SHEET_BAD else ch for ch in wanted).strip("'") or "Sheet"
     name = name[:SHEET_NAME_LIMIT]
     base, n = name, 2
@@ -56,15 +64,20 @@ def sheet_name(wanted: str, used: set[str]) -> tuple[str, str]:
         n += 1
     used.add(name)
     if name != wanted:
-        return name, (f"シート名「{wanted}」は Excel で使えないため「{name}」にしました"
-                      "（31文字以内、[ ] : * ? / \\ は使えません）")
-    return name, ""
+        return name, Notice("sheet_renamed", {"wanted": wanted, "name": name})
+    return name, None
 
 
 def cell_text(text: str) -> tuple[str, str]:
     """Text that fits an Excel cell, and a warning when it had to be cut."""
+    fitted, notice = fit_cell_text(text)
+    return fitted, str(notice) if notice else ""
+
+
+def fit_cell_text(text: str) -> tuple[str, Notice | None]:
+    """:func:`cell_text` with its warning as a message record (either language)."""
     if len(text) <= EXCEL_TEXT_LIMIT:
-        return text, ""
+        return text, None
     note = "…（以下省略）"
     return (text[: EXCEL_TEXT_LIMIT - len(note)] + note,
-            f"{len(text)}文字の文章を Excel の上限 {EXCEL_TEXT_LIMIT} 文字に切り詰めました")
+            Notice("text_cut", {"length": len(text), "limit": EXCEL_TEXT_LIMIT}))

@@ -294,6 +294,121 @@ def _short(value: Any, limit: int = 60) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
+# Errors that stop a command (FujimiError codes), findings of `verify` and warnings of `report`:
+# code: (日本語, English). Parameters are filled in as they are, never shortened.
+ERRORS: dict[str, tuple[str, str]] = {
+    "bad_year": (
+        "年度「{value}」を読めません（例: 2018, H30, 平成30, R2, 令和2）",
+        "Cannot read the fiscal year '{value}' (e.g. 2018, H30, 平成30, R2, 令和2)",
+    ),
+    # -- the workspace -------------------------------------------------------------------------
+    "no_workspace": (
+        "{root} は作業フォルダではありません（{config} がありません）。"
+        "先に `fujimi-xl init` で作成してください。",
+        "{root} is not a workspace (there is no {config}). Create it first with "
+        "`fujimi-xl init`.",
+    ),
+    "already_workspace": ("{root} はすでに作業フォルダです（{config} があります）",
+                          "{root} is already a workspace ({config} exists)"),
+    "config_unreadable": ("{path} を読めません: {detail}", "Cannot read {path}: {detail}"),
+    "no_master": ("マスタデータベース {path} がありません",
+                  "The master database {path} is missing"),
+    "key_unreadable": ("署名鍵 {path} を読めません", "Cannot read the signing key {path}"),
+    # -- form definitions ----------------------------------------------------------------------
+    "form_not_found": ("様式「{name}」の定義が見つかりません (templates/{name}/form.json)",
+                       "No definition of form '{name}' (templates/{name}/form.json)"),
+    "form_unreadable": ("様式定義 {folder} を読めません: {detail}",
+                        "Cannot read the form definition {folder}: {detail}"),
+    "form_invalid": ("様式定義 {folder} が不正です: {detail}",
+                     "The form definition {folder} is invalid: {detail}"),
+    "form_bad_layout": ("様式定義 {folder}: layout/unit が不正です",
+                        "Form definition {folder}: invalid layout/unit"),
+    "form_bad_key": ("様式定義 {folder}: key に未定義の項目 {unknown}",
+                     "Form definition {folder}: the key names undefined fields {unknown}"),
+    "form_bad_choices": ("様式定義 {folder}: 選択肢 {choices} が未定義",
+                         "Form definition {folder}: choice list {choices} is not defined"),
+    # -- the plan --------------------------------------------------------------------------------
+    "plan_unreadable": ("計画ブック {name} を読めません: {detail}",
+                        "Cannot read the plan workbook {name}: {detail}"),
+    "plan_no_sheets": ("計画ブック {name} に必要なシートがありません",
+                       "The plan workbook {name} lacks required sheets"),
+    "plan_problems": ("計画ブック {name} に{n}件の問題があります",
+                      "The plan workbook {name} has {n} problems"),
+    "nothing_planned": ("様式「{form}」の計画に項目がありません",
+                        "The plan of form '{form}' has no items"),
+    "unknown_groups": ("計画に担当項目のない担当です: {groups}",
+                       "No items in the plan for these groups: {groups}"),
+    "no_references": (
+        "様式「{form}」には繰り越す項目の定義（references）がありません",
+        "Form '{form}' defines nothing to carry over (references)",
+    ),
+    # -- import-report ---------------------------------------------------------------------------
+    "report_unreadable": ("報告書 {name} を読めません: {detail}",
+                          "Cannot read the report {name}: {detail}"),
+    "not_a_list_form": ("様式「{form}」は節・項・号・計画の一覧ではありません",
+                        "Form '{form}' is not a list of 節・項・号・計画"),
+    # -- diff ------------------------------------------------------------------------------------
+    "not_accepted_version": (
+        "{name} は受理された版ではありません（取り込まれていないか、差戻しです）",
+        "{name} is not an accepted version (it was not ingested, or it was refused)",
+    ),
+    "no_such_version": (
+        "「{spec}」に当たる版が見つかりません（ファイル、または 担当@版番号 で指定）",
+        "No version matches '{spec}' (give a file, or group@version such as 保育@1)",
+    ),
+    # -- PDF -------------------------------------------------------------------------------------
+    "no_libreoffice": (
+        "LibreOffice が見つからないため PDF は作成していません（Excel ファイルは作成済みです）。"
+        "PDF が必要なら LibreOffice をインストールするか、Excel で開いて PDF に保存してください。",
+        "No PDF was made because LibreOffice was not found (the Excel file was made). For a "
+        "PDF, install LibreOffice, or open the file in Excel and save it as PDF.",
+    ),
+    "pdf_timeout": ("LibreOffice の PDF 変換が {seconds} 秒で終わりませんでした",
+                    "LibreOffice did not finish the PDF conversion in {seconds} seconds"),
+    "pdf_failed": ("LibreOffice の PDF 変換に失敗しました: {detail}",
+                   "LibreOffice failed to convert to PDF: {detail}"),
+    # -- report warnings -------------------------------------------------------------------------
+    "sheet_renamed": (
+        "シート名「{wanted}」は Excel で使えないため「{name}」にしました"
+        "（31文字以内、[ ] : * ? / \\ は使えません）",
+        "Sheet name '{wanted}' cannot be used in Excel, so it became '{name}' (at most 31 "
+        "characters, none of [ ] : * ? / \\)",
+    ),
+    "text_cut": (
+        "{length}文字の文章を Excel の上限 {limit} 文字に切り詰めました",
+        "A text of {length} characters was cut to Excel's limit of {limit} characters",
+    ),
+    # -- demo ------------------------------------------------------------------------------------
+    "demo_not_empty": ("{directory} は空ではありません。新しいフォルダを指定してください。",
+                       "{directory} is not empty. Give a new folder."),
+    # -- verify findings -------------------------------------------------------------------------
+    "verify_database": ("データベースの整合性検査で異常: {result}",
+                        "The database integrity check failed: {result}"),
+    "verify_current_count": ("{where}: 現在の版が {n} 件あります（1件のはず）",
+                             "{where}: {n} current versions (there must be 1)"),
+    "verify_version_gap": ("{where}: 版番号が連続していません（{n}版、最大 v{top}）",
+                           "{where}: version numbers are not consecutive ({n} versions, "
+                           "highest v{top})"),
+    "verify_no_receipt": ("{where}: 受付記録（受理）がありません",
+                          "{where}: no receipt of acceptance"),
+    "verify_no_archive": ("{where}: 受理したファイル {file} の保管コピーがありません",
+                          "{where}: the archived copy of the accepted file {file} is missing"),
+    "verify_sha256": ("{where}: 保管コピー {name} の sha256 が記録と一致しません",
+                      "{where}: the sha256 of the archived copy {name} does not match the "
+                      "record"),
+    "verify_unreadable": ("{where}: 保管コピーを読み直せません",
+                          "{where}: the archived copy cannot be read again"),
+    "verify_values_differ": ("{where}: 読み直した値がマスタと一致しません {diff}",
+                             "{where}: the values read again differ from the master {diff}"),
+}
+
+
+def error_text(code: str, lang: str = "ja", **params: Any) -> str:
+    """The text of an error, verify finding or report warning, with its parameters."""
+    ja, en = ERRORS.get(code, ("{code}", "{code}"))
+    return (en if lang == "en" else ja).format_map(_Defaults(code=code, **params))
+
+
 # Words the CLI prints around the problem table, in both languages.
 UI: dict[str, tuple[str, str]] = {
     "accepted": ("受理", "accepted"),
@@ -403,8 +518,34 @@ UI: dict[str, tuple[str, str]] = {
         "異常はありません。すべての値が受理したファイル（sha256 一致）に遡れます。",
         "No problems found. Every value traces back to an accepted file (sha256 matches).",
     ),
-    "demo_not_empty": ("{directory} は空ではありません。新しいフォルダを指定してください。",
-                       "{directory} is not empty. Give a new folder."),
+    # -- the demo's progress lines -------------------------------------------------------------
+    "demo_plan": ("計画ブック(サンプル): {path}", "Sample plan workbook: {path}"),
+    "demo_workspace": ("作業フォルダ: {path}", "Workspace: {path}"),
+    "demo_generated": ("様式を {n} 件作成: {folder}", "{n} workbooks created: {folder}"),
+    "demo_first_ingest": ("1回目の取込: 受理 {accepted} 件・差戻し {rejected} 件",
+                          "First ingest: {accepted} accepted, {rejected} rejected"),
+    "demo_second_ingest": ("2回目の取込: 受理 {accepted} 件・差戻し {rejected} 件",
+                           "Second ingest: {accepted} accepted, {rejected} rejected"),
+    "demo_second_accepted": ("2回目の取込: 受理 {accepted} 件", "Second ingest: {accepted} accepted"),
+    "demo_feedback": ("  差戻し用ブック: {path}", "  Feedback workbook: {path}"),
+    "demo_problem": ("  {file} {where}: {message}", "  {file} {where}: {message}"),
+    "demo_again": ("同じフォルダを再取込: 変更なし {unchanged} 件（受理 {accepted} 件）",
+                   "Same folder ingested again: {unchanged} unchanged ({accepted} accepted)"),
+    "demo_status": ("提出状況: 受理 {accepted} / {n} 担当",
+                    "Returns: {accepted} of {n} groups accepted"),
+    "demo_report": ("報告書: {path}", "Report: {path}"),
+    "demo_report_pdf": ("報告書PDF: {path}", "Report PDF: {path}"),
+    "demo_rollover": ("次年度へ繰り越し: {n} 件（{year}年度 → {next}年度）",
+                      "Carried over to the next year: {n} items (FY{year} → FY{next})"),
+    "demo_next_ingest": ("{year}年度の取込: 受理 {accepted} 件・差戻し {rejected} 件",
+                         "FY{year} ingest: {accepted} accepted, {rejected} rejected"),
+    "demo_next_report": ("{year}年度の報告書: {path}", "FY{year} report: {path}"),
+    "demo_next_report_pdf": ("{year}年度の報告書PDF: {path}", "FY{year} report PDF: {path}"),
+    "demo_programs": ("事業一覧(サンプル): {path}", "Sample program list: {path}"),
+    "demo_action_plans": ("アクションプランを {n} 件作成: {folder}",
+                          "{n} action-plan workbooks created: {folder}"),
+    "demo_book": ("アクションプラン集: {path}", "Action-plan book: {path}"),
+    "demo_book_pdf": ("アクションプラン集PDF: {path}", "Action-plan book PDF: {path}"),
 }
 
 

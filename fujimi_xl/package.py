@@ -150,9 +150,7 @@ def _inflate(fh: Any, info: zipfile.ZipInfo, clock: _Clock) -> Iterator[bytes]:
             for out in (_drain(inflater, raw) if inflater is not None else (raw,)):
                 produced += len(out)
                 if produced > info.file_size:
-                    raise _limit(f"展開後サイズ ({name[:40]})",
-                                 f"申告 {info.file_size:,}バイトを超過",
-                                 f"{info.file_size:,}バイト")
+                    _overrun(fh, inflater, left, produced, info, clock)
                 crc = zlib.crc32(out, crc)
                 yield out
             clock.check()
@@ -162,6 +160,40 @@ def _inflate(fh: Any, info: zipfile.ZipInfo, clock: _Clock) -> Iterator[bytes]:
         raise _broken(f"部品 {name[:60]} の圧縮データが途中で切れています")
     if produced != info.file_size or crc != info.CRC:
         raise _broken(f"部品 {name[:60]} が壊れています (CRC/サイズ不一致)")
+
+
+OVERRUN_SLACK = 1 * MiB  # past the declared size, how far damaged data may inflate
+
+
+def _overrun(fh: Any, inflater: Any, left: int, produced: int, info: zipfile.ZipInfo,
+             clock: Any) -> None:
+    """A part inflating past its declared size: damaged data (it soon ends, or breaks) is a
+    broken workbook; data that keeps inflating is a bomb whose header lies, a limit."""
+    name = info.filename
+    broken = _broken(f"部品 {name[:60]} が壊れています (展開後のサイズが申告と違います)")
+    if inflater is None:
+        raise broken
+    try:
+        for out in _drain(inflater, inflater.unconsumed_tail):  # what the caller left
+            produced += len(out)
+            if produced > info.file_size + OVERRUN_SLACK:
+                raise _limit(f"展開後サイズ ({name[:40]})", f"申告 {info.file_size:,}バイトを超過",
+                             f"{info.file_size:,}バイト")
+        while left > 0 and not inflater.eof:
+            raw = fh.read(min(1 << 16, left))
+            if not raw:
+                raise broken
+            left -= len(raw)
+            for out in _drain(inflater, raw):
+                produced += len(out)
+                if produced > info.file_size + OVERRUN_SLACK:
+                    raise _limit(f"展開後サイズ ({name[:40]})",
+                                 f"申告 {info.file_size:,}バイトを超過",
+                                 f"{info.file_size:,}バイト")
+            clock.check()
+    except zlib.error as exc:
+        raise broken from exc
+    raise broken
 
 
 def _drain(inflater: Any, raw: bytes, step: int = 1 << 20) -> Iterator[bytes]:

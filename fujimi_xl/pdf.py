@@ -29,10 +29,7 @@ def to_pdf(xlsx: Path, out_dir: Path | None = None, timeout: float = 180) -> Pat
     """Convert ``xlsx`` to PDF beside it (or in ``out_dir``); returns the PDF's path."""
     exe = libreoffice()
     if exe is None:
-        raise PdfUnavailable(
-            "LibreOffice が見つからないため PDF は作成していません（Excel ファイルは作成済みです）。"
-            "PDF が必要なら LibreOffice をインストールするか、Excel で開いて PDF に保存してください。"
-        )
+        raise PdfUnavailable(code="no_libreoffice")
     xlsx = Path(xlsx).resolve()
     out_dir = Path(out_dir or xlsx.parent).resolve()
     with tempfile.TemporaryDirectory(prefix="fujimi-lo-") as profile:
@@ -42,8 +39,8 @@ def to_pdf(xlsx: Path, out_dir: Path | None = None, timeout: float = 180) -> Pat
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
         except subprocess.TimeoutExpired as exc:
-            raise FujimiError(f"LibreOffice の PDF 変換が {timeout:.0f} 秒で終わりませんでした") from exc
+            raise FujimiError(code="pdf_timeout", seconds=f"{timeout:.0f}") from exc
     pdf = out_dir / (xlsx.stem + ".pdf")
     if proc.returncode != 0 or not pdf.is_file():
-        raise FujimiError(f"LibreOffice の PDF 変換に失敗しました: {proc.stderr.strip()[:300]}")
+        raise FujimiError(code="pdf_failed", detail=proc.stderr.strip()[:300])
     return pdf

@@ -152,15 +152,15 @@ def read_plan(path: Path, form: Form) -> Plan:
         wb = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
         raise PlanError(
-            f"計画ブック {name} を読めません: {exc}",
-            [Problem("not_workbook", file=name, params={"detail": type(exc).__name__})],
+            problems=[Problem("not_workbook", file=name, params={"detail": type(exc).__name__})],
+            code="plan_unreadable", name=name, detail=str(exc),
         ) from exc
     problems: list[Problem] = []
     for sheet in (PLAN_SHEET, GROUP_SHEET):
         if sheet not in wb.sheetnames:
             problems.append(Problem("plan_sheet_missing", file=name, params={"expected": sheet}))
     if problems:
-        raise PlanError(f"計画ブック {name} に必要なシートがありません", problems)
+        raise PlanError(problems=problems, code="plan_no_sheets", name=name)
 
     # groups
     gs = wb[GROUP_SHEET]
@@ -299,7 +299,7 @@ def read_plan(path: Path, form: Form) -> Plan:
             elif label == "市町村名":
                 city = value
     if problems:
-        raise PlanError(f"計画ブック {name} に{len(problems)}件の問題があります", problems)
+        raise PlanError(problems=problems, code="plan_problems", name=name, n=len(problems))
     return Plan(form.name, groups, items, title, city)
 
 

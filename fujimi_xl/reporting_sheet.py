@@ -14,6 +14,7 @@ from typing import Any
 
 from . import fiscal, layout
 from .dataset import Row, Table
+from .errors import Notice
 from .forms import Form
 from .generator import Book
 from .plan import Group
@@ -49,9 +50,11 @@ def _num(v: Any) -> str:
 
 def write_book(path: Path, form: Form, table: Table, *, title: str = "",
                font: str = "ＭＳ ゴシック", created: dt.datetime | None = None,
-               warnings: list[str] | None = None) -> Path:
-    """Write the book; what had to be changed to fit Excel (sheet names) goes to ``warnings``."""
+               warnings: list[str] | None = None, notices: list[Notice] | None = None) -> Path:
+    """Write the book; what had to be changed to fit Excel (sheet names) goes to ``warnings``
+    (Japanese texts) and to ``notices`` (the same as message records, for either language)."""
     warnings = warnings if warnings is not None else []
+    notices = notices if notices is not None else []
     used = {"一覧"}
     path = Path(path)
     book = Book(path, form, table.year, Group("", "", title), font)
@@ -59,7 +62,7 @@ def write_book(path: Path, form: Form, table: Table, *, title: str = "",
                             "author": "fujimi-xl", "created": created or dt.datetime.now()})
     _overview(book, form, table, title)
     for row in table.rows:
-        _program_sheet(book, form, table.year, row, used, warnings)
+        _program_sheet(book, form, table.year, row, used, warnings, notices)
     book.close()
     return path
 
@@ -113,10 +116,11 @@ def _overview(book: Book, form: Form, table: Table, title: str) -> None:
 
 
 def _program_sheet(book: Book, form: Form, year: int, row: Row, used: set[str],
-                   warnings: list[str]) -> None:
-    name, warning = layout.sheet_name(f"{row.key}_{row.record.get('name', '')}", used)
-    if warning:
-        warnings.append(warning)
+                   warnings: list[str], notices: list[Notice]) -> None:
+    name, notice = layout.fit_sheet_name(f"{row.key}_{row.record.get('name', '')}", used)
+    if notice:
+        warnings.append(str(notice))
+        notices.append(notice)
     ws = book.wb.add_worksheet(name)
     record = dict(row.record)
     ctx = context(form, year, record, row.group.full_name)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import isolate, manifest, store
+from .errors import Notice
 from .forms import load_form
 from .intake import FileResult, _read_list_form, _read_sheet_form
 from .reader import RawBook, sha256_of
@@ -23,14 +24,26 @@ from .workspace import Workspace
 @dataclass
 class VerifyReport:
     checked: dict[str, int] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
+    findings: list[Notice] = field(default_factory=list)  # each problem as a message record
+
+    @property
+    def problems(self) -> list[str]:
+        """The problems found, in Japanese."""
+        return self.messages()
+
+    def messages(self, lang: str = "ja") -> list[str]:
+        """The problems found, in ``lang`` ("ja" or "en")."""
+        return [n.message(lang) for n in self.findings]
+
+    def add(self, code: str, **params: Any) -> None:
+        self.findings.append(Notice(code, params))
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.findings
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "checked": self.checked, "problems": self.problems}
+    def to_dict(self, lang: str = "ja") -> dict[str, Any]:
+        return {"ok": self.ok, "checked": self.checked, "problems": self.messages(lang)}
 
 
 def verify(ws: Workspace, reread: bool = True) -> VerifyReport:
@@ -39,16 +52,16 @@ def verify(ws: Workspace, reread: bool = True) -> VerifyReport:
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()[0]
         if result != "ok":
-            rep.problems.append(f"データベースの整合性検査で異常: {result}")
+            rep.add("verify_database", result=result)
         slots = conn.execute(
             "SELECT form, year, slot, count(*) AS n, sum(superseded_by IS NULL) AS cur, "
             "max(version) AS top FROM submissions GROUP BY form, year, slot").fetchall()
         for s in slots:
             where = f"{s['form']} {s['year']} {s['slot']}"
             if s["cur"] != 1:
-                rep.problems.append(f"{where}: 現在の版が {s['cur']} 件あります（1件のはず）")
+                rep.add("verify_current_count", where=where, n=s["cur"])
             if s["top"] != s["n"]:
-                rep.problems.append(f"{where}: 版番号が連続していません（{s['n']}版、最大 v{s['top']}）")
+                rep.add("verify_version_gap", where=where, n=s["n"], top=s["top"])
         subs = conn.execute(
             "SELECT s.*, f.sha256, f.file_name, f.outcome, f.issue_id FROM submissions s "
             "LEFT JOIN files f ON f.id = s.file_id WHERE s.superseded_by IS NULL "
@@ -58,14 +71,14 @@ def verify(ws: Workspace, reread: bool = True) -> VerifyReport:
         for s in subs:
             where = f"{s['form']} {s['year']} {s['slot']} v{s['version']}"
             if s["sha256"] is None or s["outcome"] != "accepted":
-                rep.problems.append(f"{where}: 受付記録（受理）がありません")
+                rep.add("verify_no_receipt", where=where)
                 continue
             path = _archived(ws, s["sha256"])
             if path is None:
-                rep.problems.append(f"{where}: 受理したファイル {s['file_name']} の保管コピーがありません")
+                rep.add("verify_no_archive", where=where, file=s["file_name"])
                 continue
             if sha256_of(path) != s["sha256"]:
-                rep.problems.append(f"{where}: 保管コピー {path.name} の sha256 が記録と一致しません")
+                rep.add("verify_sha256", where=where, name=path.name)
                 continue
             to_read.append((s, path))
         if reread:
@@ -84,10 +97,10 @@ def verify(ws: Workspace, reread: bool = True) -> VerifyReport:
                     values += len(stored)
                     again = _reread(ws, conn, s, outcome)
                     if again is None:
-                        rep.problems.append(f"{where}: 保管コピーを読み直せません")
+                        rep.add("verify_unreadable", where=where)
                     elif again != stored:
                         diff = sorted(set(again.items()) ^ set(stored.items()))[:3]
-                        rep.problems.append(f"{where}: 読み直した値がマスタと一致しません {diff}")
+                        rep.add("verify_values_differ", where=where, diff=diff)
         rep.checked = {"submissions": len(subs), "files": len(to_read), "values": values,
                        "slots": len(slots)}
         return rep

@@ -65,7 +65,7 @@ class Workspace:
         try:
             return bytes.fromhex((self.root / KEY).read_text().strip())
         except (OSError, ValueError) as exc:
-            raise WorkspaceError(f"署名鍵 {self.root / KEY} を読めません") from exc
+            raise WorkspaceError(code="key_unreadable", path=self.root / KEY) from exc
 
     def connect(self) -> sqlite3.Connection:
         return store.connect(self.db_path)
@@ -79,7 +79,7 @@ class Workspace:
 def create_workspace(root: Path, title: str = "", city: str = "") -> Workspace:
     root = Path(root)
     if (root / CONFIG).exists():
-        raise WorkspaceError(f"{root} はすでに作業フォルダです（{CONFIG} があります）")
+        raise WorkspaceError(code="already_workspace", root=root, config=CONFIG)
     root.mkdir(parents=True, exist_ok=True)
     key_path = root / KEY
     fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -108,14 +108,11 @@ def open_workspace(root: Path) -> Workspace:
     root = Path(root)
     path = root / CONFIG
     if not path.is_file():
-        raise WorkspaceError(
-            f"{root} は作業フォルダではありません（{CONFIG} がありません）。"
-            "先に `fujimi-xl init` で作成してください。"
-        )
+        raise WorkspaceError(code="no_workspace", root=root, config=CONFIG)
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise WorkspaceError(f"{path} を読めません: {exc}") from exc
+        raise WorkspaceError(code="config_unreadable", path=path, detail=str(exc)) from exc
     if not (root / DB).is_file():
-        raise WorkspaceError(f"マスタデータベース {root / DB} がありません")
+        raise WorkspaceError(code="no_master", path=root / DB)
     return Workspace(root, config)

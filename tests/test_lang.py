@@ -319,3 +319,122 @@ def test_ingest_with_lang_en_writes_an_english_feedback_workbook(ws, outbox, fil
     sheet = openpyxl.load_workbook(feedback)["差戻し内容"]
     texts = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
     assert "'E' is not one of the choices" in texts
+
+
+# -- errors, findings and warnings in English ---------------------------------------------------
+
+def test_errors_catalogue_has_both_languages_and_the_same_placeholders():
+    import pickle
+    import string
+
+    from fujimi_xl import layout
+    from fujimi_xl.errors import FiscalYearError, FujimiError, WorkspaceError
+    from fujimi_xl.messages import ERRORS, error_text
+
+    def names(t: str) -> set[str]:
+        return {n for _, n, _, _ in string.Formatter().parse(t) if n}
+
+    for key, (ja, en_text) in ERRORS.items():
+        assert ja and en_text, key
+        assert names(ja) == names(en_text), key
+    exc = WorkspaceError(code="no_workspace", root="/x", config="fujimi.json")
+    assert str(exc) == exc.message() == error_text("no_workspace", root="/x", config="fujimi.json")
+    assert exc.message("en").startswith("/x is not a workspace")
+    again = pickle.loads(pickle.dumps(exc))  # survives a worker process
+    assert again.message("en") == exc.message("en") and str(again) == str(exc)
+    assert FujimiError("そのままの文").message("en") == "そのままの文"
+    assert FiscalYearError("平成").message("en").startswith("Cannot read the fiscal year '平成'")
+    name, notice = layout.fit_sheet_name("a[b]", set())
+    assert name == "a_b_" and notice is not None
+    assert notice.message("en").startswith("Sheet name 'a[b]' cannot be used in Excel")
+    assert str(notice) == layout.sheet_name("a[b]", set())[1]
+
+
+def test_missing_workspace_in_english(run, en, tmp_path):
+    res = en("status", "progress", "--year", "2018", "-w", tmp_path / "nothing")
+    assert res.exit_code == 2
+    assert lines(res) == [f"Error: {tmp_path / 'nothing'} is not a workspace (there is no "
+                          "fujimi.json). Create it first with `fujimi-xl init`."]
+    res = run("status", "progress", "--year", "2018", "-w", tmp_path / "nothing")
+    assert lines(res) == [f"エラー: {tmp_path / 'nothing'} は作業フォルダではありません"
+                          "（fujimi.json がありません）。先に `fujimi-xl init` で作成してください。"]
+
+
+def test_bad_diff_version_in_english(run, en, ws):
+    args = ("diff", "progress", "--year", YEAR, "-w", ws.root, "--between", "保育@1", "保育@9")
+    res = en(*args)
+    assert res.exit_code == 2
+    assert lines(res) == ["Error: No version matches '保育@1' (give a file, or group@version "
+                          "such as 保育@1)"]
+    assert "「保育@1」に当たる版が見つかりません" in run(*args).output
+
+
+def test_demo_folder_not_empty_in_english(run, en, tmp_path):
+    (tmp_path / "keep.txt").write_text("keep")
+    res = en("demo", tmp_path, "--no-pdf")
+    assert res.exit_code == 2
+    assert lines(res) == [f"Error: {tmp_path} is not empty. Give a new folder."]
+    assert lines(run("demo", tmp_path, "--no-pdf")) == [
+        f"エラー: {tmp_path} は空ではありません。新しいフォルダを指定してください。"]
+
+
+def test_generate_unknown_group_in_english(run, en, ws):
+    args = ("generate", "progress", "--year", YEAR, "-w", ws.root, "--group", "存在しない担当")
+    res = en(*args)
+    assert res.exit_code == 2
+    assert lines(res) == ["Error: No items in the plan for these groups: 存在しない担当"]
+    assert lines(run(*args)) == ["エラー: 計画に担当項目のない担当です: 存在しない担当"]
+
+
+def test_verify_finds_tampering_in_english(run, en, ws, outbox, fill):
+    import sqlite3
+
+    api.ingest(ws, [fill(outbox["保育"], "保育")])
+    conn = sqlite3.connect(ws.db_path)
+    conn.execute("UPDATE record_values SET value = '\"改ざん\"' WHERE rowid = "
+                 "(SELECT min(rowid) FROM record_values WHERE field = 'result')")
+    conn.commit()
+    conn.close()
+    res = en("verify", "-w", ws.root)
+    assert res.exit_code == 1
+    assert lines(res)[0].startswith("Checked: 1 current versions, 1 stored files, ")
+    assert lines(res)[1].startswith(
+        f"  progress {YEAR} 保育 v1: the values read again differ from the master [")
+    assert len(lines(res)) == 2
+    res = run("verify", "-w", ws.root)
+    assert lines(res)[1].startswith(f"  progress {YEAR} 保育 v1: 読み直した値がマスタと一致しません [")
+    data = __import__("json").loads(en("verify", "-w", ws.root, "--json").output)
+    assert data["problems"][0].startswith(f"progress {YEAR} 保育 v1: the values read again")
+
+
+def test_report_pdf_without_libreoffice_in_english(run, en, ws, outbox, fill, monkeypatch,
+                                                    tmp_path):
+    from fujimi_xl import pdf
+
+    monkeypatch.setattr(pdf, "libreoffice", lambda: None)
+    api.ingest(ws, [fill(outbox["保育"], "保育")])
+    out = tmp_path / "r.xlsx"
+    res = en("report", "progress", "--year", YEAR, "-w", ws.root, "-o", out, "--pdf")
+    assert res.exit_code == 0, res.output
+    assert ("No PDF was made because LibreOffice was not found (the Excel file was made). "
+            "For a PDF, install LibreOffice, or open the file in Excel and save it as PDF."
+            ) in lines(res)
+    assert "LibreOffice が見つからない" not in res.output
+    res = run("report", "progress", "--year", YEAR, "-w", ws.root, "-o", out, "--pdf")
+    assert any(line.startswith("LibreOffice が見つからないため PDF は作成していません（Excel ")
+               for line in lines(res))
+
+
+def test_demo_in_english(en, tmp_path):
+    res = en("demo", tmp_path / "d", "--no-pdf")
+    assert res.exit_code == 0, res.output
+    out = lines(res)
+    assert out[0] == f"Sample plan workbook: {tmp_path / 'd' / '計画_サンプル.xlsx'}"
+    assert f"Workspace: {tmp_path / 'd' / 'workspace'}" in out
+    assert "First ingest: 9 accepted, 1 rejected" in out
+    assert "Second ingest: 1 accepted, 0 rejected" in out
+    assert "Returns: 10 of 10 groups accepted" in out
+    report = tmp_path / "d" / "workspace" / "reports" / "平成29年度_進捗状況評価結果.xlsx"
+    assert f"Report: {report}" in out
+    assert any(line.startswith("Carried over to the next year: ") for line in out)
+    assert not any(w in res.output for w in ("取込", "件作成", "報告書", "差戻し用ブック", "提出状況"))
