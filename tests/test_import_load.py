@@ -96,3 +96,25 @@ def test_import_report_command(tmp_path, ws, outbox, fill):
     # the rows not yet returned are still items of the new plan, without values
     st = api.status(api.open_workspace(tmp_path / "new"), "progress", YEAR)
     assert sum(g.items for g in st.groups) == 26
+
+
+def test_hand_typed_table_report_import_report_property(tmp_path):
+    # the hand-typed table (blank 節 cells, (1) and 2) numbering, full-width digits, ａ/b
+    # grades, a blank 計画 for a second owner) goes into a new workspace; its report read back
+    # gives the same report again, cell for cell
+    first_ws = api.init(tmp_path / "a")
+    res = api.import_report(first_ws, hand_typed(tmp_path / "hand.xlsx"))
+    assert res.ok and res.rows == 5 and res.created_plan
+    first = api.report(first_ws, "progress", YEAR, tmp_path / "first.xlsx").path
+    cells = section_cells(first)
+    assert cells["第1節"][4][:6] == ["第1節", "1", "①",
+                                     "子ども未来応援センター(子育て世代包括支援センター)の設置",
+                                     "平成29年10月に設置", "A"]
+    assert cells["第1節"][5][:6] == ["第1節", "1", "②", "子ども未来相談窓口の設置",
+                                     "相談窓口を設置", "A"]
+    assert [r[4] for r in cells["第4節"][4:7]] == ["保育所の案内", "ハローワークと連携",
+                                                   "県の講座を案内"]
+    second_ws = api.init(tmp_path / "b")
+    assert api.import_report(second_ws, first).ok
+    second = api.report(second_ws, "progress", YEAR, tmp_path / "second.xlsx").path
+    assert section_cells(second) == cells
