@@ -209,10 +209,18 @@ def _known(conn: Any, sha: str) -> _Known | None:
                   row["superseded_by"] is None, row["superseded_at"] or "", row["version"])
 
 
+# refusals that depend on how the file was ingested or on the moment, not on the file alone:
+# the same file may pass another time, so it is read again
+_CIRCUMSTANTIAL = {"wrong_group", "wrong_year", "wrong_form", "read_failed", "limit_exceeded",
+                   "unknown_issue"}
+
+
 def _refused_before(ws: Workspace, conn: Any, path: Path, sha: str) -> FileResult | None:
     row = conn.execute("SELECT * FROM files WHERE sha256 = ? AND outcome = 'rejected' "
                        "ORDER BY id DESC LIMIT 1", (sha,)).fetchone()
     if row is None:
+        return None
+    if {p.get("code") for p in store.loads(row["problems"])} & _CIRCUMSTANTIAL:
         return None
     fields = {"code", "file", "sheet", "cell", "field", "value", "params", "severity",
               "item_key", "field_id"}

@@ -389,3 +389,11 @@ def test_replayed_old_version_is_refused(ws, outbox, fill):
     assert res.problems[0].message() == text("replayed_version", "ja", expected=superseded)
     assert res.problems[0].message("en") == text("replayed_version", "en", expected=superseded)
     assert current(ws, "保育", "4-2-1", "result") == ('"第2版"', "F5")
+
+
+def test_a_file_refused_for_the_wrong_group_option_is_read_again_next_time(ws, outbox, fill):
+    path = fill(outbox["保育"], "保育")
+    first = api.ingest(ws, [path], group="応援センター").files[0]
+    assert [p.code for p in first.problems] == ["wrong_group"]
+    again = api.ingest(ws, [path]).files[0]  # without the option: the file itself is fine
+    assert again.outcome == "accepted"
