@@ -23,7 +23,7 @@ from .reader import RawBook, RawSheet
 _REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!]+))!")
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     raw: Any
     address: str
