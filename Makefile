@@ -25,6 +25,7 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check fujimi_xl tests bench
+	$(BIN)/mypy fujimi_xl
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) build dist *.egg-info

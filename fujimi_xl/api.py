@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -222,7 +223,7 @@ def verify(ws: Workspace, reread: bool = True) -> Any:
     return _verify(ws, reread)
 
 
-def ingest(ws: Workspace, paths: list[Path | str], **kw: Any) -> IngestReport:
+def ingest(ws: Workspace, paths: Iterable[Path | str], **kw: Any) -> IngestReport:
     """Validate and merge returned files; see :func:`fujimi_xl.ingest.ingest`."""
     return _ingest(ws, paths, **kw)
 

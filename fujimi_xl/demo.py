@@ -167,9 +167,9 @@ def run_demo(root: Path | str, want_pdf: bool = True, say: Any = print,
         fixed = returned_dir / f"2回目_{name}"
         fill_workbook(Path(fb), responses[bad_group], fixed)
         second_paths.append(fixed)
-    second = api.ingest(ws, second_paths, lang=lang)
-    line("demo_second_ingest", accepted=second.count("accepted"),
-         rejected=second.count("rejected"))
+    resent = api.ingest(ws, second_paths, lang=lang)
+    line("demo_second_ingest", accepted=resent.count("accepted"),
+         rejected=resent.count("rejected"))
     again = api.ingest(ws, [returned_dir], lang=lang)
     line("demo_again", unchanged=again.count("unchanged"), accepted=again.count("accepted"))
 
@@ -183,10 +183,10 @@ def run_demo(root: Path | str, want_pdf: bool = True, say: Any = print,
     elif rep.pdf_text(lang):
         say(rep.pdf_text(lang))
     book = _action_plan_demo(ws, root, want_pdf, line, lang)
-    second = _second_year(ws, root, year, responses, want_pdf, line, lang)
+    second_report = _second_year(ws, root, year, responses, want_pdf, line, lang)
     return DemoResult(root, ws_root, plan_path, [p for _, p, _ in generated.files],
                       returned + second_paths, feedback, rep.path, rep.pdf, rep.pdf_message,
-                      action_plan_book=book, second_year_report=second)
+                      action_plan_book=book, second_year_report=second_report)
 
 
 def _second_year(ws: Any, root: Path, year: int, responses: dict[str, Any], want_pdf: bool,

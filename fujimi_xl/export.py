@@ -68,12 +68,12 @@ def export(path: Path, form: Form, table: Table, fmt: str) -> Path:
         head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
         for c, h in enumerate(headers):
             ws.write_string(0, c, h, head)
-        for r, row in enumerate(rows, start=1):
-            for c, v in enumerate(row):
+        for row_no, values in enumerate(rows, start=1):
+            for c, v in enumerate(values):
                 if isinstance(v, int | float) and not isinstance(v, bool):
-                    ws.write_number(r, c, v)
+                    ws.write_number(row_no, c, v)
                 else:
-                    ws.write_string(r, c, str(v))
+                    ws.write_string(row_no, c, str(v))
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, len(rows), len(headers) - 1)
         wb.close()

@@ -93,7 +93,7 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
     refs = bool(payload.get("references"))
     expected = headers(form, year, refs)
     wanted = {_label(v): fid for fid, v in expected.items()}
-    header_row, col_of = -1, {}
+    header_row, col_of = -1, {}  # type: int, dict[str, int]
     for r, row in enumerate(sheet.rows[:40]):
         found = {}
         for c, v in enumerate(row):

@@ -375,7 +375,7 @@ def build(
     book.close()
     return Issued(
         issue_id=issue_id, form=form.name, form_version=form.version, year=year,
-        group=group.code, issued_at=issued_at, locked_hash=payload["locked_hash"],
+        group=group.code, issued_at=issued_at, locked_hash=str(payload["locked_hash"]),
         items=[{"key": k, **v} for k, v in rows], file_name=path.name, payload=payload,
     )
 

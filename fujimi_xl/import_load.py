@@ -66,8 +66,8 @@ def import_table(ws: Workspace, path: Path, form: Form, year: int | None = None)
             if not row.returned:
                 continue
             record = {**row.record}
-            values = {k: v for k, v in row.values.items() if v != ""}
-            record = {**{k: record[k] for k in form.key}, "plan": row.plan, **values}
+            filled = {k: v for k, v in row.values.items() if v != ""}
+            record = {**{k: record[k] for k in form.key}, "plan": row.plan, **filled}
             if not form.is_valid(record):
                 for err in form.validator.iter_errors(record):
                     fid = str(err.path[0]) if err.path else ""
@@ -81,7 +81,7 @@ def import_table(ws: Workspace, path: Path, form: Form, year: int | None = None)
             for f in form.input_fields:
                 sheet, _, a1 = row.cells.get(f.id, "!").rpartition("!")
                 records.setdefault(group, []).append(
-                    (row.key, f.id, store.dumps(values.get(f.id)), sheet, a1))
+                    (row.key, f.id, store.dumps(filled.get(f.id)), sheet, a1))
         if not result.ok:
             return result
         sha = sha256_of(path)
@@ -90,14 +90,14 @@ def import_table(ws: Workspace, path: Path, form: Form, year: int | None = None)
             if created:
                 save_plan(conn, slots_plan(form, slots, table.title))
             stamp = now()
-            for group, values in records.items():
+            for group, version_rows in records.items():
                 cur = conn.execute(
                     "INSERT INTO files (sha256, file_name, size, received_at, form, year, "
                     "group_code, slot, issue_id, outcome) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (sha, path.name, path.stat().st_size, stamp, form.name, y, group, group,
                      IMPORT_ISSUE, "accepted"))
-                store.add_version(conn, file_id=cur.lastrowid, form=form.name, year=y,
-                                  group=group, slot=group, rows=values, stamp=stamp,
+                store.add_version(conn, file_id=int(cur.lastrowid or 0), form=form.name,
+                                  year=y, group=group, slot=group, rows=version_rows, stamp=stamp,
                                   current=store.current_version(conn, form.name, y, group))
                 result.versions += 1
         result.rows = sum(1 for _, row in slots if row.returned)

@@ -432,7 +432,7 @@ class _Reader:
             # a blank key: same as above, while the keys to its left are the same as above
             can = same and prev is not None and prev[k] is not None
             if k == "number":  # a blank 号 is only "same item" when the plan is too
-                can = can and (not plan_text or plan_text == prev["plan"])
+                can = can and prev is not None and (not plan_text or plan_text == prev["plan"])
             if can and prev is not None:
                 keys[k], srcs[k] = prev[k], prev["src"][k]
             elif k == "section" and prev is None and sheet_section:

@@ -173,9 +173,11 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
             to_read.append((path, sha))
         shas = {str(p): s for p, s in to_read}
         ctx = Context(str(ws.root), key, form, year, group)
+        work: Any = functools.partial(analyse, ctx)  # returns an Analysis, not a RawBook
         for path_str, outcome in isolate.read_many([str(p) for p, _ in to_read], workers,
-                                                   reader=functools.partial(analyse, ctx)):
-            result = settle(ws, conn, Path(path_str), shas[path_str], outcome, dry_run, lang)
+                                                   reader=work):
+            analysis: Any = outcome
+            result = settle(ws, conn, Path(path_str), shas[path_str], analysis, dry_run, lang)
             report.files.append(result)
             if progress:
                 progress(1)
@@ -239,12 +241,13 @@ def _refused_before(ws: Workspace, conn: Any, path: Path, sha: str) -> FileResul
 
 
 def _result_for_known(path: Path, sha: str, known: _Known) -> FileResult:
-    base = {"sha256": sha, "form": known.form, "year": known.year, "group": known.group,
-            "version": known.version}
-    if known.current:
-        return FileResult(str(path), path.name, "unchanged", **base)
-    return FileResult(str(path), path.name, "rejected", problems=[Problem(
-        "replayed_version", file=path.name, params={"expected": known.superseded_at})], **base)
+    result = FileResult(str(path), path.name, "unchanged", sha256=sha, form=known.form,
+                        year=known.year, group=known.group, version=known.version)
+    if not known.current:
+        result.outcome = "rejected"
+        result.problems = [Problem("replayed_version", file=path.name,
+                                   params={"expected": known.superseded_at})]
+    return result
 
 
 def _record_receipt(conn: Any, result: FileResult, size: int, issue_id: str = "") -> int:

@@ -400,8 +400,8 @@ _SST_NAMES = frozenset(
 
 def _unknown_element(names: frozenset[bytes]) -> re.Pattern[bytes]:
     """Finds the first element whose local name is not in ``names`` (one C-speed search)."""
-    alts = b"|".join(sorted((re.escape(n.split(b":")[-1]) for n in names), key=len,
-                            reverse=True))
+    local = sorted((n.split(b":")[-1] for n in names), key=lambda n: -len(n))
+    alts = b"|".join(re.escape(n) for n in local)
     return re.compile(rb"<(?![/?]|(?:[A-Za-z_][\w.-]*:)?(?:" + alts + rb")[\s/>])")
 
 

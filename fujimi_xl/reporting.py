@@ -56,7 +56,7 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
     center = set(cfg.get("center", []))
     merge_fields: list[str] = cfg.get("merge", [])
     head_merge = cfg.get("header_merge")
-    group_by = cfg.get("group_by")
+    group_by: str = cfg.get("group_by") or ""
     year = table.year
 
     # no bold: Japanese fonts have no bold face, and a synthetic one mixes with Latin fonts
@@ -164,7 +164,7 @@ def _text(form: Form, fid: str, row: Row) -> str:
 
 def _summary(wb: Any, fmt: Any, form: Form, table: Table, sections: list[list[Row]],
              group_by: str | None, title: str, subtitle: str) -> None:
-    field_id = form.report.get("summary_field")
+    field_id: str = form.report.get("summary_field") or ""
     ws = wb.add_worksheet("集計")
     f_head = fmt(bold=True, border=1, align="center", valign="vcenter", bg_color="#D9D9D9",
                  text_wrap=True)
@@ -230,11 +230,11 @@ def _summary(wb: Any, fmt: Any, form: Form, table: Table, sections: list[list[Ro
     owned = Counter(row.group.code for row in table.rows)
     if not table.missing:
         ws.merge_range(r_m + 2, 0, r_m + 2, 3, "なし（全担当が提出済み）", f_cell)
-    for i, g in enumerate(table.missing, start=r_m + 2):
-        ws.write_string(i, 0, g.code, f_cell)
-        ws.write_string(i, 1, g.department, f_cell)
-        ws.write_string(i, 2, g.name, f_cell)
-        ws.write_number(i, 3, owned.get(g.code, 0), f_num)
+    for i, missing in enumerate(table.missing, start=r_m + 2):
+        ws.write_string(i, 0, missing.code, f_cell)
+        ws.write_string(i, 1, missing.department, f_cell)
+        ws.write_string(i, 2, missing.name, f_cell)
+        ws.write_number(i, 3, owned.get(missing.code, 0), f_num)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 1)

@@ -79,7 +79,7 @@ def _overview(book: Book, form: Form, table: Table, title: str) -> None:
                     book.fmt(font_size=14))
     start = next((r.record.get("start_year") for r in table.rows
                   if r.record.get("start_year")), year)
-    years = [fiscal.full_label(int(start) + i) for i in range(4)]
+    years = [fiscal.full_label(int(start or year) + i) for i in range(4)]
     heads = ["事業番号", "事業名", "担当", "指標名", "策定時", "最新実績", "目標", "達成率",
              *[f"事業費(千円)\n{y}" for y in years], "提出状況"]
     widths = [6, 22, 20, 24, 7, 7, 7, 7, 11, 11, 11, 11, 9]
@@ -97,8 +97,9 @@ def _overview(book: Book, form: Form, table: Table, title: str) -> None:
         for c, v in enumerate(values):
             ws.write_string(r, c, v, num if 4 <= c <= 7 else cell)
         for i in range(4):
-            v = rec.get(f"total_{i + 1}") if row.returned else None
-            text = "" if v in (None, "") else f"{_num(v)}（{rec.get(f'kind_{i + 1}', '')}）"
+            amount = rec.get(f"total_{i + 1}") if row.returned else None
+            text = "" if amount in (None, "") else (
+                f"{_num(amount)}（{rec.get(f'kind_{i + 1}', '')}）")
             ws.write_string(r, 8 + i, text, num)
         ws.write_string(r, 12, "提出済" if row.returned else "未提出",
                         cell if row.returned else miss)

@@ -124,7 +124,7 @@ def draw(book: Book, ws: Any, form: Form, year: int, placed: Placed, record: dic
         elif cell.kind == "field":
             f = form.by_id[cell.field]
             text = values.get(cell.field, "")
-            put(cell, text, _style(book, f.role, f.choices or f.type in ("kyen", "indicator"),
+            put(cell, text, _style(book, f.role, bool(f.choices) or f.type in ("kyen", "indicator"),
                                    marks.get((cell.field, "")), report))
             if not report and f.role == "input":
                 validation(ws, form, f, year, cell.row, cell.col, cell.row, cell.col,
@@ -252,7 +252,7 @@ def build(path: Path, form: Form, year: int, group: Group, item: PlanItem, *, ke
     book.manifest(payload, key, password)
     book.close()
     return Issued(issue_id=issue_id, form=form.name, form_version=form.version, year=year,
-                  group=group.code, issued_at=issued_at, locked_hash=payload["locked_hash"],
+                  group=group.code, issued_at=issued_at, locked_hash=str(payload["locked_hash"]),
                   items=[{"key": item.key, "record": item.record, "locked": snap}],
                   file_name=path.name, payload=payload)
 

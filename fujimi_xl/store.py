@@ -193,4 +193,4 @@ def add_version(conn: sqlite3.Connection, *, file_id: int, form: str, year: int,
     conn.executemany(
         "INSERT INTO record_values (submission_id, item_key, field, value, sheet, cell) "
         "VALUES (?, ?, ?, ?, ?, ?)", [(sub, *r) for r in rows])
-    return int(sub), version
+    return int(sub or 0), version

@@ -269,7 +269,7 @@ def _sheet_rule(form: Form, rule: dict[str, Any], record: Record,
             values = [record.get(fid) for fid in (total_id, *part_ids)]
             if any(not isinstance(v, int | float) for v in values):
                 continue
-            total, parts = values[0], values[1:]
+            total, parts = float(values[0] or 0), [float(v or 0) for v in values[1:]]
             if abs(sum(parts) - total) < 1e-9:
                 continue
             where = [places.get((fid,), {}).get("cell", "") for fid in (total_id, *part_ids)]
