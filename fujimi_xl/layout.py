@@ -32,7 +32,12 @@ def line_count(text: str, width: float) -> int:
     if not text:
         return 1
     usable = max(width - 1.0, 1.0)
-    return sum(max(1, math.ceil(display_width(p) / usable)) for p in str(text).split("\n"))
+    text = str(text)
+    if "\n" not in text:  # the usual case: one paragraph
+        if 2 * len(text) <= usable:  # fits even if every character is wide
+            return 1
+        return max(1, math.ceil(display_width(text) / usable))
+    return sum(max(1, math.ceil(display_width(p) / usable)) for p in text.split("\n"))
 
 
 def row_height(cells: list[tuple[str, float]], min_lines: int = 1, font_size: float = 10) -> float:

@@ -104,20 +104,25 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
 
         r0 = hr + 1
         blocks = [list(g) for _, g in groupby(rows, key=lambda r: r.key)]
+        first_input = _first_input(form, cols)
+        # per column, once: (column, field id, width, style, merged over an item's rows)
+        specs = [(c, fid, width(fid), f_cell_c if fid in center else f_cell,
+                  fid in merge_fields) for c, fid in enumerate(cols)]
         r = r0
         for block in blocks:
             heights = []
+            several = len(block) > 1
             for i, row in enumerate(block):
                 cells = []
-                for c, fid in enumerate(cols):
-                    text = _text(form, fid, row)
-                    if fid in merge_fields and len(block) > 1:
+                for c, fid, w, style, merged in specs:
+                    if merged and several:
                         continue
-                    cells.append((text, width(fid)))
-                    if not row.returned and fid == _first_input(form, cols):
+                    text = _text(form, fid, row)
+                    cells.append((text, w))
+                    if not row.returned and fid == first_input:
                         ws.write_string(r + i, c, f"{MISSING_TEXT}{row.group.name}", f_missing)
                     else:
-                        ws.write_string(r + i, c, text, f_cell_c if fid in center else f_cell)
+                        ws.write_string(r + i, c, text, style)
                 heights.append(layout.row_height(cells))
             if len(block) > 1:
                 for c, fid in enumerate(cols):
