@@ -355,29 +355,34 @@ def build(
     book.choices(form, password)
 
     rows = locked_rows(form, items, references if refs else None)
-    payload = {
-        "schema": manifest.SCHEMA,
-        "form": form.name,
-        "form_version": form.version,
-        "year": year,
-        "group": group.code,
-        "issue_id": issue_id,
-        "issued_at": issued_at,
-        "input_sheet": form.input_sheet,
-        "header_row": HEADER_ROW + 1,
-        "keys": [it.key for it in items],
-        "banner": banner(group, lang),
-        "locked_hash": manifest.locked_hash(heads, rows),
-    }
+    payload = issue_payload(form, year, group, issue_id, issued_at, [it.key for it in items],
+                            lang, header_row=HEADER_ROW + 1,
+                            locked_hash=manifest.locked_hash(heads, rows))
     if refs:
         payload["references"] = True
+    return finish(book, path, payload, [{"key": k, **v} for k, v in rows], key, password)
+
+
+def issue_payload(form: Form, year: int, group: Group, issue_id: str, issued_at: str,
+                  keys: list[str], lang: str, **layout_keys: Any) -> dict[str, Any]:
+    """The manifest every layout signs: what the workbook is and for whom; each layout adds
+    where its data is and the hash of what it locked (``layout_keys``)."""
+    return {"schema": manifest.SCHEMA, "form": form.name, "form_version": form.version,
+            "year": year, "group": group.code, "issue_id": issue_id, "issued_at": issued_at,
+            "input_sheet": form.input_sheet, "keys": keys, "banner": banner(group, lang),
+            **layout_keys}
+
+
+def finish(book: Book, path: Path, payload: dict[str, Any], items: list[dict[str, Any]],
+           key: bytes, password: str) -> Issued:
+    """Sign the manifest into the workbook, close it, and say what was issued."""
     book.manifest(payload, key, password)
     book.close()
     return Issued(
-        issue_id=issue_id, form=form.name, form_version=form.version, year=year,
-        group=group.code, issued_at=issued_at, locked_hash=str(payload["locked_hash"]),
-        items=[{"key": k, **v} for k, v in rows], file_name=path.name, payload=payload,
-    )
+        issue_id=payload["issue_id"], form=payload["form"], form_version=payload["form_version"],
+        year=payload["year"], group=payload["group"], issued_at=payload["issued_at"],
+        locked_hash=str(payload["locked_hash"]), items=items, file_name=path.name,
+        payload=payload)
 
 
 def validation(ws: Any, form: Form, f: Any, year: int, r1: int, c1: int, r2: int,

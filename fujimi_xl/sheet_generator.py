@@ -14,7 +14,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from . import fiscal, layout, manifest
 from .forms import Form
-from .generator import Book, Issued, banner, validation
+from .generator import Book, Issued, banner, finish, issue_payload, validation
 from .messages import year_label
 from .plan import Group, PlanItem
 from .sheet_layout import Placed, context, lay_out, list_rows
@@ -234,26 +234,11 @@ def build(path: Path, form: Form, year: int, group: Group, item: PlanItem, *, ke
     book.choices(form, password)
 
     snap = locked_snapshot(form, item.record, placed, ctx)
-    payload = {
-        "schema": manifest.SCHEMA,
-        "form": form.name,
-        "form_version": form.version,
-        "year": year,
-        "group": group.code,
-        "issue_id": issue_id,
-        "issued_at": issued_at,
-        "input_sheet": form.input_sheet,
-        "keys": [item.key],
-        "banner": banner(group, lang),
-        "lists": {lid: [[cid, c0] for cid, c0, _ in p.columns]
-                  for lid, p in placed.lists.items()},
-        "locked_hash": manifest.locked_hash({}, [(item.key, snap)]),
-    }
-    book.manifest(payload, key, password)
-    book.close()
-    return Issued(issue_id=issue_id, form=form.name, form_version=form.version, year=year,
-                  group=group.code, issued_at=issued_at, locked_hash=str(payload["locked_hash"]),
-                  items=[{"key": item.key, "record": item.record, "locked": snap}],
-                  file_name=path.name, payload=payload)
+    payload = issue_payload(
+        form, year, group, issue_id, issued_at, [item.key], lang,
+        lists={lid: [[cid, c0] for cid, c0, _ in p.columns] for lid, p in placed.lists.items()},
+        locked_hash=manifest.locked_hash({}, [(item.key, snap)]))
+    return finish(book, path, payload,
+                  [{"key": item.key, "record": item.record, "locked": snap}], key, password)
 
 
