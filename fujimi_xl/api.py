@@ -188,16 +188,20 @@ def diff(ws: Workspace, form: str, year: int, a: str, b: str) -> list[Any]:
         conn.close()
 
 
+def _current_table(ws: Workspace, form: str, year: int) -> dataset.Table:
+    conn = ws.connect()
+    try:
+        return dataset.current_table(conn, form, year)
+    finally:
+        conn.close()
+
+
 def export(ws: Workspace, form: str, year: int, out: Path | str, fmt: str = "csv") -> Path:
     """The current master of a form and year as one flat table (csv, json or xlsx)."""
     from .export import export as _export
 
     f = load_form(form, ws.root)
-    conn = ws.connect()
-    try:
-        table = dataset.current_table(conn, form, year)
-    finally:
-        conn.close()
+    table = _current_table(ws, form, year)
     return _export(Path(out), f, table, fmt)
 
 
@@ -343,11 +347,7 @@ def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
     from .reporting import write_report
 
     f = load_form(form, ws.root)
-    conn = ws.connect()
-    try:
-        table = dataset.current_table(conn, form, year)
-    finally:
-        conn.close()
+    table = _current_table(ws, form, year)
     if not table.rows:
         raise NothingToDoError(code="nothing_planned", form=form)
     from . import fiscal

@@ -140,3 +140,17 @@ class Notice:
     def to_dict(self, lang: str = "ja") -> dict[str, Any]:
         return {"code": self.code, "params": {k: str(v) for k, v in self.params.items()},
                 "message": self.message(lang)}
+
+
+class HasProblems:
+    """For results that hold ``problems``: the ones that refuse, and the ones only reported."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]

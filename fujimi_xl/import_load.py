@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import store
-from .errors import Problem
+from .errors import HasProblems, Problem
 from .forms import Form
 from .import_report import ImportedTable, read_report
 from .intake import archive, now
@@ -29,7 +29,7 @@ PLACEHOLDER = "未割当"
 
 
 @dataclass
-class ImportResult:
+class ImportResult(HasProblems):
     path: str
     year: int
     rows: int = 0
@@ -39,7 +39,7 @@ class ImportResult:
 
     @property
     def ok(self) -> bool:
-        return not any(p.severity == "error" for p in self.problems)
+        return not self.errors
 
     def to_dict(self, lang: str = "ja") -> dict[str, Any]:
         return {"path": self.path, "year": self.year, "rows": self.rows,

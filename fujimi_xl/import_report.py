@@ -27,7 +27,7 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 from . import fiscal, normalise
-from .errors import FiscalYearError, FujimiError, Problem
+from .errors import FiscalYearError, FujimiError, HasProblems, Problem
 from .forms import Form
 from .reporting import MISSING_TEXT
 
@@ -82,19 +82,12 @@ class ImportedRow:
 
 
 @dataclass
-class ImportedTable:
+class ImportedTable(HasProblems):
     year: int              # fiscal year of the 実施内容 column (0 when it could not be read)
     title: str             # the plan title, "" if none
     rows: list[ImportedRow]
     problems: list[Problem]
 
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != "error"]
 
 
 # -- the sheet as a grid --------------------------------------------------------------------

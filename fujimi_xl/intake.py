@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import fiscal, isolate, manifest, store
-from .errors import Problem
+from .errors import HasProblems, Problem
 from .extract import extract
 from .feedback import write_feedback
 from .forms import Form, load_form
@@ -33,7 +33,7 @@ _LOCK_FILE = re.compile(r"^(~\$|\.~lock\.).*")
 
 
 @dataclass
-class FileResult:
+class FileResult(HasProblems):
     path: str
     file_name: str
     outcome: str  # accepted | rejected | unchanged | skipped
@@ -48,13 +48,6 @@ class FileResult:
     feedback: str = ""
     changes: list[tuple[str, str, Any, Any]] = field(default_factory=list)  # dry run
 
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != "error"]
 
     def to_dict(self, lang: str = "ja") -> dict[str, Any]:
         return {

@@ -122,6 +122,13 @@ def _rule(form: Form, rule: dict[str, Any], record: Record, place: Any) -> Probl
 
 # -- form-style sheets -----------------------------------------------------------------------
 
+# field types read as numbers: the parser, and what the message asks for when it fails
+_NUMBER_TYPES: dict[str, tuple[Any, str]] = {
+    "kyen": (normalise.parse_amount, "千円単位の数値"),
+    "indicator": (normalise.parse_indicator, "数値または「-」"),
+}
+
+
 def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_name: str) -> \
         Checked:
     """Normalise and validate the one record of a form-style sheet (see sheet_extract)."""
@@ -155,18 +162,12 @@ def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_n
         text, _ = normalise.text(cell.raw)
         if text == "":
             continue
-        if f.type == "kyen":
-            value = normalise.parse_amount(cell.raw)
+        if f.type in _NUMBER_TYPES:
+            parse, expected = _NUMBER_TYPES[f.type]
+            value = parse(cell.raw)
             if value is None:
                 problems.append(Problem("wrong_type", value=text,
-                                        params={"expected": "千円単位の数値"}, **p))
-                bad.add((f.id,))
-                continue
-        elif f.type == "indicator":
-            value = normalise.parse_indicator(cell.raw)
-            if value is None:
-                problems.append(Problem("wrong_type", value=text,
-                                        params={"expected": "数値または「-」"}, **p))
+                                        params={"expected": expected}, **p))
                 bad.add((f.id,))
                 continue
         elif f.choices:
