@@ -79,8 +79,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "group's file.",
     ),
     "wrong_form": (
-        "このブックは様式「{found}」です（期待: 「{expected}」）。",
-        "This workbook is form '{found}', expected '{expected}'.",
+        "このブックは様式「{found}」です（期待: 「{expected}」）。「{expected}」のブックを送るか、"
+        "様式を指定せずに取り込んでください。",
+        "This workbook is form '{found}', expected '{expected}'. Send the '{expected}' workbook, "
+        "or ingest without naming a form.",
     ),
     "wrong_year": (
         "このブックは{found}用です（期待: {expected}）。今年度の様式に記入してください。",
@@ -150,8 +152,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "'{value}' cannot be read as {expected}. Please enter {expected}.",
     ),
     "schema": (
-        "入力規則に合いません（{detail}）。",
-        "Does not match the form's rules ({detail}).",
+        "入力規則に合いません（{detail}）。記入要領に沿って書き直してください。",
+        "Does not match the form's rules ({detail}). Rewrite it as the instructions say.",
     ),
     "sum_mismatch": (
         "{terms}＝{sum} が{total_label}（{total_cell}: {value}）と一致しません（{cells}）。"

@@ -25,18 +25,26 @@ A4_PRINTABLE_POINTS = 770.0  # portrait height less margins
 MIN_SCALE = 0.7  # below this on A4, print on A3
 
 
-def achievement(record: dict[str, Any]) -> tuple[str, str]:
+def overview_fields(form: Form) -> dict[str, Any]:
+    """Which fields the list sheet shows, from the form's ``report.overview`` definition."""
+    return {"name": "name", "indicator": "indicator", "base": "base_value",
+            "target": "target_value", "results": ["result_1", "result_2", "result_3"],
+            "start_year": "start_year", "budget": "total_{i}", "budget_kind": "kind_{i}",
+            "budget_years": 4, **form.report.get("overview", {})}
+
+
+def achievement(record: dict[str, Any], fields: dict[str, Any]) -> tuple[str, str]:
     """(latest result, share achieved) of the indicator, as text."""
     from .normalise import parse_amount
 
     latest = ""
-    for i in (3, 2, 1):
-        v = record.get(f"result_{i}")
+    for fid in reversed(fields["results"]):
+        v = record.get(fid)
         if v not in (None, "", "-"):
             latest = v
             break
-    base = parse_amount(record.get("base_value"))
-    target = parse_amount(record.get("target_value"))
+    base = parse_amount(record.get(fields["base"]))
+    target = parse_amount(record.get(fields["target"]))
     now = parse_amount(latest)
     if None in (base, target, now) or target == base:
         return (str(latest) if latest != "" else "-"), ""
@@ -77,37 +85,39 @@ def _overview(book: Book, form: Form, table: Table, title: str) -> None:
     miss = book.fmt(border=1, valign="top", font_color="#C00000")
     ws.write_string(0, 0, f"{fiscal.long_label(year)} {form.title} 一覧　{title}".rstrip(),
                     book.fmt(font_size=14))
-    start = next((r.record.get("start_year") for r in table.rows
-                  if r.record.get("start_year")), year)
-    years = [fiscal.full_label(int(start or year) + i) for i in range(4)]
+    fields = overview_fields(form)
+    n_years = int(fields["budget_years"])
+    start = next((r.record.get(fields["start_year"]) for r in table.rows
+                  if r.record.get(fields["start_year"])), year)
+    years = [fiscal.full_label(int(start or year) + i) for i in range(n_years)]
     heads = ["事業番号", "事業名", "担当", "指標名", "策定時", "最新実績", "目標", "達成率",
              *[f"事業費(千円)\n{y}" for y in years], "提出状況"]
-    widths = [6, 22, 20, 24, 7, 7, 7, 7, 11, 11, 11, 11, 9]
+    widths = [6, 22, 20, 24, 7, 7, 7, 7, *[11] * n_years, 9]
     for c, (h, w) in enumerate(zip(heads, widths, strict=True)):
         ws.write_string(2, c, h, head)
         ws.set_column(c, c, w)
     ws.set_row(2, 42)
     for r, row in enumerate(table.rows, start=3):
         rec = row.record
-        latest, share = achievement(rec) if row.returned else ("", "")
-        base = f"{rec.get('base_value', '')}"
-        target = f"{rec.get('target_value', '')}"
-        values = [str(row.key), str(rec.get("name", "")), row.group.full_name,
-                  str(rec.get("indicator", "")), base, latest, target, share]
+        latest, share = achievement(rec, fields) if row.returned else ("", "")
+        base = f"{rec.get(fields['base'], '')}"
+        target = f"{rec.get(fields['target'], '')}"
+        values = [str(row.key), str(rec.get(fields["name"], "")), row.group.full_name,
+                  str(rec.get(fields["indicator"], "")), base, latest, target, share]
         for c, v in enumerate(values):
             ws.write_string(r, c, v, num if 4 <= c <= 7 else cell)
-        for i in range(4):
-            amount = rec.get(f"total_{i + 1}") if row.returned else None
-            text = "" if amount in (None, "") else (
-                f"{_num(amount)}（{rec.get(f'kind_{i + 1}', '')}）")
-            ws.write_string(r, 8 + i, text, num)
-        ws.write_string(r, 12, "提出済" if row.returned else "未提出",
+        for i in range(1, n_years + 1):
+            amount = rec.get(fields["budget"].format(i=i)) if row.returned else None
+            kind = rec.get(fields["budget_kind"].format(i=i), "")
+            text = "" if amount in (None, "") else f"{_num(amount)}（{kind}）"
+            ws.write_string(r, 7 + i, text, num)
+        ws.write_string(r, 8 + n_years, "提出済" if row.returned else "未提出",
                         cell if row.returned else miss)
         ws.set_row(r, layout.row_height([(values[1], 22), (values[2], 20), (values[3], 24)]))
     missing = [row for row in table.rows if not row.returned]
     r = len(table.rows) + 4
     ws.write_string(r, 0, f"未提出の事業：{len(missing)}件" + (
-        "（" + "、".join(f"{m.key} {m.record.get('name', '')}（{m.group.name}）"
+        "（" + "、".join(f"{m.key} {m.record.get(fields['name'], '')}（{m.group.name}）"
                         for m in missing) + "）" if missing else ""), book.fmt())
     ws.set_landscape()
     ws.set_paper(9)
