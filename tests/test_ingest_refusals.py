@@ -240,8 +240,9 @@ def test_deleted_manifest_sheet_is_refused_as_no_manifest(ws, outbox, fill):
     assert files(res) == [("no_manifest.xlsx", "", "no_manifest")]
 
 
-def test_manifest_copied_from_another_groups_workbook_is_refused(ws, outbox, fill):
-    donor = openpyxl.load_workbook(outbox["応援センター"])[manifest.SHEET]
+def manifest_of(donor_path):
+    """An edit that copies the manifest of ``donor_path`` over a workbook's own."""
+    donor = openpyxl.load_workbook(donor_path)[manifest.SHEET]
     column = [donor.cell(r, 1).value for r in range(1, donor.max_row + 1)]
 
     def change(wb):
@@ -249,6 +250,11 @@ def test_manifest_copied_from_another_groups_workbook_is_refused(ws, outbox, fil
         for r in range(1, max(sheet.max_row, len(column)) + 1):
             sheet.cell(r, 1).value = column[r - 1] if r <= len(column) else None
 
+    return change
+
+
+def test_manifest_copied_from_another_groups_workbook_is_refused(ws, outbox, fill):
+    change = manifest_of(outbox["応援センター"])
     res = refused(ws, edited(fill(outbox["保育"], "保育"), "copied.xlsx", change))
     assert res.group == "応援センター"
     missing = ["1-1-1", "1-1-2", "1-1-3", "1-1-4", "1-1-5", "1-1-6", "1-2-1", "1-2-2", "1-2-3"]
@@ -262,14 +268,7 @@ def test_manifest_copied_from_another_groups_workbook_is_refused(ws, outbox, fil
 def test_manifest_copied_between_groups_with_the_same_items_is_refused(ws, outbox, fill):
     # 保育 and 産業経済 both own only item 4-2-1 with the same plan text: the group named on
     # the sheet (signed in the manifest) is what tells the two workbooks apart
-    donor = openpyxl.load_workbook(outbox["産業経済"])[manifest.SHEET]
-    column = [donor.cell(r, 1).value for r in range(1, donor.max_row + 1)]
-
-    def change(wb):
-        sheet = wb[manifest.SHEET]
-        for r in range(1, max(sheet.max_row, len(column)) + 1):
-            sheet.cell(r, 1).value = column[r - 1] if r <= len(column) else None
-
+    change = manifest_of(outbox["産業経済"])
     res = refused(ws, edited(fill(outbox["保育"], "保育"), "copied2.xlsx", change))
     assert cells(res) == [("入力!A2", "", "locked_changed")]
     assert res.problems[0].params["expected"] == "担当：市民生活部 産業経済グループ"
