@@ -458,15 +458,18 @@ def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
 
 
 def _check_package(path: Path, clock: _Clock, sheet_parts: dict[str, str] | None = None,
-                   ods: bool = False) -> _Package:
-    """Inflate and check every part; XML parts are parsed with the limits above."""
-    infos = _zip_infos(path)
+                   ods: bool = False, infos: list[zipfile.ZipInfo] | None = None,
+                   checked: frozenset[str] = frozenset()) -> _Package:
+    """Inflate and check every part; XML parts are parsed with the limits above. ``infos``
+    is the zip directory when the caller already read it; ``checked`` parts were already
+    inflated and checked by the caller and are not done twice."""
+    infos = infos if infos is not None else _zip_infos(path)
     pkg = _Package(infos)
     sheet_parts = sheet_parts or {}
     total_area = 0
     with open(path, "rb") as fh:
         for info in infos:
-            if info.is_dir():
+            if info.is_dir() or info.filename in checked:
                 continue
             scan: Any = None
             tolerant = info.filename.lower().endswith(".vml")  # Excel writes sloppy VML

@@ -193,11 +193,14 @@ FORMAT_NAMES = {
 
 
 # -- limits and deadlines ---------------------------------------------------------------------
-def _book_parts(path: Path, clock: _Clock) -> tuple[list[tuple[str, str]], dict[str, str],
-                                                    dict[str, str]]:
+BOOK_PARTS = frozenset({"xl/workbook.xml", "xl/_rels/workbook.xml.rels"})
+
+
+def _book_parts(path: Path, clock: _Clock, listing: list[zipfile.ZipInfo]) -> \
+        tuple[list[tuple[str, str]], dict[str, str], dict[str, str]]:
     """Sheets (name, state) in order, defined names, and sheet part -> sheet name, read from
     xl/workbook.xml and its relationships (both checked before they are parsed)."""
-    infos = {i.filename: i for i in _zip_infos(path)}
+    infos = {i.filename: i for i in listing}
     if "xl/workbook.xml" not in infos:
         raise _broken("必要な部品 xl/workbook.xml がありません")
     data = _read_part(path, infos["xl/workbook.xml"], clock, MAX_BOOK_PART_BYTES)
@@ -298,8 +301,9 @@ def _read_cells(path: Path, kind: str, order: list[tuple[str, str]],
 def _read_xlsx(path: Path, kind: str, until: float) -> RawBook:
     """Check an .xlsx/.xlsm package part by part, then read its cells."""
     clock = _Clock(MAX_SCAN_SECONDS, "読み込み時間 (内容の検査)", until)
-    order, names, parts = _book_parts(path, clock)
-    _check_package(path, clock, parts)
+    listing = _zip_infos(path)  # the zip directory, read once
+    order, names, parts = _book_parts(path, clock, listing)
+    _check_package(path, clock, parts, infos=listing, checked=BOOK_PARTS)
     return _read_cells(path, kind, order, names)
 
 
