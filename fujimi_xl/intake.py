@@ -9,6 +9,7 @@ provenance; a file with any error is not merged at all and its group gets a feed
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import shutil
@@ -105,13 +106,22 @@ _MADE: set[Path] = set()
 def archive(ws: Workspace, path: Path, sha: str) -> Path:
     """Keep a copy of an accepted file under archive/, named by its sha256 (written first to a
     temporary name, so a crash never leaves half a file under the real name)."""
-    target = ws.archive / f"{sha}{path.suffix.lower() or '.xlsx'}"
+    return _archive_once(ws.archive, path, sha)
+
+
+def _archive_once(folder: Path, path: Path, sha: str, data: bytes | None = None) -> Path:
+    """The copy named ``sha``: from ``data`` (the bytes that were hashed) or from ``path``."""
+    target = folder / f"{sha}{path.suffix.lower() or '.xlsx'}"
     if not target.exists():
         if target.parent not in _MADE:
             target.parent.mkdir(parents=True, exist_ok=True)
             _MADE.add(target.parent)
-        tmp = target.with_name(target.name + ".tmp")
-        shutil.copyfile(path, tmp)
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        if data is not None:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+        else:
+            shutil.copyfile(path, tmp)
         os.replace(tmp, target)
     return target
 
@@ -165,15 +175,20 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
                 continue
             to_read.append((path, sha))
         shas = {str(p): s for p, s in to_read}
-        ctx = Context(str(ws.root), key, form, year, group)
+        ctx = Context(str(ws.root), key, form, year, group, dry_run, lang)
         work: Any = functools.partial(analyse, ctx)  # returns an Analysis, not a RawBook
-        for path_str, outcome in isolate.read_many([str(p) for p, _ in to_read], workers,
-                                                   reader=work):
-            analysis: Any = outcome
-            result = settle(ws, conn, Path(path_str), shas[path_str], analysis, dry_run, lang)
-            report.files.append(result)
-            if progress:
-                progress(1)
+        with store.Batch(conn) as batch:
+            for path_str, outcome in isolate.read_many([str(p) for p, _ in to_read], workers,
+                                                       reader=work):
+                analysis: Any = outcome
+                if not dry_run:
+                    batch.begin()
+                result = settle(ws, conn, Path(path_str), shas[path_str], analysis, dry_run,
+                                lang)
+                batch.done()
+                report.files.append(result)
+                if progress:
+                    progress(1)
     finally:
         conn.close()
     order = {str(p): i for i, p in enumerate(files)}
@@ -293,7 +308,7 @@ def _read_list_form(f: Form, book: RawBook, payload: dict[str, Any], items: list
         return ex
     rows = [(k, fld.id, store.dumps(rec.get(fld.id)), ex.sheet, ex.rows[k][fld.id].address)
             for k, rec in checked.records.items() for fld in f.input_fields]
-    return _Found(ex, rows, len(checked.records))
+    return _Found(None, rows, len(checked.records))  # the cells are not needed any more
 
 
 def _read_sheet_form(f: Form, book: RawBook, payload: dict[str, Any], issued: dict[str, Any],
@@ -317,7 +332,7 @@ def _read_sheet_form(f: Form, book: RawBook, payload: dict[str, Any], issued: di
         else:
             continue
         rows.append((issued["key"], fld.id, store.dumps(record.get(fld.id)), data.sheet, where))
-    return _Found(data, rows, 1)
+    return _Found(None, rows, 1)
 
 
 class _DryRun:
@@ -372,6 +387,8 @@ class Context:
     form: str | None = None
     year: int | None = None
     group: str | None = None
+    dry_run: bool = False
+    lang: str = "ja"
 
 
 _WORKER: dict[str, Any] = {}
@@ -396,6 +413,9 @@ def analyse(ctx: Context, path_str: str) -> Analysis:
     path = Path(path_str)
     name = path.name
     result = FileResult(str(path), name, "rejected")
+    data = _small_file(path)  # hashed here: what is read is what gets archived
+    if data is not None:
+        result.sha256 = hashlib.sha256(data).hexdigest()
     outcome = isolate.read_in_process(path_str)
     if isinstance(outcome, ReadRefused):
         result.problems.append(Problem(outcome.code, file=name, params=outcome.params))
@@ -442,8 +462,52 @@ def analyse(ctx: Context, path_str: str) -> Analysis:
     else:
         found = _read_list_form(f, book, payload, items, name, issue["year"], result)
     if found is None or result.errors or not isinstance(found, _Found):
-        return Analysis(result, "invalid", issue, found_data(found))
+        data = found_data(found)
+        if not ctx.dry_run and _stale(_worker_db(ctx.root), issue, f) is None:
+            # the feedback workbook is built here, in parallel; the main process only keeps it
+            ws = _workspace(ctx.root)
+            result.feedback = str(write_feedback(ws, f, issue, data, result.problems, name,
+                                                 lang=ctx.lang))
+        return Analysis(result, "invalid", issue, data)
+    if not ctx.dry_run and data is not None:
+        _archive_once(Path(ctx.root) / "archive", path, result.sha256, data)
     return Analysis(result, "ok", issue, found)
+
+
+def _small_file(path: Path, limit: int = 64 * 1024 * 1024) -> bytes | None:
+    """The bytes of a file small enough to hold (every real workbook), else None."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError:
+        return None  # the reader names what is wrong with the file
+    return data if len(data) <= limit else None
+
+
+def _workspace(root: str) -> Workspace:
+    key = f"ws:{root}"
+    if key not in _WORKER:
+        from .workspace import open_workspace
+
+        _WORKER[key] = open_workspace(Path(root))
+    return _WORKER[key]  # type: ignore[no-any-return]
+
+
+def _stale(conn: Any, issue: dict[str, Any], f: Form) -> Problem | None:
+    """The file answers an issue that a newer workbook (or a newer form) replaced."""
+    newer = conn.execute(
+        "SELECT issued_at FROM issued WHERE form = ? AND year = ? AND slot = ? "
+        "AND (issued_at > ? OR (issued_at = ? AND rowid > "
+        "(SELECT rowid FROM issued WHERE issue_id = ?))) "
+        "ORDER BY issued_at DESC, rowid DESC LIMIT 1",
+        (issue["form"], issue["year"], issue["slot"], issue["issued_at"],
+         issue["issued_at"], issue["issue_id"]),
+    ).fetchone()
+    if newer is None and issue["form_version"] == f.version:
+        return None
+    return Problem("stale_template", params={
+        "found": issue["issued_at"][:10],
+        "expected": newer["issued_at"][:10] if newer else "最新版"})
 
 
 def _form(name: str, root: str) -> Form:
@@ -466,34 +530,31 @@ def settle(ws: Workspace, conn: Any, path: Path, sha: str, analysis: Analysis | 
             Problem(analysis.code, file=name, params=analysis.params)])
         return _reject(ws, conn, result, size)
     result = analysis.result
+    if result.sha256 and result.sha256 != sha:  # changed since it was hashed: what was read
+        sha = result.sha256
     result.sha256 = sha
     issue = analysis.issue
     issue_id = issue["issue_id"] if issue else ""
     if analysis.stage == "refused" or issue is None:
         return _reject(ws, conn, result, size, issue_id)
     f = _form(issue["form"], str(ws.root))
-    newer = conn.execute(
-        "SELECT issued_at FROM issued WHERE form = ? AND year = ? AND slot = ? "
-        "AND (issued_at > ? OR (issued_at = ? AND rowid > "
-        "(SELECT rowid FROM issued WHERE issue_id = ?))) "
-        "ORDER BY issued_at DESC, rowid DESC LIMIT 1",
-        (issue["form"], issue["year"], issue["slot"], issue["issued_at"],
-         issue["issued_at"], issue["issue_id"]),
-    ).fetchone()
-    if newer is not None or issue["form_version"] != f.version:
-        result.problems = [Problem("stale_template", file=name, params={
-            "found": issue["issued_at"][:10],
-            "expected": newer["issued_at"][:10] if newer else "最新版"})]
+    stale = _stale(conn, issue, f)
+    if stale is not None:
+        stale.file = name
+        result.problems = [stale]
+        if result.feedback:  # a newer workbook was issued while the worker built this one
+            Path(result.feedback).unlink(missing_ok=True)
+            result.feedback = ""
         return _reject(ws, conn, result, size, issue_id)
     if analysis.stage == "invalid":
-        if not dry_run:
+        if not dry_run and not result.feedback:
             result.feedback = str(write_feedback(ws, f, issue, analysis.found,
                                                  result.problems, name, lang=lang))
         return _reject(ws, conn, result, size, issue_id)
     rows, result.records = analysis.found.rows, analysis.found.records
     if dry_run:
         return _preview(conn, issue, result, rows)
-    archive(ws, path, sha)  # the accepted file itself is kept, before the master changes
+    archive(ws, path, sha)  # kept before the master changes (the worker normally did it)
     return _merge(conn, issue, result, rows, sha, size)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -146,7 +147,19 @@ def create(path: Path) -> None:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction: everything inside commits together or not at all."""
+    """One write transaction: everything inside commits together or not at all. Inside a
+    :class:`Batch` it is a savepoint of the batch's transaction: undone alone on an error."""
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT fx_unit")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO fx_unit")
+            conn.execute("RELEASE fx_unit")
+            raise
+        else:
+            conn.execute("RELEASE fx_unit")
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
@@ -155,6 +168,42 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
     else:
         conn.execute("COMMIT")
+
+
+class Batch:
+    """Many small transactions committed together: ingest merges each file as a savepoint of
+    one write transaction and commits every ``every`` units or ``seconds``, so 500 files cost a
+    handful of commits, not 500. Each file is still merged whole or not at all (its savepoint
+    is undone on an error), and the batch's commit is atomic: a process killed before it
+    leaves the master exactly as the last commit left it."""
+
+    def __init__(self, conn: sqlite3.Connection, every: int = 100, seconds: float = 1.0) -> None:
+        self.conn, self.every, self.seconds = conn, every, seconds
+        self.units = 0
+        self.started = 0.0
+
+    def begin(self) -> None:
+        """Open the batch's write transaction, if it is not open yet."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.units, self.started = 0, time.monotonic()
+
+    def done(self) -> None:
+        """One unit is finished: commit when the batch is full or old enough."""
+        self.units += 1
+        if self.conn.in_transaction and (
+                self.units >= self.every or time.monotonic() - self.started >= self.seconds):
+            self.commit()
+
+    def commit(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.commit()  # what was merged whole before an error is kept, as if committed alone
 
 
 _encode_str = json.encoder.encode_basestring  # C-accelerated, keeps non-ASCII as it is
