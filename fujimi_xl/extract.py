@@ -102,6 +102,8 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
                 found[fid] = c
         if "_key" in found and len(found) > len(col_of):
             header_row, col_of = r, found
+            if len(found) == len(wanted):  # every header: no later row can have more
+                break
     if header_row < 0:
         problem("header_missing", params={"expected": KEY_HEADER})
         return out

@@ -15,6 +15,7 @@ import struct
 import time
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -357,21 +358,22 @@ class _Package:
 
 
 def _read_part(path: Path, info: zipfile.ZipInfo, clock: _Clock, limit: int) -> bytes:
-    """One small part, inflated and XML-checked, for parsing afterwards."""
+    """One small part, inflated and XML-checked, for parsing afterwards. A part with no
+    markup declaration at all (no DTD, no entity, no comment: what Excel writes) needs no
+    careful pass: without a DTD there is nothing to expand, and its size is limited."""
     if info.file_size > limit:
         raise _limit(f"{info.filename}のサイズ", f"{info.file_size:,}バイト", f"{limit:,}バイト")
+    with open(path, "rb") as fh:
+        data = b"".join(_inflate(fh, info, clock))
+    if b"<!" not in data:
+        return data
     scan = _XmlScan(info.filename, "")
-    chunks = []
     try:
-        with open(path, "rb") as fh:
-            for chunk in _inflate(fh, info, clock):
-                scan.feed(chunk)
-                chunks.append(chunk)
-        scan.feed(b"", True)
+        scan.feed(data, True)
     except expat.ExpatError as exc:
         raise _broken(f"部品 {info.filename[:60]} のXMLが壊れています "
                       f"({expat.ErrorString(exc.code)})") from exc
-    return b"".join(chunks)
+    return data
 
 
 FAST_SCAN_BYTES = 8 * MiB  # parts up to this size are checked by the fast scan first
@@ -398,15 +400,36 @@ _SST_NAMES = frozenset(
     b"shadow condense extend rPh phoneticPr extLst ext".split())
 
 
-def _unknown_element(names: frozenset[bytes]) -> re.Pattern[bytes]:
-    """Finds the first element whose local name is not in ``names`` (one C-speed search)."""
-    local = sorted((n.split(b":")[-1] for n in names), key=lambda n: -len(n))
-    alts = b"|".join(re.escape(n) for n in local)
-    return re.compile(rb"<(?![/?]|(?:[A-Za-z_][\w.-]*:)?(?:" + alts + rb")[\s/>])")
+_TAG = re.compile(rb"<(?![/?])([^\s/>]*)")  # the name of every start tag ('' if none)
+_PREFIX = re.compile(rb"^[A-Za-z_][\w.-]*:")
+# the addresses of cells (letters and digits) and of rows (digits only), found by their
+# literal ' r="' (a fast search); when the counts do not match the elements (an r written
+# oddly, or ' r="A1"' typed in an inline text), the exact patterns above decide
+_CELL_REF_FAST = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_REF_FAST = re.compile(rb' r="([0-9]{1,7})"')
+
+def _local_names(names: frozenset[bytes]) -> frozenset[bytes]:
+    return frozenset(n.split(b":")[-1] for n in names)
 
 
-_UNKNOWN_IN_SHEET = _unknown_element(_SHEET_NAMES)
-_UNKNOWN_IN_SST = _unknown_element(_SST_NAMES)
+_SHEET_LOCAL = _local_names(_SHEET_NAMES)
+_SST_LOCAL = _local_names(_SST_NAMES)
+
+
+def _tags(data: bytes, known: frozenset[bytes]) -> Counter[bytes] | None:
+    """How many start tags of each local name; None when one is not in ``known`` (or is not
+    a well-formed name at all)."""
+    counts: Counter[bytes] = Counter()
+    for name, n in Counter(_TAG.findall(data)).items():
+        if b":" in name:
+            m = _PREFIX.match(name)
+            if m is None:
+                return None
+            name = name[m.end():]
+        if name not in known:
+            return None
+        counts[name] += n
+    return counts
 
 
 class _Fast:
@@ -422,21 +445,25 @@ def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
     its kind write. Returns None (use expat) when the part has anything unusual: a DTD, an
     entity, a comment or CDATA, unknown element names in a sheet, cells or rows without an
     explicit address, or (outside sheets) more elements than the depth limit."""
-    if b"<!" in data:
-        return None
     if not sheet:
+        if data[:200].find(b"<sst") >= 0:  # a start tag '<!…' is not a known name either
+            return _Fast(0) if _tags(data, _SST_LOCAL) is not None else None
+        if b"<!" in data:
+            return None
         # depth can be no more than the number of elements
         if data.count(b"<") - data.count(b"</") - data.count(b"<?") <= MAX_XML_DEPTH:
             return _Fast(0)
-        if data[:200].find(b"<sst") >= 0 and not _UNKNOWN_IN_SST.search(data):
-            return _Fast(0)
         return None
-    if _UNKNOWN_IN_SHEET.search(data):
+    tags = _tags(data, _SHEET_LOCAL)  # '<!' (DTD, comment, CDATA) is an unknown name too
+    if tags is None:
         return None
-    cells = len(_CELL.findall(data))
-    refs = _CELL_REF.findall(data)
-    rows = len(_ROW.findall(data))
-    row_refs = _ROW_REF.findall(data)
+    cells, rows = tags[b"c"], tags[b"row"]
+    refs = _CELL_REF_FAST.findall(data)
+    if len(refs) != cells:
+        refs = _CELL_REF.findall(data)
+    row_refs = _ROW_REF_FAST.findall(data)
+    if len(row_refs) != rows:
+        row_refs = _ROW_REF.findall(data)
     if len(refs) != cells or len(row_refs) != rows:
         return None
     where = f"シート「{sheet}」"
@@ -444,9 +471,10 @@ def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
         raise _limit(f"{where}の行数", f"{MAX_ROWS:,}行超", f"{MAX_ROWS:,}行")
     if cells > MAX_CELL_ELEMENTS:
         raise _limit(f"{where}のセル数", f"{MAX_CELL_ELEMENTS:,}超", f"{MAX_CELL_ELEMENTS:,}")
-    max_row = max((int(r) for _, r in refs), default=0)
+    columns, numbers = zip(*refs, strict=True) if refs else ((), ())
+    max_row = max(map(int, set(numbers)), default=0)
     max_col = 0
-    for letters in {c for c, _ in refs}:
+    for letters in set(columns):
         n = 0
         for ch in letters:
             n = n * 26 + ch - 64

@@ -28,6 +28,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import xml.etree.ElementTree as ET  # only for parts without a DTD (see _parse_small)
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,10 +210,7 @@ def _book_parts(path: Path, clock: _Clock, listing: list[zipfile.ZipInfo]) -> \
         raise _broken("必要な部品 xl/_rels/workbook.xml.rels がありません")
     rels = _read_part(path, rels_info, clock, MAX_BOOK_PART_BYTES)
     try:
-        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True,
-                                 forbid_external=True)
-        rel_root = SafeET.fromstring(rels, forbid_dtd=True, forbid_entities=True,
-                                     forbid_external=True)
+        root, rel_root = _parse_small(data), _parse_small(rels)
     except Exception as exc:  # ParseError and defusedxml's refusals
         raise _broken(f"workbook.xml: {type(exc).__name__}") from exc
     targets = {}
@@ -245,6 +243,14 @@ def _book_parts(path: Path, clock: _Clock, listing: list[zipfile.ZipInfo]) -> \
         if d.tag.rpartition("}")[2] == "definedName" and d.get("localSheetId") is None:
             names[d.get("name", "")] = (d.text or "").strip()
     return sheets, names, parts
+
+
+def _parse_small(data: bytes) -> Any:
+    """A small checked part as a tree: C ElementTree when it declares nothing (no DTD, so no
+    entity can be defined), defusedxml otherwise."""
+    if b"<!" not in data:
+        return ET.fromstring(data)
+    return SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
 
 
 def _plain(value: Any) -> Any:
@@ -281,8 +287,10 @@ def _read_cells(path: Path, kind: str, order: list[tuple[str, str]],
                     if rows > MAX_ROWS or rows * cols > MAX_CELLS:
                         raise _limit(f"シート「{name}」の使用範囲", f"{rows:,}行×{cols:,}列",
                                      f"{MAX_CELLS:,}セル")
-                    grid = [[_plain(v) for v in row]
-                            for row in sh.to_python(skip_empty_area=False)]
+                    grid = sh.to_python(skip_empty_area=False)
+                    for i, row in enumerate(grid):  # 12.0 → 12, only in rows holding a float
+                        if float in map(type, row):
+                            grid[i] = [_plain(v) for v in row]
                 else:
                     grid = []
                 merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]

@@ -20,13 +20,6 @@ class Checked:
     problems: list[Problem]
 
 
-def _value_for(form: Form, fid: str, raw: Any) -> tuple[Any, int]:
-    f = form.by_id[fid]
-    if f.choices:
-        return normalise.choice(raw), 0
-    return normalise.text(raw)
-
-
 def check(form: Form, year: int, rows: dict[str, dict[str, Cell]],
           issued_items: list[dict[str, Any]], file_name: str, sheet: str) -> Checked:
     problems: list[Problem] = []
@@ -34,11 +27,14 @@ def check(form: Form, year: int, rows: dict[str, dict[str, Cell]],
     by_key = {it["key"]: it for it in issued_items}
     plan_records = {k: _plan_record(form, it) for k, it in by_key.items()}
 
+    # the free texts of the whole file normalised in one pass; choices one by one
+    free = [f for f in form.input_fields if not f.choices]
+    cleaned = iter(normalise.texts([cells[f.id].raw for cells in rows.values() for f in free]))
     for key, cells in rows.items():
         record: Record = dict(plan_records[key])
         for f in form.input_fields:
             cell = cells[f.id]
-            value, removed = _value_for(form, f.id, cell.raw)
+            value, removed = (normalise.choice(cell.raw), 0) if f.choices else next(cleaned)
             if removed:
                 problems.append(Problem("control_chars", file=file_name, sheet=sheet,
                                         cell=cell.address, field=f.label_for(year),

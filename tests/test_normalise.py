@@ -37,3 +37,25 @@ def test_parse_index(raw, n):
 @pytest.mark.parametrize("raw", ["", "a", "0", "1.5", None, -1, "第一節"])
 def test_parse_index_refuses(raw):
     assert normalise.parse_index(raw) is None
+
+
+def test_texts_in_one_pass_equal_text_one_by_one():
+    """The bulk path that ingest uses gives exactly what text() gives, value by value."""
+    import random
+
+    rng = random.Random(7)
+    pieces = ["平成３０年度は", "ＡＢＣ", "ｶﾞｷﾞｸﾞ", "　全角スペース　", "～（）①", "\r\n", "\r", " \n ",
+              "\u2028", "abc", "１，２００", " ", "\t", "ｱｲｳ"]
+    values: list[object] = []
+    for _ in range(300):
+        values.append("".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))))
+    values += [None, 12.0, 3.5, True, "clean text", "  ", ""]
+    expected = [normalise.text(v) for v in values]
+    assert normalise.texts(values) == expected
+    # the batch separator typed in a cell: the careful path, the same results
+    values.append("私用領域\ue000の文字")
+    assert normalise.texts(values) == [normalise.text(v) for v in values]
+    # a control character anywhere: the careful path, still the same results and counts
+    values.append("制御\x07文字")
+    assert normalise.texts(values) == [normalise.text(v) for v in values]
+    assert normalise.texts(values)[-1] == ("制御文字", 1)
