@@ -148,21 +148,29 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
                     issued_at=now(), prefill=pre, **common))))
         if progress is not None and hasattr(progress, "start"):
             progress.start(len(jobs))
-        for slot, job in jobs:
-            path, n, issued = job()
-            with store.transaction(conn):
-                conn.execute(
-                    "INSERT INTO issued (issue_id, form, form_version, year, group_code, slot, "
-                    "issued_at, locked_hash, items, file_name) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (issued.issue_id, issued.form, issued.form_version, issued.year,
-                     issued.group, slot, issued.issued_at, issued.locked_hash,
-                     store.dumps(issued.items), issued.file_name))
-            result.files.append((slot, path, n))
-            if progress:
-                progress(1)
+        # each workbook is recorded once written (a savepoint each), committed in batches
+        with store.Batch(conn) as batch:
+            for slot, job in jobs:
+                path, n, issued = job()
+                batch.begin()
+                _record_issued(conn, issued, slot)
+                batch.done()
+                result.files.append((slot, path, n))
+                if progress:
+                    progress(1)
         return result
     finally:
         conn.close()
+
+
+def _record_issued(conn: Any, issued: Any, slot: str) -> None:
+    with store.transaction(conn):
+        conn.execute(
+            "INSERT INTO issued (issue_id, form, form_version, year, group_code, slot, "
+            "issued_at, locked_hash, items, file_name) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (issued.issue_id, issued.form, issued.form_version, issued.year,
+             issued.group, slot, issued.issued_at, issued.locked_hash,
+             store.dumps(issued.items), issued.file_name))
 
 
 def history(ws: Workspace, item: str, form: str | None = None,

@@ -18,6 +18,7 @@ import jsonschema
 from . import fiscal
 from .errors import FormDefinitionError
 
+_SHOWN: dict[tuple[str, int], str] = {}  # (display, number) -> its text, as Field.show gives it
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟㊱㊲㊳㊴㊵㊶㊷㊸㊹㊺㊻㊼㊽㊾㊿"
 
 Record = dict[str, Any]
@@ -54,6 +55,14 @@ class Field:
         """How a key value is written in a workbook: 第1節, 1, ①."""
         if value is None or value == "":
             return ""
+        if type(value) is int:  # the usual case, asked for again and again
+            shown = _SHOWN.get((self.display, value))
+            if shown is None:
+                shown = _SHOWN[(self.display, value)] = self._show(value)
+            return shown
+        return self._show(value)
+
+    def _show(self, value: Any) -> str:
         if self.display == "circled":
             return circled(int(value))
         if self.display:

@@ -126,12 +126,20 @@ class Book:
         self.locked_c = self.fmt(bg_color=LOCKED_FILL, locked=True, align="center", **cb)
         self.input = self.fmt(locked=False, **cb)
         self.input_c = self.fmt(locked=False, align="center", **cb)
-        self.error = self.fmt(locked=False, bg_color=ERROR_FILL, font_color="#9C0006", **cb)
-        self.error_c = self.fmt(locked=False, bg_color=ERROR_FILL, font_color="#9C0006",
-                                align="center", **cb)
         self.title = self.fmt(bold=True, font_size=14)
         self.text = self.fmt(text_wrap=True, valign="top")
         self.bold = self.fmt(bold=True)
+
+    @property
+    def error(self) -> Any:
+        """The style of a marked input cell (feedback workbooks only: made when first used)."""
+        return self.fmt(locked=False, bg_color=ERROR_FILL, font_color="#9C0006",
+                        **self.cell_border)
+
+    @property
+    def error_c(self) -> Any:
+        return self.fmt(locked=False, bg_color=ERROR_FILL, font_color="#9C0006",
+                        align="center", **self.cell_border)
 
     def text_of(self, key: str, **params: Any) -> str:
         """A fixed text of the workbook in its language."""
@@ -266,7 +274,8 @@ def build(
     wb = book.wb
     fmt = book.fmt
     f_head, f_locked, f_locked_c = book.head, book.locked, book.locked_c
-    f_input, f_input_c, f_error, f_error_c = book.input, book.input_c, book.error, book.error_c
+    f_input, f_input_c = book.input, book.input_c
+    f_error, f_error_c = (book.error, book.error_c) if marks else (f_input, f_input_c)
     f_title, f_bold = book.title, book.bold
 
     refs = references is not None and bool(form.references)
@@ -293,7 +302,8 @@ def build(
                   f"{xl_col_to_name(col_index[fid])}{last_row + 1}" for fid in required]
         blanks = "+".join(f"COUNTBLANK({r})" for r in ranges)
         formula = book.text_of("blanks_formula", blanks=blanks)
-        left = sum(1 for it in items for fid in required if not values.get(it.key, {}).get(fid))
+        left = len(items) * len(required) if not values else sum(
+            1 for it in items for fid in required if not values.get(it.key, {}).get(fid))
         ws.write_formula(1, col_index[form.input_fields[0].id], formula, f_bold,
                          book.text_of("blanks_value", n=left))
     ws.write_string(HEADER_ROW, 0, KEY_HEADER, f_head)
@@ -305,32 +315,37 @@ def build(
         ws.set_column(c, c, f.width)
     ws.set_row(HEADER_ROW, 30)
 
+    # per column, once: field, column, role, and the styles of its cells
+    centered = set(form.report.get("center", []))
+    specs = []
+    for f in sheet_fields(form, refs):
+        center = f.role == "key" or bool(f.choices) or f.id in centered
+        specs.append((f, col_index[f.id], f.role, f_locked_c if center else f_locked,
+                      f_input_c if center else f_input, f_error_c if center else f_error))
+    no_refs: dict[str, dict[str, str]] = references or {}
     for r, it in enumerate(items, start=FIRST_ROW):
         ws.write_string(r, 0, it.key, f_locked_c)
         heights: list[tuple[str, float]] = []
-        for f in sheet_fields(form, refs):
-            c = col_index[f.id]
-            center = f.role == "key" or bool(f.choices) or f.id in form.report.get("center", [])
-            if f.role == "reference":
-                text = (references or {}).get(it.key, {}).get(f.id, "")
-                ws.write_string(r, c, text, f_locked_c if center else f_locked)
-            elif f.role in ("key", "locked"):
+        given = values.get(it.key, {})
+        for f, c, role, locked, opened, marked in specs:
+            if role == "reference":
+                text = no_refs.get(it.key, {}).get(f.id, "")
+                ws.write_string(r, c, text, locked)
+            elif role in ("key", "locked"):
                 text = f.show(it.record.get(f.id))
-                ws.write_string(r, c, text, f_locked_c if center else f_locked)
+                ws.write_string(r, c, text, locked)
             else:
-                text = values.get(it.key, {}).get(f.id, "")
-                msgs = marks.get((it.key, f.id))
-                if msgs:
-                    style = f_error_c if center else f_error
-                else:
-                    style = f_input_c if center else f_input
+                text = given.get(f.id, "")
+                msgs = marks.get((it.key, f.id)) if marks else None
+                style = marked if msgs else opened
                 if text:
                     ws.write_string(r, c, text, style)
                 else:
                     ws.write_blank(r, c, None, style)
                 if msgs:
                     book.comment(ws, r, c, msgs)
-            heights.append((text, f.width))
+            if text:
+                heights.append((text, f.width))
         ws.set_row(r, max(layout.row_height(heights), 40.5))
 
     if items:

@@ -19,12 +19,21 @@ PADDING_POINTS = 3.0
 _WIDE_OR_AMBIGUOUS = re.compile("[^\x00-\u10ff\uff61-\uff9f]")  # CJK, kana, ①, full-width forms
 
 
+# narrow characters that UTF-8 writes in three bytes: they need the slower count
+_NARROW_THREE_BYTES = re.compile("[\u0800-\u10ff\uff61-\uff9f]")
+_NOT_LEAD3 = bytes(range(0xE0))  # every byte but the first of a 3- or 4-byte character
+
+
 def display_width(text: str) -> int:
     """Columns ``text`` takes: East Asian wide (and ambiguous, as Japanese fonts draw them)
-    characters count two. A C-speed approximation of unicodedata.east_asian_width in "WFA"."""
+    characters count two. A C-speed approximation of unicodedata.east_asian_width in "WFA":
+    the characters from U+1100 are the ones UTF-8 writes in three or four bytes (but for
+    U+0800–U+10FF and half-width katakana), so counting their first bytes counts them."""
     if text.isascii():
         return len(text)
-    return len(text) + len(_WIDE_OR_AMBIGUOUS.findall(text))
+    if _NARROW_THREE_BYTES.search(text):
+        return len(text) + len(_WIDE_OR_AMBIGUOUS.findall(text))
+    return len(text) + len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_LEAD3))
 
 
 def line_count(text: str, width: float) -> int:
@@ -42,7 +51,13 @@ def line_count(text: str, width: float) -> int:
 
 def row_height(cells: list[tuple[str, float]], min_lines: int = 1, font_size: float = 10) -> float:
     """Height in points for a row of (text, column width) cells."""
-    lines = max([min_lines, *(line_count(t, w) for t, w in cells if t)])
+    lines = min_lines
+    for t, w in cells:
+        # a cell that fits on one line even if every character is wide cannot add a line
+        if t and (2 * len(t) > w - 1.0 or "\n" in t):
+            n = line_count(t, w)
+            if n > lines:
+                lines = n
     per_line = LINE_POINTS * font_size / 10
     return min(409.0, round(lines * per_line + PADDING_POINTS, 1))
 

@@ -38,9 +38,10 @@ def verify(payload: dict[str, Any], signature: str, key: bytes) -> bool:
 
 def to_cells(payload: dict[str, Any], key: bytes) -> list[str]:
     """Column A of the manifest sheet: magic, signature, then the JSON in chunks."""
-    text = canonical(payload).decode()
+    data = canonical(payload)
+    text = data.decode()
     chunks = [text[i : i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
-    return [MAGIC, sign(payload, key), *chunks]
+    return [MAGIC, hmac.new(key, data, hashlib.sha256).hexdigest(), *chunks]  # = sign()
 
 
 def from_cells(column: list[Any]) -> tuple[dict[str, Any], str] | None:

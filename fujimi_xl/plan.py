@@ -7,6 +7,7 @@ makes an empty one; ``read_plan`` reads one and lists every cell at fault.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -323,7 +324,8 @@ def save_plan(conn: sqlite3.Connection, plan: Plan) -> None:
 def load_plan(conn: sqlite3.Connection, form: str) -> Plan:
     groups = [Group(r["code"], r["department"], r["name"])
               for r in conn.execute("SELECT * FROM groups ORDER BY seq")]
-    items = [PlanItem(r["item_key"], r["group_code"], store.loads(r["data"]))
-             for r in conn.execute(
-                 "SELECT * FROM plan_items WHERE form = ? ORDER BY seq", (form,))]
+    rows = conn.execute("SELECT item_key, group_code, data FROM plan_items WHERE form = ? "
+                        "ORDER BY seq", (form,)).fetchall()
+    records = json.loads("[" + ",".join(r[2] for r in rows) + "]")  # one parse, not one a row
+    items = [PlanItem(r[0], r[1], rec) for r, rec in zip(rows, records, strict=True)]
     return Plan(form, groups, items)

@@ -65,3 +65,17 @@ def test_pdf_without_libreoffice_says_so_plainly(ws, monkeypatch, tmp_path):
     res = api.report(ws, "progress", YEAR, tmp_path / "r.xlsx", want_pdf=True)
     assert res.path.is_file() and res.pdf is None
     assert res.pdf_message.startswith("LibreOffice が見つからないため PDF は作成していません")
+
+
+def test_display_width_counts_wide_characters_two():
+    """The byte-count shortcut gives what the character-by-character rule gives."""
+    import random
+    import re
+
+    wide = re.compile("[^\x00-\u10ff\uff61-\uff9f]")
+    rng = random.Random(3)
+    pool = "aあ漢①～（）ｱﾞ\u0900\u00e9\U0001F600 \n" + "".join(chr(c) for c in range(0x20, 0x3000, 97))
+    for _ in range(3000):
+        t = "".join(rng.choice(pool) for _ in range(rng.randint(0, 40)))
+        assert layout.display_width(t) == len(t) + len(wide.findall(t)), t
+    assert layout.display_width("平成30年度①") == 2 * 4 + 2 + 2
