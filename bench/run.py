@@ -131,72 +131,82 @@ def bench_ingest(tmp: Path, n: int, runs: int) -> list[dict]:
     return results, t_gen, ws, files
 
 
-def plan_cells(groups: int, items: int = 50) -> list[list[list[str]]]:
-    """The locked cells of every group's rows as our workbooks show them (key, 第n節, n, ①,
-    plan text), computed before the reference is timed: the reference writes, it does not
-    format values."""
-    circled = "①②③④⑤⑥⑦⑧⑨⑩"
-    plan = data.make_plan(groups, items)
-    out: dict[str, list[list[str]]] = {}
-    for it in plan.items:
-        r = it.record
-        out.setdefault(it.group, []).append(
-            [it.key, f"第{r['section']}節", str(r["item"]), circled[r["number"] - 1], r["plan"]])
-    return list(out.values())
+def workbook_cells(folder: Path) -> list[list[tuple[str, list[tuple[int, int, str]]]]]:
+    """Every text cell of every workbook in ``folder``, sheet by sheet, as written: what the
+    reference writes again. Read before the reference is timed (it writes, it does not
+    compose or format values)."""
+    import python_calamine as pc
+
+    books = []
+    for path in sorted(folder.glob("*.xlsx")):
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        sheets = []
+        for name in wb.sheet_names:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheets.append((name, [(r, c, str(v)) for r, row in enumerate(rows)
+                                  for c, v in enumerate(row) if v != ""]))
+        wb.close()
+        books.append(sheets)
+    return books
 
 
-def bare_generate(out: Path, groups: list[list[list[str]]]) -> None:
-    """The reference: xlsxwriter writing the same cells, validations and protection."""
+INPUT_COLS = (5, 6, 7, 8)  # the progress form: 実施内容, 評価, 理由・課題等, 計画内容
+WIDTHS = (9, 7, 4, 4, 26, 40, 6, 32, 32)
+
+
+def bare_generate(out: Path, books: list[list[tuple[str, list[tuple[int, int, str]]]]]) -> None:
+    """The reference: xlsxwriter writing the same cells (every text of every sheet, read from
+    our workbooks), the same input cells, formula, validations, widths, heights and
+    protection, with a few formats."""
     import xlsxwriter
 
     out.mkdir(parents=True, exist_ok=True)
-    for g, rows in enumerate(groups):
-        items = len(rows)
+    for g, sheets in enumerate(books):
         wb = xlsxwriter.Workbook(str(out / f"{g}.xlsx"), {"strings_to_formulas": False,
                                                             "in_memory": True})
         locked = wb.add_format({"bg_color": "#E7E6E6", "border": 1, "text_wrap": True})
         opened = wb.add_format({"locked": False, "border": 1, "text_wrap": True})
-        guide = wb.add_worksheet("記入要領")
-        for r in range(9):
-            guide.write_string(r, 1, "記入要領の文章です。" * 5)
-        guide.protect("pw")
-        ws = wb.add_worksheet("入力")
-        for c, (h, w) in enumerate([("管理番号", 9), ("節", 7), ("項", 4), ("号", 4), ("計画", 26),
-                                    ("H30実施内容", 40), ("評価", 6), ("理由・課題等", 32),
-                                    ("H31計画内容", 32)]):
-            ws.write_string(3, c, h, locked)
-            ws.set_column(c, c, w)
-        for r, cells in enumerate(rows, start=4):
-            for c, v in enumerate(cells):
-                ws.write_string(r, c, v, locked)
-            for c in range(5, 9):
-                ws.write_blank(r, c, None, opened)
-            ws.set_row(r, 40.5)
-        ws.write_formula(1, 5, '="未記入の必須欄："&(COUNTBLANK(F5:F54)+COUNTBLANK(G5:G54)'
-                         '+COUNTBLANK(I5:I54))&"件"', None, "未記入の必須欄：150件")
+        plain = wb.add_format({"text_wrap": True, "valign": "top"})
         yellow = wb.add_format({"bg_color": "#FFF2CC"})
-        for c in (5, 6, 8):
-            ws.conditional_format(4, c, 3 + items, c, {"type": "blanks", "format": yellow})
-        ws.data_validation(4, 6, 3 + items, 6, {"validate": "list", "source": "=fx_grades"})
-        for c in (5, 7, 8):
-            ws.data_validation(4, c, 3 + items, c, {"validate": "length", "criteria": "<=",
-                                                    "value": 2000})
-        ws.protect("pw")
-        cs = wb.add_worksheet("選択肢")
-        for r, v in enumerate("ABCD", start=1):
-            cs.write_string(r, 0, v)
+        for name, cells in sheets:
+            ws = wb.add_worksheet(name)
+            if name != "入力":
+                for r, c, v in cells:
+                    ws.write_string(r, c, v, plain)
+                ws.protect("pw")
+                if name == "_fujimi":
+                    ws.very_hidden()
+                continue
+            last = max(r for r, _, _ in cells)
+            for c, w in enumerate(WIDTHS):
+                ws.set_column(c, c, w)
+            for r, c, v in cells:
+                if (r, c) != (1, 5):
+                    ws.write_string(r, c, v, locked if r >= 3 else plain)
+            for r in range(4, last + 1):
+                for c in INPUT_COLS:
+                    ws.write_blank(r, c, None, opened)
+                ws.set_row(r, 40.5)
+            ws.write_formula(1, 5, f'="未記入の必須欄："&(COUNTBLANK(F5:F{last + 1})'
+                             f'+COUNTBLANK(G5:G{last + 1})+COUNTBLANK(I5:I{last + 1}))&"件"',
+                             None, "未記入の必須欄：150件")
+            for c in (5, 6, 8):
+                ws.conditional_format(4, c, last, c, {"type": "blanks", "format": yellow})
+            ws.data_validation(4, 6, last, 6, {"validate": "list", "source": "=fx_grades"})
+            for c in (5, 7, 8):
+                ws.data_validation(4, c, last, c, {"validate": "length", "criteria": "<=",
+                                                   "value": 2000})
+            ws.protect("pw")
         wb.define_name("fx_grades", "='選択肢'!$A$2:$A$5")
-        ms = wb.add_worksheet("_fujimi")
-        ms.write_string(0, 0, "x" * 3000)
-        ms.very_hidden()
         wb.close()
 
 
 def bench_generate(tmp: Path, n: int, runs: int) -> dict:
     ws = data.make_workspace(tmp / f"gen{n}", n)
-    cells = plan_cells(n)
+    api.generate(ws, "progress", YEAR, None, tmp / "gen_out")
+    books = workbook_cells(tmp / "gen_out")
     ours, ref = paired(runs, lambda: api.generate(ws, "progress", YEAR, None, tmp / "gen_out"),
-                       lambda: bare_generate(tmp / "gen_ref", cells))
+                       lambda: bare_generate(tmp / "gen_ref", books))
     return line(f"generate {n} group workbooks", ours, ref, 1.3)
 
 

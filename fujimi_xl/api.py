@@ -164,8 +164,8 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
 
 
 def _record_issued(conn: Any, issued: Any, slot: str) -> None:
-    with store.transaction(conn):
-        conn.execute(
+    """One statement (atomic by itself), inside the caller's batch."""
+    conn.execute(
             "INSERT INTO issued (issue_id, form, form_version, year, group_code, slot, "
             "issued_at, locked_hash, items, file_name) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (issued.issue_id, issued.form, issued.form_version, issued.year,

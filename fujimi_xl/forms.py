@@ -7,6 +7,7 @@ installed package (``fujimi_xl/templates``, put there by the wheel) and in the s
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -70,6 +71,7 @@ class Field:
         return str(value)
 
 
+@functools.lru_cache(maxsize=1024)
 def render_label(label: str, year: int) -> str:
     return label.format(
         year=fiscal.short_label(year),

@@ -322,17 +322,15 @@ def build(
         center = f.role == "key" or bool(f.choices) or f.id in centered
         specs.append((f, col_index[f.id], f.role, f_locked_c if center else f_locked,
                       f_input_c if center else f_input, f_error_c if center else f_error))
-    no_refs: dict[str, dict[str, str]] = references or {}
-    for r, it in enumerate(items, start=FIRST_ROW):
+    # the locked cells' texts, once: written below, then hashed and signed in the manifest
+    rows = locked_rows(form, items, references if refs else None)
+    for r, (it, (_, shown)) in enumerate(zip(items, rows, strict=True), start=FIRST_ROW):
         ws.write_string(r, 0, it.key, f_locked_c)
         heights: list[tuple[str, float]] = []
         given = values.get(it.key, {})
         for f, c, role, locked, opened, marked in specs:
-            if role == "reference":
-                text = no_refs.get(it.key, {}).get(f.id, "")
-                ws.write_string(r, c, text, locked)
-            elif role in ("key", "locked"):
-                text = f.show(it.record.get(f.id))
+            if role in ("key", "locked", "reference"):
+                text = shown.get(f.id, "")
                 ws.write_string(r, c, text, locked)
             else:
                 text = given.get(f.id, "")
@@ -369,7 +367,6 @@ def build(
 
     book.choices(form, password)
 
-    rows = locked_rows(form, items, references if refs else None)
     payload = issue_payload(form, year, group, issue_id, issued_at, [it.key for it in items],
                             lang, header_row=HEADER_ROW + 1,
                             locked_hash=manifest.locked_hash(heads, rows))

@@ -324,8 +324,10 @@ def save_plan(conn: sqlite3.Connection, plan: Plan) -> None:
 def load_plan(conn: sqlite3.Connection, form: str) -> Plan:
     groups = [Group(r["code"], r["department"], r["name"])
               for r in conn.execute("SELECT * FROM groups ORDER BY seq")]
-    rows = conn.execute("SELECT item_key, group_code, data FROM plan_items WHERE form = ? "
-                        "ORDER BY seq", (form,)).fetchall()
+    cur = conn.cursor()
+    cur.row_factory = None  # plain tuples: thousands of rows
+    rows = cur.execute("SELECT item_key, group_code, data FROM plan_items WHERE form = ? "
+                       "ORDER BY seq", (form,)).fetchall()
     records = json.loads("[" + ",".join(r[2] for r in rows) + "]")  # one parse, not one a row
     items = [PlanItem(r[0], r[1], rec) for r, rec in zip(rows, records, strict=True)]
     return Plan(form, groups, items)
