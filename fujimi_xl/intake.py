@@ -290,6 +290,24 @@ class _Found:
     rows: list[tuple[str, str, str, str, str]]  # item key, field, value JSON, sheet, cell
     records: int
 
+    def __reduce__(self) -> Any:
+        """Sent from a worker as one string, not a thousand (JSON escapes every control
+        character in a value, so the separator can only be found between fields)."""
+        flat = [x for row in self.rows for x in row]
+        text = _UNIT.join(flat)
+        if self.data is None and text.count(_UNIT) == max(len(flat) - 1, 0):
+            return (_found_from_text, (text, len(flat), self.records))
+        return (_Found, (self.data, self.rows, self.records))
+
+
+_UNIT = "\x1f"
+
+
+def _found_from_text(text: str, n: int, records: int) -> _Found:
+    flat = text.split(_UNIT) if n else []
+    it = iter(flat)
+    return _Found(None, list(zip(it, it, it, it, it, strict=True)), records)
+
 
 def found_data(found: Any) -> Any:
     return found.data if isinstance(found, _Found) else found

@@ -114,24 +114,46 @@ def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+def _chunk(reader: Callable[[str], Outcome], paths: list[str]) -> list[Outcome]:
+    """Several files in one task (fewer round trips between the processes); what goes wrong
+    with one file becomes its own refusal, never the others'."""
+    out: list[Outcome] = []
+    for path in paths:
+        try:
+            result = reader(path)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:
+            result = ReadRefused("read_failed", detail=f"{type(exc).__name__}: {exc}"[:200])
+        out.append(result if result is not None else
+                   ReadRefused("read_failed", detail="reader returned nothing"))
+    return out
+
+
 def read_many(paths: Iterable[str], workers: int | None = None,
-              reader: Callable[[str], Outcome] = _read) -> Iterator[tuple[str, Outcome]]:
-    """Yield (path, RawBook or ReadRefused) for every path, in the order given."""
+              reader: Callable[[str], Outcome] = _read,
+              chunk: int | None = None) -> Iterator[tuple[str, Outcome]]:
+    """Yield (path, RawBook or ReadRefused) for every path, in the order given.
+
+    Files go to the workers a few at a time (``chunk``); when a worker dies, every file that
+    was in flight is read again alone, so only the culprit is refused."""
     todo = list(paths)
     if not todo:
         return
     workers = workers or default_workers()
+    size = chunk or max(1, min(8, len(todo) // (workers * 16)))
     window = workers * 4
     results: dict[int, Outcome] = {}
     next_out = 0
     suspects: list[int] = []
-    queue = deque(range(len(todo)))
-    pending: dict[Future[Outcome], int] = {}
+    queue = deque(range(0, len(todo), size))  # the first index of each chunk
+    pending: dict[Future[list[Outcome]], list[int]] = {}
     pool = _pool(workers)
 
     def restart() -> None:
         nonlocal pool
-        suspects.extend(pending.values())
+        for idx in pending.values():
+            suspects.extend(idx)
         pending.clear()
         _kill(pool)
         pool = _pool(workers)
@@ -140,28 +162,35 @@ def read_many(paths: Iterable[str], workers: int | None = None,
         while queue or pending or suspects:
             broken = False
             while queue and len(pending) < window:
-                i = queue[0]
+                first = queue[0]
+                idx = list(range(first, min(first + size, len(todo))))
                 try:
-                    fut = pool.submit(reader, todo[i])
+                    fut = pool.submit(_chunk, reader, [todo[i] for i in idx])
                 except (BrokenProcessPool, RuntimeError):
                     broken = True
                     break
                 queue.popleft()
-                pending[fut] = i
+                pending[fut] = idx
             if broken:
                 restart()
                 continue
             if pending:
-                done, _ = wait(pending, timeout=TIME_LIMIT, return_when=FIRST_COMPLETED)
+                done, _ = wait(pending, timeout=TIME_LIMIT * size, return_when=FIRST_COMPLETED)
                 if not done:  # nothing finished in time: every file in flight is a suspect
                     restart()
                 for fut in done:
-                    i = pending.pop(fut)
+                    idx = pending.pop(fut)
                     try:
-                        results[i] = _outcome(fut)
+                        outs = _outcomes(fut, len(idx))
                     except BrokenProcessPool:
-                        suspects.append(i)
+                        suspects.extend(idx)
                         broken = True
+                        continue
+                    if outs is None:  # could not be sent back: each is tried again alone
+                        suspects.extend(idx)
+                        continue
+                    for i, o in zip(idx, outs, strict=True):
+                        results[i] = o
                 if broken:
                     restart()
             # retry suspects alone, once nothing else is waiting, so only the culprit fails
@@ -177,6 +206,22 @@ def read_many(paths: Iterable[str], workers: int | None = None,
             _kill(pool)
         else:
             pool.shutdown(wait=True)
+
+
+def _outcomes(fut: Future[list[Outcome]], n: int) -> list[Outcome] | None:
+    """The results of a finished chunk; None when they could not be sent back (one of them,
+    say, cannot be pickled); raises BrokenProcessPool when its worker died."""
+    try:
+        result = fut.result()
+    except BrokenProcessPool:
+        raise
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        return None
+    if not isinstance(result, list) or len(result) != n:
+        return None
+    return result
 
 
 def _alone(path: str, reader: Callable[[str], Outcome]) -> Outcome:

@@ -273,6 +273,25 @@ def test_a_reader_that_aborts_its_process_fails_only_that_file(outbox, tmp_path)
         assert o.sheet("_fujimi") is not None
 
 
+@pytest.mark.parametrize("chunk", [3, 8])
+def test_files_sent_in_chunks_still_fail_alone(outbox, tmp_path, chunk):
+    """Workers take several files per task; when one aborts the process, the others of its
+    chunk are read again one by one and only the culprit is refused."""
+    good = [outbox["保育"], outbox["応援センター"], outbox["子育て支援"]]
+    paths = [*good, *good]
+    boom = tmp_path / "boom.xlsx"
+    shutil.copyfile(good[0], boom)
+    paths.insert(4, boom)
+    got = list(isolate.read_many([str(p) for p in paths], workers=2, reader=_abort_on_boom,
+                                 chunk=chunk))
+    assert [Path(p).name for p, _ in got] == [p.name for p in paths]
+    for (_, o), p in zip(got, paths, strict=True):
+        if p == boom:
+            assert isinstance(o, reader.ReadRefused) and o.code == "read_failed"
+        else:
+            assert isinstance(o, reader.RawBook) and o.sheet("_fujimi") is not None
+
+
 @pytest.mark.skipif("fork" not in mp.get_all_start_methods(),
                     reason="the patched reader reaches the workers through fork")
 def test_ingest_goes_on_when_a_reader_aborts_the_worker(ws, outbox, fill, tmp_path,
