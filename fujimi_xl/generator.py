@@ -347,12 +347,13 @@ def build(
         ws.set_row(r, max(layout.row_height(heights), 40.5))
 
     if items:
+        f_required = wb.add_format({"bg_color": INPUT_REQUIRED_FILL})  # one for every column
         for f in form.input_fields:
             c = col_index[f.id]
             validation(ws, form, f, year, FIRST_ROW, c, last_row, c, lang)
             if f.id in required and not marks:  # the yellow would hide the red of a mark
                 ws.conditional_format(FIRST_ROW, c, last_row, c, {
-                    "type": "blanks", "format": wb.add_format({"bg_color": INPUT_REQUIRED_FILL})})
+                    "type": "blanks", "format": f_required})
 
     last_col = len(cols) - 1
     wb.define_name(NAME_HEADER, f"='{form.input_sheet}'!$A${HEADER_ROW + 1}:"
