@@ -1,9 +1,11 @@
 """Take returned files into the master: identify, read, extract, validate, merge, all or nothing.
 
-For each file: its sha256 decides first (the same file again changes nothing); then the reader
-(in a worker process), the signed manifest (who and what it is), the issue it answers, the data
-found by keys, normalised and validated. A clean file is merged in one transaction with its
-provenance; a file with any error is not merged at all and its group gets a feedback workbook.
+For each file: its sha256 decides first (the same file again changes nothing); then, in a worker
+process, the reader, the signed manifest (who and what it is), the issue it answers, the data
+found by keys, normalised and validated, the archived copy of an accepted file and the feedback
+workbook of a refused one. The main process merges a clean file whole, with its provenance, as
+one savepoint of a batched transaction (store.Batch: a commit per hundred files or per second);
+a file with any error is not merged at all and its group gets the feedback workbook.
 """
 
 from __future__ import annotations
@@ -538,7 +540,7 @@ def _form(name: str, root: str) -> Form:
 def settle(ws: Workspace, conn: Any, path: Path, sha: str, analysis: Analysis | ReadRefused,
            dry_run: bool = False, lang: str = "ja") -> FileResult:
     """The main process's part: staleness against the latest issues, then the receipt, the
-    feedback workbook or the merge (one transaction)."""
+    feedback workbook or the merge (one savepoint of the batch's transaction)."""
     if dry_run:
         conn = _DryRun(conn)
     name = path.name

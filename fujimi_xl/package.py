@@ -377,9 +377,7 @@ def _read_part(path: Path, info: zipfile.ZipInfo, clock: _Clock, limit: int) -> 
 
 
 FAST_SCAN_BYTES = 8 * MiB  # parts up to this size are checked by the fast scan first
-_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 _CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
-_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 _ROW_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\br=\"([0-9]{1,7})\"")
 # what Excel, LibreOffice and xlsxwriter write in a worksheet part: nothing in it can nest
 # without bound, so a part made of these names has a small depth by construction
