@@ -117,10 +117,27 @@ def bench_ingest(tmp: Path, n: int, runs: int) -> list[dict]:
     ref = min(refs)
     one = min(ones, key=lambda r: r["seconds"])
     two = min(twos, key=lambda r: r["seconds"])
+    # the command itself, end to end, as a clerk runs it (Python's start and the imports
+    # included), against a bare read in a process of its own (its start included too)
+    cli_refs, clis = [], []
+    bare = ("import sys, python_calamine as pc\n"
+            "for p in sys.argv[1:]:\n"
+            "    wb = pc.CalamineWorkbook.from_path(p)\n"
+            "    [wb.get_sheet_by_name(n).to_python() for n in wb.sheet_names]\n")
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    for _ in range(runs):
+        cli_refs.append(timed(subprocess.run, [sys.executable, "-c", bare, *map(str, files)],
+                              check=True)[0])
+        root = fresh_copy(ws.root, tmp)
+        clis.append(timed(subprocess.run, [sys.executable, "-m", "fujimi_xl", "ingest", "-w",
+                                           str(root), str(folder), "--workers", "2"],
+                          capture_output=True, env=env)[0])
     mem = f"peak RSS main {two['rss_main_mb']:.0f} MB, worker {two['rss_worker_mb']:.0f} MB"
     results.append(line(f"ingest {n} files, 1 worker", one["seconds"], ref, 2.0,
                         f"{one['counts']}"))
     results.append(line(f"ingest {n} files, 2 workers", two["seconds"], ref, 1.5, mem))
+    results.append(line(f"fujimi-xl ingest {n} files (command, 2 workers)", min(clis),
+                        min(cli_refs), 1.5, "both include Python's start"))
     # re-ingest: everything unchanged, the sha256 decides before parsing
     ws_again = fresh_copy(ws.root, tmp)
     ingest_in_child(ws_again, folder, 2)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import fiscal, isolate, manifest, store
+from . import fiscal, isolate, manifest, normalise, store
 from .errors import HasProblems, Problem
 from .extract import extract
 from .feedback import write_feedback
@@ -177,6 +177,8 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
                 continue
             to_read.append((path, sha))
         shas = {str(p): s for p, s in to_read}
+        if to_read:
+            normalise.warm()  # the workers are forked below and inherit it
         ctx = Context(str(ws.root), key, form, year, group, dry_run, lang)
         work: Any = functools.partial(analyse, ctx)  # returns an Analysis, not a RawBook
         with store.Batch(conn) as batch:

@@ -15,8 +15,6 @@ import re
 import unicodedata
 from typing import Any
 
-import numpy as np
-
 from .forms import CIRCLED
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -91,10 +89,19 @@ def text(value: Any) -> tuple[str, int]:
 _SEP = "\ue000"  # a private-use character between the texts of a batch
 
 
+def warm() -> None:
+    """Load numpy now (about 0.1 s), before the worker processes are forked, so that they
+    share it instead of each loading it on its first file; commands that never normalise a
+    batch of texts do not load it at all."""
+    import numpy  # noqa: F401
+
+
 def _wide_bulk(s: str) -> str:
     """What _WIDE.sub(_run, s) does, on a long text at once: full-width letters and digits and
     the ideographic space with numpy (one pass, whatever the number of runs), then the rare
     half-width katakana runs (they compose: ｶﾞ → ガ) by NFKC."""
+    import numpy as np  # loaded once (see warm)
+
     a = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
     wide = (((a >= 0xFF10) & (a <= 0xFF19)) | ((a >= 0xFF21) & (a <= 0xFF3A))
             | ((a >= 0xFF41) & (a <= 0xFF5A)))

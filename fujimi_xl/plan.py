@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import xlsxwriter
-from openpyxl.utils import get_column_letter
+from xlsxwriter.utility import xl_col_to_name
 
 from . import fiscal, normalise, store
 from .errors import FiscalYearError, PlanError, Problem
@@ -145,8 +144,15 @@ def _find_header(sheet: Any, labels: list[str]) -> tuple[int, dict[str, int]]:
     return best
 
 
+def get_column_letter(col: int) -> str:
+    """The letters of a 1-based column number (as openpyxl numbers them): 1 → A, 27 → AA."""
+    return xl_col_to_name(col - 1)
+
+
 def read_plan(path: Path, form: Form) -> Plan:
     """Read a plan workbook; raise PlanError listing every problem if it cannot be used."""
+    import openpyxl  # here, not at the top: every command would pay for loading it
+
     path = Path(path)
     name = path.name
     try:
