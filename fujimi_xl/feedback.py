@@ -8,6 +8,7 @@ comment, and a first sheet listing what to fix. Sent back as it is, it is accept
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +42,22 @@ def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Any,
     out_dir = ws.feedback / str(issue["year"]) / issue["form"]
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"差戻し_{Path(file_name).stem}.xlsx"
-    if form.layout == "sheet":
-        return _sheet_feedback(ws, form, issue, ex, problems, group, path, lang)
+    # written under a temporary name, then renamed: workers build feedback workbooks in
+    # parallel, and two refused files of the same name must not write one file at once
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.xlsx")
+    try:
+        if form.layout == "sheet":
+            _sheet_feedback(ws, form, issue, ex, problems, group, tmp, lang)
+        else:
+            _list_feedback(ws, form, issue, ex, problems, group, tmp, lang)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _list_feedback(ws: Workspace, form: Form, issue: Any, ex: Any, problems: list[Problem],
+                   group: Group, path: Path, lang: str) -> Path:
     issued_items = store.loads(issue["items"])
     items = []
     for it in issued_items:

@@ -435,9 +435,9 @@ def analyse(ctx: Context, path_str: str) -> Analysis:
     path = Path(path_str)
     name = path.name
     result = FileResult(str(path), name, "rejected")
-    data = _small_file(path)  # hashed here: what is read is what gets archived
-    if data is not None:
-        result.sha256 = hashlib.sha256(data).hexdigest()
+    raw = _small_file(path)  # hashed here: what is read is what gets archived
+    if raw is not None:
+        result.sha256 = hashlib.sha256(raw).hexdigest()
     outcome = isolate.read_in_process(path_str)
     if isinstance(outcome, ReadRefused):
         result.problems.append(Problem(outcome.code, file=name, params=outcome.params))
@@ -491,8 +491,10 @@ def analyse(ctx: Context, path_str: str) -> Analysis:
             result.feedback = str(write_feedback(ws, f, issue, data, result.problems, name,
                                                  lang=ctx.lang))
         return Analysis(result, "invalid", issue, data)
-    if not ctx.dry_run and data is not None:
-        _archive_once(Path(ctx.root) / "archive", path, result.sha256, data)
+    if not ctx.dry_run and raw is not None:
+        # kept before the master changes; a copy whose merge is then refused (a newer issue
+        # meanwhile) stays unreferenced under its sha256, harmless
+        _archive_once(Path(ctx.root) / "archive", path, result.sha256, raw)
     return Analysis(result, "ok", issue, found)
 
 

@@ -38,3 +38,23 @@ def test_progress_is_silent_without_a_terminal(ws, outbox, fill):
     res = CliRunner().invoke(cli, ["ingest", str(fill(outbox["保育"], "保育")), "-w",
                                    str(ws.root)])
     assert res.exit_code == 0 and "取込中" not in res.output
+
+
+def test_two_refused_files_of_one_name_leave_one_whole_feedback_workbook(ws, outbox, fill,
+                                                                         tmp_path):
+    """Workers build feedback workbooks at the same time; two refused files with the same name
+    (from two folders) must not write one feedback file at once: it ends up whole."""
+    import openpyxl
+
+    a = fill(outbox["応援センター"], "応援センター", {"1-1-1": {"grade": "Q"}}, name="応援.xlsx")
+    b_dir = tmp_path / "again"
+    b_dir.mkdir()
+    b = shutil.copyfile(fill(outbox["応援センター"], "応援センター", {"1-2-3": {"result": ""}},
+                             name="other.xlsx"), b_dir / "応援.xlsx")
+    rep = api.ingest(ws, [a, b], workers=2)
+    assert [f.outcome for f in rep.files] == ["rejected", "rejected"]
+    assert rep.files[0].feedback == rep.files[1].feedback
+    wb = openpyxl.load_workbook(rep.files[0].feedback)  # a whole workbook, not a torn one
+    assert "差戻し内容" in wb.sheetnames
+    left = [p.name for p in (ws.root / "feedback").rglob("*") if ".tmp" in p.name]
+    assert left == []
