@@ -128,12 +128,26 @@ def _archive_once(folder: Path, path: Path, sha: str, data: bytes | None = None)
     return target
 
 
+_FAULT_CALLS: dict[str, int] = {}
+
+
 def _fault_point(name: str) -> None:
     """Fault injection for the crash tests: FUJIMI_FAULT=merge:/path/marker makes ingest write
-    the marker and wait inside the merge transaction, so a test can kill it there."""
+    the marker and wait inside the merge transaction, so a test can kill it there;
+    FUJIMI_FAULT=merge@3:/path/marker does so at the third file's merge."""
     spec = os.environ.get("FUJIMI_FAULT", "")
-    if spec.startswith(name + ":"):
-        Path(spec.split(":", 1)[1]).write_text("in transaction")
+    if not spec:
+        return
+    point, _, marker = spec.partition(":")
+    at = 1
+    if "@" in point:
+        point, n = point.split("@", 1)
+        at = int(n)
+    if point != name:
+        return
+    _FAULT_CALLS[name] = _FAULT_CALLS.get(name, 0) + 1
+    if _FAULT_CALLS[name] == at:
+        Path(marker).write_text("in transaction")
         time.sleep(60)
 
 
