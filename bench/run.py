@@ -13,7 +13,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -36,11 +35,6 @@ def timed(fn, *args, **kw):
     t = time.perf_counter()
     out = fn(*args, **kw)
     return time.perf_counter() - t, out
-
-
-def best(n, fn, *args, **kw):
-    """Best of n runs (the least disturbed by the rest of the machine)."""
-    return min(timed(fn, *args, **kw)[0] for _ in range(n))
 
 
 def paired(n, ours, ref):
@@ -358,7 +352,6 @@ def main() -> None:
             shutil.rmtree(tmp / f"scale_ret{n}")
     misses = [r for r in results if r["ratio"] > r["limit"]]
     print(f"{len(results) - len(misses)} of {len(results)} goals met")
-    _ = resource  # peak memory is read in the child processes
 
 
 if __name__ == "__main__":

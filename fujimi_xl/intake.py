@@ -304,7 +304,8 @@ def _reject(ws: Workspace, conn: Any, result: FileResult, size: int, issue_id: s
 
 @dataclass
 class _Found:
-    data: Any  # Extracted (list forms) or SheetData (sheet forms)
+    """A clean file's values, ready to merge (its cells are not needed any more)."""
+
     rows: list[tuple[str, str, str, str, str]]  # item key, field, value JSON, sheet, cell
     records: int
 
@@ -313,22 +314,17 @@ class _Found:
         character in a value, so the separator can only be found between fields)."""
         flat = [x for row in self.rows for x in row]
         text = _UNIT.join(flat)
-        if self.data is None and text.count(_UNIT) == max(len(flat) - 1, 0):
+        if text.count(_UNIT) == max(len(flat) - 1, 0):
             return (_found_from_text, (text, len(flat), self.records))
-        return (_Found, (self.data, self.rows, self.records))
+        return (_Found, (self.rows, self.records))
 
 
 _UNIT = "\x1f"
 
 
 def _found_from_text(text: str, n: int, records: int) -> _Found:
-    flat = text.split(_UNIT) if n else []
-    it = iter(flat)
-    return _Found(None, list(zip(it, it, it, it, it, strict=True)), records)
-
-
-def found_data(found: Any) -> Any:
-    return found.data if isinstance(found, _Found) else found
+    it = iter(text.split(_UNIT) if n else [])
+    return _Found(list(zip(it, it, it, it, it, strict=True)), records)
 
 
 def _read_list_form(f: Form, book: RawBook, payload: dict[str, Any], items: list[Any],
@@ -344,7 +340,7 @@ def _read_list_form(f: Form, book: RawBook, payload: dict[str, Any], items: list
         return ex
     rows = [(k, fld.id, store.dumps(rec.get(fld.id)), ex.sheet, ex.rows[k][fld.id].address)
             for k, rec in checked.records.items() for fld in f.input_fields]
-    return _Found(None, rows, len(checked.records))  # the cells are not needed any more
+    return _Found(rows, len(checked.records))
 
 
 def _read_sheet_form(f: Form, book: RawBook, payload: dict[str, Any], issued: dict[str, Any],
@@ -368,7 +364,7 @@ def _read_sheet_form(f: Form, book: RawBook, payload: dict[str, Any], issued: di
         else:
             continue
         rows.append((issued["key"], fld.id, store.dumps(record.get(fld.id)), data.sheet, where))
-    return _Found(None, rows, 1)
+    return _Found(rows, 1)
 
 
 class _DryRun:
@@ -497,14 +493,13 @@ def analyse(ctx: Context, path_str: str) -> Analysis:
         found = _read_sheet_form(f, book, payload, items[0], name, result)
     else:
         found = _read_list_form(f, book, payload, items, name, issue["year"], result)
-    if found is None or result.errors or not isinstance(found, _Found):
-        data = found_data(found)
+    if not isinstance(found, _Found):  # the extracted data, for the feedback workbook
         if not ctx.dry_run and _stale(_worker_db(ctx.root), issue, f) is None:
             # the feedback workbook is built here, in parallel; the main process only keeps it
             ws = _workspace(ctx.root)
-            result.feedback = str(write_feedback(ws, f, issue, data, result.problems, name,
+            result.feedback = str(write_feedback(ws, f, issue, found, result.problems, name,
                                                  lang=ctx.lang))
-        return Analysis(result, "invalid", issue, data)
+        return Analysis(result, "invalid", issue, found)
     if not ctx.dry_run and raw is not None:
         # kept before the master changes; a copy whose merge is then refused (a newer issue
         # meanwhile) stays unreferenced under its sha256, harmless
@@ -568,9 +563,7 @@ def settle(ws: Workspace, conn: Any, path: Path, sha: str, analysis: Analysis | 
             Problem(analysis.code, file=name, params=analysis.params)])
         return _reject(ws, conn, result, size)
     result = analysis.result
-    if result.sha256 and result.sha256 != sha:  # changed since it was hashed: what was read
-        sha = result.sha256
-    result.sha256 = sha
+    sha = result.sha256 = result.sha256 or sha  # the worker's: of the bytes it read
     issue = analysis.issue
     issue_id = issue["issue_id"] if issue else ""
     if analysis.stage == "refused" or issue is None:

@@ -89,19 +89,9 @@ def _timed_out() -> ReadRefused:
                        allowed=f"{TIME_LIMIT:.0f}秒")
 
 
-def _outcome(fut: Future[Outcome]) -> Outcome:
-    """The result of a finished future; raises BrokenProcessPool when its worker died."""
-    try:
-        result = fut.result()
-    except BrokenProcessPool:
-        raise
-    except BaseException as exc:  # the result could not be sent back, or the reader raised
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
-            raise
-        return ReadRefused("read_failed", detail=f"{type(exc).__name__}: {exc}"[:200])
-    if result is not None:  # a RawBook, a ReadRefused, or what a custom reader returns
-        return result
-    return ReadRefused("read_failed", detail="reader returned nothing")
+def _failed(exc: BaseException) -> ReadRefused:
+    """What a reader raised, or a result that could not be sent back, as one refusal."""
+    return ReadRefused("read_failed", detail=f"{type(exc).__name__}: {exc}"[:200])
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -124,9 +114,9 @@ def _chunk(reader: Callable[[str], Outcome], paths: list[str]) -> list[Outcome]:
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:
-            result = ReadRefused("read_failed", detail=f"{type(exc).__name__}: {exc}"[:200])
+            result = _failed(exc)
         out.append(result if result is not None else
-                   ReadRefused("read_failed", detail="reader returned nothing"))
+                   ReadRefused("read_failed", detail="読み込み処理が結果を返しませんでした"))
     return out
 
 
@@ -227,17 +217,20 @@ def _outcomes(fut: Future[list[Outcome]], n: int) -> list[Outcome] | None:
 def _alone(path: str, reader: Callable[[str], Outcome]) -> Outcome:
     pool = _pool(1)
     try:
-        fut = pool.submit(reader, path)
+        fut = pool.submit(_chunk, reader, [path])
         wait([fut], timeout=TIME_LIMIT)
         if not fut.done():
             return _timed_out()
-        return _outcome(fut)
+        outs = _outcomes(fut, 1)
+        if outs is None:
+            return ReadRefused("read_failed", detail="結果を主プロセスへ送れませんでした")
+        return outs[0]
     except BrokenProcessPool:
         return _crashed()
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:
-        return ReadRefused("read_failed", detail=f"{type(exc).__name__}: {exc}"[:200])
+        return _failed(exc)
     finally:
         _kill(pool)
 

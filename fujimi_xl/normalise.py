@@ -127,12 +127,10 @@ def texts(values: list[Any]) -> list[tuple[str, int]]:
             out.append(("", 0))
         else:
             out.append(text(v))
-    if len(dirty) < 8:
-        for i in dirty:
-            out[i] = text(values[i])
-        return out
     big = _SEP.join(values[i] for i in dirty)
-    if big.count(_SEP) != len(dirty) - 1 or _CONTROL.search(big):  # rare: one at a time
+    # a few texts, the separator typed in one, or control characters (counted per cell): one
+    # at a time
+    if len(dirty) < 8 or big.count(_SEP) != len(dirty) - 1 or _CONTROL.search(big):
         for i in dirty:
             out[i] = text(values[i])
         return out
