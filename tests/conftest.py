@@ -11,12 +11,25 @@ from typing import Any
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
 from fujimi_xl import api
+from fujimi_xl.cli import cli
 from fujimi_xl.demo import fill_workbook, sample_data, write_sample_plan
 from fujimi_xl.generator import FIRST_ROW, HEADER_ROW, KEY_HEADER
 
 YEAR = 2017
+
+
+@pytest.fixture
+def run() -> Any:
+    """run(*args) -> the result of the command line ``fujimi-xl args…`` (click's runner)."""
+    runner = CliRunner()
+
+    def _run(*args: Any) -> Any:
+        return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+    return _run
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:

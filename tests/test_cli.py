@@ -7,7 +7,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
 from fujimi_xl.cli import cli
 from fujimi_xl.demo import write_sample_plan
@@ -15,16 +14,6 @@ from fujimi_xl.demo import write_sample_plan
 from .conftest import YEAR
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-
-
-@pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def _run(*args):
-        return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-    return _run
 
 
 def test_plan_template_and_init(run, tmp_path):

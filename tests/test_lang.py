@@ -23,16 +23,6 @@ KEY = bytes(range(32))
 
 
 @pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def _run(*args):
-        return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-    return _run
-
-
-@pytest.fixture
 def en(run):
     return lambda *args: run("--lang", "en", *args)
 
