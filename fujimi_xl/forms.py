@@ -19,7 +19,6 @@ import jsonschema
 from . import fiscal
 from .errors import FormDefinitionError
 
-_SHOWN: dict[tuple[str, int], str] = {}  # (display, number) -> its text, as Field.show gives it
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟㊱㊲㊳㊴㊵㊶㊷㊸㊹㊺㊻㊼㊽㊾㊿"
 
 Record = dict[str, Any]
@@ -56,19 +55,18 @@ class Field:
         """How a key value is written in a workbook: 第1節, 1, ①."""
         if value is None or value == "":
             return ""
-        if type(value) is int:  # the usual case, asked for again and again
-            shown = _SHOWN.get((self.display, value))
-            if shown is None:
-                shown = _SHOWN[(self.display, value)] = self._show(value)
-            return shown
-        return self._show(value)
+        if type(value) is int:  # the usual case, asked for again and again: cached
+            return _shown(self.display, value)
+        return _shown.__wrapped__(self.display, value)
 
-    def _show(self, value: Any) -> str:
-        if self.display == "circled":
-            return circled(int(value))
-        if self.display:
-            return self.display.format(n=value)
-        return str(value)
+
+@functools.lru_cache(maxsize=4096)
+def _shown(display: str, value: Any) -> str:
+    if display == "circled":
+        return circled(int(value))
+    if display:
+        return display.format(n=value)
+    return str(value)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -26,18 +26,14 @@ _WIDE = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000]+|[\uff61-\u
 
 
 _HALF_KANA = re.compile(r"[\uff61-\uff9f]+")
-_RUNS: dict[str, str] = {}  # each run of wide characters seen, and what it becomes
+@functools.lru_cache(maxsize=10000)
+def _nfkc_run(run: str) -> str:
+    """NFKC of one run: ＡＢ１２ → AB12, the ideographic space → ' ', ｶﾞ → ガ."""
+    return unicodedata.normalize("NFKC", run)
 
 
 def _run(m: re.Match[str]) -> str:
-    """NFKC of one run: ＡＢ１２ → AB12, the ideographic space → ' ', ｶﾞ → ガ."""
-    run = m.group()
-    out = _RUNS.get(run)
-    if out is None:
-        out = unicodedata.normalize("NFKC", run)
-        if len(_RUNS) < 10000:
-            _RUNS[run] = out
-    return out
+    return _nfkc_run(m.group())
 
 
 def nfkc(text: str) -> str:
