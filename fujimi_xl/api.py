@@ -166,11 +166,10 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
 def _record_issued(conn: Any, issued: Any, slot: str) -> None:
     """One statement (atomic by itself), inside the caller's batch."""
     conn.execute(
-            "INSERT INTO issued (issue_id, form, form_version, year, group_code, slot, "
-            "issued_at, locked_hash, items, file_name) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (issued.issue_id, issued.form, issued.form_version, issued.year,
-             issued.group, slot, issued.issued_at, issued.locked_hash,
-             store.dumps(issued.items), issued.file_name))
+        "INSERT INTO issued (issue_id, form, form_version, year, group_code, slot, "
+        "issued_at, locked_hash, items, file_name) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (issued.issue_id, issued.form, issued.form_version, issued.year, issued.group, slot,
+         issued.issued_at, issued.locked_hash, store.dumps(issued.items), issued.file_name))
 
 
 def history(ws: Workspace, item: str, form: str | None = None,
