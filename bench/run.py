@@ -167,8 +167,8 @@ WIDTHS = (9, 7, 4, 4, 26, 40, 6, 32, 32)
 
 def bare_generate(out: Path, books: list[list[tuple[str, list[tuple[int, int, str]]]]]) -> None:
     """The reference: xlsxwriter writing the same cells (every text of every sheet, read from
-    our workbooks), the same input cells, formula, validations, widths, heights and
-    protection, with a few formats."""
+    our workbooks), the same input cells, formula, validations (with their titles and
+    messages), widths, heights and protection (with its options), with a few formats."""
     import xlsxwriter
 
     out.mkdir(parents=True, exist_ok=True)
@@ -203,11 +203,23 @@ def bare_generate(out: Path, books: list[list[tuple[str, list[tuple[int, int, st
                              None, "未記入の必須欄：150件")
             for c in (5, 6, 8):
                 ws.conditional_format(4, c, last, c, {"type": "blanks", "format": yellow})
-            ws.data_validation(4, 6, last, 6, {"validate": "list", "source": "=fx_grades"})
-            for c in (5, 7, 8):
-                ws.data_validation(4, c, last, c, {"validate": "length", "criteria": "<=",
-                                                   "value": 2000})
-            ws.protect("pw")
+            # the same validations: dropdown and length limit, with their titles and messages
+            ws.data_validation(4, 6, last, 6, {
+                "validate": "list", "source": "=fx_grades", "input_title": "評価",
+                "input_message": "一覧から選択", "error_title": "選択肢にない値です",
+                "error_message": "一覧（▼）から選んでください。", "error_type": "stop"})
+            hints = ((5, "H30実施内容", "この年度に実施した内容を具体的に（時期・回数・人数など）"),
+                     (7, "理由・課題等", "評価の理由と今後の課題（評価がA以外のときは必須）"),
+                     (8, "H31計画内容", "次年度に実施する内容"))
+            for c, title, hint in hints:
+                ws.data_validation(4, c, last, c, {
+                    "validate": "length", "criteria": "<=", "value": 2000,
+                    "input_title": title, "input_message": hint,
+                    "error_title": "文字数が多すぎます",
+                    "error_message": "2000文字以内で記入してください。", "error_type": "stop"})
+            # the same protection: rows and columns may be resized
+            ws.protect("pw", {"format_rows": True, "format_columns": True,
+                              "select_locked_cells": True, "select_unlocked_cells": True})
         wb.define_name("fx_grades", "='選択肢'!$A$2:$A$5")
         wb.close()
 

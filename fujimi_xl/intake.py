@@ -448,7 +448,7 @@ def analyse(ctx: Context, path_str: str) -> Analysis:
     raw = _small_file(path)  # hashed here: what is read is what gets archived
     if raw is not None:
         result.sha256 = hashlib.sha256(raw).hexdigest()
-    outcome = isolate.read_in_process(path_str)
+    outcome = isolate.read_in_process(path_str, raw)
     if isinstance(outcome, ReadRefused):
         result.problems.append(Problem(outcome.code, file=name, params=outcome.params))
         return Analysis(result, "refused")

@@ -58,9 +58,9 @@ def _exit_with_parent(every: float = 0.5) -> None:
     threading.Thread(target=watch, name="fujimi-parent-watch", daemon=True).start()
 
 
-def _read(path: str) -> Outcome:
+def _read(path: str, data: bytes | None = None) -> Outcome:
     try:
-        return read_book(path)
+        return read_book(path) if data is None else read_book(path, data)
     except ReadRefused as exc:
         return exc
     except MemoryError:
@@ -75,9 +75,10 @@ def _read(path: str) -> Outcome:
         return ReadRefused("not_workbook", detail=f"{type(exc).__name__}: {exc}"[:200])
 
 
-def read_in_process(path: str) -> Outcome:
-    """Read without a worker (for callers that isolate themselves)."""
-    return _read(path)
+def read_in_process(path: str, data: bytes | None = None) -> Outcome:
+    """Read without a worker (for callers that isolate themselves); ``data``: the file's
+    bytes when the caller has read them already."""
+    return _read(path, data)
 
 
 def _crashed() -> ReadRefused:

@@ -9,6 +9,7 @@ at XFD1048576). A limit that is hit is named in the refusal.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import struct
@@ -93,12 +94,19 @@ class _Clock:
 
 # -- zip parts: inflated by us, checked as they inflate --------------------------------------
 
-def _zip_infos(path: Path) -> list[zipfile.ZipInfo]:
-    size = path.stat().st_size
+Source = Path | bytes  # a file on disk, or its bytes when the caller has already read them
+
+
+def _open(src: Source) -> Any:
+    return io.BytesIO(src) if isinstance(src, bytes) else open(src, "rb")
+
+
+def _zip_infos(src: Source) -> list[zipfile.ZipInfo]:
+    size = len(src) if isinstance(src, bytes) else src.stat().st_size
     if size > MAX_FILE_BYTES:
         raise _limit("ファイルサイズ", f"{size:,}バイト", f"{MAX_FILE_BYTES:,}バイト")
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(src) if isinstance(src, bytes) else src) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
             NotImplementedError, RuntimeError) as exc:
@@ -357,13 +365,13 @@ class _Package:
     tables: list[str] = field(default_factory=list)  # .ods only
 
 
-def _read_part(path: Path, info: zipfile.ZipInfo, clock: _Clock, limit: int) -> bytes:
+def _read_part(src: Source, info: zipfile.ZipInfo, clock: _Clock, limit: int) -> bytes:
     """One small part, inflated and XML-checked, for parsing afterwards. A part with no
     markup declaration at all (no DTD, no entity, no comment: what Excel writes) needs no
     careful pass: without a DTD there is nothing to expand, and its size is limited."""
     if info.file_size > limit:
         raise _limit(f"{info.filename}のサイズ", f"{info.file_size:,}バイト", f"{limit:,}バイト")
-    with open(path, "rb") as fh:
+    with _open(src) as fh:
         data = b"".join(_inflate(fh, info, clock))
     if b"<!" not in data:
         return data
@@ -483,17 +491,17 @@ def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
     return _Fast(max_row * max_col)
 
 
-def _check_package(path: Path, clock: _Clock, sheet_parts: dict[str, str] | None = None,
+def _check_package(src: Source, clock: _Clock, sheet_parts: dict[str, str] | None = None,
                    ods: bool = False, infos: list[zipfile.ZipInfo] | None = None,
                    checked: frozenset[str] = frozenset()) -> _Package:
     """Inflate and check every part; XML parts are parsed with the limits above. ``infos``
     is the zip directory when the caller already read it; ``checked`` parts were already
     inflated and checked by the caller and are not done twice."""
-    infos = infos if infos is not None else _zip_infos(path)
+    infos = infos if infos is not None else _zip_infos(src)
     pkg = _Package(infos)
     sheet_parts = sheet_parts or {}
     total_area = 0
-    with open(path, "rb") as fh:
+    with _open(src) as fh:
         for info in infos:
             if info.is_dir() or info.filename in checked:
                 continue

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import posixpath
 import shutil
@@ -54,6 +55,7 @@ from .package import (  # noqa: F401  (the limits are part of the reader's inter
     NS,
     READ_SECONDS,
     ReadRefused,
+    Source,
     _broken,
     _check_package,
     _Clock,
@@ -123,16 +125,20 @@ def _ole_has(path: Path, *names: str) -> str | None:
     return None
 
 
-def sniff(path: Path) -> str:
+def sniff(path: Path, data: bytes | None = None) -> str:
     """What the content is: xlsx, xlsm, xlsb, ods, xls, encrypted, empty, csv, html, text, zip,
-    docx, pptx, odf, doc, ppt, ole, broken_zip or unknown. Reads no zip part but ``mimetype``."""
-    with open(path, "rb") as fh:
-        head = fh.read(8192)
+    docx, pptx, odf, doc, ppt, ole, broken_zip or unknown. Reads no zip part but ``mimetype``.
+    ``data``: the file's bytes when the caller has read them already."""
+    if data is not None:
+        head = data[:8192]
+    else:
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
     if not head:
         return "empty"
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         try:
-            with zipfile.ZipFile(path) as zf:
+            with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
                 if "mimetype" in names:
                     with zf.open("mimetype") as m:
@@ -197,18 +203,18 @@ FORMAT_NAMES = {
 BOOK_PARTS = frozenset({"xl/workbook.xml", "xl/_rels/workbook.xml.rels"})
 
 
-def _book_parts(path: Path, clock: _Clock, listing: list[zipfile.ZipInfo]) -> \
+def _book_parts(src: Source, clock: _Clock, listing: list[zipfile.ZipInfo]) -> \
         tuple[list[tuple[str, str]], dict[str, str], dict[str, str]]:
     """Sheets (name, state) in order, defined names, and sheet part -> sheet name, read from
     xl/workbook.xml and its relationships (both checked before they are parsed)."""
     infos = {i.filename: i for i in listing}
     if "xl/workbook.xml" not in infos:
         raise _broken("必要な部品 xl/workbook.xml がありません")
-    data = _read_part(path, infos["xl/workbook.xml"], clock, MAX_BOOK_PART_BYTES)
+    data = _read_part(src, infos["xl/workbook.xml"], clock, MAX_BOOK_PART_BYTES)
     rels_info = infos.get("xl/_rels/workbook.xml.rels")
     if rels_info is None:
         raise _broken("必要な部品 xl/_rels/workbook.xml.rels がありません")
-    rels = _read_part(path, rels_info, clock, MAX_BOOK_PART_BYTES)
+    rels = _read_part(src, rels_info, clock, MAX_BOOK_PART_BYTES)
     try:
         root, rel_root = _parse_small(data), _parse_small(rels)
     except Exception as exc:  # ParseError and defusedxml's refusals
@@ -266,12 +272,13 @@ def _native(exc: BaseException) -> None:
         raise exc
 
 
-def _read_cells(path: Path, kind: str, order: list[tuple[str, str]],
+def _read_cells(src: Source, kind: str, order: list[tuple[str, str]],
                 names: dict[str, str]) -> RawBook:
     import python_calamine as pc
 
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
+        wb = (pc.CalamineWorkbook.from_filelike(io.BytesIO(src)) if isinstance(src, bytes)
+              else pc.CalamineWorkbook.from_path(str(src)))
     except BaseException as exc:  # calamine raises its own error types
         _native(exc)
         raise _broken(f"{type(exc).__name__}: {exc}"[:200]) from exc
@@ -306,13 +313,13 @@ def _read_cells(path: Path, kind: str, order: list[tuple[str, str]],
     return RawBook(kind, sheets, names)
 
 
-def _read_xlsx(path: Path, kind: str, until: float) -> RawBook:
+def _read_xlsx(src: Source, kind: str, until: float) -> RawBook:
     """Check an .xlsx/.xlsm package part by part, then read its cells."""
     clock = _Clock(MAX_SCAN_SECONDS, "読み込み時間 (内容の検査)", until)
-    listing = _zip_infos(path)  # the zip directory, read once
-    order, names, parts = _book_parts(path, clock, listing)
-    _check_package(path, clock, parts, infos=listing, checked=BOOK_PARTS)
-    return _read_cells(path, kind, order, names)
+    listing = _zip_infos(src)  # the zip directory, read once
+    order, names, parts = _book_parts(src, clock, listing)
+    _check_package(src, clock, parts, infos=listing, checked=BOOK_PARTS)
+    return _read_cells(src, kind, order, names)
 
 
 # -- .ods and .xls: converted by LibreOffice when they carry our identity -------------------
@@ -392,11 +399,13 @@ def _read_converted(path: Path, kind: str, until: float) -> RawBook:
 
 # -- the entry point ------------------------------------------------------------------------
 
-def read_book(path: str | Path) -> RawBook:
-    """Read every sheet of a returned workbook. Raises ReadRefused for anything unreadable."""
+def read_book(path: str | Path, data: bytes | None = None) -> RawBook:
+    """Read every sheet of a returned workbook. Raises ReadRefused for anything unreadable.
+    ``data``: the file's bytes when the caller has read them already (an .xlsx is then read
+    from memory, not opened again)."""
     path = Path(path)
     until = time.monotonic() + READ_SECONDS
-    kind = sniff(path)
+    kind = sniff(path, data)
     if kind == "empty":
         raise _broken("空のファイル (0バイト)")
     if kind == "encrypted":
@@ -414,4 +423,4 @@ def read_book(path: str | Path) -> RawBook:
         raise _broken("必要な部品 xl/workbook.xml がありません")
     if kind not in ("xlsx", "xlsm"):
         raise _broken("Excelの形式ではありません")
-    return _read_xlsx(path, kind, until)
+    return _read_xlsx(path if data is None else data, kind, until)

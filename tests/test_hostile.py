@@ -298,10 +298,10 @@ def test_ingest_goes_on_when_a_reader_aborts_the_worker(ws, outbox, fill, tmp_pa
                                                         monkeypatch):
     real = isolate.read_book
 
-    def read_book(path: Any) -> Any:
+    def read_book(path: Any, *data: Any) -> Any:
         if Path(path).name.startswith("boom"):
             _abort()
-        return real(path)
+        return real(path, *data)
 
     monkeypatch.setattr(isolate, "read_book", read_book)
     good = [fill(outbox[g], g, name=f"good_{i}.xlsx") for i, g in enumerate(VALID_GROUPS)]

@@ -45,9 +45,10 @@ def test_texts_in_one_pass_equal_text_one_by_one():
 
     rng = random.Random(7)
     pieces = ["平成３０年度は", "ＡＢＣ", "ｶﾞｷﾞｸﾞ", "　全角スペース　", "～（）①", "\r\n", "\r", " \n ",
-              "\u2028", "abc", "１，２００", " ", "\t", "ｱｲｳ"]
+              "\u2028", "abc", "１，２００", " ", "\t", "ｱｲｳ", "\xa0\n", "\n\u3000", "\x85",
+              "\n", "𠮷野家", "ｚ９"]
     values: list[object] = []
-    for _ in range(300):
+    for _ in range(1000):
         values.append("".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))))
     values += [None, 12.0, 3.5, True, "clean text", "  ", ""]
     expected = [normalise.text(v) for v in values]
