@@ -128,6 +128,10 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
     input_cols = {col_of[f.id] for f in form.input_fields}
     seen: dict[str, int] = {}
     merged_cells = _merged_map(sheet)
+    # per column, once: field, column, column letters
+    field_cols = [(fid, c, addr(0, c)[:-1]) for fid, c in col_of.items() if fid != "_key"]
+    width = max(mapped) + 1
+    unmapped_upto: dict[int, list[int]] = {}  # row length -> the columns no header names
 
     for r in range(header_row + 1, len(sheet.rows)):
         row = sheet.rows[r]
@@ -139,23 +143,30 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
                     "expected": key, "found": f"{addr(seen[key], key_col)}, {addr(r, key_col)}"})
                 continue
             seen[key] = r
-            cells = {}
-            for fid, c in col_of.items():
-                if fid == "_key":
-                    continue
-                cells[fid] = Cell(row[c] if c < len(row) else "", addr(r, c))
+            number = str(r + 1)
+            if len(row) >= width:
+                cells = {fid: Cell(row[c], letters + number) for fid, c, letters in field_cols}
+            else:
+                cells = {fid: Cell(row[c] if c < len(row) else "", letters + number)
+                         for fid, c, letters in field_cols}
             out.rows[key] = cells
             # a value hidden under a merged range over input cells
-            for fid in (f.id for f in form.input_fields):
-                c = col_of[fid]
-                m = merged_cells.get((r, c))
-                if m:
-                    problem("merged_input", r, c, field=expected[fid], field_id=fid,
-                            item_key=key, params={"found": m})
+            if merged_cells:
+                for fid in (f.id for f in form.input_fields):
+                    c = col_of[fid]
+                    m = merged_cells.get((r, c))
+                    if m:
+                        problem("merged_input", r, c, field=expected[fid], field_id=fid,
+                                item_key=key, params={"found": m})
             # unmapped columns in an item row: a note or a value in an inserted column
-            for c, v in enumerate(row):
-                if c not in mapped and _filled(v):
-                    problem("stray_value", r, c, value=v, severity="warning", item_key=key)
+            others = unmapped_upto.get(len(row))
+            if others is None:
+                others = unmapped_upto[len(row)] = [c for c in range(len(row))
+                                                    if c not in mapped]
+            for c in others:
+                if _filled(row[c]):
+                    problem("stray_value", r, c, value=row[c], severity="warning",
+                            item_key=key)
             continue
         filled = [(c, v) for c, v in enumerate(row) if _filled(v)]
         if not filled:
