@@ -101,16 +101,19 @@ def _open(src: Source) -> Any:
     return io.BytesIO(src) if isinstance(src, bytes) else open(src, "rb")
 
 
-def _zip_infos(src: Source) -> list[zipfile.ZipInfo]:
+def _zip_infos(src: Source, infos: list[zipfile.ZipInfo] | None = None) -> \
+        list[zipfile.ZipInfo]:
+    """The zip directory (``infos`` when the caller has read it), checked against the limits."""
     size = len(src) if isinstance(src, bytes) else src.stat().st_size
     if size > MAX_FILE_BYTES:
         raise _limit("ファイルサイズ", f"{size:,}バイト", f"{MAX_FILE_BYTES:,}バイト")
-    try:
-        with zipfile.ZipFile(io.BytesIO(src) if isinstance(src, bytes) else src) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
-            NotImplementedError, RuntimeError) as exc:
-        raise _broken(f"ZIP構造の破損: {exc}"[:120]) from exc
+    if infos is None:
+        try:
+            with zipfile.ZipFile(io.BytesIO(src) if isinstance(src, bytes) else src) as zf:
+                infos = zf.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+                NotImplementedError, RuntimeError) as exc:
+            raise _broken(f"ZIP構造の破損: {exc}"[:120]) from exc
     if len(infos) > MAX_MEMBERS:
         raise _limit("部品数", f"{len(infos):,}", f"{MAX_MEMBERS:,}")
     seen: set[str] = set()

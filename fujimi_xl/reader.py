@@ -129,37 +129,48 @@ def sniff(path: Path, data: bytes | None = None) -> str:
     """What the content is: xlsx, xlsm, xlsb, ods, xls, encrypted, empty, csv, html, text, zip,
     docx, pptx, odf, doc, ppt, ole, broken_zip or unknown. Reads no zip part but ``mimetype``.
     ``data``: the file's bytes when the caller has read them already."""
+    return _sniff(path, data)[0]
+
+
+def _sniff(path: Path, data: bytes | None = None) -> tuple[str, list[zipfile.ZipInfo] | None]:
+    """sniff(), and the zip directory of an .xlsx/.xlsm (read once, reused by the checks)."""
     if data is not None:
         head = data[:8192]
     else:
         with open(path, "rb") as fh:
             head = fh.read(8192)
     if not head:
-        return "empty"
+        return "empty", None
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         try:
             with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
-                names = set(zf.namelist())
+                infos = zf.infolist()
+                names = {i.filename for i in infos}
                 if "mimetype" in names:
                     with zf.open("mimetype") as m:
                         mt = m.read(100)
                     if b"opendocument.spreadsheet" in mt:
-                        return "ods"
-                    return "odf" if b"opendocument" in mt else "zip"
+                        return "ods", None
+                    return ("odf" if b"opendocument" in mt else "zip"), None
                 if "xl/workbook.xml" in names:
-                    return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
+                    return ("xlsm" if "xl/vbaProject.bin" in names else "xlsx"), infos
                 if "xl/workbook.bin" in names:
-                    return "xlsb"
+                    return "xlsb", None
                 if "word/document.xml" in names:
-                    return "docx"
+                    return "docx", None
                 if "ppt/presentation.xml" in names:
-                    return "pptx"
+                    return "pptx", None
                 if "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names):
-                    return "broken_zip"
-                return "zip"
+                    return "broken_zip", None
+                return "zip", None
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, KeyError,
                 EOFError, NotImplementedError, RuntimeError):
-            return "broken_zip"
+            return "broken_zip", None
+    return _sniff_other(path, head), None
+
+
+def _sniff_other(path: Path, head: bytes) -> str:
+    """What a file that is not a zip package is, from its first bytes."""
     if head.startswith(_OLE_MAGIC):
         found = _ole_has(path, "EncryptedPackage", "Workbook", "Book", "WordDocument",
                          "PowerPoint Document")
@@ -313,10 +324,12 @@ def _read_cells(src: Source, kind: str, order: list[tuple[str, str]],
     return RawBook(kind, sheets, names)
 
 
-def _read_xlsx(src: Source, kind: str, until: float) -> RawBook:
-    """Check an .xlsx/.xlsm package part by part, then read its cells."""
+def _read_xlsx(src: Source, kind: str, until: float,
+               infos: list[zipfile.ZipInfo] | None = None) -> RawBook:
+    """Check an .xlsx/.xlsm package part by part, then read its cells. ``infos``: its zip
+    directory, when the caller has read it already."""
     clock = _Clock(MAX_SCAN_SECONDS, "読み込み時間 (内容の検査)", until)
-    listing = _zip_infos(src)  # the zip directory, read once
+    listing = _zip_infos(src, infos)  # the zip directory, read once
     order, names, parts = _book_parts(src, clock, listing)
     _check_package(src, clock, parts, infos=listing, checked=BOOK_PARTS)
     return _read_cells(src, kind, order, names)
@@ -405,7 +418,7 @@ def read_book(path: str | Path, data: bytes | None = None) -> RawBook:
     from memory, not opened again)."""
     path = Path(path)
     until = time.monotonic() + READ_SECONDS
-    kind = sniff(path, data)
+    kind, infos = _sniff(path, data)
     if kind == "empty":
         raise _broken("空のファイル (0バイト)")
     if kind == "encrypted":
@@ -423,4 +436,4 @@ def read_book(path: str | Path, data: bytes | None = None) -> RawBook:
         raise _broken("必要な部品 xl/workbook.xml がありません")
     if kind not in ("xlsx", "xlsm"):
         raise _broken("Excelの形式ではありません")
-    return _read_xlsx(path if data is None else data, kind, until)
+    return _read_xlsx(path if data is None else data, kind, until, infos)
