@@ -320,21 +320,22 @@ def build(
     specs = []
     for f in sheet_fields(form, refs):
         center = f.role == "key" or bool(f.choices) or f.id in centered
-        specs.append((f, col_index[f.id], f.role, f_locked_c if center else f_locked,
-                      f_input_c if center else f_input, f_error_c if center else f_error))
+        specs.append((f.id, f.width, col_index[f.id], f.role in ("key", "locked", "reference"),
+                      f_locked_c if center else f_locked, f_input_c if center else f_input,
+                      f_error_c if center else f_error))
     # the locked cells' texts, once: written below, then hashed and signed in the manifest
     rows = locked_rows(form, items, references if refs else None)
     for r, (it, (_, shown)) in enumerate(zip(items, rows, strict=True), start=FIRST_ROW):
         ws.write_string(r, 0, it.key, f_locked_c)
         heights: list[tuple[str, float]] = []
         given = values.get(it.key, {})
-        for f, c, role, locked, opened, marked in specs:
-            if role in ("key", "locked", "reference"):
-                text = shown.get(f.id, "")
+        for fid, width, c, fixed, locked, opened, marked in specs:
+            if fixed:
+                text = shown.get(fid, "")
                 ws.write_string(r, c, text, locked)
             else:
-                text = given.get(f.id, "")
-                msgs = marks.get((it.key, f.id)) if marks else None
+                text = given.get(fid, "")
+                msgs = marks.get((it.key, fid)) if marks else None
                 style = marked if msgs else opened
                 if text:
                     ws.write_string(r, c, text, style)
@@ -343,7 +344,7 @@ def build(
                 if msgs:
                     book.comment(ws, r, c, msgs)
             if text:
-                heights.append((text, f.width))
+                heights.append((text, width))
         ws.set_row(r, max(layout.row_height(heights), 40.5))
 
     if items:
