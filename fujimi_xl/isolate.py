@@ -60,7 +60,7 @@ def _exit_with_parent(every: float = 0.5) -> None:
 
 def _read(path: str, data: bytes | None = None) -> Outcome:
     try:
-        return read_book(path) if data is None else read_book(path, data)
+        return read_book(path, data)
     except ReadRefused as exc:
         return exc
     except MemoryError:
