@@ -39,8 +39,13 @@ class Extracted:
 _COLS = [xl_col_to_name(c) for c in range(256)]
 
 
+def letters(col: int) -> str:
+    """The column letters of 0-based ``col``: 0 → A."""
+    return _COLS[col] if col < 256 else xl_col_to_name(col)
+
+
 def addr(row: int, col: int) -> str:
-    return f"{_COLS[col] if col < 256 else xl_col_to_name(col)}{row + 1}"
+    return f"{letters(col)}{row + 1}"
 
 
 def _sheet_of_ref(ref: str) -> str | None:
@@ -129,7 +134,7 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
     seen: dict[str, int] = {}
     merged_cells = _merged_map(sheet)
     # per column, once: field, column, column letters
-    field_cols = [(fid, c, addr(0, c)[:-1]) for fid, c in col_of.items() if fid != "_key"]
+    field_cols = [(fid, c, letters(c)) for fid, c in col_of.items() if fid != "_key"]
     width = max(mapped) + 1
     unmapped_upto: dict[int, list[int]] = {}  # row length -> the columns no header names
 
@@ -145,10 +150,10 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
             seen[key] = r
             number = str(r + 1)
             if len(row) >= width:
-                cells = {fid: Cell(row[c], letters + number) for fid, c, letters in field_cols}
+                cells = {fid: Cell(row[c], col + number) for fid, c, col in field_cols}
             else:
-                cells = {fid: Cell(row[c] if c < len(row) else "", letters + number)
-                         for fid, c, letters in field_cols}
+                cells = {fid: Cell(row[c] if c < len(row) else "", col + number)
+                         for fid, c, col in field_cols}
             out.rows[key] = cells
             # a value hidden under a merged range over input cells
             if merged_cells:

@@ -55,10 +55,7 @@ def row_height(cells: list[tuple[str, float]], min_lines: int = 1, font_size: fl
     for t, w in cells:
         # a cell that fits on one line even if every character is wide cannot add a line
         if t and (2 * len(t) > w - 1.0 or "\n" in t):
-            if "\n" in t:
-                n = line_count(t, w)
-            else:  # one paragraph: line_count's own rule, without the call
-                n = max(1, math.ceil(display_width(t) / max(w - 1.0, 1.0)))
+            n = line_count(t, w)
             if n > lines:
                 lines = n
     per_line = LINE_POINTS * font_size / 10
