@@ -52,7 +52,7 @@ def worker_stages(root: Path, key: bytes, files: list[Path],
     for path in files:
         t0 = clock()
         raw = path.read_bytes()
-        hashlib.sha256(raw).hexdigest()
+        sha = hashlib.sha256(raw).hexdigest()
         t1 = clock()
         kind, infos = reader._sniff(path, raw)
         listing = package._zip_infos(raw, infos)
@@ -80,10 +80,9 @@ def worker_stages(root: Path, key: bytes, files: list[Path],
         if any(p.severity == "error" for p in checked.problems):
             invalid += 1
         else:
-            [(k, f.id, store.dumps(rec.get(f.id)), ex.sheet, ex.rows[k][f.id].address)
-             for k, rec in checked.records.items() for f in form.input_fields]
+            intake.list_rows(form, checked.records, ex)
         t8 = clock()
-        intake._archive_once(archive, path, hashlib.sha256(raw).hexdigest(), raw)
+        intake._archive_once(archive, path, sha, raw)
         t9 = clock()
         for name, a, b in zip(WORKER_STAGES, (t0, t1, t2, t3, t4, t5, t6, t7, t8),
                               (t1, t2, t3, t4, t5, t6, t7, t8, t9), strict=True):
@@ -91,12 +90,12 @@ def worker_stages(root: Path, key: bytes, files: list[Path],
     return spent, invalid
 
 
-def whole_file(ws_root: Path, key: bytes, files: list[Path]) -> tuple[float, float, float]:
+def whole_file(ws_root: Path, files: list[Path]) -> tuple[float, float, float]:
     """Seconds of ``intake.analyse`` over the valid files and over the invalid ones (their
     feedback workbooks included), and of ``intake.settle`` (the main process: staleness, the
     receipt, the merge in batches of 100 files), over a fresh copy of the workspace."""
     ws = api.open_workspace(ws_root)
-    ctx = intake.Context(str(ws_root), key)
+    ctx = intake.Context(str(ws_root), ws.key())
     valid = invalid = 0.0
     analyses = []
     for path in files:
@@ -139,7 +138,7 @@ def main() -> None:
             stage_runs.append(worker_stages(ws.root, key, files, tmp / f"archive{p}"))
             copy = tmp / f"ws{p}"
             shutil.copytree(ws.root, copy)
-            wholes.append(whole_file(copy, key, files))
+            wholes.append(whole_file(copy, files))
     ms = 1000 / n
     ref = min(refs) * ms
     invalid = stage_runs[0][1]

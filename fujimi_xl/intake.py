@@ -338,9 +338,15 @@ def _read_list_form(f: Form, book: RawBook, payload: dict[str, Any], items: list
     result.problems.extend(checked.problems)
     if result.errors:
         return ex
-    rows = [(k, fld.id, store.dumps(rec.get(fld.id)), ex.sheet, ex.rows[k][fld.id].address)
-            for k, rec in checked.records.items() for fld in f.input_fields]
-    return _Found(rows, len(checked.records))
+    return _Found(list_rows(f, checked.records, ex), len(checked.records))
+
+
+def list_rows(f: Form, records: dict[str, dict[str, Any]], ex: Any) -> \
+        list[tuple[str, str, str, str, str]]:
+    """The master's rows of a list form's checked records: item key, field, value as JSON,
+    and the sheet and cell (``ex``, the extracted data) it came from."""
+    return [(k, fld.id, store.dumps(rec.get(fld.id)), ex.sheet, ex.rows[k][fld.id].address)
+            for k, rec in records.items() for fld in f.input_fields]
 
 
 def _read_sheet_form(f: Form, book: RawBook, payload: dict[str, Any], issued: dict[str, Any],
