@@ -8,9 +8,13 @@ comment, and a first sheet listing what to fix. Sent back as it is, it is accept
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from . import generator as generate
 from . import normalise, store
@@ -100,6 +104,9 @@ def _list_feedback(ws: Workspace, form: Form, issue: Any, ex: Any, problems: lis
 def _sheet_feedback(ws: Workspace, form: Form, issue: Any, data: Any,
                     problems: list[Problem], group: Group, path: Path,
                     lang: str = "ja") -> Path:
+    """The feedback workbook of a form-style sheet. It is laid out again from the staff's
+    values (lists as long as they filled them, plus spare rows), so each problem is listed at
+    the address of its marked cell in THIS workbook, not the returned one, in sheet order."""
     from . import sheet_generator
 
     issued = store.loads(issue["items"])[0]
@@ -111,23 +118,86 @@ def _sheet_feedback(ws: Workspace, form: Form, issue: Any, data: Any,
             if form.lists[lid].get("role") == "input":
                 values[lid] = [{cid: _raw_text(c.raw) for cid, c in cells.items()}
                                for cells in rows]
+    item = PlanItem(issued["key"], group.code, issued["record"])
+    placed = sheet_generator.place(form, issue["year"], group, item, values=values)
+    moved = _moved_cells(data, placed)
     marks: dict[tuple[str, str], list[str]] = {}
-    rows = []
+    listed: list[tuple[tuple[int, int], tuple[str, str, str]]] = []
     for p in problems:
-        msg = p.message(lang)
+        keys: list[tuple[str, str]] = []
         if p.field_id.count(":") == 2:
             lid, rest = p.field_id.split(":", 1)
-            marks.setdefault((lid, rest), []).append(msg)
+            keys.append((lid, rest))
         elif p.field_id in inputs:
             # a rule over several cells (a budget that does not add up) marks all of them
-            for fid in str(p.params.get("field_ids") or p.field_id).split(","):
-                marks.setdefault((fid, ""), []).append(msg)
+            keys += [(fid, "") for fid in str(p.params.get("field_ids") or p.field_id).split(",")]
+        p = _moved_problem(p, moved, data)
+        msg = p.message(lang)
+        for k in keys:
+            marks.setdefault(k, []).append(msg)
+        at = _cell_in(placed, *keys[0]) if keys else moved.get(p.cell) if p.cell else None
+        where = p.where()
+        if at is not None and p.sheet:
+            where = f"{form.input_sheet}!{xl_rowcol_to_cell(*at)}"
         level = "" if p.severity == "error" else book_text("feedback_reference", lang)
-        rows.append((p.where(), p.field, level + msg))
-    item = PlanItem(issued["key"], group.code, issued["record"])
+        listed.append((at if at is not None else (-1, -1), (where, p.field, level + msg)))
+    listed.sort(key=lambda x: x[0])  # stable: problems without a cell first, as found
     sheet_generator.build(
         path, form, issue["year"], group, item, key=ws.key(), issue_id=issue["issue_id"],
         issued_at=issue["issued_at"], title=ws.title_for(issue["form"]),
         font=ws.config.get("font", "ＭＳ ゴシック"),
-        password=ws.password, values=values, marks=marks, feedback_rows=rows, lang=lang)
+        password=ws.password, values=values, marks=marks,
+        feedback_rows=[row for _, row in listed], lang=lang)
     return path
+
+
+def _cell_in(placed: Any, field_id: str, rest: str) -> tuple[int, int] | None:
+    from .sheet_generator import cell_of
+
+    if not rest:
+        return cell_of(placed, field_id)
+    index, column = rest.split(":", 1)
+    return cell_of(placed, field_id, int(index), column)
+
+
+def _moved_cells(data: Any, placed: Any) -> dict[str, tuple[int, int]]:
+    """Address in the returned book -> (row, column) of the same cell in the feedback book."""
+    from .sheet_generator import cell_of
+
+    out: dict[str, tuple[int, int]] = {}
+    if data is None or getattr(data, "fields", None) is None:
+        return out
+    for fid, cell in data.fields.items():
+        at = cell_of(placed, fid)
+        if at is not None and cell.address:
+            out[cell.address] = at
+    for lid, rows in data.lists.items():
+        for i, cells in enumerate(rows):
+            for cid, cell in cells.items():
+                at = cell_of(placed, lid, i, cid)
+                if at is not None and cell.address:
+                    out[cell.address] = at
+        first = data.list_ranges.get(lid, "").split(":")[0]
+        where = placed.lists.get(lid)
+        if first and where is not None:
+            out.setdefault(first, (where.first_row, 0))
+    return out
+
+
+_ADDRESS = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,3}[0-9]{1,7}(?![A-Za-z0-9])")
+_VALUE_PARAMS = {"expected", "detail", "choices"}  # what staff or the form wrote, not places
+
+
+def _moved_problem(p: Problem, moved: dict[str, tuple[int, int]], data: Any) -> Problem:
+    """``p`` with the returned book's addresses in its message and place replaced by the
+    feedback book's (only addresses of cells of this record; values stay as typed)."""
+    if not moved or (p.sheet and p.sheet != getattr(data, "sheet", p.sheet)):
+        return p
+
+    def sub(text: str) -> str:
+        return _ADDRESS.sub(lambda m: xl_rowcol_to_cell(*moved[m.group(0)])
+                            if m.group(0) in moved else m.group(0), text)
+
+    params = {k: sub(v) if isinstance(v, str) and k not in _VALUE_PARAMS else v
+              for k, v in p.params.items()}
+    return dataclasses.replace(p, params=params)

@@ -7,6 +7,7 @@ red with a comment) and the printed report (``draw`` with ``mode="report"``).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,13 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from . import fiscal, layout, manifest
 from .forms import Form
-from .generator import Book, Issued, banner, finish, issue_payload, validation
+from .generator import FEEDBACK_SHEET, Book, Issued, banner, finish, issue_payload, validation
 from .messages import year_label
 from .plan import Group, PlanItem
 from .sheet_layout import Placed, context, lay_out, list_rows
 
 TOP_ROW = 3  # 0-based row where the form starts (title, group and a note above it)
+_A1 = re.compile(r"^[A-Z]{1,3}[0-9]{1,7}$")
 
 
 def file_name(form: Form, year: int, item: PlanItem) -> str:
@@ -189,6 +191,49 @@ def input_values(form: Form, record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def place(form: Form, year: int, group: Group, item: PlanItem, *,
+          prefill: dict[str, Any] | None = None,
+          values: dict[str, Any] | None = None) -> Placed:
+    """Where every cell of the workbook :func:`build` writes for ``item`` is: with ``values``
+    (a feedback workbook) the input lists are as long as staff made them, plus spare rows, so
+    a cell below them is not where it was in the returned book."""
+    record = {**item.record, **(prefill or {})}
+    ctx = context(form, year, record, group.full_name)
+    if values is not None:
+        for lid in form.lists:
+            if lid in values and form.lists[lid].get("role") == "input":
+                record[lid] = [{"_": 1}] * len(values[lid])
+    return lay_out(form, ctx, record, first_row=TOP_ROW)
+
+
+def cell_of(placed: Placed, field_id: str, index: int = -1, column: str = "") -> \
+        tuple[int, int] | None:
+    """(row, column), 0-based, of a single field, or of row ``index``, column ``column`` of
+    the list ``field_id``; None when the layout has no such cell."""
+    if index < 0:
+        return placed.fields.get(field_id)
+    where = placed.lists.get(field_id)
+    if where is None or where.first_row + index > where.last_row:
+        return None
+    return next(((where.first_row + index, c0) for cid, c0, _ in where.columns
+                 if cid == column), None)
+
+
+def _link_feedback(book: Book, rows: list[tuple[str, str, str]], sheet: str) -> None:
+    """Make each address of the feedback list that names a cell of ``sheet`` a link to it, and
+    the address column as wide as the longest address."""
+    fb = book.wb.get_worksheet_by_name(FEEDBACK_SHEET)
+    widest = max((layout.display_width(cell) for cell, _, _ in rows), default=0)
+    fb.set_column(0, 0, max(14, widest + 2))
+    link = book.fmt(**book.cell_border, font_color="#0563C1", underline=1)
+    prefix = f"{sheet}!"
+    quoted = "'" + sheet.replace("'", "''") + "'"
+    for r, (cell, _, _) in enumerate(rows, start=4):
+        if cell.startswith(prefix) and _A1.match(cell[len(prefix):]):
+            fb.write_url(r, 0, f"internal:{quoted}!{cell[len(prefix):]}", link,
+                         string=cell)
+
+
 def build(path: Path, form: Form, year: int, group: Group, item: PlanItem, *, key: bytes,
           issue_id: str, issued_at: str, title: str = "", font: str = "ＭＳ ゴシック",
           password: str = "", prefill: dict[str, Any] | None = None,
@@ -204,15 +249,12 @@ def build(path: Path, form: Form, year: int, group: Group, item: PlanItem, *, ke
     wb = book.wb
     if feedback_rows is not None:
         book.feedback_sheet(feedback_rows, password)
+        _link_feedback(book, feedback_rows, form.input_sheet)
     book.guide(form, year, group, password, {"program_name": item.record.get("name", "")})
 
     ws = wb.add_worksheet(form.input_sheet)
     ctx = context(form, year, record, group.full_name)
-    if values is not None:  # a feedback workbook: the lists as long as the staff made them
-        for lid in form.lists:
-            if lid in values and form.lists[lid].get("role") == "input":
-                record[lid] = [{"_": 1}] * len(values[lid])
-    placed = lay_out(form, ctx, record, first_row=TOP_ROW)
+    placed = place(form, year, group, item, prefill=prefill, values=values)
     texts = input_values(form, {**item.record, **(prefill or {})})
     if values is not None:
         texts.update(values)
