@@ -372,7 +372,8 @@ def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
                    notices=notices)
     else:
         write_report(path, f, table, title=ws.title_for(form),
-                     font=ws.config.get("font", "ＭＳ ゴシック"))
+                     font=ws.config.get("font", "ＭＳ ゴシック"), warnings=warnings,
+                     notices=notices)
     result = ReportResult(path, rows=len(table.rows), missing=[g.code for g in table.missing],
                           warnings=warnings, notices=notices)
     if want_pdf:

@@ -380,6 +380,15 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{length}文字の文章を Excel の上限 {limit} 文字に切り詰めました",
         "A text of {length} characters was cut to Excel's limit of {limit} characters",
     ),
+    # -- print never cuts (issue 12) -------------------------------------------------------------
+    "print_spans_pages": (
+        "{where}（{item}）の「{label}」は{length}文字あり、1ページに収まらないため"
+        "約{pages}ページにまたがって印刷されます。ページの境目で文章が欠けていないか PDF で"
+        "確かめてください（全文はセルに入っています）。",
+        "{where} ({item}), {label}: {length} characters do not fit on one page and are printed "
+        "across about {pages} pages. Check in the PDF that nothing is lost at the page break (the "
+        "cell holds the whole text).",
+    ),
     # -- demo ------------------------------------------------------------------------------------
     "demo_not_empty": ("{directory} は空ではありません。新しいフォルダを指定してください。",
                        "{directory} is not empty. Give a new folder."),

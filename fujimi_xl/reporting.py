@@ -17,17 +17,25 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
 
-from . import fiscal, layout
+from . import fiscal, layout, print_fit
 from .dataset import Row, Table
+from .errors import Notice
 from .forms import Form
 
 PAPER = {"A4": 9, "A3": 8}
+MARGINS = (0.4, 0.4, 0.6, 0.6)  # left, right, top, bottom (inches)
 MISSING_TEXT = "（未提出）"
 
 
 def write_report(path: Path, form: Form, table: Table, *, title: str = "",
-                 font: str = "ＭＳ ゴシック", created: dt.datetime | None = None) -> Path:
+                 font: str = "ＭＳ ゴシック", created: dt.datetime | None = None,
+                 warnings: list[str] | None = None, notices: list[Notice] | None = None) -> Path:
+    """Write the report; an item printed over several pages goes to ``notices`` (message
+    records) and ``warnings`` (their Japanese texts), naming the item and the report's cell."""
+    notices = notices if notices is not None else []
+    first_notice = len(notices)
     cfg = form.report
     path = Path(path)
     created = created or dt.datetime.now()
@@ -108,53 +116,90 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
         # per column, once: (column, field id, width, style, merged over an item's rows)
         specs = [(c, fid, width(fid), f_cell_c if fid in center else f_cell,
                   fid in merge_fields) for c, fid in enumerate(cols)]
+        landscape = cfg.get("orientation", "landscape") == "landscape"
+        paper = PAPER.get(cfg.get("paper", "A4"), 9)
+        page = print_fit.page_points(paper, landscape, MARGINS, [width(f) for f in cols])
+        pages = print_fit.Pages(page, top=22, used=24 + 18 + 15 + 22)
         r = r0
         for block in blocks:
-            heights = []
-            several = len(block) > 1
-            for i, row in enumerate(block):
-                cells = []
-                for c, fid, w, style, merged in specs:
-                    if merged and several:
+            # a text taller than Excel's largest row gets several rows, its cells merged
+            # over them; the fields merged over an item's rows span them all
+            texts = [[(c, fid, _text(form, fid, row)) for c, fid, *_ in specs] for row in block]
+            spans = [print_fit.split_rows(max(
+                [print_fit.text_points(t, width(fid)) for _, fid, t in cells
+                 if not (fid in merge_fields and len(block) > 1)] + [layout.row_height([])]))
+                for cells in texts]
+            need = max([print_fit.text_points(_text(form, fid, block[0]), width(fid))
+                        for fid in merge_fields], default=0.0)
+            have = sum(sum(h) for h in spans)
+            if need > have:
+                spans[-1] = print_fit.split_rows(sum(spans[-1]) + need - have)
+            n_rows = sum(len(h) for h in spans)
+            block_merge = len(block) > 1 or n_rows > 1
+            top = r
+            for row, cells, heights in zip(block, texts, spans, strict=True):
+                for (c, fid, _w, style, merged), (_, _, text) in zip(specs, cells, strict=True):
+                    if merged and block_merge:
                         continue
-                    text = _text(form, fid, row)
-                    cells.append((text, w))
                     if not row.returned and fid == first_input:
-                        ws.write_string(r + i, c, f"{MISSING_TEXT}{row.group.name}", f_missing)
-                    else:
-                        ws.write_string(r + i, c, text, style)
-                heights.append(layout.row_height(cells))
-            if len(block) > 1:
-                for c, fid in enumerate(cols):
-                    if fid in merge_fields:
-                        text = _text(form, fid, block[0])
-                        ws.merge_range(r, c, r + len(block) - 1, c, text,
-                                       f_cell_c if fid in center else f_cell)
-                # the merged cells' text must fit the rows together
-                need = max(layout.row_height([(_text(form, fid, block[0]), width(fid))])
-                           for fid in merge_fields)
-                if need > sum(heights):
-                    heights[-1] += need - sum(heights)
-            for i, h in enumerate(heights):
-                ws.set_row(r + i, h)
-            r += len(block)
+                        text, style = f"{MISSING_TEXT}{row.group.name}", f_missing
+                    _put(ws, r, c, len(heights), text, style)
+                for i, h in enumerate(heights):
+                    ws.set_row(r + i, h)
+                r += len(heights)
+            if block_merge:
+                for c, fid, _w, style, merged in specs:
+                    if merged:
+                        _put(ws, top, c, n_rows, _text(form, fid, block[0]), style)
+            printed = pages.add(top, [h for hs in spans for h in hs])
+            if printed > 1:
+                _warn_tall(form, year, ws.name, top, specs, texts, spans, block, printed,
+                           notices)
+        if pages.breaks:
+            ws.set_h_pagebreaks(pages.breaks)
 
         ws.repeat_rows(hr)
         ws.freeze_panes(hr + 1, 0)
-        ws.set_landscape() if cfg.get("orientation", "landscape") == "landscape" else \
-            ws.set_portrait()
-        ws.set_paper(PAPER.get(cfg.get("paper", "A4"), 9))
+        ws.set_landscape() if landscape else ws.set_portrait()
+        ws.set_paper(paper)
         ws.fit_to_pages(1, 0)
         ws.center_horizontally()
-        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.set_margins(*MARGINS)
         ws.set_footer(f"&C{label}　&P / &N")
         ws.print_area(0, 0, r - 1, last_col)
 
     _summary(wb, fmt, form, table, sections, group_by, title, subtitle)
     wb.close()
+    if warnings is not None:
+        warnings.extend(str(n) for n in notices[first_notice:])
     return path
 
 
+def _put(ws: Any, r: int, c: int, n_rows: int, text: str, style: Any) -> None:
+    """Write ``text`` at (r, c), merged down over ``n_rows`` rows when more than one."""
+    text, _ = layout.cell_text(text)
+    if n_rows > 1:
+        ws.merge_range(r, c, r + n_rows - 1, c, text, style)
+    else:
+        ws.write_string(r, c, text, style)
+
+
+def _warn_tall(form: Form, year: int, sheet: str, top: int, specs: list[Any],
+               texts: list[list[tuple[int, str, str]]], spans: list[list[float]],
+               block: list[Row], pages: int, notices: list[Notice]) -> None:
+    """The item's tallest text, named by the report's sheet!cell: it prints over pages."""
+    best = (0.0, 0, 0, "", "")
+    r = top
+    for cells, heights in zip(texts, spans, strict=True):
+        for (c, fid, w, *_), (_, _, text) in zip(specs, cells, strict=True):
+            h = print_fit.text_points(text, w)
+            if h > best[0]:
+                best = (h, top if fid in form.report.get("merge", []) else r, c, fid, text)
+        r += len(heights)
+    _, row, col, fid, text = best
+    notices.append(Notice("print_spans_pages", {
+        "where": f"{sheet}!{xl_rowcol_to_cell(row, col)}", "item": block[0].key,
+        "label": form.by_id[fid].label_for(year), "length": len(text), "pages": pages}))
 def _first_input(form: Form, cols: list[str]) -> str:
     return next((fid for fid in cols if form.by_id[fid].role == "input"), "")
 

@@ -9,19 +9,23 @@ budget table), each printed on one A4 page, or A3 when it is too long for A4 to 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
-from . import fiscal, layout
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from . import fiscal, layout, print_fit
 from .dataset import Row, Table
 from .errors import Notice
 from .forms import Form
 from .generator import Book
 from .plan import Group
-from .sheet_generator import TOP_ROW, draw, input_values
+from .sheet_generator import TOP_ROW, draw, input_values, text_of
 from .sheet_layout import context, lay_out
 
 A4_PRINTABLE_POINTS = 770.0  # portrait height less margins
+A3_PRINTABLE_POINTS = 1118.0
 MIN_SCALE = 0.7  # below this on A4, print on A3
 
 
@@ -145,16 +149,70 @@ def _program_sheet(book: Book, form: Form, year: int, row: Row, used: set[str],
     ws.write_string(1, 0, f"事業番号 {row.key}　担当：{row.group.full_name}", book.fmt())
     if not row.returned:
         ws.write_string(2, 0, "（未提出：登録内容のみ）", book.fmt(font_color="#C00000"))
-    draw(book, ws, form, year, placed, record, texts, mode="report")
+    row_points, tallest = _grow(form, placed, texts)
+    draw(book, ws, form, year, placed, record, texts, mode="report", row_points=row_points)
     height = sum(_row_heights(ws, placed.last_row + 1))
     a3 = height > A4_PRINTABLE_POINTS / MIN_SCALE
+    if height > A3_PRINTABLE_POINTS / MIN_SCALE:
+        # too long for one legible page even on A3: A4 pages, fitted to the width
+        pages = math.ceil(height / (A4_PRINTABLE_POINTS * print_fit.SAFETY))
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        if tallest is not None:
+            cell, text = tallest
+            label = form.by_id[cell.field].label if cell.field in form.by_id else \
+                next((c.get("label", "") for c in form.lists[cell.field]["columns"]
+                      if c["id"] == cell.column), cell.field)
+            notice = Notice("print_spans_pages", {
+                "where": f"{name}!{xl_rowcol_to_cell(cell.row, cell.col)}",
+                "item": f"{row.key} {row.record.get('name', '')}".strip(), "label": label,
+                "length": len(text), "pages": pages})
+            warnings.append(str(notice))
+            notices.append(notice)
+    else:
+        ws.set_paper(8 if a3 else 9)
+        ws.fit_to_pages(1, 1)
     ws.set_portrait()
-    ws.set_paper(8 if a3 else 9)
-    ws.fit_to_pages(1, 1)
     ws.center_horizontally()
     ws.set_margins(left=0.5, right=0.5, top=0.5, bottom=0.5)
     ws.set_footer(f"&C{row.key} {row.record.get('name', '')}　&P / &N")
     ws.print_area(0, 0, placed.last_row, placed.width - 1)
+
+
+def _grow(form: Form, placed: Any, texts: dict[str, Any]) -> \
+        tuple[dict[int, float], tuple[Any, str] | None]:
+    """Spread each row whose text is taller than Excel's largest row over several rows (its
+    cells, and the cells spanning it, grow with it; everything below moves down). Returns the
+    heights of those rows and the tallest text's cell (after the move) with its text."""
+    widths = form.sheet.get("columns", [9] * placed.width)
+    need: dict[int, float] = {}
+    tallest: tuple[float, Any, str] | None = None
+    for cell in placed.cells:
+        if cell.rows != 1:
+            continue
+        text = text_of(cell, texts)
+        h = print_fit.text_points(text, float(sum(widths[cell.col:cell.col + cell.cols])))
+        need[cell.row] = max(need.get(cell.row, 0.0), h)
+        if h > print_fit.MAX_ROW_POINTS and (tallest is None or h > tallest[0]):
+            tallest = (h, cell, text)
+    split = {r: print_fit.split_rows(h) for r, h in need.items() if h > print_fit.MAX_ROW_POINTS}
+    extra = {r: len(hs) - 1 for r, hs in split.items()}
+
+    def moved(r: int) -> int:
+        return r + sum(n for at, n in extra.items() if at < r)
+
+    for cell in placed.cells:
+        bottom = cell.row + cell.rows - 1
+        cell.row, bottom = moved(cell.row), moved(bottom) + extra.get(bottom, 0)
+        cell.rows = bottom - cell.row + 1
+    placed.fields = {fid: (moved(r), c) for fid, (r, c) in placed.fields.items()}
+    for place in placed.lists.values():
+        place.head_row = None if place.head_row is None else moved(place.head_row)
+        place.last_row = moved(place.last_row) + extra.get(place.last_row, 0)
+        place.first_row = moved(place.first_row)
+    placed.last_row = moved(placed.last_row) + extra.get(placed.last_row, 0)
+    points = {moved(r) + i: h for r, hs in split.items() for i, h in enumerate(hs)}
+    return points, (None if tallest is None else (tallest[1], tallest[2]))
 
 
 def _row_heights(ws: Any, n: int) -> list[float]:

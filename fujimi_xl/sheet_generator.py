@@ -82,11 +82,23 @@ def locked_snapshot(form: Form, record: dict[str, Any], placed: Placed,
     return snap
 
 
+def text_of(cell: Any, values: dict[str, Any]) -> str:
+    """The text :func:`draw` writes in a laid-out cell."""
+    if cell.kind == "field":
+        return str(values.get(cell.field, ""))
+    if cell.kind == "list_cell":
+        rows = values.get(cell.field) or []
+        return str(rows[cell.index].get(cell.column, "")) if cell.index < len(rows) else ""
+    return str(cell.text)
+
+
 def draw(book: Book, ws: Any, form: Form, year: int, placed: Placed, record: dict[str, Any],
          values: dict[str, Any], *, mode: str = "input",
-         marks: dict[tuple[str, str], list[str]] | None = None) -> None:
+         marks: dict[tuple[str, str], list[str]] | None = None,
+         row_points: dict[int, float] | None = None) -> None:
     """Write the laid-out form onto ``ws``. ``values`` are the texts of open cells (input) or
-    of every cell (report): field id -> text, and list id -> list of {column: text}."""
+    of every cell (report): field id -> text, and list id -> list of {column: text}.
+    ``row_points`` sets the height of rows a text was spread over (a printed report)."""
     marks = marks or {}
     report = mode == "report"
     widths = form.sheet.get("columns", [9] * placed.width)
@@ -152,6 +164,8 @@ def draw(book: Book, ws: Any, form: Form, year: int, placed: Placed, record: dic
         if not report and form.lists[lid].get("role") == "input":
             for r in range(place.first_row, place.last_row + 1):
                 ws.set_row(r, max(layout.row_height(heights.get(r, [])), 27))
+    for r, h in (row_points or {}).items():
+        ws.set_row(r, h)
 
 
 def _style(book: Book, role: str, center: bool, marked: Any, report: bool) -> Any:
