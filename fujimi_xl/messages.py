@@ -383,10 +383,10 @@ ERRORS: dict[str, tuple[str, str]] = {
     # -- print never cuts (issue 12) -------------------------------------------------------------
     "print_spans_pages": (
         "{where}（{item}）の「{label}」は{length}文字あり、1ページに収まらないため"
-        "約{pages}ページにまたがって印刷されます。ページの境目で文章が欠けていないか PDF で"
+        "複数のページにまたがって印刷されます。ページの境目で文章が欠けていないか PDF で"
         "確かめてください（全文はセルに入っています）。",
         "{where} ({item}), {label}: {length} characters do not fit on one page and are printed "
-        "across about {pages} pages. Check in the PDF that nothing is lost at the page break (the "
+        "across several pages. Check in the PDF that nothing is lost at the page break (the "
         "cell holds the whole text).",
     ),
     # -- demo ------------------------------------------------------------------------------------

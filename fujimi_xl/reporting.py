@@ -152,9 +152,12 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
                     if merged:
                         _put(ws, top, c, n_rows, _text(form, fid, block[0]), style)
             printed = pages.add(top, [h for hs in spans for h in hs])
-            if printed > 1:
-                _warn_tall(form, year, ws.name, top, specs, texts, spans, block, printed,
-                           notices)
+            # many short rows of one item over two pages are fine; a text taller than a page
+            # is printed across a page break, which the clerk should look at
+            if printed > 1 and max(need, *(print_fit.text_points(t, width(fid))
+                                           for cells in texts for _, fid, t in cells)) \
+                    > pages.room:
+                _warn_tall(form, year, ws.name, top, specs, texts, spans, block, notices)
         if pages.breaks:
             ws.set_h_pagebreaks(pages.breaks)
 
@@ -186,7 +189,7 @@ def _put(ws: Any, r: int, c: int, n_rows: int, text: str, style: Any) -> None:
 
 def _warn_tall(form: Form, year: int, sheet: str, top: int, specs: list[Any],
                texts: list[list[tuple[int, str, str]]], spans: list[list[float]],
-               block: list[Row], pages: int, notices: list[Notice]) -> None:
+               block: list[Row], notices: list[Notice]) -> None:
     """The item's tallest text, named by the report's sheet!cell: it prints over pages."""
     best = (0.0, 0, 0, "", "")
     r = top
@@ -199,7 +202,7 @@ def _warn_tall(form: Form, year: int, sheet: str, top: int, specs: list[Any],
     _, row, col, fid, text = best
     notices.append(Notice("print_spans_pages", {
         "where": f"{sheet}!{xl_rowcol_to_cell(row, col)}", "item": block[0].key,
-        "label": form.by_id[fid].label_for(year), "length": len(text), "pages": pages}))
+        "label": form.by_id[fid].label_for(year), "length": len(text)}))
 def _first_input(form: Form, cols: list[str]) -> str:
     return next((fid for fid in cols if form.by_id[fid].role == "input"), "")
 

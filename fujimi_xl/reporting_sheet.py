@@ -9,7 +9,6 @@ budget table), each printed on one A4 page, or A3 when it is too long for A4 to 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +154,6 @@ def _program_sheet(book: Book, form: Form, year: int, row: Row, used: set[str],
     a3 = height > A4_PRINTABLE_POINTS / MIN_SCALE
     if height > A3_PRINTABLE_POINTS / MIN_SCALE:
         # too long for one legible page even on A3: A4 pages, fitted to the width
-        pages = math.ceil(height / (A4_PRINTABLE_POINTS * print_fit.SAFETY))
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
         if tallest is not None:
@@ -166,7 +164,7 @@ def _program_sheet(book: Book, form: Form, year: int, row: Row, used: set[str],
             notice = Notice("print_spans_pages", {
                 "where": f"{name}!{xl_rowcol_to_cell(cell.row, cell.col)}",
                 "item": f"{row.key} {row.record.get('name', '')}".strip(), "label": label,
-                "length": len(text), "pages": pages})
+                "length": len(text)})
             warnings.append(str(notice))
             notices.append(notice)
     else:
