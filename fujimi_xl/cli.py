@@ -16,12 +16,14 @@ from typing import Any
 
 import click
 
-from . import api, fiscal
+from . import api, clicatalog, console, fiscal
 from .errors import FujimiError, PlanError, Problem
 from .messages import locate, ui, year_label
 from .workspace import open_workspace
 
 F = Callable[..., Any]
+
+clicatalog.install()
 
 
 class YearType(click.ParamType):
@@ -101,12 +103,25 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja",
-              help="メッセージの言語 (ja/en)")
-@click.version_option(package_name="fujimi-xl")
+class FujimiGroup(click.Group):
+    """The root command: before click parses anything, every output line is made printable
+    in the console's encoding and click's own texts take the language asked for."""
+
+    def main(self, args: Any = None, *rest: Any, **extra: Any) -> Any:
+        console.make_printable()
+        argv = sys.argv[1:] if args is None else [str(a) for a in args]
+        clicatalog.set_lang(clicatalog.lang_from_args(argv, list(self.commands)))
+        clicatalog.relocalise(self)
+        return super().main(args, *rest, **extra)
+
+
+@click.group(cls=FujimiGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", envvar="FUJIMI_LANG",
+              help="メッセージの言語 (ja/en)。サブコマンドの前に書く: fujimi-xl --lang en status …")
+@click.version_option(package_name="fujimi-xl", message="%(prog)s %(version)s")
 def cli(lang: str) -> None:
     """富士見XL: 評価様式の作成・回収・取込・集計・印刷を一括で行います。"""
+    clicatalog.set_lang(lang)
 
 
 @cli.command("plan-template")
