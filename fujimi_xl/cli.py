@@ -16,9 +16,10 @@ from typing import Any
 
 import click
 
-from . import api, clicatalog, console, fiscal
+from . import api, clicatalog, console, fiscal, names
 from .errors import FujimiError, PlanError, Problem
-from .messages import locate, ui, year_label
+from .forms import load_form
+from .messages import locate, ui, when, year_label
 from .workspace import open_workspace
 
 F = Callable[..., Any]
@@ -103,6 +104,43 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def _form(name: str, workspace: Path | None = None) -> str:
+    """The form's name for what the clerk typed: its name or its title (form.json)."""
+    root = workspace if workspace is not None and workspace.is_dir() else None
+    return names.form_name(name, root)
+
+
+def _groups(workspace: Path, given: list[str]) -> list[str]:
+    """The plan's group codes for what the clerk typed: codes, names, or 部名+グループ名."""
+    conn = open_workspace(workspace).connect()
+    try:
+        return names.group_codes(conn, given)
+    finally:
+        conn.close()
+
+
+def _arg(path: Path | str) -> str:
+    """A path as it is typed on a command line (quoted when it holds a space)."""
+    text = str(path)
+    return f'"{text}"' if any(c.isspace() for c in text) else text
+
+
+@functools.lru_cache(maxsize=64)
+def _labels(form: str, year: int, root: str) -> dict[str, str]:
+    try:
+        f = load_form(form, Path(root))
+    except FujimiError:
+        return {}
+    return {fid: fld.label_for(year) for fid, fld in f.by_id.items()}
+
+
+def _label(form: str, year: int | None, field: str, root: Path) -> str:
+    """The column heading a clerk sees for a field id (R8実施内容, 評価), else the id."""
+    if not form or year is None:
+        return field
+    return _labels(form, year, str(root)).get(field, field)
+
+
 class FujimiGroup(click.Group):
     """The root command: before click parses anything, every output line is made printable
     in the console's encoding and click's own texts take the language asked for."""
@@ -130,7 +168,7 @@ def cli(lang: str) -> None:
 @handle_errors
 def plan_template_cmd(path: Path, form: str) -> None:
     """空の計画ブック（計画・担当一覧・設定シート）を作成する。"""
-    out = api.plan_template(path, form)
+    out = api.plan_template(path, _form(form))
     say("plan_template_done", path=out)
 
 
@@ -143,6 +181,7 @@ def plan_template_cmd(path: Path, form: str) -> None:
 @handle_errors
 def init_cmd(workspace: Path, plan_path: Path | None, form: str) -> None:
     """作業フォルダ（設定・署名鍵・マスタDB）を作成し、計画を取り込む。"""
+    form = _form(form)
     ws = api.init(workspace, plan_path, form)
     conn = ws.connect()
     try:
@@ -152,6 +191,10 @@ def init_cmd(workspace: Path, plan_path: Path | None, form: str) -> None:
         conn.close()
     say("init_done", root=ws.root)
     say("init_plan", items=n_items, groups=n_groups, db=ws.db_path)
+    if n_items:
+        say("next_after_init", form=form, ws=_arg(workspace))
+    else:
+        say("next_after_empty_init", ws=_arg(workspace))
 
 
 @cli.command("plan")
@@ -161,8 +204,11 @@ def init_cmd(workspace: Path, plan_path: Path | None, form: str) -> None:
 @handle_errors
 def plan_cmd(plan_path: Path, workspace: Path, form: str) -> None:
     """作業フォルダの計画を計画ブックの内容で置き換える。"""
+    form = _form(form, workspace)
     plan = api.load_plan(open_workspace(workspace), plan_path, form)
     say("plan_done", items=len(plan.items), groups=len(plan.groups))
+    if plan.items:
+        say("next_after_plan", form=form, ws=_arg(workspace))
 
 
 class Progress:
@@ -199,10 +245,12 @@ def generate_cmd(form: str, year: int, workspace: Path, groups: tuple[str, ...],
                  as_json: bool) -> None:
     """担当ごとの記入用ブックを作業フォルダの outbox に作成する。"""
     lg = current_lang()
+    form = _form(form, workspace)
     ws = open_workspace(workspace)
+    codes = _groups(workspace, list(groups)) if groups else None
     bar = Progress(ui("generating", lg))
     try:
-        result = api.generate(ws, form, year, list(groups) or None, progress=bar, lang=lg)
+        result = api.generate(ws, form, year, codes, progress=bar, lang=lg)
     finally:
         bar.close()
     if as_json:
@@ -211,6 +259,8 @@ def generate_cmd(form: str, year: int, workspace: Path, groups: tuple[str, ...],
     say("generate_done", year=year_label(year, lg), form=form, n=len(result.files))
     for group, path, n in result.files:
         say("generate_file", group=group, n=n, path=path)
+    if result.files:
+        say("next_after_generate", ws=_arg(workspace))
 
 
 @cli.command("ingest")
@@ -231,6 +281,8 @@ def ingest_cmd(ctx: click.Context, paths: tuple[Path, ...], workspace: Path, for
     """返送されたブック（ファイル・フォルダ）を検証し、マスタに取り込む。"""
     lg = lang(ctx)
     ws = open_workspace(workspace)
+    form = _form(form, workspace) if form else None
+    group = _groups(workspace, [group])[0] if group else None
     bar = Progress(ui("ingesting", lg))
     try:
         report = api.ingest(ws, list(paths), form=form, year=year, group=group,
@@ -259,7 +311,8 @@ def ingest_cmd(ctx: click.Context, paths: tuple[Path, ...], workspace: Path, for
         if f.feedback:
             click.echo(f"\t{ui('feedback', lg)}: {f.feedback}")
         for k, fid, old, new in f.changes:
-            click.echo(f"\t{k} {fid}: {_short(old, lg)} → {_short(new, lg)}")
+            click.echo(f"\t{k} {_label(f.form, f.year, fid, ws.root)}: {_short(old, lg)} → "
+                       f"{_short(new, lg)}")
     problems = [p for f in report.files for p in f.problems]
     if problems:
         click.echo("")
@@ -268,10 +321,31 @@ def ingest_cmd(ctx: click.Context, paths: tuple[Path, ...], workspace: Path, for
             level = "" if p.severity == "error" else f"[{ui('warnings', lg)}] "
             click.echo(f"{p.file}\t{p.where()}\t{p.field}\t{level}{p.message(lg)}")
     click.echo("")
+    _ingest_next(report, paths, lg, dry_run)
     click.echo(ui("summary", lg, n=len(report.files), accepted=report.count("accepted"),
                   rejected=report.count("rejected"), unchanged=report.count("unchanged"),
                   skipped=report.count("skipped")))
     sys.exit(0 if report.ok else 1)
+
+
+def _ingest_next(report: Any, paths: tuple[Path, ...], lg: str, dry_run: bool) -> None:
+    """What the clerk does next: send feedback books back, or look for the files elsewhere."""
+    if not any(f.outcome != "skipped" for f in report.files):
+        click.secho(ui("ingest_nothing_found", lg, paths=ui("list_sep", lg).join(
+            str(p) for p in paths)), fg="yellow")
+        return
+    refused = [f for f in report.files if f.outcome == "rejected"]
+    if not refused or dry_run:
+        return
+    with_book = [f for f in refused if f.feedback]
+    if with_book:
+        click.echo(ui("next_send_feedback", lg, n=len(with_book)))
+        for f in with_book:
+            click.echo(ui("next_send_feedback_file", lg, group=f.group or f.file_name,
+                          path=f.feedback))
+    without = [f.file_name for f in refused if not f.feedback]
+    if without:
+        click.echo(ui("next_tell_problems", lg, files=ui("list_sep", lg).join(without)))
 
 
 @cli.command("status")
@@ -285,9 +359,13 @@ def status_cmd(ctx: click.Context, form: str, year: int, workspace: Path,
                as_json: bool) -> None:
     """担当ごとの発行・返送・受理・差戻し・未提出の状況を表示する。"""
     lg = lang(ctx)
+    form = _form(form, workspace)
     st = api.status(open_workspace(workspace), form, year)
     if as_json:
         _dump(st.to_dict())
+        return
+    if not st.groups:
+        say("status_nothing_planned", form=form, ws=_arg(workspace))
         return
     click.echo(f"{year_label(year, lg)} {form}")
     click.echo("\t".join(ui(k, lg) for k in ("group", "state", "version", "last_file",
@@ -296,15 +374,28 @@ def status_cmd(ctx: click.Context, form: str, year: int, workspace: Path,
         word = ui(f"state_{g.state}", lg)
         who = g.group if g.slot in ("", g.group) else ui("slot_who", lg, slot=g.slot,
                                                           label=g.label, group=g.group)
-        click.echo(f"{who}\t{word}\t{g.version or ''}\t{g.last_file}\t{g.last_time}")
+        click.echo(f"{who}\t{word}\t{g.version or ''}\t{g.last_file}\t"
+                   f"{when(g.last_time, lg)}")
     missing = st.missing
     click.echo("")
-    if missing:
-        click.echo(ui("to_remind", lg, n=len(missing)) + ui("list_sep", lg).join(
+    if not st.issued_any:
+        say("status_nothing_issued", form=form, year=year, ws=_arg(workspace))
+        return
+
+    def names_of(groups: list[Any]) -> str:
+        return ui("list_sep", lg).join(
             f"{g.department} {g.name}"
             + (ui("slot_of", lg, slot=g.slot, label=g.label) if g.slot != g.group else "")
-            for g in missing))
-    else:
+            for g in groups)
+
+    if missing:
+        click.echo(ui("to_remind", lg, n=len(missing)) + names_of(missing))
+    if st.not_issued:
+        click.echo(ui("status_not_issued", lg, n=len(st.not_issued)) + names_of(st.not_issued))
+        say("status_issue_them", form=form, year=year, ws=_arg(workspace))
+        if not missing:
+            say("status_issued_all_accepted")
+    elif not missing:
         say("all_accepted")
 
 
@@ -320,6 +411,7 @@ def status_cmd(ctx: click.Context, form: str, year: int, workspace: Path,
 def report_cmd(form: str, year: int, workspace: Path, output: Path | None, want_pdf: bool,
                as_json: bool) -> None:
     """集計表（進捗状況評価結果）を印刷用の体裁で作成する。"""
+    form = _form(form, workspace)
     result = api.report(open_workspace(workspace), form, year, output, want_pdf)
     lg = current_lang()
     if as_json:
@@ -349,6 +441,7 @@ def import_report_cmd(ctx: click.Context, table: Path, workspace: Path, form: st
                       year: int | None, as_json: bool) -> None:
     """集計表（シードの体裁。手入力の表も可）を計画とマスタに取り込む。"""
     lg = lang(ctx)
+    form = _form(form, workspace)
     res = api.import_report(open_workspace(workspace), table, form, year)
     if as_json:
         _dump(res.to_dict(lg))
@@ -373,6 +466,7 @@ def import_report_cmd(ctx: click.Context, table: Path, workspace: Path, form: st
 def rollover_cmd(form: str, from_year: int, to_year: int, workspace: Path,
                  as_json: bool) -> None:
     """次年度へ繰り越す：受理済みの次年度計画内容・実施内容・評価を新年度の様式に表示する。"""
+    form = _form(form, workspace)
     res = api.rollover(open_workspace(workspace), form, from_year, to_year)
     if as_json:
         _dump(res.to_dict())
@@ -398,6 +492,7 @@ def rollover_cmd(form: str, from_year: int, to_year: int, workspace: Path,
 def history_cmd(item: str, workspace: Path, form: str | None, year: int | None,
                 as_json: bool) -> None:
     """項目（管理番号・事業番号）の受理済みの値を、ファイル・日時・セルとともにすべて表示する。"""
+    form = _form(form, workspace) if form else None
     entries = api.history(open_workspace(workspace), item, form, year)
     if as_json:
         _dump([e.to_dict() for e in entries])
@@ -406,11 +501,13 @@ def history_cmd(item: str, workspace: Path, form: str | None, year: int | None,
     if not entries:
         say("history_none", item=item)
         return
+    say("history_header")
     for e in entries:
         mark = ui("current" if e.current else "superseded", lg)
         version = ui("history_version", lg, version=e.version, mark=mark)
-        click.echo(f"{e.form} {e.year} {e.slot} {version}\t{e.field}\t"
-                   f"{_short(e.value, lg)}\t{e.file_name} {e.sheet}!{e.cell}\t{e.accepted_at}")
+        click.echo(f"{e.form} {year_label(e.year, lg)} {e.slot} {version}\t"
+                   f"{_label(e.form, e.year, e.field, workspace)}\t{_short(e.value, lg)}\t"
+                   f"{e.file_name} {e.sheet}!{e.cell}\t{when(e.accepted_at, lg)}")
 
 
 @cli.command("diff")
@@ -424,6 +521,7 @@ def history_cmd(item: str, workspace: Path, form: str | None, year: int | None,
 def diff_cmd(form: str, year: int, workspace: Path, between: tuple[str, str],
              as_json: bool) -> None:
     """再提出で何が変わったか（2つの版の違い）を欄ごとに表示する。"""
+    form = _form(form, workspace)
     changes = api.diff(open_workspace(workspace), form, year, *between)
     if as_json:
         _dump([c.to_dict() for c in changes])
@@ -432,8 +530,10 @@ def diff_cmd(form: str, year: int, workspace: Path, between: tuple[str, str],
     if not changes:
         say("no_differences")
         return
+    say("diff_header")
     for c in changes:
-        click.echo(f"{c.item_key}\t{c.field}\t{c.cell}\t{_short(c.old, lg)} → {_short(c.new, lg)}")
+        click.echo(f"{c.item_key}\t{_label(form, year, c.field, workspace)}\t{c.cell}\t"
+                   f"{_short(c.old, lg)} → {_short(c.new, lg)}")
 
 
 @cli.command("export")
@@ -447,6 +547,7 @@ def diff_cmd(form: str, year: int, workspace: Path, between: tuple[str, str],
 @handle_errors
 def export_cmd(form: str, year: int, workspace: Path, fmt: str, output: Path) -> None:
     """現在のマスタを1つの表として書き出す（CSV は Excel で開ける UTF-8 BOM 付き）。"""
+    form = _form(form, workspace)
     path = api.export(open_workspace(workspace), form, year, output, fmt)
     say("export_done", path=path)
 

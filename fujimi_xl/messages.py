@@ -7,6 +7,7 @@ comment on the cell in a feedback workbook (:func:`text`).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -336,8 +337,10 @@ ERRORS: dict[str, tuple[str, str]] = {
                        "The plan workbook {name} lacks required sheets"),
     "plan_problems": ("計画ブック {name} に{n}件の問題があります",
                       "The plan workbook {name} has {n} problems"),
-    "nothing_planned": ("様式「{form}」の計画に項目がありません",
-                        "The plan of form '{form}' has no items"),
+    "nothing_planned": ("様式「{form}」の計画に項目がありません。先に計画ブックを読み込んでください: "
+                        "fujimi-xl plan 計画.xlsx -w 作業フォルダ --form {form}",
+                        "The plan of form '{form}' has no items. Load a plan workbook first: "
+                        "fujimi-xl plan PLAN.xlsx -w WORKSPACE --form {form}"),
     "unknown_groups": ("計画に担当項目のない担当です: {groups}",
                        "No items in the plan for these groups: {groups}"),
     "no_references": (
@@ -402,6 +405,26 @@ ERRORS: dict[str, tuple[str, str]] = {
                           "{where}: the archived copy cannot be read again"),
     "verify_values_differ": ("{where}: 読み直した値がマスタと一致しません {diff}",
                              "{where}: the values read again differ from the master {diff}"),
+    # -- words (issue 12) ------------------------------------------------------------------------
+    "form_unknown": (
+        "様式「{name}」はありません。使える様式（名前または題名で指定できます）: {forms}",
+        "There is no form '{name}'. The forms there are (give the name or the title): {forms}",
+    ),
+    "form_ambiguous": (
+        "「{name}」に当たる様式が複数あります: {forms}。様式名で指定してください。",
+        "'{name}' matches several forms: {forms}. Give the form's name.",
+    ),
+    "group_unknown": (
+        "担当「{name}」は計画の担当一覧にありません。担当コード・グループ名・部名とグループ名の"
+        "どれかで指定してください。計画の担当: {groups}",
+        "Group '{name}' is not in the plan's list of groups. Give its code, its name, or its "
+        "department and name. The plan's groups: {groups}",
+    ),
+    "group_ambiguous": (
+        "「{name}」に当たる担当が複数あります: {groups}。部名とグループ名、または担当コードで"
+        "指定してください。",
+        "'{name}' matches several groups: {groups}. Give the department and name, or the code.",
+    ),
 }
 
 
@@ -548,6 +571,74 @@ UI: dict[str, tuple[str, str]] = {
                           "{n} action-plan workbooks created: {folder}"),
     "demo_book": ("アクションプラン集: {path}", "Action-plan book: {path}"),
     "demo_book_pdf": ("アクションプラン集PDF: {path}", "Action-plan book PDF: {path}"),
+    # -- words (issue 12) ------------------------------------------------------------------------
+    "next_after_init": (
+        "次に generate で記入用ブックを作成します: fujimi-xl generate {form} --year 年度 -w {ws}",
+        "Next, create the workbooks to fill in with generate: "
+        "fujimi-xl generate {form} --year YEAR -w {ws}",
+    ),
+    "next_after_empty_init": (
+        "計画はまだありません。次に計画ブックを読み込みます: fujimi-xl plan 計画.xlsx -w {ws}"
+        "（ひな形は fujimi-xl plan-template 計画.xlsx で作成）。これまでの集計表から始めるときは "
+        "fujimi-xl import-report 集計表.xlsx -w {ws}",
+        "There is no plan yet. Next, load a plan workbook: fujimi-xl plan PLAN.xlsx -w {ws} "
+        "(make a template with fujimi-xl plan-template PLAN.xlsx). To start from an earlier "
+        "report, use fujimi-xl import-report REPORT.xlsx -w {ws}",
+    ),
+    "next_after_plan": (
+        "次に generate で記入用ブックを作成します（発行済みの担当も計画が変わった分は作り直し）: "
+        "fujimi-xl generate {form} --year 年度 -w {ws}",
+        "Next, create the workbooks with generate: fujimi-xl generate {form} --year YEAR -w {ws}",
+    ),
+    "next_after_generate": (
+        "outbox のブックを各担当に送ってください。返送されたら: fujimi-xl ingest 返送フォルダ -w {ws}",
+        "Send the outbox workbooks to the groups. When they come back: "
+        "fujimi-xl ingest RETURNED_FOLDER -w {ws}",
+    ),
+    "next_send_feedback": (
+        "差戻しの {n} 件は、次の差戻し用ブックを担当に送り返してください（赤いセルを直して"
+        "送り直してもらい、届いたらもう一度 ingest します）:",
+        "Send these feedback workbooks back for the {n} refused files (the group corrects the "
+        "red cells and sends the book again; then ingest it again):",
+    ),
+    "next_send_feedback_file": ("  {group}: {path}", "  {group}: {path}"),
+    "next_tell_problems": (
+        "差戻し用ブックを作れなかったファイル（{files}）は、上の表の内容を担当に伝え、"
+        "配布したブックに記入して送り直してもらってください。",
+        "For the files no feedback workbook could be made for ({files}), tell the group what "
+        "the table above says and ask for the issued workbook, filled in, again.",
+    ),
+    "ingest_nothing_found": (
+        "取り込む Excel ファイル（.xlsx）が見つかりませんでした: {paths}。フォルダの場所と"
+        "名前を確かめてください（サブフォルダの中も探します）。",
+        "No Excel files (.xlsx) to ingest were found in: {paths}. Check the folder's place and "
+        "name (subfolders are searched too).",
+    ),
+    "status_nothing_planned": (
+        "様式「{form}」の計画に項目がありません。先に計画ブックを読み込んでください: "
+        "fujimi-xl plan 計画.xlsx -w {ws} --form {form}",
+        "The plan of form '{form}' has no items. Load a plan workbook first: "
+        "fujimi-xl plan PLAN.xlsx -w {ws} --form {form}",
+    ),
+    "status_nothing_issued": (
+        "まだ記入用ブックを発行していません。generate を実行して作成し、各担当に送ってください: "
+        "fujimi-xl generate {form} --year {year} -w {ws}",
+        "No workbooks have been issued yet. Run generate to create them and send them to the "
+        "groups: fujimi-xl generate {form} --year {year} -w {ws}",
+    ),
+    "status_not_issued": ("未発行の担当 ({n}): ", "Groups not issued a workbook ({n}): "),
+    "status_issue_them": (
+        "  未発行の担当の分を作成するには: fujimi-xl generate {form} --year {year} -w {ws} "
+        "--group 担当",
+        "  To create theirs: fujimi-xl generate {form} --year {year} -w {ws} --group GROUP",
+    ),
+    "status_issued_all_accepted": ("発行した担当はすべて受理済みです。",
+                                   "Every group issued a workbook has been accepted."),
+    "history_header": ("様式 年度 担当 版\t項目\t値\tファイル セル\t受理日時",
+                       "form year group version\tfield\tvalue\tfile cell\taccepted"),
+    "diff_header": ("項目番号\t項目\tセル\t前 → 後", "item\tfield\tcell\tbefore → after"),
+    "when": ("{year}年{month}月{day}日 {hour}:{minute:02d}",
+             "{year}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}"),
 }
 
 
@@ -622,3 +713,21 @@ def book_text(key: str, lang: str = "ja", **params: Any) -> str:
     """A fixed text of a generated workbook, in ``lang``."""
     ja, en = BOOK[key]
     return (en if lang == "en" else ja).format(**params)
+
+
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+
+
+def when(stamp: str, lang: str = "ja") -> str:
+    """A time stamp of the master (ISO 8601) as a clerk reads it, in Japan time:
+    2026年12月1日 10:18 (English: 2026-12-01 10:18). Anything else is returned as it is."""
+    if not stamp:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(JST)
+    return ui("when", lang, year=moment.year, month=moment.month, day=moment.day,
+              hour=moment.hour, minute=moment.minute)
