@@ -141,9 +141,30 @@ def _label(form: str, year: int | None, field: str, root: Path) -> str:
     return _labels(form, year, str(root)).get(field, field)
 
 
+class FujimiCommand(click.Command):
+    """A subcommand: ``--lang`` written after it is explained, not just refused."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # click's parser consumes the list
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            if exc.option_name.split("=", 1)[0] != "--lang":
+                raise
+            value = clicatalog.lang_from_args(given)
+            if value == "ja" and clicatalog.get_lang() == "en":
+                value = "en"
+            clicatalog.set_lang(value)
+            clicatalog.relocalise(ctx.find_root().command)
+            raise click.UsageError(ui("lang_goes_first", value, value=value,
+                                      command=ctx.info_name or self.name), ctx) from exc
+
+
 class FujimiGroup(click.Group):
     """The root command: before click parses anything, every output line is made printable
     in the console's encoding and click's own texts take the language asked for."""
+
+    command_class = FujimiCommand
 
     def main(self, args: Any = None, *rest: Any, **extra: Any) -> Any:
         console.make_printable()
@@ -158,13 +179,33 @@ class FujimiGroup(click.Group):
               help="メッセージの言語 (ja/en)。サブコマンドの前に書く: fujimi-xl --lang en status …")
 @click.version_option(package_name="fujimi-xl", message="%(prog)s %(version)s")
 def cli(lang: str) -> None:
-    """富士見XL: 評価様式の作成・回収・取込・集計・印刷を一括で行います。"""
+    """富士見XL: 評価様式の作成・回収・取込・集計・印刷を一括で行います。
+
+    \b
+    ふだんの流れ（-w は作業フォルダ、年度は 2018・H30・令和2 など）:
+      1. 作業フォルダを作る
+           fujimi-xl init 作業フォルダ --plan 計画.xlsx
+      2. 担当ごとの記入用ブックを作る（作業フォルダの outbox に入る）
+           fujimi-xl generate 様式 --year 年度 -w 作業フォルダ
+      3. 返送されたブックを取り込む（差戻しは feedback の差戻し用ブックを送り返す）
+           fujimi-xl ingest 返送フォルダ -w 作業フォルダ
+      4. 提出状況と督促先を見る
+           fujimi-xl status 様式 --year 年度 -w 作業フォルダ
+      5. 集計表を作る
+           fujimi-xl report 様式 --year 年度 -w 作業フォルダ
+
+    \b
+    様式は名前（progress）でも題名（進捗状況評価）でも指定できます。
+    担当は担当コード・グループ名・部名とグループ名のどれでも指定できます。
+    各コマンドの説明: fujimi-xl コマンド --help
+    英語で表示するには: fujimi-xl --lang en コマンド …
+    """
     clicatalog.set_lang(lang)
 
 
 @cli.command("plan-template")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--form", default="progress", show_default=True, help="様式名")
+@click.option("--form", default="progress", show_default=True, help="様式（名前または題名）")
 @handle_errors
 def plan_template_cmd(path: Path, form: str) -> None:
     """空の計画ブック（計画・担当一覧・設定シート）を作成する。"""
@@ -177,7 +218,7 @@ def plan_template_cmd(path: Path, form: str) -> None:
 @click.option("--plan", "plan_path", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="計画ブック (.xlsx)。省略すると空の作業フォルダを作る（import-report で始める場合）")
-@click.option("--form", default="progress", show_default=True, help="様式名")
+@click.option("--form", default="progress", show_default=True, help="様式（名前または題名）")
 @handle_errors
 def init_cmd(workspace: Path, plan_path: Path | None, form: str) -> None:
     """作業フォルダ（設定・署名鍵・マスタDB）を作成し、計画を取り込む。"""
@@ -200,7 +241,7 @@ def init_cmd(workspace: Path, plan_path: Path | None, form: str) -> None:
 @cli.command("plan")
 @click.argument("plan_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @workspace_option
-@click.option("--form", default="progress", show_default=True, help="様式名")
+@click.option("--form", default="progress", show_default=True, help="様式（名前または題名）")
 @handle_errors
 def plan_cmd(plan_path: Path, workspace: Path, form: str) -> None:
     """作業フォルダの計画を計画ブックの内容で置き換える。"""
@@ -238,7 +279,8 @@ class Progress:
 @click.argument("form")
 @year_option
 @workspace_option
-@click.option("--group", "groups", multiple=True, help="この担当だけ作成する（複数指定可）")
+@click.option("--group", "groups", multiple=True,
+              help="この担当だけ作成する（担当コード・グループ名・部名とグループ名。複数指定可）")
 @json_option
 @handle_errors
 def generate_cmd(form: str, year: int, workspace: Path, groups: tuple[str, ...],
@@ -267,9 +309,10 @@ def generate_cmd(form: str, year: int, workspace: Path, groups: tuple[str, ...],
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
 @workspace_option
-@click.option("--form", default=None, help="この様式のファイルだけ受け付ける")
+@click.option("--form", default=None, help="この様式（名前または題名）のファイルだけ受け付ける")
 @click.option("--year", "-y", default=None, type=YEAR, help="この年度のファイルだけ受け付ける")
-@click.option("--group", default=None, help="この担当のファイルとして受け付ける（違えば差戻し）")
+@click.option("--group", default=None,
+              help="この担当のファイルとして受け付ける（違えば差戻し）。担当コード・グループ名で指定")
 @click.option("--workers", type=int, default=None, help="読み込みに使うプロセス数")
 @click.option("--dry-run", is_flag=True, help="取り込まずに、マスタに加わる・変わる内容だけを表示する")
 @json_option
@@ -431,7 +474,7 @@ def report_cmd(form: str, year: int, workspace: Path, output: Path | None, want_
 @cli.command("import-report")
 @click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @workspace_option
-@click.option("--form", default="progress", show_default=True, help="様式名")
+@click.option("--form", default="progress", show_default=True, help="様式（名前または題名）")
 @click.option("--year", "-y", default=None, type=YEAR,
               help="年度（表の見出し H29実施内容 などから読めないときに指定）")
 @json_option
@@ -485,7 +528,7 @@ def rollover_cmd(form: str, from_year: int, to_year: int, workspace: Path,
 @cli.command("history")
 @click.argument("item")
 @workspace_option
-@click.option("--form", default=None, help="様式名で絞り込む")
+@click.option("--form", default=None, help="様式（名前または題名）で絞り込む")
 @click.option("--year", "-y", default=None, type=YEAR, help="年度で絞り込む")
 @json_option
 @handle_errors

@@ -637,6 +637,10 @@ UI: dict[str, tuple[str, str]] = {
     "history_header": ("様式 年度 担当 版\t項目\t値\tファイル セル\t受理日時",
                        "form year group version\tfield\tvalue\tfile cell\taccepted"),
     "diff_header": ("項目番号\t項目\tセル\t前 → 後", "item\tfield\tcell\tbefore → after"),
+    "lang_goes_first": (
+        "--lang はサブコマンドの前に書きます: fujimi-xl --lang {value} {command} …",
+        "--lang goes before the subcommand: fujimi-xl --lang {value} {command} …",
+    ),
     "when": ("{year}年{month}月{day}日 {hour}:{minute:02d}",
              "{year}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}"),
 }

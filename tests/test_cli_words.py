@@ -384,3 +384,21 @@ def test_status_of_a_form_with_nothing_planned(ws):
                           f"ください: fujimi-xl plan 計画.xlsx -w {ws.root} --form action_plan"]
     res = invoke("--lang", "en", "status", "アクションプラン", "--year", YEAR, "-w", ws.root)
     assert lines(res)[0].startswith("The plan of form 'action_plan' has no items.")
+
+
+def test_lang_after_the_subcommand_is_explained():
+    res = invoke("status", "--lang", "en", "progress")
+    assert res.exit_code == 2
+    assert lines(res)[-1] == "Error: --lang goes before the subcommand: fujimi-xl --lang en status …"
+    res = invoke("ingest", "--lang=ja", "x")
+    assert lines(res)[-1] == "エラー: --lang はサブコマンドの前に書きます: fujimi-xl --lang ja ingest …"
+
+
+def test_the_overview_shows_the_usual_steps():
+    out = invoke("--help").output
+    for step in ("fujimi-xl init 作業フォルダ --plan 計画.xlsx",
+                 "fujimi-xl generate 様式 --year 年度 -w 作業フォルダ",
+                 "fujimi-xl ingest 返送フォルダ -w 作業フォルダ",
+                 "fujimi-xl status 様式 --year 年度 -w 作業フォルダ",
+                 "fujimi-xl report 様式 --year 年度 -w 作業フォルダ"):
+        assert f"         {step}\n" in out
