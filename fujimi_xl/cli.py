@@ -19,7 +19,7 @@ import click
 from . import api, clicatalog, console, fiscal, names
 from .errors import FujimiError, PlanError, Problem
 from .forms import load_form
-from .messages import locate, ui, when, year_label
+from .messages import help_en, locate, ui, when, year_label
 from .workspace import open_workspace
 
 F = Callable[..., Any]
@@ -28,7 +28,7 @@ clicatalog.install()
 
 
 class YearType(click.ParamType):
-    name = "年度"
+    name = "year"  # shown as 年度 (clicatalog), YEAR with --lang en
 
     def convert(self, value: Any, param: Any, ctx: Any) -> int:
         try:
@@ -155,7 +155,7 @@ class FujimiCommand(click.Command):
             if value == "ja" and clicatalog.get_lang() == "en":
                 value = "en"
             clicatalog.set_lang(value)
-            clicatalog.relocalise(ctx.find_root().command)
+            clicatalog.relocalise(ctx.find_root().command, help_en)
             raise click.UsageError(ui("lang_goes_first", value, value=value,
                                       command=ctx.info_name or self.name), ctx) from exc
 
@@ -170,7 +170,7 @@ class FujimiGroup(click.Group):
         console.make_printable()
         argv = sys.argv[1:] if args is None else [str(a) for a in args]
         clicatalog.set_lang(clicatalog.lang_from_args(argv, list(self.commands)))
-        clicatalog.relocalise(self)
+        clicatalog.relocalise(self, help_en)
         return super().main(args, *rest, **extra)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 import os
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
@@ -40,6 +40,7 @@ CLICK: dict[str, str] = {
     "COMMAND [ARGS]...": "コマンド [引数]...",
     "TEXT": "文字列",
     "INTEGER": "整数",
+    "YEAR": "年度",
     # errors
     "Error: {message}": "エラー: {message}",
     "Try '{command} {option}' for help.": "使い方は「{command} {option}」で表示できます。",
@@ -197,9 +198,34 @@ def _again(text: Any) -> Any:
     return text
 
 
-def relocalise(command: click.Command) -> None:
+class Localised(str):
+    """A help text of ours shown in English, remembering the Japanese it replaces."""
+
+    original: str
+
+    def __new__(cls, text: str, original: str) -> Localised:
+        obj = super().__new__(cls, text)
+        obj.original = original
+        return obj
+
+
+def _ours(text: Any, english: Callable[[str], str | None] | None) -> Any:
+    original = text.original if isinstance(text, Localised) else text
+    if english is None or not isinstance(original, str):
+        return text
+    if _state["lang"] == "en":
+        found = english(original)
+        if found:
+            return Localised(found, original)
+    return original
+
+
+def relocalise(command: click.Command,
+               english: Callable[[str], str | None] | None = None) -> None:
     """Render again, in the current language, the texts click built when ``command`` and its
-    subcommands were declared: option help (``--version``, ``--help``) and path type names."""
+    subcommands were declared: option help (``--version``, ``--help``) and path type names;
+    and, given ``english`` (Japanese help -> English or None), our own help texts."""
+    command.help = _ours(command.help, english)
     params = list(command.params)
     helper = getattr(command, "_help_option", None)
     if helper is not None:
@@ -212,11 +238,11 @@ def relocalise(command: click.Command) -> None:
         command.subcommand_metavar = translate("COMMAND [ARGS]...")
     for param in params:
         if isinstance(param, click.Option):
-            param.help = _again(param.help)
+            param.help = _ours(_again(param.help), english)
             if (param.metavar is None or isinstance(param.metavar, Msg)) and (
                     param.type.name.upper() in CLICK and not param.is_flag):
                 param.metavar = translate(param.type.name.upper())
         if isinstance(param.type, click.Path):
             param.type.name = _again(param.type.name)
     for sub in getattr(command, "commands", {}).values():
-        relocalise(sub)
+        relocalise(sub, english)

@@ -735,3 +735,100 @@ def when(stamp: str, lang: str = "ja") -> str:
         moment = moment.astimezone(JST)
     return ui("when", lang, year=moment.year, month=moment.month, day=moment.day,
               hour=moment.hour, minute=moment.minute)
+
+
+# -- words (issue 12) --------------------------------------------------------------------------
+# The help of the commands and options in English (--lang en): the Japanese text's first line ->
+# the English text. A help without an entry is shown in Japanese.
+HELP_EN: dict[str, str] = {
+    "富士見XL: 評価様式の作成・回収・取込・集計・印刷を一括で行います。": (
+        "fujimi-xl: make, collect, ingest, consolidate and print evaluation forms.\n\n"
+        "\b\nThe usual steps (-w is the workspace; a year is 2018, H30, 令和2 …):\n"
+        "  1. Create the workspace\n"
+        "       fujimi-xl init WORKSPACE --plan PLAN.xlsx\n"
+        "  2. Make each group's workbook to fill in (into the workspace's outbox)\n"
+        "       fujimi-xl generate FORM --year YEAR -w WORKSPACE\n"
+        "  3. Ingest the returned workbooks (send refused ones their feedback workbook)\n"
+        "       fujimi-xl ingest RETURNED_FOLDER -w WORKSPACE\n"
+        "  4. See who returned what, and whom to remind\n"
+        "       fujimi-xl status FORM --year YEAR -w WORKSPACE\n"
+        "  5. Make the consolidated report\n"
+        "       fujimi-xl report FORM --year YEAR -w WORKSPACE\n\n"
+        "\b\nA form is named by its name (progress) or its title (進捗状況評価).\n"
+        "A group is named by its code, its name, or its department and name.\n"
+        "Help on a command: fujimi-xl COMMAND --help\n"
+        "In Japanese: leave out --lang en"
+    ),
+    "メッセージの言語 (ja/en)。サブコマンドの前に書く: fujimi-xl --lang en status …":
+        "Language of the messages (ja/en); it goes before the subcommand: "
+        "fujimi-xl --lang en status …",
+    "空の計画ブック（計画・担当一覧・設定シート）を作成する。":
+        "Write an empty plan workbook (plan, groups and settings sheets).",
+    "様式（名前または題名）": "Form (its name or title)",
+    "作業フォルダ（設定・署名鍵・マスタDB）を作成し、計画を取り込む。":
+        "Create a workspace (settings, signing key, master database) and load the plan.",
+    "計画ブック (.xlsx)。省略すると空の作業フォルダを作る（import-report で始める場合）":
+        "Plan workbook (.xlsx). Without it the workspace starts empty (to start with "
+        "import-report)",
+    "作業フォルダの計画を計画ブックの内容で置き換える。":
+        "Replace the workspace's plan with the plan workbook's.",
+    "作業フォルダ (init で作成したもの)": "Workspace folder (made by init)",
+    "担当ごとの記入用ブックを作業フォルダの outbox に作成する。":
+        "Make each group's workbook to fill in, in the workspace's outbox.",
+    "年度: 2018, H30, 平成30, R2, 令和2 など": "Fiscal year: 2018, H30, 平成30, R2, 令和2 …",
+    "この担当だけ作成する（担当コード・グループ名・部名とグループ名。複数指定可）":
+        "Only for this group (code, name, or department and name; may be repeated)",
+    "結果を JSON で出力する": "Print the result as JSON",
+    "返送されたブック（ファイル・フォルダ）を検証し、マスタに取り込む。":
+        "Check the returned workbooks (files, folders) and merge them into the master.",
+    "この様式（名前または題名）のファイルだけ受け付ける":
+        "Accept only files of this form (its name or title)",
+    "この年度のファイルだけ受け付ける": "Accept only files of this year",
+    "この担当のファイルとして受け付ける（違えば差戻し）。担当コード・グループ名で指定":
+        "Accept the files as this group's (refused if they are not); its code or name",
+    "読み込みに使うプロセス数": "Number of processes reading the files",
+    "取り込まずに、マスタに加わる・変わる内容だけを表示する":
+        "Merge nothing; show what would be added to or changed in the master",
+    "担当ごとの発行・返送・受理・差戻し・未提出の状況を表示する。":
+        "Show, group by group, what was issued, returned, accepted, refused or is missing.",
+    "集計表（進捗状況評価結果）を印刷用の体裁で作成する。":
+        "Make the consolidated report, laid out for print.",
+    "出力する .xlsx（省略時は作業フォルダの reports に作成）":
+        "The .xlsx to write (default: in the workspace's reports folder)",
+    "LibreOffice で PDF も作成する": "Also make a PDF with LibreOffice",
+    "集計表（シードの体裁。手入力の表も可）を計画とマスタに取り込む。":
+        "Load a consolidated table (the report's layout, or typed by hand) into the plan and "
+        "the master.",
+    "年度（表の見出し H29実施内容 などから読めないときに指定）":
+        "Fiscal year (when the table's headings, such as H29実施内容, do not tell it)",
+    "次年度へ繰り越す：受理済みの次年度計画内容・実施内容・評価を新年度の様式に表示する。":
+        "Carry over to the next year: show the accepted plans, results and grades in the new "
+        "year's forms.",
+    "繰り越す元の年度": "The year to carry over from",
+    "新しい年度": "The new year",
+    "項目（管理番号・事業番号）の受理済みの値を、ファイル・日時・セルとともにすべて表示する。":
+        "Show every accepted value of an item (its number), with file, time and cell.",
+    "様式（名前または題名）で絞り込む": "Only this form (its name or title)",
+    "年度で絞り込む": "Only this year",
+    "再提出で何が変わったか（2つの版の違い）を欄ごとに表示する。":
+        "Show what a resubmission changed (two versions), field by field.",
+    "比べる2つの版: 受理したファイル、または 担当@版番号（例: 保育@1 保育@2）":
+        "The two versions to compare: accepted files, or group@version (e.g. 保育@1 保育@2)",
+    "現在のマスタを1つの表として書き出す（CSV は Excel で開ける UTF-8 BOM 付き）。":
+        "Write the current master as one table (the CSV is UTF-8 with a BOM, for Excel).",
+    "出力形式": "Output format",
+    "出力ファイル": "Output file",
+    "マスタの整合性を検査する（現在の値がすべて受理ファイルに遡れるか）。":
+        "Check the master's integrity (every current value traces back to an accepted file).",
+    "ファイルの読み直しを省き、記録と sha256 だけを確かめる":
+        "Do not read the files again; check the records and sha256 only",
+    "同梱のサンプルデータで一連の流れ（作成→記入→取込→集計）を実行する。":
+        "Run the whole flow (make → fill → ingest → report) on the bundled sample data.",
+    "PDF を作成しない": "Make no PDF",
+}
+
+
+def help_en(text: str) -> str | None:
+    """The English help for a Japanese help text (found by its first line), if there is one."""
+    first = text.strip().split("\n", 1)[0].strip() if text else ""
+    return HELP_EN.get(first)

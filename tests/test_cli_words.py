@@ -86,8 +86,7 @@ def test_help_pages_are_japanese_and_english_with_lang_en():
     assert "  -w, --workspace フォルダ  作業フォルダ (init で作成したもの)  [必須]" in lines(res)
     en = invoke("--lang", "en", "ingest", "--help")
     assert lines(en)[0] == "Usage: fujimi-xl ingest [OPTIONS] PATHS..."
-    assert ("  -w, --workspace DIRECTORY  作業フォルダ (init で作成したもの)  [required]"
-            in lines(en))
+    assert "  -w, --workspace DIRECTORY  Workspace folder (made by init)  [required]" in lines(en)
     assert any(line.split() == ["-h,", "--help", "Show", "this", "message", "and", "exit."]
                for line in lines(en))
     # and Japanese again in the same process
@@ -96,6 +95,7 @@ def test_help_pages_are_japanese_and_english_with_lang_en():
 
 
 def test_every_command_has_japanese_help(run):
+    invoke("--help")  # the texts of the last command run are in its language
     for name, command in cli.commands.items():
         assert command.help and any("\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff"
                                     for c in command.help), name
@@ -402,3 +402,25 @@ def test_the_overview_shows_the_usual_steps():
                  "fujimi-xl status 様式 --year 年度 -w 作業フォルダ",
                  "fujimi-xl report 様式 --year 年度 -w 作業フォルダ"):
         assert f"         {step}\n" in out
+
+
+def test_help_is_english_with_lang_en_for_every_command_here():
+    from fujimi_xl.messages import help_en
+
+    ours = ("plan-template", "init", "plan", "generate", "ingest", "status", "report",
+            "import-report", "rollover", "history", "diff", "export", "verify", "demo")
+    for name in ours:
+        command = cli.commands[name]
+        assert help_en(command.help or ""), name
+        for param in command.params:
+            if isinstance(param, click.Option) and param.help:
+                assert help_en(str(param.help)), (name, param.name)
+    res = invoke("--lang", "en", "generate", "--help")
+    assert lines(res)[2] == "  Make each group's workbook to fill in, in the workspace's outbox."
+    assert any(line.startswith("  -y, --year YEAR            Fiscal year: 2018, H30, 平成30, R2,")
+               for line in lines(res))
+    res = invoke("generate", "--help")
+    assert lines(res)[2] == "  担当ごとの記入用ブックを作業フォルダの outbox に作成する。"
+    assert "  -y, --year 年度           年度: 2018, H30, 平成30, R2, 令和2 など  [必須]" in lines(res)
+    assert "  fujimi-xl: make, collect, ingest, consolidate and print evaluation forms." in lines(
+        invoke("--lang", "en", "--help"))
