@@ -210,8 +210,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The plan text of item {value} differs from the same item at {expected}.",
     ),
     "plan_empty": (
-        "計画シートに項目が1件もありません。",
-        "The plan sheet lists no items.",
+        "計画シートに項目が1件もありません。見出しの下の行に1行に1項目ずつ記入して保存し、"
+        "もう一度実行してください。",
+        "The plan sheet lists no items. Fill in one item a row under the headings, save, and "
+        "run the command again.",
     ),
     # -- importing a consolidated table (import_report) ------------------------------------
     "import_no_header": (

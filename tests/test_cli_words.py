@@ -424,3 +424,14 @@ def test_help_is_english_with_lang_en_for_every_command_here():
     assert "  -y, --year 年度           年度: 2018, H30, 平成30, R2, 令和2 など  [必須]" in lines(res)
     assert "  fujimi-xl: make, collect, ingest, consolidate and print evaluation forms." in lines(
         invoke("--lang", "en", "--help"))
+
+
+def test_an_empty_plan_says_what_to_do(tmp_path):
+    invoke("plan-template", tmp_path / "計画.xlsx")
+    res = invoke("init", tmp_path / "ws", "--plan", tmp_path / "計画.xlsx")
+    assert res.exit_code == 1
+    assert lines(res) == [
+        "計画ブック 計画.xlsx に1件の問題があります",
+        "  計画.xlsx 計画: 計画シートに項目が1件もありません。見出しの下の行に1行に1項目ずつ記入して"
+        "保存し、もう一度実行してください。"]
+    assert not (tmp_path / "ws").exists()
