@@ -19,7 +19,7 @@ import click
 from . import api, clicatalog, console, fiscal, names
 from .errors import FujimiError, PlanError, Problem
 from .forms import load_form
-from .messages import help_en, locate, ui, when, year_label
+from .messages import UI, help_en, locate, ui, when, year_label
 from .workspace import open_workspace
 
 F = Callable[..., Any]
@@ -148,6 +148,16 @@ class FujimiCommand(click.Command):
         given = list(args)  # click's parser consumes the list
         try:
             return super().parse_args(ctx, args)
+        except click.MissingParameter as exc:
+            lg = clicatalog.get_lang()
+            if isinstance(exc.param, click.Option):
+                option = " / ".join([*exc.param.opts, *exc.param.secondary_opts])
+                raise click.UsageError(ui("missing_option", lg, option=option,
+                                          help=exc.param.help or option), ctx) from exc
+            if isinstance(exc.param, click.Argument) and f"arg_{exc.param.name}" in UI:
+                raise click.UsageError(ui("missing_argument", lg, name=exc.param.human_readable_name,
+                                          what=ui(f"arg_{exc.param.name}", lg)), ctx) from exc
+            raise
         except click.NoSuchOption as exc:
             if exc.option_name.split("=", 1)[0] != "--lang":
                 raise

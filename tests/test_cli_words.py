@@ -18,6 +18,10 @@ from fujimi_xl.cli import cli
 
 from .conftest import YEAR
 
+# the commands this branch knows (others may add commands with Japanese words only)
+OURS = ("plan-template", "init", "plan", "generate", "ingest", "status", "report",
+        "import-report", "rollover", "history", "diff", "export", "verify", "demo")
+
 
 def invoke(*args: Any, env: dict[str, str] | None = None) -> Any:
     runner = CliRunner(env={"FUJIMI_LANG": "", **(env or {})})
@@ -38,7 +42,8 @@ def test_missing_option_is_japanese_and_english_with_lang_en(tmp_path):
         "使い方: fujimi-xl status [オプション] FORM",
         "使い方は「fujimi-xl status --help」で表示できます。",
         "",
-        "エラー: 必須のオプションが指定されていません: '-w' / '--workspace'.",
+        "エラー: 必須のオプション -w / --workspace（作業フォルダ (init で作成したもの)）が"
+        "指定されていません。",
     ]
     res = invoke("--lang", "en", "status", "progress", "--year", YEAR)
     assert res.exit_code == 2
@@ -46,7 +51,7 @@ def test_missing_option_is_japanese_and_english_with_lang_en(tmp_path):
         "Usage: fujimi-xl status [OPTIONS] FORM",
         "Try 'fujimi-xl status --help' for help.",
         "",
-        "Error: Missing option '-w' / '--workspace'.",
+        "Error: The option -w / --workspace (Workspace folder (made by init)) is required.",
     ]
 
 
@@ -407,9 +412,7 @@ def test_the_overview_shows_the_usual_steps():
 def test_help_is_english_with_lang_en_for_every_command_here():
     from fujimi_xl.messages import help_en
 
-    ours = ("plan-template", "init", "plan", "generate", "ingest", "status", "report",
-            "import-report", "rollover", "history", "diff", "export", "verify", "demo")
-    for name in ours:
+    for name in OURS:
         command = cli.commands[name]
         assert help_en(command.help or ""), name
         for param in command.params:
@@ -435,3 +438,18 @@ def test_an_empty_plan_says_what_to_do(tmp_path):
         "  計画.xlsx 計画: 計画シートに項目が1件もありません。見出しの下の行に1行に1項目ずつ記入して"
         "保存し、もう一度実行してください。"]
     assert not (tmp_path / "ws").exists()
+
+
+def test_a_missing_argument_says_what_to_give(tmp_path):
+    res = invoke("status", "-w", tmp_path, "--year", YEAR)
+    assert res.exit_code == 2
+    assert lines(res)[-1] == ("エラー: FORM を指定してください: 様式の名前か題名（例: progress、"
+                              "進捗状況評価）")
+    res = invoke("--lang", "en", "ingest", "-w", tmp_path)
+    assert lines(res)[-1] == "Error: Give PATHS: the returned workbooks, or the folders holding them."
+    for name in OURS:  # every argument of these commands has its words
+        for param in cli.commands[name].params:
+            if isinstance(param, click.Argument):
+                from fujimi_xl.messages import UI
+
+                assert f"arg_{param.name}" in UI, (name, param.name)
