@@ -268,12 +268,23 @@ class StatusReport:
 
     @property
     def missing(self) -> list[GroupStatus]:
-        return [g for g in self.groups if g.state != "accepted"]
+        """The slots to remind: issued a workbook, and nothing accepted yet."""
+        return [g for g in self.groups if g.state not in ("accepted", "not_issued")]
+
+    @property
+    def not_issued(self) -> list[GroupStatus]:
+        """The slots of the plan that were never sent a workbook (generate has not made it)."""
+        return [g for g in self.groups if g.state == "not_issued"]
+
+    @property
+    def issued_any(self) -> bool:
+        return any(g.state != "not_issued" for g in self.groups)
 
     def to_dict(self) -> dict[str, Any]:
         return {"form": self.form, "year": self.year,
                 "groups": [g.to_dict() for g in self.groups],
-                "missing": [g.slot or g.group for g in self.missing]}
+                "missing": [g.slot or g.group for g in self.missing],
+                "not_issued": [g.slot or g.group for g in self.not_issued]}
 
 
 def status(ws: Workspace, form: str, year: int) -> StatusReport:

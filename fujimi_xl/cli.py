@@ -16,16 +16,19 @@ from typing import Any
 
 import click
 
-from . import api, fiscal
+from . import api, clicatalog, console, fiscal, names
 from .errors import FujimiError, PlanError, Problem
-from .messages import locate, ui, year_label
+from .forms import load_form
+from .messages import UI, help_en, locate, ui, when, year_label
 from .workspace import open_workspace
 
 F = Callable[..., Any]
 
+clicatalog.install()
+
 
 class YearType(click.ParamType):
-    name = "年度"
+    name = "year"  # shown as 年度 (clicatalog), YEAR with --lang en
 
     def convert(self, value: Any, param: Any, ctx: Any) -> int:
         try:
@@ -101,21 +104,122 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja",
-              help="メッセージの言語 (ja/en)")
-@click.version_option(package_name="fujimi-xl")
+def _form(name: str, workspace: Path | None = None) -> str:
+    """The form's name for what the clerk typed: its name or its title (form.json)."""
+    root = workspace if workspace is not None and workspace.is_dir() else None
+    return names.form_name(name, root)
+
+
+def _groups(workspace: Path, given: list[str]) -> list[str]:
+    """The plan's group codes for what the clerk typed: codes, names, or 部名+グループ名."""
+    conn = open_workspace(workspace).connect()
+    try:
+        return names.group_codes(conn, given)
+    finally:
+        conn.close()
+
+
+def _arg(path: Path | str) -> str:
+    """A path as it is typed on a command line (quoted when it holds a space)."""
+    text = str(path)
+    return f'"{text}"' if any(c.isspace() for c in text) else text
+
+
+@functools.lru_cache(maxsize=64)
+def _labels(form: str, year: int, root: str) -> dict[str, str]:
+    try:
+        f = load_form(form, Path(root))
+    except FujimiError:
+        return {}
+    return {fid: fld.label_for(year) for fid, fld in f.by_id.items()}
+
+
+def _label(form: str, year: int | None, field: str, root: Path) -> str:
+    """The column heading a clerk sees for a field id (R8実施内容, 評価), else the id."""
+    if not form or year is None:
+        return field
+    return _labels(form, year, str(root)).get(field, field)
+
+
+class FujimiCommand(click.Command):
+    """A subcommand: ``--lang`` written after it is explained, not just refused."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # click's parser consumes the list
+        try:
+            return super().parse_args(ctx, args)
+        except click.MissingParameter as exc:
+            lg = clicatalog.get_lang()
+            if isinstance(exc.param, click.Option):
+                option = " / ".join([*exc.param.opts, *exc.param.secondary_opts])
+                raise click.UsageError(ui("missing_option", lg, option=option,
+                                          help=exc.param.help or option), ctx) from exc
+            if isinstance(exc.param, click.Argument) and f"arg_{exc.param.name}" in UI:
+                raise click.UsageError(ui("missing_argument", lg, name=exc.param.human_readable_name,
+                                          what=ui(f"arg_{exc.param.name}", lg)), ctx) from exc
+            raise
+        except click.NoSuchOption as exc:
+            if exc.option_name.split("=", 1)[0] != "--lang":
+                raise
+            value = clicatalog.lang_from_args(given)
+            if value == "ja" and clicatalog.get_lang() == "en":
+                value = "en"
+            clicatalog.set_lang(value)
+            clicatalog.relocalise(ctx.find_root().command, help_en)
+            raise click.UsageError(ui("lang_goes_first", value, value=value,
+                                      command=ctx.info_name or self.name), ctx) from exc
+
+
+class FujimiGroup(click.Group):
+    """The root command: before click parses anything, every output line is made printable
+    in the console's encoding and click's own texts take the language asked for."""
+
+    command_class = FujimiCommand
+
+    def main(self, args: Any = None, *rest: Any, **extra: Any) -> Any:
+        console.make_printable()
+        argv = sys.argv[1:] if args is None else [str(a) for a in args]
+        clicatalog.set_lang(clicatalog.lang_from_args(argv, list(self.commands)))
+        clicatalog.relocalise(self, help_en)
+        return super().main(args, *rest, **extra)
+
+
+@click.group(cls=FujimiGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", envvar="FUJIMI_LANG",
+              help="メッセージの言語 (ja/en)。サブコマンドの前に書く: fujimi-xl --lang en status …")
+@click.version_option(package_name="fujimi-xl", message="%(prog)s %(version)s")
 def cli(lang: str) -> None:
-    """富士見XL: 評価様式の作成・回収・取込・集計・印刷を一括で行います。"""
+    """富士見XL: 評価様式の作成・回収・取込・集計・印刷を一括で行います。
+
+    \b
+    ふだんの流れ（-w は作業フォルダ、年度は 2018・H30・令和2 など）:
+      1. 作業フォルダを作る
+           fujimi-xl init 作業フォルダ --plan 計画.xlsx
+      2. 担当ごとの記入用ブックを作る（作業フォルダの outbox に入る）
+           fujimi-xl generate 様式 --year 年度 -w 作業フォルダ
+      3. 返送されたブックを取り込む（差戻しは feedback の差戻し用ブックを送り返す）
+           fujimi-xl ingest 返送フォルダ -w 作業フォルダ
+      4. 提出状況と督促先を見る
+           fujimi-xl status 様式 --year 年度 -w 作業フォルダ
+      5. 集計表を作る
+           fujimi-xl report 様式 --year 年度 -w 作業フォルダ
+
+    \b
+    様式は名前（progress）でも題名（進捗状況評価）でも指定できます。
+    担当は担当コード・グループ名・部名とグループ名のどれでも指定できます。
+    各コマンドの説明: fujimi-xl コマンド --help
+    英語で表示するには: fujimi-xl --lang en コマンド …
+    """
+    clicatalog.set_lang(lang)
 
 
 @cli.command("plan-template")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--form", default="progress", show_default=True, help="様式名")
+@click.option("--form", default="progress", show_default=True, help="様式（名前または題名）")
 @handle_errors
 def plan_template_cmd(path: Path, form: str) -> None:
     """空の計画ブック（計画・担当一覧・設定シート）を作成する。"""
-    out = api.plan_template(path, form)
+    out = api.plan_template(path, _form(form))
     say("plan_template_done", path=out)
 
 
@@ -124,10 +228,11 @@ def plan_template_cmd(path: Path, form: str) -> None:
 @click.option("--plan", "plan_path", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="計画ブック (.xlsx)。省略すると空の作業フォルダを作る（import-report で始める場合）")
-@click.option("--form", default="progress", show_default=True, help="様式名")
+@click.option("--form", default="progress", show_default=True, help="様式（名前または題名）")
 @handle_errors
 def init_cmd(workspace: Path, plan_path: Path | None, form: str) -> None:
     """作業フォルダ（設定・署名鍵・マスタDB）を作成し、計画を取り込む。"""
+    form = _form(form)
     ws = api.init(workspace, plan_path, form)
     conn = ws.connect()
     try:
@@ -137,17 +242,24 @@ def init_cmd(workspace: Path, plan_path: Path | None, form: str) -> None:
         conn.close()
     say("init_done", root=ws.root)
     say("init_plan", items=n_items, groups=n_groups, db=ws.db_path)
+    if n_items:
+        say("next_after_init", form=form, ws=_arg(workspace))
+    else:
+        say("next_after_empty_init", ws=_arg(workspace))
 
 
 @cli.command("plan")
 @click.argument("plan_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @workspace_option
-@click.option("--form", default="progress", show_default=True, help="様式名")
+@click.option("--form", default="progress", show_default=True, help="様式（名前または題名）")
 @handle_errors
 def plan_cmd(plan_path: Path, workspace: Path, form: str) -> None:
     """作業フォルダの計画を計画ブックの内容で置き換える。"""
+    form = _form(form, workspace)
     plan = api.load_plan(open_workspace(workspace), plan_path, form)
     say("plan_done", items=len(plan.items), groups=len(plan.groups))
+    if plan.items:
+        say("next_after_plan", form=form, ws=_arg(workspace))
 
 
 class Progress:
@@ -177,17 +289,20 @@ class Progress:
 @click.argument("form")
 @year_option
 @workspace_option
-@click.option("--group", "groups", multiple=True, help="この担当だけ作成する（複数指定可）")
+@click.option("--group", "groups", multiple=True,
+              help="この担当だけ作成する（担当コード・グループ名・部名とグループ名。複数指定可）")
 @json_option
 @handle_errors
 def generate_cmd(form: str, year: int, workspace: Path, groups: tuple[str, ...],
                  as_json: bool) -> None:
     """担当ごとの記入用ブックを作業フォルダの outbox に作成する。"""
     lg = current_lang()
+    form = _form(form, workspace)
     ws = open_workspace(workspace)
+    codes = _groups(workspace, list(groups)) if groups else None
     bar = Progress(ui("generating", lg))
     try:
-        result = api.generate(ws, form, year, list(groups) or None, progress=bar, lang=lg)
+        result = api.generate(ws, form, year, codes, progress=bar, lang=lg)
     finally:
         bar.close()
     if as_json:
@@ -196,15 +311,18 @@ def generate_cmd(form: str, year: int, workspace: Path, groups: tuple[str, ...],
     say("generate_done", year=year_label(year, lg), form=form, n=len(result.files))
     for group, path, n in result.files:
         say("generate_file", group=group, n=n, path=path)
+    if result.files:
+        say("next_after_generate", ws=_arg(workspace))
 
 
 @cli.command("ingest")
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
 @workspace_option
-@click.option("--form", default=None, help="この様式のファイルだけ受け付ける")
+@click.option("--form", default=None, help="この様式（名前または題名）のファイルだけ受け付ける")
 @click.option("--year", "-y", default=None, type=YEAR, help="この年度のファイルだけ受け付ける")
-@click.option("--group", default=None, help="この担当のファイルとして受け付ける（違えば差戻し）")
+@click.option("--group", default=None,
+              help="この担当のファイルとして受け付ける（違えば差戻し）。担当コード・グループ名で指定")
 @click.option("--workers", type=int, default=None, help="読み込みに使うプロセス数")
 @click.option("--dry-run", is_flag=True, help="取り込まずに、マスタに加わる・変わる内容だけを表示する")
 @json_option
@@ -216,6 +334,8 @@ def ingest_cmd(ctx: click.Context, paths: tuple[Path, ...], workspace: Path, for
     """返送されたブック（ファイル・フォルダ）を検証し、マスタに取り込む。"""
     lg = lang(ctx)
     ws = open_workspace(workspace)
+    form = _form(form, workspace) if form else None
+    group = _groups(workspace, [group])[0] if group else None
     bar = Progress(ui("ingesting", lg))
     try:
         report = api.ingest(ws, list(paths), form=form, year=year, group=group,
@@ -244,7 +364,8 @@ def ingest_cmd(ctx: click.Context, paths: tuple[Path, ...], workspace: Path, for
         if f.feedback:
             click.echo(f"\t{ui('feedback', lg)}: {f.feedback}")
         for k, fid, old, new in f.changes:
-            click.echo(f"\t{k} {fid}: {_short(old, lg)} → {_short(new, lg)}")
+            click.echo(f"\t{k} {_label(f.form, f.year, fid, ws.root)}: {_short(old, lg)} → "
+                       f"{_short(new, lg)}")
     problems = [p for f in report.files for p in f.problems]
     if problems:
         click.echo("")
@@ -253,10 +374,31 @@ def ingest_cmd(ctx: click.Context, paths: tuple[Path, ...], workspace: Path, for
             level = "" if p.severity == "error" else f"[{ui('warnings', lg)}] "
             click.echo(f"{p.file}\t{p.where()}\t{p.field}\t{level}{p.message(lg)}")
     click.echo("")
+    _ingest_next(report, paths, lg, dry_run)
     click.echo(ui("summary", lg, n=len(report.files), accepted=report.count("accepted"),
                   rejected=report.count("rejected"), unchanged=report.count("unchanged"),
                   skipped=report.count("skipped")))
     sys.exit(0 if report.ok else 1)
+
+
+def _ingest_next(report: Any, paths: tuple[Path, ...], lg: str, dry_run: bool) -> None:
+    """What the clerk does next: send feedback books back, or look for the files elsewhere."""
+    if not any(f.outcome != "skipped" for f in report.files):
+        click.secho(ui("ingest_nothing_found", lg, paths=ui("list_sep", lg).join(
+            str(p) for p in paths)), fg="yellow")
+        return
+    refused = [f for f in report.files if f.outcome == "rejected"]
+    if not refused or dry_run:
+        return
+    with_book = [f for f in refused if f.feedback]
+    if with_book:
+        click.echo(ui("next_send_feedback", lg, n=len(with_book)))
+        for f in with_book:
+            click.echo(ui("next_send_feedback_file", lg, group=f.group or f.file_name,
+                          path=f.feedback))
+    without = [f.file_name for f in refused if not f.feedback]
+    if without:
+        click.echo(ui("next_tell_problems", lg, files=ui("list_sep", lg).join(without)))
 
 
 @cli.command("status")
@@ -270,9 +412,13 @@ def status_cmd(ctx: click.Context, form: str, year: int, workspace: Path,
                as_json: bool) -> None:
     """担当ごとの発行・返送・受理・差戻し・未提出の状況を表示する。"""
     lg = lang(ctx)
+    form = _form(form, workspace)
     st = api.status(open_workspace(workspace), form, year)
     if as_json:
         _dump(st.to_dict())
+        return
+    if not st.groups:
+        say("status_nothing_planned", form=form, ws=_arg(workspace))
         return
     click.echo(f"{year_label(year, lg)} {form}")
     click.echo("\t".join(ui(k, lg) for k in ("group", "state", "version", "last_file",
@@ -281,15 +427,28 @@ def status_cmd(ctx: click.Context, form: str, year: int, workspace: Path,
         word = ui(f"state_{g.state}", lg)
         who = g.group if g.slot in ("", g.group) else ui("slot_who", lg, slot=g.slot,
                                                           label=g.label, group=g.group)
-        click.echo(f"{who}\t{word}\t{g.version or ''}\t{g.last_file}\t{g.last_time}")
+        click.echo(f"{who}\t{word}\t{g.version or ''}\t{g.last_file}\t"
+                   f"{when(g.last_time, lg)}")
     missing = st.missing
     click.echo("")
-    if missing:
-        click.echo(ui("to_remind", lg, n=len(missing)) + ui("list_sep", lg).join(
+    if not st.issued_any:
+        say("status_nothing_issued", form=form, year=year, ws=_arg(workspace))
+        return
+
+    def names_of(groups: list[Any]) -> str:
+        return ui("list_sep", lg).join(
             f"{g.department} {g.name}"
             + (ui("slot_of", lg, slot=g.slot, label=g.label) if g.slot != g.group else "")
-            for g in missing))
-    else:
+            for g in groups)
+
+    if missing:
+        click.echo(ui("to_remind", lg, n=len(missing)) + names_of(missing))
+    if st.not_issued:
+        click.echo(ui("status_not_issued", lg, n=len(st.not_issued)) + names_of(st.not_issued))
+        say("status_issue_them", form=form, year=year, ws=_arg(workspace))
+        if not missing:
+            say("status_issued_all_accepted")
+    elif not missing:
         say("all_accepted")
 
 
@@ -305,6 +464,7 @@ def status_cmd(ctx: click.Context, form: str, year: int, workspace: Path,
 def report_cmd(form: str, year: int, workspace: Path, output: Path | None, want_pdf: bool,
                as_json: bool) -> None:
     """集計表（進捗状況評価結果）を印刷用の体裁で作成する。"""
+    form = _form(form, workspace)
     result = api.report(open_workspace(workspace), form, year, output, want_pdf)
     lg = current_lang()
     if as_json:
@@ -324,7 +484,7 @@ def report_cmd(form: str, year: int, workspace: Path, output: Path | None, want_
 @cli.command("import-report")
 @click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @workspace_option
-@click.option("--form", default="progress", show_default=True, help="様式名")
+@click.option("--form", default="progress", show_default=True, help="様式（名前または題名）")
 @click.option("--year", "-y", default=None, type=YEAR,
               help="年度（表の見出し H29実施内容 などから読めないときに指定）")
 @json_option
@@ -334,6 +494,7 @@ def import_report_cmd(ctx: click.Context, table: Path, workspace: Path, form: st
                       year: int | None, as_json: bool) -> None:
     """集計表（シードの体裁。手入力の表も可）を計画とマスタに取り込む。"""
     lg = lang(ctx)
+    form = _form(form, workspace)
     res = api.import_report(open_workspace(workspace), table, form, year)
     if as_json:
         _dump(res.to_dict(lg))
@@ -358,6 +519,7 @@ def import_report_cmd(ctx: click.Context, table: Path, workspace: Path, form: st
 def rollover_cmd(form: str, from_year: int, to_year: int, workspace: Path,
                  as_json: bool) -> None:
     """次年度へ繰り越す：受理済みの次年度計画内容・実施内容・評価を新年度の様式に表示する。"""
+    form = _form(form, workspace)
     res = api.rollover(open_workspace(workspace), form, from_year, to_year)
     if as_json:
         _dump(res.to_dict())
@@ -376,13 +538,14 @@ def rollover_cmd(form: str, from_year: int, to_year: int, workspace: Path,
 @cli.command("history")
 @click.argument("item")
 @workspace_option
-@click.option("--form", default=None, help="様式名で絞り込む")
+@click.option("--form", default=None, help="様式（名前または題名）で絞り込む")
 @click.option("--year", "-y", default=None, type=YEAR, help="年度で絞り込む")
 @json_option
 @handle_errors
 def history_cmd(item: str, workspace: Path, form: str | None, year: int | None,
                 as_json: bool) -> None:
     """項目（管理番号・事業番号）の受理済みの値を、ファイル・日時・セルとともにすべて表示する。"""
+    form = _form(form, workspace) if form else None
     entries = api.history(open_workspace(workspace), item, form, year)
     if as_json:
         _dump([e.to_dict() for e in entries])
@@ -391,11 +554,13 @@ def history_cmd(item: str, workspace: Path, form: str | None, year: int | None,
     if not entries:
         say("history_none", item=item)
         return
+    say("history_header")
     for e in entries:
         mark = ui("current" if e.current else "superseded", lg)
         version = ui("history_version", lg, version=e.version, mark=mark)
-        click.echo(f"{e.form} {e.year} {e.slot} {version}\t{e.field}\t"
-                   f"{_short(e.value, lg)}\t{e.file_name} {e.sheet}!{e.cell}\t{e.accepted_at}")
+        click.echo(f"{e.form} {year_label(e.year, lg)} {e.slot} {version}\t"
+                   f"{_label(e.form, e.year, e.field, workspace)}\t{_short(e.value, lg)}\t"
+                   f"{e.file_name} {e.sheet}!{e.cell}\t{when(e.accepted_at, lg)}")
 
 
 @cli.command("diff")
@@ -409,6 +574,7 @@ def history_cmd(item: str, workspace: Path, form: str | None, year: int | None,
 def diff_cmd(form: str, year: int, workspace: Path, between: tuple[str, str],
              as_json: bool) -> None:
     """再提出で何が変わったか（2つの版の違い）を欄ごとに表示する。"""
+    form = _form(form, workspace)
     changes = api.diff(open_workspace(workspace), form, year, *between)
     if as_json:
         _dump([c.to_dict() for c in changes])
@@ -417,8 +583,10 @@ def diff_cmd(form: str, year: int, workspace: Path, between: tuple[str, str],
     if not changes:
         say("no_differences")
         return
+    say("diff_header")
     for c in changes:
-        click.echo(f"{c.item_key}\t{c.field}\t{c.cell}\t{_short(c.old, lg)} → {_short(c.new, lg)}")
+        click.echo(f"{c.item_key}\t{_label(form, year, c.field, workspace)}\t{c.cell}\t"
+                   f"{_short(c.old, lg)} → {_short(c.new, lg)}")
 
 
 @cli.command("export")
@@ -432,6 +600,7 @@ def diff_cmd(form: str, year: int, workspace: Path, between: tuple[str, str],
 @handle_errors
 def export_cmd(form: str, year: int, workspace: Path, fmt: str, output: Path) -> None:
     """現在のマスタを1つの表として書き出す（CSV は Excel で開ける UTF-8 BOM 付き）。"""
+    form = _form(form, workspace)
     path = api.export(open_workspace(workspace), form, year, output, fmt)
     say("export_done", path=path)
 

@@ -7,6 +7,7 @@ comment on the cell in a feedback workbook (:func:`text`).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -209,8 +210,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The plan text of item {value} differs from the same item at {expected}.",
     ),
     "plan_empty": (
-        "計画シートに項目が1件もありません。",
-        "The plan sheet lists no items.",
+        "計画シートに項目が1件もありません。見出しの下の行に1行に1項目ずつ記入して保存し、"
+        "もう一度実行してください。",
+        "The plan sheet lists no items. Fill in one item a row under the headings, save, and "
+        "run the command again.",
     ),
     # -- importing a consolidated table (import_report) ------------------------------------
     "import_no_header": (
@@ -336,8 +339,10 @@ ERRORS: dict[str, tuple[str, str]] = {
                        "The plan workbook {name} lacks required sheets"),
     "plan_problems": ("計画ブック {name} に{n}件の問題があります",
                       "The plan workbook {name} has {n} problems"),
-    "nothing_planned": ("様式「{form}」の計画に項目がありません",
-                        "The plan of form '{form}' has no items"),
+    "nothing_planned": ("様式「{form}」の計画に項目がありません。先に計画ブックを読み込んでください: "
+                        "fujimi-xl plan 計画.xlsx -w 作業フォルダ --form {form}",
+                        "The plan of form '{form}' has no items. Load a plan workbook first: "
+                        "fujimi-xl plan PLAN.xlsx -w WORKSPACE --form {form}"),
     "unknown_groups": ("計画に担当項目のない担当です: {groups}",
                        "No items in the plan for these groups: {groups}"),
     "no_references": (
@@ -411,6 +416,26 @@ ERRORS: dict[str, tuple[str, str]] = {
                           "{where}: the archived copy cannot be read again"),
     "verify_values_differ": ("{where}: 読み直した値がマスタと一致しません {diff}",
                              "{where}: the values read again differ from the master {diff}"),
+    # -- words (issue 12) ------------------------------------------------------------------------
+    "form_unknown": (
+        "様式「{name}」はありません。使える様式（名前または題名で指定できます）: {forms}",
+        "There is no form '{name}'. The forms there are (give the name or the title): {forms}",
+    ),
+    "form_ambiguous": (
+        "「{name}」に当たる様式が複数あります: {forms}。様式名で指定してください。",
+        "'{name}' matches several forms: {forms}. Give the form's name.",
+    ),
+    "group_unknown": (
+        "担当「{name}」は計画の担当一覧にありません。担当コード・グループ名・部名とグループ名の"
+        "どれかで指定してください。計画の担当: {groups}",
+        "Group '{name}' is not in the plan's list of groups. Give its code, its name, or its "
+        "department and name. The plan's groups: {groups}",
+    ),
+    "group_ambiguous": (
+        "「{name}」に当たる担当が複数あります: {groups}。部名とグループ名、または担当コードで"
+        "指定してください。",
+        "'{name}' matches several groups: {groups}. Give the department and name, or the code.",
+    ),
 }
 
 
@@ -557,6 +582,92 @@ UI: dict[str, tuple[str, str]] = {
                           "{n} action-plan workbooks created: {folder}"),
     "demo_book": ("アクションプラン集: {path}", "Action-plan book: {path}"),
     "demo_book_pdf": ("アクションプラン集PDF: {path}", "Action-plan book PDF: {path}"),
+    # -- words (issue 12) ------------------------------------------------------------------------
+    "next_after_init": (
+        "次に generate で記入用ブックを作成します: fujimi-xl generate {form} --year 年度 -w {ws}",
+        "Next, create the workbooks to fill in with generate: "
+        "fujimi-xl generate {form} --year YEAR -w {ws}",
+    ),
+    "next_after_empty_init": (
+        "計画はまだありません。次に計画ブックを読み込みます: fujimi-xl plan 計画.xlsx -w {ws}"
+        "（ひな形は fujimi-xl plan-template 計画.xlsx で作成）。これまでの集計表から始めるときは "
+        "fujimi-xl import-report 集計表.xlsx -w {ws}",
+        "There is no plan yet. Next, load a plan workbook: fujimi-xl plan PLAN.xlsx -w {ws} "
+        "(make a template with fujimi-xl plan-template PLAN.xlsx). To start from an earlier "
+        "report, use fujimi-xl import-report REPORT.xlsx -w {ws}",
+    ),
+    "next_after_plan": (
+        "次に generate で記入用ブックを作成します（発行済みの担当も計画が変わった分は作り直し）: "
+        "fujimi-xl generate {form} --year 年度 -w {ws}",
+        "Next, create the workbooks with generate: fujimi-xl generate {form} --year YEAR -w {ws}",
+    ),
+    "next_after_generate": (
+        "outbox のブックを各担当に送ってください。返送されたら: fujimi-xl ingest 返送フォルダ -w {ws}",
+        "Send the outbox workbooks to the groups. When they come back: "
+        "fujimi-xl ingest RETURNED_FOLDER -w {ws}",
+    ),
+    "next_send_feedback": (
+        "差戻しの {n} 件は、次の差戻し用ブックを担当に送り返してください（赤いセルを直して"
+        "送り直してもらい、届いたらもう一度 ingest します）:",
+        "Send these feedback workbooks back for the {n} refused files (the group corrects the "
+        "red cells and sends the book again; then ingest it again):",
+    ),
+    "next_send_feedback_file": ("  {group}: {path}", "  {group}: {path}"),
+    "next_tell_problems": (
+        "差戻し用ブックを作れなかったファイル（{files}）は、上の表の内容を担当に伝え、"
+        "配布したブックに記入して送り直してもらってください。",
+        "For the files no feedback workbook could be made for ({files}), tell the group what "
+        "the table above says and ask for the issued workbook, filled in, again.",
+    ),
+    "ingest_nothing_found": (
+        "取り込む Excel ファイル（.xlsx）が見つかりませんでした: {paths}。フォルダの場所と"
+        "名前を確かめてください（サブフォルダの中も探します）。",
+        "No Excel files (.xlsx) to ingest were found in: {paths}. Check the folder's place and "
+        "name (subfolders are searched too).",
+    ),
+    "status_nothing_planned": (
+        "様式「{form}」の計画に項目がありません。先に計画ブックを読み込んでください: "
+        "fujimi-xl plan 計画.xlsx -w {ws} --form {form}",
+        "The plan of form '{form}' has no items. Load a plan workbook first: "
+        "fujimi-xl plan PLAN.xlsx -w {ws} --form {form}",
+    ),
+    "status_nothing_issued": (
+        "まだ記入用ブックを発行していません。generate を実行して作成し、各担当に送ってください: "
+        "fujimi-xl generate {form} --year {year} -w {ws}",
+        "No workbooks have been issued yet. Run generate to create them and send them to the "
+        "groups: fujimi-xl generate {form} --year {year} -w {ws}",
+    ),
+    "status_not_issued": ("未発行の担当 ({n}): ", "Groups not issued a workbook ({n}): "),
+    "status_issue_them": (
+        "  未発行の担当の分を作成するには: fujimi-xl generate {form} --year {year} -w {ws} "
+        "--group 担当",
+        "  To create theirs: fujimi-xl generate {form} --year {year} -w {ws} --group GROUP",
+    ),
+    "status_issued_all_accepted": ("発行した担当はすべて受理済みです。",
+                                   "Every group issued a workbook has been accepted."),
+    "history_header": ("様式 年度 担当 版\t項目\t値\tファイル セル\t受理日時",
+                       "form year group version\tfield\tvalue\tfile cell\taccepted"),
+    "diff_header": ("項目番号\t項目\tセル\t前 → 後", "item\tfield\tcell\tbefore → after"),
+    "missing_option": ("必須のオプション {option}（{help}）が指定されていません。",
+                       "The option {option} ({help}) is required."),
+    "missing_argument": ("{name} を指定してください: {what}", "Give {name}: {what}."),
+    "arg_form": ("様式の名前か題名（例: progress、進捗状況評価）",
+                 "the form: its name or title (e.g. progress, 進捗状況評価)"),
+    "arg_paths": ("返送されたブック、またはそれを入れたフォルダ（複数可）",
+                  "the returned workbooks, or the folders holding them"),
+    "arg_workspace": ("作成する作業フォルダ", "the workspace folder to create"),
+    "arg_path": ("作成する計画ブック (.xlsx)", "the plan workbook (.xlsx) to write"),
+    "arg_plan_path": ("計画ブック (.xlsx)", "the plan workbook (.xlsx)"),
+    "arg_table": ("取り込む集計表 (.xlsx)", "the consolidated table (.xlsx) to load"),
+    "arg_item": ("項目の番号（管理番号 4-2-1、事業番号 1 など）",
+                 "the item's number (4-2-1, or a program number such as 1)"),
+    "arg_directory": ("サンプルを作る新しいフォルダ", "a new folder for the sample"),
+    "lang_goes_first": (
+        "--lang はサブコマンドの前に書きます: fujimi-xl --lang {value} {command} …",
+        "--lang goes before the subcommand: fujimi-xl --lang {value} {command} …",
+    ),
+    "when": ("{year}年{month}月{day}日 {hour}:{minute:02d}",
+             "{year}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}"),
 }
 
 
@@ -631,3 +742,118 @@ def book_text(key: str, lang: str = "ja", **params: Any) -> str:
     """A fixed text of a generated workbook, in ``lang``."""
     ja, en = BOOK[key]
     return (en if lang == "en" else ja).format(**params)
+
+
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+
+
+def when(stamp: str, lang: str = "ja") -> str:
+    """A time stamp of the master (ISO 8601) as a clerk reads it, in Japan time:
+    2026年12月1日 10:18 (English: 2026-12-01 10:18). Anything else is returned as it is."""
+    if not stamp:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(JST)
+    return ui("when", lang, year=moment.year, month=moment.month, day=moment.day,
+              hour=moment.hour, minute=moment.minute)
+
+
+# -- words (issue 12) --------------------------------------------------------------------------
+# The help of the commands and options in English (--lang en): the Japanese text's first line ->
+# the English text. A help without an entry is shown in Japanese.
+HELP_EN: dict[str, str] = {
+    "富士見XL: 評価様式の作成・回収・取込・集計・印刷を一括で行います。": (
+        "fujimi-xl: make, collect, ingest, consolidate and print evaluation forms.\n\n"
+        "\b\nThe usual steps (-w is the workspace; a year is 2018, H30, 令和2 …):\n"
+        "  1. Create the workspace\n"
+        "       fujimi-xl init WORKSPACE --plan PLAN.xlsx\n"
+        "  2. Make each group's workbook to fill in (into the workspace's outbox)\n"
+        "       fujimi-xl generate FORM --year YEAR -w WORKSPACE\n"
+        "  3. Ingest the returned workbooks (send refused ones their feedback workbook)\n"
+        "       fujimi-xl ingest RETURNED_FOLDER -w WORKSPACE\n"
+        "  4. See who returned what, and whom to remind\n"
+        "       fujimi-xl status FORM --year YEAR -w WORKSPACE\n"
+        "  5. Make the consolidated report\n"
+        "       fujimi-xl report FORM --year YEAR -w WORKSPACE\n\n"
+        "\b\nA form is named by its name (progress) or its title (進捗状況評価).\n"
+        "A group is named by its code, its name, or its department and name.\n"
+        "Help on a command: fujimi-xl COMMAND --help\n"
+        "In Japanese: leave out --lang en"
+    ),
+    "メッセージの言語 (ja/en)。サブコマンドの前に書く: fujimi-xl --lang en status …":
+        "Language of the messages (ja/en); it goes before the subcommand: "
+        "fujimi-xl --lang en status …",
+    "空の計画ブック（計画・担当一覧・設定シート）を作成する。":
+        "Write an empty plan workbook (plan, groups and settings sheets).",
+    "様式（名前または題名）": "Form (its name or title)",
+    "作業フォルダ（設定・署名鍵・マスタDB）を作成し、計画を取り込む。":
+        "Create a workspace (settings, signing key, master database) and load the plan.",
+    "計画ブック (.xlsx)。省略すると空の作業フォルダを作る（import-report で始める場合）":
+        "Plan workbook (.xlsx). Without it the workspace starts empty (to start with "
+        "import-report)",
+    "作業フォルダの計画を計画ブックの内容で置き換える。":
+        "Replace the workspace's plan with the plan workbook's.",
+    "作業フォルダ (init で作成したもの)": "Workspace folder (made by init)",
+    "担当ごとの記入用ブックを作業フォルダの outbox に作成する。":
+        "Make each group's workbook to fill in, in the workspace's outbox.",
+    "年度: 2018, H30, 平成30, R2, 令和2 など": "Fiscal year: 2018, H30, 平成30, R2, 令和2 …",
+    "この担当だけ作成する（担当コード・グループ名・部名とグループ名。複数指定可）":
+        "Only for this group (code, name, or department and name; may be repeated)",
+    "結果を JSON で出力する": "Print the result as JSON",
+    "返送されたブック（ファイル・フォルダ）を検証し、マスタに取り込む。":
+        "Check the returned workbooks (files, folders) and merge them into the master.",
+    "この様式（名前または題名）のファイルだけ受け付ける":
+        "Accept only files of this form (its name or title)",
+    "この年度のファイルだけ受け付ける": "Accept only files of this year",
+    "この担当のファイルとして受け付ける（違えば差戻し）。担当コード・グループ名で指定":
+        "Accept the files as this group's (refused if they are not); its code or name",
+    "読み込みに使うプロセス数": "Number of processes reading the files",
+    "取り込まずに、マスタに加わる・変わる内容だけを表示する":
+        "Merge nothing; show what would be added to or changed in the master",
+    "担当ごとの発行・返送・受理・差戻し・未提出の状況を表示する。":
+        "Show, group by group, what was issued, returned, accepted, refused or is missing.",
+    "集計表（進捗状況評価結果）を印刷用の体裁で作成する。":
+        "Make the consolidated report, laid out for print.",
+    "出力する .xlsx（省略時は作業フォルダの reports に作成）":
+        "The .xlsx to write (default: in the workspace's reports folder)",
+    "LibreOffice で PDF も作成する": "Also make a PDF with LibreOffice",
+    "集計表（シードの体裁。手入力の表も可）を計画とマスタに取り込む。":
+        "Load a consolidated table (the report's layout, or typed by hand) into the plan and "
+        "the master.",
+    "年度（表の見出し H29実施内容 などから読めないときに指定）":
+        "Fiscal year (when the table's headings, such as H29実施内容, do not tell it)",
+    "次年度へ繰り越す：受理済みの次年度計画内容・実施内容・評価を新年度の様式に表示する。":
+        "Carry over to the next year: show the accepted plans, results and grades in the new "
+        "year's forms.",
+    "繰り越す元の年度": "The year to carry over from",
+    "新しい年度": "The new year",
+    "項目（管理番号・事業番号）の受理済みの値を、ファイル・日時・セルとともにすべて表示する。":
+        "Show every accepted value of an item (its number), with file, time and cell.",
+    "様式（名前または題名）で絞り込む": "Only this form (its name or title)",
+    "年度で絞り込む": "Only this year",
+    "再提出で何が変わったか（2つの版の違い）を欄ごとに表示する。":
+        "Show what a resubmission changed (two versions), field by field.",
+    "比べる2つの版: 受理したファイル、または 担当@版番号（例: 保育@1 保育@2）":
+        "The two versions to compare: accepted files, or group@version (e.g. 保育@1 保育@2)",
+    "現在のマスタを1つの表として書き出す（CSV は Excel で開ける UTF-8 BOM 付き）。":
+        "Write the current master as one table (the CSV is UTF-8 with a BOM, for Excel).",
+    "出力形式": "Output format",
+    "出力ファイル": "Output file",
+    "マスタの整合性を検査する（現在の値がすべて受理ファイルに遡れるか）。":
+        "Check the master's integrity (every current value traces back to an accepted file).",
+    "ファイルの読み直しを省き、記録と sha256 だけを確かめる":
+        "Do not read the files again; check the records and sha256 only",
+    "同梱のサンプルデータで一連の流れ（作成→記入→取込→集計）を実行する。":
+        "Run the whole flow (make → fill → ingest → report) on the bundled sample data.",
+    "PDF を作成しない": "Make no PDF",
+}
+
+
+def help_en(text: str) -> str | None:
+    """The English help for a Japanese help text (found by its first line), if there is one."""
+    first = text.strip().split("\n", 1)[0].strip() if text else ""
+    return HELP_EN.get(first)

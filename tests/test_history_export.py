@@ -40,7 +40,7 @@ def test_dry_run_shows_old_and_new_and_writes_nothing(ws, outbox, fill):
     assert master_snapshot(ws) == before and counts(ws) == before_counts
     out = CliRunner().invoke(cli, ["ingest", str(v2), "-w", str(ws.root), "--dry-run"])
     assert "受理予定\tv2.xlsx\t保育" in out.output
-    assert "\t4-2-1 grade: A → B" in out.output
+    assert "\t4-2-1 評価: A → B" in out.output
     assert master_snapshot(ws) == before
 
 
@@ -60,7 +60,7 @@ def test_history_and_diff(ws, outbox, fill):
     assert [c.to_dict() for c in by_file] == [c.to_dict() for c in by_version]
     res = CliRunner().invoke(cli, ["history", "4-2-1", "-w", str(ws.root), "--form", "progress"])
     assert res.exit_code == 0
-    assert "progress 2017 保育 v1（旧版）\tnext_plan" in res.output
+    assert "progress 平成29年度 保育 v1（旧版）\tH30計画内容" in res.output
     res = CliRunner().invoke(cli, ["diff", "progress", "--year", "2017", "-w", str(ws.root),
                                    "--between", "保育@1", "保育@9"])
     assert res.exit_code == 2 and "「保育@9」に当たる版が見つかりません" in res.output

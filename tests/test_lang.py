@@ -63,8 +63,10 @@ def test_plan_template_init_plan(run, en, tmp_path):
     assert lines(res)[0] == f"Workspace created: {tmp_path / 'ws'}"
     assert lines(res)[1].startswith("  plan: 26 rows (10 groups)  master: ")
     res = en("plan", plan, "-w", tmp_path / "ws")
-    assert lines(res) == ["Plan updated: 26 rows (10 groups)"]
-    assert lines(run("plan", plan, "-w", tmp_path / "ws")) == ["計画を更新しました: 26 行（担当 10）"]
+    assert lines(res) == ["Plan updated: 26 rows (10 groups)",
+                          "Next, create the workbooks with generate: fujimi-xl generate progress "
+                          f"--year YEAR -w {tmp_path / 'ws'}"]
+    assert lines(run("plan", plan, "-w", tmp_path / "ws"))[0] == "計画を更新しました: 26 行（担当 10）"
 
 
 def test_errors_and_bad_year(run, en, ws, tmp_path):
@@ -99,7 +101,7 @@ def test_ingest_accepted_dry_run_and_unchanged(run, en, ws, outbox, fill):
     res = en("ingest", good, "-w", ws.root, "--dry-run")
     assert res.exit_code == 0
     assert f"would accept\t{good.name}\t保育\trecords 1 v1" in lines(res)
-    assert "\t4-2-1 grade: (none) → A" in lines(res)
+    assert "\t4-2-1 評価: (none) → A" in lines(res)
     res = en("ingest", good, "-w", ws.root)
     assert f"accepted\t{good.name}\t保育\trecords 1 v1" in lines(res)
     assert lines(res)[-1] == "1 files: 1 accepted, 0 rejected, 0 unchanged, 0 skipped"
@@ -175,9 +177,9 @@ def test_history_and_diff(run, en, ws, outbox, fill):
     api.ingest(ws, [v1])
     api.ingest(ws, [v2])
     res = en("history", "4-2-1", "-w", ws.root, "--form", "progress")
-    assert "progress 2017 保育 v1 (superseded)\tnext_plan" in res.output
-    assert "progress 2017 保育 v2 (current)\tnext_plan" in res.output
-    assert "progress 2017 保育 v1（旧版）\tnext_plan" in run(
+    assert "progress FY2017 (H29) 保育 v1 (superseded)\tH30計画内容" in res.output
+    assert "progress FY2017 (H29) 保育 v2 (current)\tH30計画内容" in res.output
+    assert "progress 平成29年度 保育 v1（旧版）\tH30計画内容" in run(
         "history", "4-2-1", "-w", ws.root, "--form", "progress").output
     assert lines(en("history", "9-9-9", "-w", ws.root)) == ["Item '9-9-9' has no accepted values."]
     assert lines(run("history", "9-9-9", "-w", ws.root)) == ["項目「9-9-9」の受理済みの値はありません。"]
@@ -372,8 +374,9 @@ def test_generate_unknown_group_in_english(run, en, ws):
     args = ("generate", "progress", "--year", YEAR, "-w", ws.root, "--group", "存在しない担当")
     res = en(*args)
     assert res.exit_code == 2
-    assert lines(res) == ["Error: No items in the plan for these groups: 存在しない担当"]
-    assert lines(run(*args)) == ["エラー: 計画に担当項目のない担当です: 存在しない担当"]
+    assert lines(res)[0].startswith("Error: Group '存在しない担当' is not in the plan's list of "
+                                    "groups. Give its code, its name, or its department and name.")
+    assert lines(run(*args))[0].startswith("エラー: 担当「存在しない担当」は計画の担当一覧にありません。")
 
 
 def test_verify_finds_tampering_in_english(run, en, ws, outbox, fill):
