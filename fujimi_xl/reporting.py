@@ -18,7 +18,7 @@ from typing import Any
 
 import xlsxwriter
 
-from . import fiscal, layout
+from . import fiscal, layout, outfile
 from .dataset import Row, Table
 from .forms import Form
 
@@ -31,7 +31,8 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
     cfg = form.report
     path = Path(path)
     created = created or dt.datetime.now()
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
+    tmp = outfile.temp_for(path)  # renamed into place by outfile.commit below
+    wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
                                          "strings_to_urls": False,
                                          "strings_to_numbers": False, "in_memory": True})
     wb.set_properties({"title": f"{title} {fiscal.long_label(table.year)}{form.title}結果",
@@ -151,8 +152,7 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
         ws.print_area(0, 0, r - 1, last_col)
 
     _summary(wb, fmt, form, table, sections, group_by, title, subtitle)
-    wb.close()
-    return path
+    return outfile.commit(tmp, path, wb.close)
 
 
 def _first_input(form: Form, cols: list[str]) -> str:

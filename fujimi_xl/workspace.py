@@ -14,6 +14,8 @@ from typing import Any
 from . import store
 from .errors import WorkspaceError
 
+_CHECKED: set[tuple[str, int, int]] = set()  # masters this process has quick-checked
+
 CONFIG = "fujimi.json"
 KEY = "secret.key"
 DB = "master.sqlite"
@@ -68,7 +70,46 @@ class Workspace:
             raise WorkspaceError(code="key_unreadable", path=self.root / KEY) from exc
 
     def connect(self) -> sqlite3.Connection:
-        return store.connect(self.db_path)
+        """A connection to the master, checked (SQLite's quick check) the first time this
+        process opens it and again whenever the file changed on disk since: a corrupted
+        master stops the command with the master_corrupt fault before it is used."""
+        conn = store.connect(self.db_path)
+        try:
+            st = self.db_path.stat()
+            seen = (str(self.db_path.resolve()), st.st_mtime_ns, st.st_size)
+            if seen not in _CHECKED:
+                store.check(conn)
+                _CHECKED.add(seen)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def check_writable(self) -> None:
+        """Write and remove a small file in each folder ingest writes to, and take the
+        master's write lock: a read-only or full workspace, or a master another program
+        holds, stops the command before any returned file is read."""
+        for folder in (self.root, self.archive, self.feedback):
+            if not folder.is_dir():  # a file where a folder should be: named as it is
+                folder.mkdir(parents=True)
+            probe = folder / f".fujimi-probe.{os.getpid()}.tmp"
+            try:
+                with open(probe, "wb") as fh:
+                    fh.write(b"0" * 4096)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except OSError as exc:  # named by the folder, not by the probe
+                raise OSError(exc.errno, exc.strerror, str(folder)) from exc
+            finally:
+                try:
+                    probe.unlink(missing_ok=True)
+                except OSError:
+                    pass
+        conn = self.connect()
+        try:
+            store.check_writable(conn)
+        finally:
+            conn.close()
 
     def save_config(self) -> None:
         tmp = self.root / (CONFIG + ".tmp")
