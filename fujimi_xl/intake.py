@@ -305,7 +305,8 @@ def _result_for_known(path: Path, sha: str, known: _Known) -> FileResult:
 def _restore_archive(ws: Workspace, path: Path, sha: str, result: FileResult) -> None:
     """An accepted file whose archived copy is missing: the very same bytes (the sha256
     says so) are kept again, and the result says it was restored."""
-    if _has_archive(ws.archive, sha):
+    if (ws.archive / f"{sha}{path.suffix.lower() or '.xlsx'}").exists() or _has_archive(
+            ws.archive, sha):
         return
     data = _small_file(path)
     if data is None or hashlib.sha256(data).hexdigest() != sha:

@@ -95,9 +95,7 @@ class Workspace:
             probe = folder / f".fujimi-probe.{os.getpid()}.tmp"
             try:
                 with open(probe, "wb") as fh:
-                    fh.write(b"0" * 4096)
-                    fh.flush()
-                    os.fsync(fh.fileno())
+                    fh.write(b"0" * 4096)  # a full disk refuses the blocks at write()
             except OSError as exc:  # named by the folder, not by the probe
                 raise OSError(exc.errno, exc.strerror, str(folder)) from exc
             finally:
