@@ -22,7 +22,9 @@ def _mount(*args: str) -> bool:
 
 
 def _umount(path: Path) -> None:
-    subprocess.run(["umount", str(path)], capture_output=True)
+    """Unmount; lazily when something still holds a file there, so no mount outlives it."""
+    if subprocess.run(["umount", str(path)], capture_output=True).returncode != 0:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
 @contextmanager
