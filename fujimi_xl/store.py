@@ -142,7 +142,9 @@ def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), timeout=wait, isolation_level=None)
     try:
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
+        # the first statement that needs the file: a program holding the master exclusively
+        # (even for reading) is waited for with a message, then refused in words
+        _patient(conn, "PRAGMA journal_mode=WAL")
         # WAL with synchronous=NORMAL: a commit is atomic and survives the process being
         # killed; only a power cut can lose the last commits, never leave half of one
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -159,9 +161,14 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
     return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc)
 
 
-def _begin(conn: sqlite3.Connection, sql: str = "BEGIN IMMEDIATE") -> None:
-    """Start a write transaction; when another program holds the master, say so (on_wait)
-    and wait up to lock_wait() seconds, then give up with the master_locked fault."""
+def _begin(conn: sqlite3.Connection) -> None:
+    """Start a write transaction, waiting for another program's lock (see _patient)."""
+    _patient(conn, "BEGIN IMMEDIATE")
+
+
+def _patient(conn: sqlite3.Connection, sql: str) -> None:
+    """Run ``sql``; when another program holds the master, say so (on_wait) and wait up to
+    lock_wait() seconds, then give up with the master_locked fault."""
     wait = lock_wait()
     conn.execute(f"PRAGMA busy_timeout={int(min(QUIET_WAIT, wait) * 1000)}")
     try:

@@ -192,10 +192,16 @@ def test_a_disk_that_fills_during_ingest_merges_nothing_by_halves(ws, outbox, fi
 
 # -- a master locked by another program -------------------------------------------------------
 
-def _hold_lock(db: Path) -> subprocess.Popen[str]:
+def _hold_lock(db: Path, readers_too: bool = False) -> subprocess.Popen[str]:
+    """Another program holding the master: ``BEGIN EXCLUSIVE`` (WAL lets others read), or
+    with ``readers_too`` in exclusive locking mode after a write (nobody else may even read)."""
+    mode = ("c.execute('PRAGMA locking_mode=EXCLUSIVE')\n"
+            "c.execute('BEGIN EXCLUSIVE')\n"
+            "c.execute('CREATE TABLE IF NOT EXISTS other_program (x)')\n") if readers_too \
+        else "c.execute('BEGIN EXCLUSIVE')\n"
     code = ("import sqlite3, sys, time\n"
             "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-            "c.execute('BEGIN EXCLUSIVE')\n"
+            + mode +
             "print('locked', flush=True)\n"
             "time.sleep(60)\n")
     proc = subprocess.Popen([sys.executable, "-c", code, str(db)], stdout=subprocess.PIPE,
@@ -226,6 +232,27 @@ def test_a_locked_master_is_waited_for_with_a_message_then_refused_in_words(
     assert_no_blame(res, ws)
     assert master_snapshot(ws) == before and receipts(ws) == n_receipts
     assert_all_taken_after(ws, folder, len(files))
+
+
+@pytest.mark.parametrize("args", READ_COMMANDS[:3], ids=lambda a: a[0])
+def test_a_master_held_even_against_readers_is_waited_for_then_refused(
+        ws, outbox, fill, monkeypatch, args):
+    api.ingest(ws, returned(outbox, fill)[1][:2])
+    before = master_snapshot(ws)
+    monkeypatch.setenv("FUJIMI_LOCK_WAIT", "2")
+    holder = _hold_lock(ws.db_path, readers_too=True)
+    try:
+        started = time.monotonic()
+        res = invoke(*args, "-w", ws.root)
+        took = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert res.exit_code == 2, res.output
+    assert ui("master_waiting", "ja", seconds="2") in res.stderr
+    assert fault_line("master_locked", path=ws.db_path, seconds="2") in res.stderr
+    assert "Traceback" not in res.output and took < 15
+    assert master_snapshot(ws) == before
 
 
 def test_a_short_lock_is_waited_out(ws, outbox, fill, monkeypatch):
@@ -337,3 +364,15 @@ def test_no_probe_or_temporary_files_are_left_behind(ws, outbox, fill):
     left = [p for p in ws.root.rglob("*") if ".tmp" in p.name or "fujimi-probe" in p.name]
     assert left == []
     assert os.listdir(ws.feedback) == [] or not list(ws.feedback.rglob("*.xlsx"))
+
+
+def test_a_fault_is_said_in_english_with_lang_en(ws, outbox, fill):
+    folder, _ = returned(outbox, fill)
+    shutil.rmtree(ws.archive)
+    ws.archive.write_text("not a folder")
+    res = invoke("--lang", "en", "ingest", folder, "-w", ws.root)
+    assert res.exit_code == 2
+    assert ui("error", "en", message=error_text(
+        "workspace_io", "en", path=ws.archive,
+        detail="フォルダのはずの場所がファイルになっています")) in res.output
+    assert "Traceback" not in res.output
