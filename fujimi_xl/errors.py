@@ -81,6 +81,15 @@ class WorkspaceFault(WorkspaceError):
 
     code = "workspace_fault"
 
+    def message(self, lang: str = "ja") -> str:
+        if lang != "en" or not self.coded:
+            return super().message(lang)
+        from .messages import error_text
+
+        params = {k: _REASON_EN.get(v, v) if isinstance(v, str) else v
+                  for k, v in self.params.items()}
+        return error_text(self.code, lang, **params)
+
 
 class OutputError(WorkspaceFault):
     """A file the command writes cannot be written or replaced (open in Excel, a read-only
@@ -180,21 +189,31 @@ _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 
+# why an OSError happened: (日本語, English), shown as a fault's ``reason`` or ``detail``
+_REASONS: dict[str, tuple[str, str]] = {
+    "full": ("ディスクの空きがありません", "the disk is full"),
+    "read_only": ("読み取り専用の場所です", "a read-only place"),
+    "denied": ("書き込みが許可されていないか、他のプログラムが使用中です",
+               "no permission to write, or another program is using it"),
+    "a_folder": ("同じ名前のフォルダがあります", "a folder of that name is in the way"),
+    "no_folder": ("フォルダがありません", "the folder does not exist"),
+    "a_file": ("フォルダのはずの場所がファイルになっています",
+               "a file stands where a folder should be"),
+}
+_REASON_EN = dict(_REASONS.values())
+
+
 def os_reason(exc: BaseException) -> str:
-    """Why an OSError happened, as a short Japanese phrase (the catalogue's ``reason``)."""
+    """Why an OSError happened, as a short Japanese phrase (the catalogue's ``reason``;
+    :meth:`WorkspaceFault.message` gives it in English with ``lang="en"``)."""
     code = getattr(exc, "errno", None)
-    if code in _FULL:
-        return "ディスクの空きがありません"
-    if code == errno.EROFS:
-        return "読み取り専用の場所です"
-    if code in (errno.EACCES, errno.EPERM):
-        return "書き込みが許可されていないか、他のプログラムが使用中です"
-    if code == errno.EISDIR:
-        return "同じ名前のフォルダがあります"
-    if code == errno.ENOENT:
-        return "フォルダがありません"
-    if code in (errno.EEXIST, errno.ENOTDIR):
-        return "フォルダのはずの場所がファイルになっています"
+    key = ("full" if code in _FULL else "read_only" if code == errno.EROFS
+           else "denied" if code in (errno.EACCES, errno.EPERM)
+           else "a_folder" if code == errno.EISDIR
+           else "no_folder" if code == errno.ENOENT
+           else "a_file" if code in (errno.EEXIST, errno.ENOTDIR) else "")
+    if key:
+        return _REASONS[key][0]
     return f"{type(exc).__name__}: {exc}"[:200]
 
 

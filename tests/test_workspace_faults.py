@@ -374,5 +374,5 @@ def test_a_fault_is_said_in_english_with_lang_en(ws, outbox, fill):
     assert res.exit_code == 2
     assert ui("error", "en", message=error_text(
         "workspace_io", "en", path=ws.archive,
-        detail="フォルダのはずの場所がファイルになっています")) in res.output
+        detail="a file stands where a folder should be")) in res.output
     assert "Traceback" not in res.output
