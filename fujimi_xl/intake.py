@@ -194,6 +194,7 @@ def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, 
     try:
         # the sha256 decides before any parsing
         to_read: list[tuple[Path, str]] = []
+        archived: set[str] | None = None
         for path in files:
             try:
                 sha = sha256_of(path)
@@ -205,7 +206,9 @@ def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, 
             if known is not None:
                 report.files.append(_result_for_known(path, sha, known))
                 if not dry_run:
-                    _restore_archive(ws, path, sha, report.files[-1])
+                    if archived is None:  # listed once, not looked up file by file
+                        archived = set(os.listdir(ws.archive)) if ws.archive.is_dir() else set()
+                    _restore_archive(ws, archived, path, sha, report.files[-1])
                 if progress:
                     progress(1)
                 continue
@@ -302,11 +305,12 @@ def _result_for_known(path: Path, sha: str, known: _Known) -> FileResult:
     return result
 
 
-def _restore_archive(ws: Workspace, path: Path, sha: str, result: FileResult) -> None:
-    """An accepted file whose archived copy is missing: the very same bytes (the sha256
-    says so) are kept again, and the result says it was restored."""
-    if (ws.archive / f"{sha}{path.suffix.lower() or '.xlsx'}").exists() or _has_archive(
-            ws.archive, sha):
+def _restore_archive(ws: Workspace, archived: set[str], path: Path, sha: str,
+                     result: FileResult) -> None:
+    """An accepted file whose archived copy is missing (``archived``: the names in the
+    archive folder): the very same bytes (the sha256 says so) are kept again, and the
+    result says it was restored."""
+    if f"{sha}{path.suffix.lower() or '.xlsx'}" in archived or _has_archive(ws.archive, sha):
         return
     data = _small_file(path)
     if data is None or hashlib.sha256(data).hexdigest() != sha:

@@ -3,6 +3,7 @@ files that go out (outbox), come back (feedback) and get printed (reports)."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -86,23 +87,26 @@ class Workspace:
         return conn
 
     def check_writable(self) -> None:
-        """Write and remove a small file in each folder ingest writes to, and take the
-        master's write lock: a read-only or full workspace, or a master another program
-        holds, stops the command before any returned file is read."""
-        for folder in (self.root, self.archive, self.feedback):
+        """Find a read-only or full workspace, or a master another program holds, before
+        any returned file is read: the folders ingest writes to must be folders and
+        writable, a small file must fit on the disk, and the master's write lock is taken
+        and given back."""
+        probe = self.root / f".fujimi-probe.{os.getpid()}.tmp"
+        try:
+            with open(probe, "wb") as fh:
+                fh.write(b"0" * 4096)  # a full disk refuses the blocks at write()
+        except OSError as exc:  # named by the folder, not by the probe
+            raise OSError(exc.errno, exc.strerror, str(self.root)) from exc
+        finally:
+            try:
+                probe.unlink(missing_ok=True)
+            except OSError:
+                pass
+        for folder in (self.archive, self.feedback):
             if not folder.is_dir():  # a file where a folder should be: named as it is
                 folder.mkdir(parents=True)
-            probe = folder / f".fujimi-probe.{os.getpid()}.tmp"
-            try:
-                with open(probe, "wb") as fh:
-                    fh.write(b"0" * 4096)  # a full disk refuses the blocks at write()
-            except OSError as exc:  # named by the folder, not by the probe
-                raise OSError(exc.errno, exc.strerror, str(folder)) from exc
-            finally:
-                try:
-                    probe.unlink(missing_ok=True)
-                except OSError:
-                    pass
+            if not os.access(folder, os.W_OK):
+                raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
         conn = self.connect()
         try:
             store.check_writable(conn)
