@@ -145,6 +145,29 @@ def test_a_worker_that_cannot_write_the_archive_reports_a_fault_not_a_refusal(ws
     assert receipts(ws) == 0
 
 
+def test_a_workspace_that_fails_after_the_start_stops_ingest_in_the_workers(
+        ws, outbox, fill, monkeypatch):
+    """The archive turns unwritable after ingest's own checks passed (here: those checks are
+    skipped, and the archive is a file): the worker processes meet the fault, and ingest
+    stops with it (exit 2) instead of refusing every good file as read_failed."""
+    folder, files = returned(outbox, fill)
+    monkeypatch.setattr(type(ws), "check_writable", lambda self: None)
+    intake._MADE.clear()
+    shutil.rmtree(ws.archive)
+    ws.archive.write_text("not a folder")
+    before, n_receipts = master_snapshot(ws), receipts(ws)
+    res = invoke("ingest", folder, "-w", ws.root, "--workers", "2")
+    assert res.exit_code == 2, res.output
+    assert "作業フォルダの" in res.output and "を読み書きできません" in res.output
+    assert_no_blame(res, ws)
+    assert master_snapshot(ws) == before and receipts(ws) == n_receipts
+    monkeypatch.undo()
+    ws.archive.unlink()
+    ws.archive.mkdir()
+    intake._MADE.clear()
+    assert_all_taken_after(ws, folder, len(files))
+
+
 # -- full disk ---------------------------------------------------------------------------------
 
 def _on_small_disk(ws: Any, disk: Path) -> Any:
