@@ -394,3 +394,19 @@ def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
             result.pdf_message = str(exc)
             result.pdf_notice = Notice(exc.code, dict(exc.params)) if exc.coded else None
     return result
+
+
+def backup(ws: Workspace, out: Path | str) -> Any:
+    """Write a consistent backup of the workspace to the zip ``out`` (master through SQLite's
+    online backup, archived copies, signing key, config)."""
+    from .backup import backup as _backup
+
+    return _backup(ws, out)
+
+
+def restore_backup(backup_file: Path | str, root: Path | str) -> Workspace:
+    """Restore a backup made by :func:`backup` into the new folder ``root`` (never over an
+    existing workspace)."""
+    from .backup import restore
+
+    return restore(backup_file, root)

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
+from xlsxwriter.exceptions import FileCreateError
 
-from . import api, clicatalog, console, fiscal, names
-from .errors import FujimiError, PlanError, Problem
+from . import api, clicatalog, console, fiscal, names, store
+from .errors import FujimiError, PlanError, Problem, fault_from
 from .forms import load_form
 from .messages import UI, help_en, locate, ui, when, year_label
-from .workspace import open_workspace
+from .workspace import DB, open_workspace
 
 F = Callable[..., Any]
 
@@ -70,11 +72,26 @@ def say(key: str, **params: Any) -> None:
     click.echo(ui(key, current_lang(), **params))
 
 
+def _say_waiting(seconds: float) -> None:
+    """Shown when the master is held by another program (store.on_wait)."""
+    click.secho(ui("master_waiting", current_lang(), seconds=f"{seconds:.0f}"), fg="yellow",
+                err=True)
+
+
 def handle_errors(f: F) -> F:
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        store.on_wait = _say_waiting
         try:
             return f(*args, **kwargs)
+        except (sqlite3.Error, OSError, FileCreateError) as exc:
+            # a fault of the workspace (read-only, full, a locked or damaged master): the
+            # secretariat's, said in a sentence, never a traceback
+            lg = current_lang()
+            root = kwargs.get("workspace")
+            fault = fault_from(exc, Path(root) / DB if root else None)
+            click.secho(ui("error", lg, message=fault.message(lg)), fg="red", err=True)
+            sys.exit(2)
         except PlanError as exc:
             click.echo(exc.message(current_lang()), err=True)
             _problem_table(exc.problems, current_lang(), err=True)
@@ -229,9 +246,20 @@ def plan_template_cmd(path: Path, form: str) -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="計画ブック (.xlsx)。省略すると空の作業フォルダを作る（import-report で始める場合）")
 @click.option("--form", default="progress", show_default=True, help="様式（名前または題名）")
+@click.option("--from-backup", "from_backup", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="backup で作成したバックアップ (.zip) から作業フォルダを復元する"
+                   "（既存のフォルダは上書きしない）")
 @handle_errors
-def init_cmd(workspace: Path, plan_path: Path | None, form: str) -> None:
+def init_cmd(workspace: Path, plan_path: Path | None, form: str,
+             from_backup: Path | None) -> None:
     """作業フォルダ（設定・署名鍵・マスタDB）を作成し、計画を取り込む。"""
+    if from_backup is not None:
+        if plan_path is not None:
+            raise FujimiError(code="backup_and_plan")
+        restored = api.restore_backup(from_backup, workspace)
+        say("backup_restored", backup=from_backup, root=restored.root)
+        return
     form = _form(form)
     ws = api.init(workspace, plan_path, form)
     conn = ws.connect()
@@ -625,6 +653,22 @@ def verify_cmd(workspace: Path, quick: bool, as_json: bool) -> None:
     for p in rep.messages(lg):
         click.secho(f"  {p}", fg="red")
     sys.exit(1)
+
+
+@cli.command("backup")
+@workspace_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="作成するバックアップ (.zip)")
+@json_option
+@handle_errors
+def backup_cmd(workspace: Path, output: Path, as_json: bool) -> None:
+    """作業フォルダのバックアップ（マスタ・保管コピー・署名鍵・設定など）を .zip に作成する。
+    復元は `fujimi-xl init 新しいフォルダ --from-backup FILE`。"""
+    res = api.backup(open_workspace(workspace), output)
+    if as_json:
+        _dump(res.to_dict())
+        return
+    say("backup_done", path=res.path, n=res.archived)
 
 
 @cli.command("demo")

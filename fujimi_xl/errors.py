@@ -6,8 +6,13 @@ Validation never raises on bad data: it returns :class:`Problem` records, each w
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
+import sqlite3
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
+from pathlib import Path
 from typing import Any
 
 
@@ -68,6 +73,29 @@ class WorkspaceError(FujimiError):
     """The workspace is missing, incomplete or from an incompatible version."""
 
     code = "bad_workspace"
+
+
+class WorkspaceFault(WorkspaceError):
+    """The workspace cannot be used as it is now (read-only, full, a locked or corrupted
+    master): the secretariat's to fix; no returned file is to blame."""
+
+    code = "workspace_fault"
+
+    def message(self, lang: str = "ja") -> str:
+        if lang != "en" or not self.coded:
+            return super().message(lang)
+        from .messages import error_text
+
+        params = {k: _REASON_EN.get(v, v) if isinstance(v, str) else v
+                  for k, v in self.params.items()}
+        return error_text(self.code, lang, **params)
+
+
+class OutputError(WorkspaceFault):
+    """A file the command writes cannot be written or replaced (open in Excel, a read-only
+    folder, a full disk); the old file, if any, is left as it was."""
+
+    code = "output_locked"
 
 
 class PlanError(FujimiError):
@@ -154,3 +182,89 @@ class HasProblems:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity != "error"]
+
+
+# -- workspace faults (issue 12) -------------------------------------------------------------
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+# why an OSError happened: (日本語, English), shown as a fault's ``reason`` or ``detail``
+_REASONS: dict[str, tuple[str, str]] = {
+    "full": ("ディスクの空きがありません", "the disk is full"),
+    "read_only": ("読み取り専用の場所です", "a read-only place"),
+    "denied": ("書き込みが許可されていないか、他のプログラムが使用中です",
+               "no permission to write, or another program is using it"),
+    "a_folder": ("同じ名前のフォルダがあります", "a folder of that name is in the way"),
+    "no_folder": ("フォルダがありません", "the folder does not exist"),
+    "a_file": ("フォルダのはずの場所がファイルになっています",
+               "a file stands where a folder should be"),
+}
+_REASON_EN = dict(_REASONS.values())
+
+
+def os_reason(exc: BaseException) -> str:
+    """Why an OSError happened, as a short Japanese phrase (the catalogue's ``reason``;
+    :meth:`WorkspaceFault.message` gives it in English with ``lang="en"``)."""
+    code = getattr(exc, "errno", None)
+    key = ("full" if code in _FULL else "read_only" if code == errno.EROFS
+           else "denied" if code in (errno.EACCES, errno.EPERM)
+           else "a_folder" if code == errno.EISDIR
+           else "no_folder" if code == errno.ENOENT
+           else "a_file" if code in (errno.EEXIST, errno.ENOTDIR) else "")
+    if key:
+        return _REASONS[key][0]
+    return f"{type(exc).__name__}: {exc}"[:200]
+
+
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < 256 * 1024
+    except OSError:
+        return False
+
+
+def _cause(exc: BaseException) -> BaseException | None:
+    return exc.__cause__ or exc.__context__
+
+
+def fault_from(exc: BaseException, master: Path | str | None = None) -> WorkspaceFault:
+    """The workspace fault behind a database or file-system error: a sentence for the
+    secretariat instead of a traceback. ``master``: the master database's path, if known."""
+    if isinstance(exc, WorkspaceFault):
+        return exc
+    where = str(master) if master else "master.sqlite"
+    if isinstance(exc, sqlite3.Error):
+        text = str(exc).lower()
+        name = str(getattr(exc, "sqlite_errorname", "") or "")
+        if "locked" in text or "busy" in text or name.startswith(("SQLITE_BUSY",
+                                                                   "SQLITE_LOCKED")):
+            return WorkspaceFault(code="master_locked", path=where, seconds="")
+        if "readonly" in text or name.startswith("SQLITE_READONLY"):
+            return WorkspaceFault(code="workspace_read_only", path=Path(where).parent)
+        if "full" in text or name == "SQLITE_FULL":
+            return WorkspaceFault(code="disk_full", path=where)
+        if ("malformed" in text or "not a database" in text
+                or name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))):
+            return WorkspaceFault(code="master_corrupt", path=where, detail=str(exc))
+        if "disk i/o" in text or name.startswith("SQLITE_IOERR"):
+            if _nearly_full(Path(where).parent):
+                return WorkspaceFault(code="disk_full", path=where)
+            return WorkspaceFault(code="workspace_io", path=where, detail=str(exc))
+        if "unable to open" in text or name.startswith("SQLITE_CANTOPEN"):
+            folder = Path(where).parent
+            if folder.is_dir() and not os.access(folder, os.W_OK):
+                return WorkspaceFault(code="workspace_read_only", path=folder)
+            return WorkspaceFault(code="master_unopenable", path=where)
+        return WorkspaceFault(code="master_error", path=where, detail=str(exc)[:200])
+    if isinstance(exc, OSError):
+        path = exc.filename or where
+        if exc.errno in _FULL:
+            return WorkspaceFault(code="disk_full", path=path)
+        if exc.errno in _READ_ONLY:
+            return WorkspaceFault(code="workspace_read_only", path=path)
+        return WorkspaceFault(code="workspace_io", path=path, detail=os_reason(exc))
+    cause = _cause(exc)
+    if cause is not None and isinstance(cause, sqlite3.Error | OSError):
+        return fault_from(cause, master)
+    return WorkspaceFault(code="workspace_io", path=where, detail=os_reason(exc))

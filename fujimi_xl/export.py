@@ -14,6 +14,7 @@ from typing import Any
 
 import xlsxwriter
 
+from . import outfile
 from .dataset import Table
 from .forms import Form
 
@@ -48,6 +49,16 @@ def flat(form: Form, table: Table) -> tuple[list[str], list[list[Any]]]:
 
 
 def export(path: Path, form: Form, table: Table, fmt: str) -> Path:
+    """Write the table as ``fmt`` under a temporary name beside ``path``, then rename it into
+    place: an old export open in Excel is named in an OutputError and left whole."""
+    if fmt not in ("csv", "json", "xlsx"):
+        raise ValueError(fmt)
+    with outfile.replacing(Path(path)) as tmp:
+        _write(tmp, form, table, fmt)
+    return Path(path)
+
+
+def _write(path: Path, form: Form, table: Table, fmt: str) -> Path:
     headers, rows = flat(form, table)
     path = Path(path)
     if fmt == "csv":

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from . import generator as generate
-from . import normalise, store
+from . import normalise, outfile, store
 from .errors import Problem
 from .forms import Form
 from .messages import book_text
@@ -48,16 +48,13 @@ def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Any,
     path = out_dir / f"差戻し_{Path(file_name).stem}.xlsx"
     # written under a temporary name, then renamed: workers build feedback workbooks in
     # parallel, and two refused files of the same name must not write one file at once
+    # (a feedback workbook open in Excel is named in an OutputError, and left whole)
     tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.xlsx")
-    try:
-        if form.layout == "sheet":
-            _sheet_feedback(ws, form, issue, ex, problems, group, tmp, lang)
-        else:
-            _list_feedback(ws, form, issue, ex, problems, group, tmp, lang)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    if form.layout == "sheet":
+        return outfile.commit(tmp, path, lambda: _sheet_feedback(ws, form, issue, ex, problems,
+                                                                 group, tmp, lang))
+    return outfile.commit(tmp, path, lambda: _list_feedback(ws, form, issue, ex, problems,
+                                                            group, tmp, lang))
 
 
 def _list_feedback(ws: Workspace, form: Form, issue: Any, ex: Any, problems: list[Problem],

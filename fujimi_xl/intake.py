@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import shutil
+import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,7 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from . import fiscal, isolate, manifest, normalise, store
-from .errors import HasProblems, Problem
+from .errors import (
+    FormDefinitionError,
+    FujimiError,
+    HasProblems,
+    OutputError,
+    Problem,
+    WorkspaceFault,
+    fault_from,
+)
 from .extract import extract
 from .feedback import write_feedback
 from .forms import Form, load_form
@@ -166,10 +175,26 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
     if progress is not None and hasattr(progress, "start"):
         progress.start(len(files))
     key = ws.key()
+    try:
+        return _ingest(ws, files, report, key, form=form, year=year, group=group,
+                       workers=workers, progress=progress, dry_run=dry_run, lang=lang)
+    except _FAULTS as exc:  # the workspace's, never a returned file's: a sentence, exit 2
+        raise fault_from(exc, ws.db_path) from exc
+
+
+_FAULTS = (sqlite3.Error, OSError)
+
+
+def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, *,
+            form: str | None, year: int | None, group: str | None, workers: int | None,
+            progress: Any, dry_run: bool, lang: str) -> IngestReport:
+    if not dry_run:
+        ws.check_writable()  # read-only, full, locked: said before any file is read
     conn = ws.connect()
     try:
         # the sha256 decides before any parsing
         to_read: list[tuple[Path, str]] = []
+        archived: set[str] | None = None
         for path in files:
             try:
                 sha = sha256_of(path)
@@ -180,6 +205,10 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
             known = _known(conn, sha)
             if known is not None:
                 report.files.append(_result_for_known(path, sha, known))
+                if not dry_run:
+                    if archived is None:  # listed once, not looked up file by file
+                        archived = set(os.listdir(ws.archive)) if ws.archive.is_dir() else set()
+                    _restore_archive(ws, archived, path, sha, report.files[-1])
                 if progress:
                     progress(1)
                 continue
@@ -274,6 +303,24 @@ def _result_for_known(path: Path, sha: str, known: _Known) -> FileResult:
         result.problems = [Problem("replayed_version", file=path.name,
                                    params={"expected": known.superseded_at})]
     return result
+
+
+def _restore_archive(ws: Workspace, archived: set[str], path: Path, sha: str,
+                     result: FileResult) -> None:
+    """An accepted file whose archived copy is missing (``archived``: the names in the
+    archive folder): the very same bytes (the sha256 says so) are kept again, and the
+    result says it was restored."""
+    if f"{sha}{path.suffix.lower() or '.xlsx'}" in archived or _has_archive(ws.archive, sha):
+        return
+    data = _small_file(path)
+    if data is None or hashlib.sha256(data).hexdigest() != sha:
+        return  # changed since it was hashed: not the accepted file any more
+    _archive_once(ws.archive, path, sha, data)
+    result.problems.append(Problem("archive_restored", file=path.name, severity="warning"))
+
+
+def _has_archive(folder: Path, sha: str) -> bool:
+    return any(not p.name.endswith(".tmp") for p in folder.glob(f"{sha}.*"))
 
 
 def _record_receipt(conn: Any, result: FileResult, size: int, issue_id: str = "") -> int:
@@ -411,9 +458,10 @@ class Analysis:
     latest state (staleness, versions) and every write, which the main process does."""
 
     result: FileResult
-    stage: str  # "refused" (the file or its identity), "invalid" (its data), "ok"
+    stage: str  # "refused" (the file or its identity), "invalid" (its data), "ok", "fault"
     issue: dict[str, Any] | None = None
     found: Any = None  # _Found when ok; the extracted data for a feedback workbook otherwise
+    fault: tuple[str, str, dict[str, str]] | None = None  # stage "fault": class, code, params
 
 
 @dataclass
@@ -447,7 +495,31 @@ def _worker_db(root: str) -> Any:
 
 
 def analyse(ctx: Context, path_str: str) -> Analysis:
-    """Read, identify, extract and validate one file. Runs in a worker process; writes nothing."""
+    """Read, identify, extract and validate one file (in a worker process). A fault of the
+    workspace met on the way (the master cannot be read, the archive or feedback folder cannot
+    be written, a form definition is broken) is not the file's: it comes back as the stage
+    "fault", and the main process stops the ingest with it instead of refusing the file."""
+    try:
+        return _analyse(ctx, path_str)
+    except (*_FAULTS, FujimiError) as exc:
+        if isinstance(exc, FujimiError):
+            fault: FujimiError = exc
+        else:
+            fault = fault_from(exc, Path(ctx.root) / "master.sqlite")
+        result = FileResult(path_str, Path(path_str).name, "rejected")
+        return Analysis(result, "fault", fault=(type(fault).__name__, fault.code,
+                                                {k: str(v) for k, v in fault.params.items()}))
+
+
+def _raise_fault(fault: tuple[str, str, dict[str, str]]) -> None:
+    """Raise again, in the main process, the fault a worker met."""
+    kind, code, params = fault
+    cls: type[FujimiError] = {"OutputError": OutputError, "FormDefinitionError":
+                              FormDefinitionError}.get(kind, WorkspaceFault)
+    raise cls(code=code, **params)
+
+
+def _analyse(ctx: Context, path_str: str) -> Analysis:
     path = Path(path_str)
     name = path.name
     result = FileResult(str(path), name, "rejected")
@@ -568,6 +640,8 @@ def settle(ws: Workspace, conn: Any, path: Path, sha: str, analysis: Analysis | 
         result = FileResult(str(path), name, "rejected", sha256=sha, problems=[
             Problem(analysis.code, file=name, params=analysis.params)])
         return _reject(ws, conn, result, size)
+    if analysis.fault is not None:  # the workspace's fault, met by the worker: stop here
+        _raise_fault(analysis.fault)
     result = analysis.result
     sha = result.sha256 = result.sha256 or sha  # the worker's: of the bytes it read
     issue = analysis.issue

@@ -51,6 +51,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "write ({detail}); it is not read, for safety. Fill in the workbook you were sent, save "
         "it again in Excel and send it again.",
     ),
+    # -- workspace faults (issue 12) -----------------------------------------------------
+    "archive_restored": (
+        "受理済みのこのファイルの保管コピー（作業フォルダの archive）がなかったため、"
+        "このファイルから戻しました。",
+        "The archived copy of this accepted file (in the workspace's archive) was missing; "
+        "it was restored from this file.",
+    ),
     "skipped_lock_file": (
         "Excel/LibreOfficeの一時ファイル(ロックファイル)のため読み飛ばしました。",
         "Skipped: an Excel/LibreOffice lock file.",
@@ -316,8 +323,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "already_workspace": ("{root} はすでに作業フォルダです（{config} があります）",
                           "{root} is already a workspace ({config} exists)"),
     "config_unreadable": ("{path} を読めません: {detail}", "Cannot read {path}: {detail}"),
-    "no_master": ("マスタデータベース {path} がありません",
-                  "The master database {path} is missing"),
+    "no_master": ("マスタデータベース {path} がありません。`fujimi-xl init 新しいフォルダ --from-backup バックアップ.zip` でバックアップ（`fujimi-xl backup` で作成）から復元してください。",
+                  "The master database {path} is missing. Restore the backup (made with `fujimi-xl backup`) with `fujimi-xl init NEW_FOLDER --from-backup BACKUP.zip`."),
     "key_unreadable": ("署名鍵 {path} を読めません", "Cannot read the signing key {path}"),
     # -- form definitions ----------------------------------------------------------------------
     "form_not_found": ("様式「{name}」の定義が見つかりません (templates/{name}/form.json)",
@@ -398,8 +405,10 @@ ERRORS: dict[str, tuple[str, str]] = {
     "demo_not_empty": ("{directory} は空ではありません。新しいフォルダを指定してください。",
                        "{directory} is not empty. Give a new folder."),
     # -- verify findings -------------------------------------------------------------------------
-    "verify_database": ("データベースの整合性検査で異常: {result}",
-                        "The database integrity check failed: {result}"),
+    "verify_database": ("マスタの整合性検査で異常があります（マスタが壊れています）: {result}。"
+                        "`fujimi-xl init 新しいフォルダ --from-backup バックアップ.zip` でバックアップ（`fujimi-xl backup` で作成）から復元してください。",
+                        "The master's integrity check failed (the master is damaged): "
+                        "{result}. To repair it, restore the backup (made with `fujimi-xl backup`) with `fujimi-xl init NEW_FOLDER --from-backup BACKUP.zip`."),
     "verify_current_count": ("{where}: 現在の版が {n} 件あります（1件のはず）",
                              "{where}: {n} current versions (there must be 1)"),
     "verify_version_gap": ("{where}: 版番号が連続していません（{n}版、最大 v{top}）",
@@ -407,8 +416,12 @@ ERRORS: dict[str, tuple[str, str]] = {
                            "highest v{top})"),
     "verify_no_receipt": ("{where}: 受付記録（受理）がありません",
                           "{where}: no receipt of acceptance"),
-    "verify_no_archive": ("{where}: 受理したファイル {file} の保管コピーがありません",
-                          "{where}: the archived copy of the accepted file {file} is missing"),
+    "verify_no_archive": ("{where}: 受理したファイル {file} の保管コピーがありません。"
+                          "そのファイルをもう一度取り込むと保管コピーが戻ります（なければ "
+                          "バックアップから復元してください）",
+                          "{where}: the archived copy of the accepted file {file} is missing. "
+                          "Ingest that file again to restore the copy (or restore the "
+                          "backup)"),
     "verify_sha256": ("{where}: 保管コピー {name} の sha256 が記録と一致しません",
                       "{where}: the sha256 of the archived copy {name} does not match the "
                       "record"),
@@ -435,6 +448,81 @@ ERRORS: dict[str, tuple[str, str]] = {
         "「{name}」に当たる担当が複数あります: {groups}。部名とグループ名、または担当コードで"
         "指定してください。",
         "'{name}' matches several groups: {groups}. Give the department and name, or the code.",
+    ),
+    # -- workspace faults, backup, output files (issue 12) ------------------------------------
+    "master_locked": (
+        "マスタ {path} を他のプログラムが使用中のため、{seconds}秒待ちましたが使えませんでした。"
+        "何も変更していません。マスタを開いているプログラム（DB Browser for SQLite など、"
+        "または実行中の別の fujimi-xl）を閉じてから、もう一度実行してください。",
+        "The master {path} is in use by another program; waited {seconds} seconds in vain. "
+        "Nothing was changed. Close the program that has the master open (DB Browser for "
+        "SQLite, or another fujimi-xl still running) and run the command again.",
+    ),
+    "master_corrupt": (
+        "マスタ {path} が壊れています（{detail}）。このマスタには何も取り込まず、何も変更して"
+        "いません。`fujimi-xl init 新しいフォルダ --from-backup バックアップ.zip` でバックアップ（`fujimi-xl backup` で作成）から復元してください。",
+        "The master {path} is damaged ({detail}). Nothing was merged into it or changed. "
+        "restore the backup (made with `fujimi-xl backup`) with `fujimi-xl init NEW_FOLDER --from-backup BACKUP.zip`.",
+    ),
+    "master_unopenable": (
+        "マスタ {path} を開けません。作業フォルダが移動・削除されていないか、共有フォルダに"
+        "接続できているかを確かめてください。マスタがなくなった場合は `fujimi-xl init 新しいフォルダ --from-backup バックアップ.zip` でバックアップ（`fujimi-xl backup` で作成）から復元してください。",
+        "Cannot open the master {path}. Check that the workspace was not moved or deleted and "
+        "that the shared folder is connected. If the master is gone, restore the backup (made with `fujimi-xl backup`) with `fujimi-xl init NEW_FOLDER --from-backup BACKUP.zip`.",
+    ),
+    "master_error": (
+        "マスタ {path} を使えません（{detail}）。何も変更していません。別のバージョンの "
+        "fujimi-xl で作った作業フォルダでないか確かめ、直らなければ `fujimi-xl init 新しいフォルダ --from-backup バックアップ.zip` でバックアップ（`fujimi-xl backup` で作成）から復元してください。",
+        "Cannot use the master {path} ({detail}). Nothing was changed. Check that the workspace "
+        "was not made by another version of fujimi-xl; otherwise restore the backup (made with `fujimi-xl backup`) with `fujimi-xl init NEW_FOLDER --from-backup BACKUP.zip`.",
+    ),
+    "workspace_read_only": (
+        "作業フォルダ {path} に書き込めません（読み取り専用か、書き込みの権限がありません）。"
+        "返送ファイルの誤りではなく、どのファイルも差戻しにしていません（取込の途中で止まった"
+        "場合は、それまでに受理したものだけが保存されています）。フォルダの読み取り専用を解除する（共有フォルダなら書き込み権限を確かめる）か、"
+        "書き込める場所へ移してから、もう一度実行してください。",
+        "Cannot write to the workspace {path} (read-only, or no permission to write). No "
+        "returned file is at fault and none was refused (an ingest stopped midway kept only "
+        "what it had accepted in full). Make the folder "
+        "writable (on a shared folder, check the write permission) or move it somewhere "
+        "writable, and run the command again.",
+    ),
+    "disk_full": (
+        "ディスクの空きがないため {path} に書き込めません。返送ファイルの誤りではなく、どの"
+        "ファイルも差戻しにしていません（取込の途中で止まった場合は、それまでに受理したものだけが"
+        "保存されています）。不要なファイルを削除して空きを作ってから、もう一度実行してください"
+        "（取込なら残りのファイルを取り込みます）。",
+        "The disk is full: cannot write {path}. No returned file is at fault and none was "
+        "refused (an ingest stopped midway kept only what it had accepted in full). Free some "
+        "space and run the command again (an ingest takes the remaining files).",
+    ),
+    "workspace_io": (
+        "作業フォルダの {path} を読み書きできません（{detail}）。ディスクや共有フォルダの接続を"
+        "確かめてから、もう一度実行してください。直らなければ `fujimi-xl init 新しいフォルダ --from-backup バックアップ.zip` でバックアップ（`fujimi-xl backup` で作成）から復元してください。",
+        "Cannot read or write {path} in the workspace ({detail}). Check the disk or the "
+        "shared-folder connection and run the command again; otherwise restore the backup (made with `fujimi-xl backup`) with `fujimi-xl init NEW_FOLDER --from-backup BACKUP.zip`.",
+    ),
+    "output_locked": (
+        "{path} を書き込めません（{reason}）。Excel で開いている場合は閉じてから、もう一度"
+        "実行してください。元のファイルは変わっていません。",
+        "Cannot write {path} ({reason}). If it is open in Excel, close it first, then run the "
+        "command again. The old file is unchanged.",
+    ),
+    "restore_target_exists": (
+        "{root} はすでにあり、空ではありません。既存のフォルダは上書きしません。"
+        "復元先には新しいフォルダを指定してください。",
+        "{root} exists and is not empty. An existing folder is never overwritten: give a new "
+        "folder to restore into.",
+    ),
+    "backup_unreadable": (
+        "{path} は fujimi-xl のバックアップとして読めません（{detail}）。"
+        "`fujimi-xl backup` で作成した .zip を指定してください。",
+        "{path} cannot be read as a fujimi-xl backup ({detail}). Give a .zip made by "
+        "`fujimi-xl backup`.",
+    ),
+    "backup_and_plan": (
+        "--from-backup と --plan は同時に指定できません（計画はバックアップに含まれます）。",
+        "--from-backup and --plan cannot be given together (the plan is in the backup).",
     ),
 }
 
@@ -668,6 +756,16 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "when": ("{year}年{month}月{day}日 {hour}:{minute:02d}",
              "{year}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}"),
+    # -- workspace faults, backup (issue 12) ------------------------------------------------
+    "master_waiting": ("マスタを他のプログラムが使用中です。待っています…（最大{seconds}秒）",
+                       "The master is in use by another program. Waiting… (at most {seconds} s)"),
+    "backup_done": ("バックアップを作成しました: {path}（マスタ・保管コピー {n} 件・署名鍵・設定）",
+                    "Backup written: {path} (master, {n} archived copies, signing key, "
+                    "config)"),
+    "backup_restored": ("バックアップ {backup} から作業フォルダ {root} を復元しました。"
+                     "`fujimi-xl verify -w {root}` で確かめられます。",
+                     "Restored the workspace {root} from the backup {backup}. Check it with "
+                     "`fujimi-xl verify -w {root}`."),
 }
 
 
@@ -850,6 +948,13 @@ HELP_EN: dict[str, str] = {
     "同梱のサンプルデータで一連の流れ（作成→記入→取込→集計）を実行する。":
         "Run the whole flow (make → fill → ingest → report) on the bundled sample data.",
     "PDF を作成しない": "Make no PDF",
+    "backup で作成したバックアップ (.zip) から作業フォルダを復元する（既存のフォルダは上書きしない）":
+        "Restore the workspace from a backup (.zip) made by backup (an existing folder is "
+        "never overwritten)",
+    "作業フォルダのバックアップ（マスタ・保管コピー・署名鍵・設定など）を .zip に作成する。":
+        "Write a backup of the workspace (master, archived copies, signing key, settings) "
+        "as a .zip. Restore it with `fujimi-xl init NEW_FOLDER --from-backup FILE`.",
+    "作成するバックアップ (.zip)": "The backup (.zip) to write",
 }
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from . import fiscal, layout, print_fit
+from . import fiscal, layout, outfile, print_fit
 from .dataset import Row, Table
 from .errors import Notice
 from .forms import Form
@@ -39,7 +39,8 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
     cfg = form.report
     path = Path(path)
     created = created or dt.datetime.now()
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
+    tmp = outfile.temp_for(path)  # renamed into place by outfile.commit below
+    wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
                                          "strings_to_urls": False,
                                          "strings_to_numbers": False, "in_memory": True})
     wb.set_properties({"title": f"{title} {fiscal.long_label(table.year)}{form.title}結果",
@@ -172,10 +173,10 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
         ws.print_area(0, 0, r - 1, last_col)
 
     _summary(wb, fmt, form, table, sections, group_by, title, subtitle)
-    wb.close()
+    done = outfile.commit(tmp, path, wb.close)
     if warnings is not None:
         warnings.extend(str(n) for n in notices[first_notice:])
-    return path
+    return done
 
 
 def _put(ws: Any, r: int, c: int, n_rows: int, text: str, style: Any) -> None:

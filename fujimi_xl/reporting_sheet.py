@@ -14,7 +14,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from . import fiscal, layout, print_fit
+from . import fiscal, layout, outfile, print_fit
 from .dataset import Row, Table
 from .errors import Notice
 from .forms import Form
@@ -68,14 +68,14 @@ def write_book(path: Path, form: Form, table: Table, *, title: str = "",
     notices = notices if notices is not None else []
     used = {"一覧"}
     path = Path(path)
-    book = Book(path, form, table.year, Group("", "", title), font)
+    tmp = outfile.temp_for(path)  # renamed into place by outfile.commit below
+    book = Book(tmp, form, table.year, Group("", "", title), font)
     book.wb.set_properties({"title": f"{fiscal.long_label(table.year)} {form.title}",
                             "author": "fujimi-xl", "created": created or dt.datetime.now()})
     _overview(book, form, table, title)
     for row in table.rows:
         _program_sheet(book, form, table.year, row, used, warnings, notices)
-    book.close()
-    return path
+    return outfile.commit(tmp, path, book.close)
 
 
 def _overview(book: Book, form: Form, table: Table, title: str) -> None:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -118,16 +119,119 @@ def now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+# -- connections and faults (issue 12) --------------------------------------------------------
+# How long a write waits for a master that another program holds (seconds); FUJIMI_LOCK_WAIT
+# overrides it (the tests use a second or two).
+LOCK_WAIT = 60.0
+# Waits shorter than this pass in silence (our own concurrent ingests take turns this way).
+QUIET_WAIT = 1.0
+# Called once when a write has to wait for another program, with the seconds it will wait;
+# the CLI prints "マスタを他のプログラムが使用中です。待っています…" through it.
+on_wait: Callable[[float], None] | None = None
+
+
+def lock_wait() -> float:
+    try:
+        return max(0.0, float(os.environ.get("FUJIMI_LOCK_WAIT", LOCK_WAIT)))
+    except ValueError:
+        return LOCK_WAIT
+
+
 def connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    # WAL with synchronous=NORMAL: a commit is atomic and survives the process being killed;
-    # only a power cut can lose the last commits, never leave half of one (SQLite's guarantee)
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=60000")
+    wait = lock_wait()
+    conn = sqlite3.connect(str(path), timeout=wait, isolation_level=None)
+    try:
+        conn.row_factory = sqlite3.Row
+        # the first statement that needs the file: a program holding the master exclusively
+        # (even for reading) is waited for with a message, then refused in words
+        _patient(conn, "PRAGMA journal_mode=WAL")
+        # WAL with synchronous=NORMAL: a commit is atomic and survives the process being
+        # killed; only a power cut can lose the last commits, never leave half of one
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc)
+
+
+def _begin(conn: sqlite3.Connection) -> None:
+    """Start a write transaction, waiting for another program's lock (see _patient)."""
+    _patient(conn, "BEGIN IMMEDIATE")
+
+
+def _patient(conn: sqlite3.Connection, sql: str) -> None:
+    """Run ``sql``; when another program holds the master, say so (on_wait) and wait up to
+    lock_wait() seconds, then give up with the master_locked fault."""
+    wait = lock_wait()
+    conn.execute(f"PRAGMA busy_timeout={int(min(QUIET_WAIT, wait) * 1000)}")
+    try:
+        conn.execute(sql)
+        return
+    except sqlite3.OperationalError as exc:
+        if not _busy(exc):
+            raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+    rest = max(0.0, wait - QUIET_WAIT)
+    if on_wait is not None:
+        on_wait(wait)
+    conn.execute(f"PRAGMA busy_timeout={int(rest * 1000)}")
+    try:
+        conn.execute(sql)
+    except sqlite3.OperationalError as exc:
+        if _busy(exc):
+            from .errors import WorkspaceFault
+
+            raise WorkspaceFault(code="master_locked", path=_path_of(conn),
+                                 seconds=f"{wait:.0f}") from exc
+        raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+
+
+def _path_of(conn: sqlite3.Connection) -> str:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return str(row[2]) if row is not None else ""
+
+
+def check(conn: sqlite3.Connection) -> None:
+    """SQLite's quick check of the whole master: a damaged page raises the master_corrupt
+    fault before anything is read from it or merged into it."""
+    from .errors import WorkspaceFault
+
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and _busy(exc):
+            raise
+        raise WorkspaceFault(code="master_corrupt", path=_path_of(conn),
+                             detail=str(exc)) from exc
+    if rows != ["ok"]:
+        raise WorkspaceFault(code="master_corrupt", path=_path_of(conn),
+                             detail="; ".join(map(str, rows))[:300])
+
+
+def check_writable(conn: sqlite3.Connection) -> None:
+    """Take the master's write lock and give it back: a master that is locked (waited for),
+    read-only or unwritable is found before any file is read."""
+    _begin(conn)
+    conn.execute("ROLLBACK")
+
+
+def backup_to(conn: sqlite3.Connection, target: Path) -> None:
+    """A consistent copy of the master at ``target`` through SQLite's online backup."""
+    dst = sqlite3.connect(str(target))
+    try:
+        conn.backup(dst)
+    finally:
+        dst.close()
 
 
 def create(path: Path) -> None:
@@ -154,20 +258,34 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK TO fx_unit")
-            conn.execute("RELEASE fx_unit")
+            try:
+                conn.execute("ROLLBACK TO fx_unit")
+                conn.execute("RELEASE fx_unit")
+            except sqlite3.Error:
+                # the unit cannot be undone alone (SQLite may have ended the transaction
+                # itself on a full disk): undo the whole batch, never commit half a unit
+                _rollback(conn)
             raise
         else:
             conn.execute("RELEASE fx_unit")
         return
-    conn.execute("BEGIN IMMEDIATE")
+    _begin(conn)
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     else:
         conn.execute("COMMIT")
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Undo the open transaction; a failure to do so (none open any more) is not news."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
 
 
 class Batch:
@@ -185,7 +303,7 @@ class Batch:
     def begin(self) -> None:
         """Open the batch's write transaction, if it is not open yet."""
         if not self.conn.in_transaction:
-            self.conn.execute("BEGIN IMMEDIATE")
+            _begin(self.conn)
             self.units, self.started = 0, time.monotonic()
 
     def done(self) -> None:
@@ -202,8 +320,15 @@ class Batch:
     def __enter__(self) -> Batch:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        self.commit()  # what was merged whole before an error is kept, as if committed alone
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        # what was merged whole before an error is kept, as if committed alone; a commit that
+        # fails (a full disk) undoes the whole batch, and the error that stopped it is shown
+        try:
+            self.commit()
+        except sqlite3.Error:
+            _rollback(self.conn)
+            if exc is None:
+                raise
 
 
 _encode_str = json.encoder.encode_basestring  # C-accelerated, keeps non-ASCII as it is

@@ -3,6 +3,7 @@ files that go out (outbox), come back (feedback) and get printed (reports)."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -13,6 +14,8 @@ from typing import Any
 
 from . import store
 from .errors import WorkspaceError
+
+_CHECKED: set[tuple[str, int, int]] = set()  # masters this process has quick-checked
 
 CONFIG = "fujimi.json"
 KEY = "secret.key"
@@ -68,7 +71,47 @@ class Workspace:
             raise WorkspaceError(code="key_unreadable", path=self.root / KEY) from exc
 
     def connect(self) -> sqlite3.Connection:
-        return store.connect(self.db_path)
+        """A connection to the master, checked (SQLite's quick check) the first time this
+        process opens it and again whenever the file changed on disk since: a corrupted
+        master stops the command with the master_corrupt fault before it is used."""
+        conn = store.connect(self.db_path)
+        try:
+            st = self.db_path.stat()
+            seen = (str(self.db_path.resolve()), st.st_mtime_ns, st.st_size)
+            if seen not in _CHECKED:
+                store.check(conn)
+                _CHECKED.add(seen)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def check_writable(self) -> None:
+        """Find a read-only or full workspace, or a master another program holds, before
+        any returned file is read: the folders ingest writes to must be folders and
+        writable, a small file must fit on the disk, and the master's write lock is taken
+        and given back."""
+        probe = self.root / f".fujimi-probe.{os.getpid()}.tmp"
+        try:
+            with open(probe, "wb") as fh:
+                fh.write(b"0" * 4096)  # a full disk refuses the blocks at write()
+        except OSError as exc:  # named by the folder, not by the probe
+            raise OSError(exc.errno, exc.strerror, str(self.root)) from exc
+        finally:
+            try:
+                probe.unlink(missing_ok=True)
+            except OSError:
+                pass
+        for folder in (self.archive, self.feedback):
+            if not folder.is_dir():  # a file where a folder should be: named as it is
+                folder.mkdir(parents=True)
+            if not os.access(folder, os.W_OK):
+                raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
+        conn = self.connect()
+        try:
+            store.check_writable(conn)
+        finally:
+            conn.close()
 
     def save_config(self) -> None:
         tmp = self.root / (CONFIG + ".tmp")
