@@ -210,16 +210,22 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
                     progress(1)
                 continue
             to_read.append((path, sha))
+        # the newest answer wins: files are read and merged in the order they were saved
+        # (the workbook's own time), never in name order, so a slot's versions follow the
+        # saves and its last one is current; streamed one by one as before
+        saved = {str(p): saved_time(p) for p, _ in to_read}
+        to_read.sort(key=lambda x: saved[str(x[0])])  # stable: name order among equals
         shas = {str(p): s for p, s in to_read}
         if to_read:
             normalise.warm()  # the workers are forked below and inherit it
         ctx = Context(str(ws.root), key, form, year, group, dry_run, lang)
         work: Any = functools.partial(analyse, ctx)  # returns an Analysis, not a RawBook
-        order_of = {str(p): i for i, (p, _) in enumerate(to_read)}
-        later: list[tuple[str, Any]] = []
         with store.Batch(conn) as batch:
-
-            def settle_one(path_str: str, analysis: Any) -> None:
+            for path_str, outcome in isolate.read_many([str(p) for p, _ in to_read], workers,
+                                                       reader=work):
+                analysis: Any = outcome
+                if isinstance(analysis, Analysis):
+                    analysis.result.saved_at = saved[path_str]
                 if not dry_run:
                     batch.begin()
                 result = settle(ws, conn, Path(path_str), shas[path_str], analysis, dry_run,
@@ -228,19 +234,6 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
                 report.files.append(result)
                 if progress:
                     progress(1)
-
-            for path_str, outcome in isolate.read_many([str(p) for p, _ in to_read], workers,
-                                                       reader=work):
-                if isinstance(outcome, Analysis) and outcome.issue is not None and \
-                        outcome.stage != "refused":
-                    later.append((path_str, outcome))  # answers a slot: merged oldest first
-                else:
-                    settle_one(path_str, outcome)
-            # the newest answer wins: the files that answer a slot are merged in the order
-            # they were saved (the workbook's own time), never in name or reading order
-            later.sort(key=lambda x: (x[1].result.saved_at, order_of.get(x[0], 0)))
-            for path_str, analysis in later:
-                settle_one(path_str, analysis)
         _superseded_refusals(conn, report)
     finally:
         conn.close()
@@ -505,7 +498,8 @@ class Analysis:
     latest state (staleness, versions) and every write, which the main process does."""
 
     result: FileResult
-    stage: str  # "refused" (the file or its identity), "invalid" (its data), "ok"
+    stage: str  # "refused" (the file or its identity), "invalid" (its data), "stale" (an
+    # earlier issue: ``found`` holds its answers for a feedback book on the latest), "ok"
     issue: dict[str, Any] | None = None
     found: Any = None  # _Found when ok; the extracted data for a feedback workbook otherwise
 
@@ -548,7 +542,6 @@ def analyse(ctx: Context, path_str: str) -> Analysis:
     raw = _small_file(path)  # hashed here: what is read is what gets archived
     if raw is not None:
         result.sha256 = hashlib.sha256(raw).hexdigest()
-    result.saved_at = saved_time(path, raw)
     outcome = isolate.read_in_process(path_str, raw)
     if isinstance(outcome, ReadRefused):
         result.problems.append(Problem(outcome.code, file=name, params=outcome.params))
@@ -712,6 +705,9 @@ def settle(ws: Workspace, conn: Any, path: Path, sha: str, analysis: Analysis | 
             # answered on the latest template, the group's answers carried over by item key
             result.feedback = str(write_feedback(ws, f, dict(latest), analysis.found,
                                                  result.problems, name, lang=lang))
+        return _reject(ws, conn, result, size, issue_id)
+    if analysis.stage == "stale":  # cannot happen (issues are only ever added): read it again
+        result.problems = [Problem("read_failed", file=name, params={"detail": "stale"})]
         return _reject(ws, conn, result, size, issue_id)
     if analysis.stage == "invalid":
         if not dry_run and not result.feedback:
