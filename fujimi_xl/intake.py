@@ -101,6 +101,11 @@ class IngestReport:
             "counts": {k: self.count(k) for k in ("accepted", "rejected", "unchanged", "skipped",
                                                   "superseded")},
             "files": [f.to_dict(lang) for f in self.files],
+            "versions": [{"form": top.form, "year": top.year, "slot": top.slot,
+                          "current": top.file_name, "version": top.version,
+                          "saved_at": top.saved_at,
+                          "earlier": [o.file_name for o in others]}
+                         for top, others in self.slots_with_versions()],
         }
 
 

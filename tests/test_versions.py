@@ -261,3 +261,102 @@ def test_a_refusal_saved_after_the_current_version_stays_a_refusal(ws, outbox, f
     assert not rep.ok
     assert [(f.file_name, f.outcome) for f in rep.files] == [("a.xlsx", "accepted"),
                                                               ("z.xlsx", "rejected")]
+
+
+# -- the same on a small form of our own ---------------------------------------------------------
+
+MINI_FORM = {
+    "name": "mini", "version": 1, "title": "ミニ様式", "layout": "list", "input_sheet": "入力",
+    "key": ["no"],
+    "fields": [
+        {"id": "no", "label": "番号", "role": "key", "display": "{n}", "width": 6},
+        {"id": "topic", "label": "テーマ", "role": "locked", "width": 20},
+        {"id": "memo", "label": "メモ", "role": "input", "width": 30},
+    ],
+    "instructions": ["{group} の{year_long}のメモです。"],
+}
+MINI_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+    "properties": {"no": {"type": "integer", "minimum": 1, "maximum": 99},
+                   "topic": {"type": "string"}, "memo": {"type": "string", "minLength": 1}},
+    "required": ["no", "topic", "memo"], "additionalProperties": False,
+}
+
+
+def mini_plan(path: Path, rows: list[tuple[Any, ...]]) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "計画"
+    wb.active.append(["番号", "テーマ", "担当"])
+    for r in rows:
+        wb.active.append(list(r))
+    gs = wb.create_sheet("担当一覧")
+    for g in [("担当", "部", "グループ"), ("総務", "総務部", "総務グループ"),
+              ("企画", "企画部", "企画グループ")]:
+        gs.append(list(g))
+    st = wb.create_sheet("設定")
+    st.append(["計画名", "ミニ計画"])
+    wb.save(path)
+    return path
+
+
+def mini_fill(src: Path, memo: dict[str, str], out: Path) -> Path:
+    import openpyxl
+
+    from fujimi_xl.generator import HEADER_ROW
+
+    wb = openpyxl.load_workbook(src)
+    sheet = wb["入力"]
+    head = {sheet.cell(HEADER_ROW + 1, c).value: c for c in range(1, sheet.max_column + 1)}
+    for r in range(HEADER_ROW + 2, sheet.max_row + 1):
+        key = str(sheet.cell(r, 1).value)
+        if key in memo:
+            sheet.cell(r, head["メモ"]).value = memo[key]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def test_a_small_form_of_our_own_keeps_the_newest_and_its_issued_books(tmp_path, run):
+    import json
+
+    ws = api.init(tmp_path / "ws")
+    folder = ws.root / "templates" / "mini"
+    folder.mkdir(parents=True)
+    (folder / "form.json").write_text(json.dumps(MINI_FORM, ensure_ascii=False), "utf-8")
+    (folder / "schema.json").write_text(json.dumps(MINI_SCHEMA), "utf-8")
+    api.load_plan(ws, mini_plan(tmp_path / "plan.xlsx", [(1, "会議", "総務"), (2, "広報", "企画")]),
+                  "mini")
+    gen = api.generate(ws, "mini", YEAR)
+    book = {g: p for g, p, _ in gen.files}["総務"]
+    late = set_saved(mini_fill(book, {"1": "訂正後"}, tmp_path / "in" / "x (2).xlsx"), at(11, 0))
+    early = set_saved(mini_fill(book, {"1": "訂正前"}, tmp_path / "in" / "x.xlsx"), at(10, 0))
+    rep = api.ingest(ws, [tmp_path / "in"])
+    assert rep.ok, [p.message() for f in rep.files for p in f.problems]
+    assert [(f.file_name, f.version) for f in rep.files] == [(late.name, 2), (early.name, 1)]
+    assert current(ws, "総務", "1", "memo", "mini") == ("訂正後", 2)
+    res = run("generate", "mini", "--year", YEAR, "-w", ws.root)
+    assert res.exit_code == 0, res.output
+    assert res.output.count("発行済み・変更なし") == 2
+    api.load_plan(ws, mini_plan(tmp_path / "plan2.xlsx", [(1, "会議", "総務"), (2, "広報誌", "企画")]),
+                  "mini")
+    res = run("generate", "mini", "--year", YEAR, "-w", ws.root)
+    assert "  企画: 計画が変わったため新しいブックを発行します（項目の追加: —／削除: —／内容の変更: 2）" \
+        in res.output
+    assert "  総務: 発行済み・変更なし" in res.output
+    assert api.verify(ws).ok
+
+
+def test_json_says_which_return_is_current(ws, outbox, fill, run):
+    import json
+
+    first, second = returns(outbox, fill)
+    res = run("ingest", first.parent, "-w", ws.root, "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["versions"] == [{"form": "progress", "year": YEAR, "slot": "保育",
+                                 "current": second.name, "version": 2,
+                                 "saved_at": "2026-12-01T01:45:00+00:00",
+                                 "earlier": [first.name]}]
+    assert data["counts"]["superseded"] == 0
