@@ -284,7 +284,8 @@ def _superseded_refusals(conn: Any, report: IngestReport) -> None:
         n = len(r.errors)
         r.outcome, r.feedback = "superseded", ""
         r.problems = [Problem("superseded_refusal", file=r.file_name, severity="warning", params={
-            "saved": store.jp_time(r.saved_at), "n": n, "current_file": current["file_name"],
+            "name": r.file_name, "saved": store.jp_time(r.saved_at), "n": n,
+            "current_file": current["file_name"],
             "current_saved": store.jp_time(current["saved_at"]),
             "version": current["version"]})]
 
@@ -356,7 +357,8 @@ def _result_for_known(conn: Any, path: Path, sha: str, known: _Known) -> FileRes
         result.outcome = "superseded"
         result.problems = [Problem("already_superseded", file=path.name, severity="warning",
                                    params={
-            "version": known.version, "saved": store.jp_time(known.saved_at),
+            "name": path.name, "version": known.version,
+            "saved": store.jp_time(known.saved_at),
             "current": current["version"] if current else "",
             "current_file": current["file_name"] if current else "",
             "current_saved": store.jp_time(current["saved_at"]) if current else "",
@@ -768,5 +770,6 @@ def _older(result: FileResult, current: Any) -> bool:
 
 def _older_problem(result: FileResult, current: Any) -> Problem:
     return Problem("older_version", file=result.file_name, severity="warning", params={
-        "saved": store.jp_time(result.saved_at), "current_file": current["file_name"],
+        "name": result.file_name, "saved": store.jp_time(result.saved_at),
+        "current_file": current["file_name"],
         "current_saved": store.jp_time(current["saved_at"]), "current": current["version"]})

@@ -106,24 +106,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # -- versions (issue 12) -----------------------------------------------------------------
     "older_version": (
-        "このファイル（{saved} 保存）は、現在の版 v{current}（{current_file}、{current_saved} 保存）"
+        "このファイル {name}（{saved} 保存）は、現在の版 v{current}（{current_file}、{current_saved} 保存）"
         "より前に保存されたため、以前の版として保存しました。現在の版は変えていません。"
         "こちらを現在の版にするには `fujimi-xl restore` を使ってください。",
-        "This file (saved {saved}) was saved before the current version v{current} "
+        "This file {name} (saved {saved}) was saved before the current version v{current} "
         "({current_file}, saved {current_saved}), so it was kept as an earlier version and the "
         "current version is unchanged. To make it current, use `fujimi-xl restore`.",
     ),
     "superseded_refusal": (
-        "このファイル（{saved} 保存、エラー {n} 件）の差戻しは、後に保存され受理された "
+        "このファイル {name}（{saved} 保存、エラー {n} 件）の差戻しは、後に保存され受理された "
         "{current_file}（{current_saved} 保存、v{version}）で置き換わっています。対応は不要です。",
-        "This file's refusal (saved {saved}, {n} errors) is superseded by {current_file} "
+        "The refusal of {name} (saved {saved}, {n} errors) is superseded by {current_file} "
         "(saved {current_saved}, v{version}), accepted later. Nothing to do.",
     ),
     "already_superseded": (
-        "このファイルは v{version}（{saved} 保存）として受理済みで、現在の版は v{current}"
+        "このファイル {name} は v{version}（{saved} 保存）として受理済みで、現在の版は v{current}"
         "（{current_file}、{current_saved} 保存）です。以前の版のままにしました。"
         "こちらを現在の版に戻すには `fujimi-xl restore` を使ってください。",
-        "This file was accepted as v{version} (saved {saved}); the current version is "
+        "This file {name} was accepted as v{version} (saved {saved}); the current version is "
         "v{current} ({current_file}, saved {current_saved}). It stays an earlier version. To "
         "make it current again, use `fujimi-xl restore`.",
     ),

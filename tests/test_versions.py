@@ -119,7 +119,7 @@ def test_an_older_file_after_a_newer_one_is_kept_as_history_not_made_current(ws,
     res = run("ingest", first, "-w", ws.root)
     assert res.exit_code == 0, res.output
     assert current(ws, "保育", "4-2-1", "result") == ("訂正版", 1)
-    message = text("older_version", "ja", saved="2026年12月1日 10:18", current=1,
+    message = text("older_version", "ja", name=first.name, saved="2026年12月1日 10:18", current=1,
                    current_file=second.name, current_saved="2026年12月1日 10:45")
     assert message in res.output
     assert "旧版\t" + first.name in res.output
@@ -235,7 +235,7 @@ def test_a_refused_file_and_its_accepted_correction_in_one_folder_exit_0(ws, out
     res = run("ingest", bad.parent, "-w", ws.root)
     assert res.exit_code == 0, res.output
     assert "旧版\ta.xlsx" in res.output
-    message = text("superseded_refusal", "ja", saved="2026年12月1日 9:00", n=1,
+    message = text("superseded_refusal", "ja", name="a.xlsx", saved="2026年12月1日 9:00", n=1,
                    current_file="b.xlsx", current_saved="2026年12月1日 10:18", version=1)
     assert message in res.output
     res = run("ingest", bad.parent, "-w", ws.root)  # and every time after
