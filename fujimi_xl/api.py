@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -144,6 +145,7 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
         except OSError as exc:
             raise FujimiError(code="outbox_locked", path=str(target),
                               detail=exc.strerror or str(exc)) from None
+        _sweep(target)
         result = GenerateResult(form, year)
         key = ws.key()
         common = {"key": key, "title": ws.title_for(form), "password": ws.password,
@@ -224,6 +226,34 @@ def _record_issued(conn: Any, issued: Any, slot: str) -> None:
         "issued_at, locked_hash, items, file_name) VALUES (?,?,?,?,?,?,?,?,?,?)",
         (issued.issue_id, issued.form, issued.form_version, issued.year, issued.group, slot,
          issued.issued_at, issued.locked_hash, store.dumps(issued.items), issued.file_name))
+
+
+def _sweep(folder: Path) -> None:
+    """Remove what a generate killed midway left in ``folder``: its temporary books and the
+    books it had moved aside (the issue they belong to is still the slot's last, so the next
+    generate writes that book again)."""
+    for p in folder.glob(".*.*.[to][ml][pd].*"):
+        parts = p.name.split(".")
+        if len(parts) < 5 or parts[-2] not in ("tmp", "old") or not parts[-3].isdigit():
+            continue
+        if int(parts[-3]) != os.getpid() and _maybe_running(int(parts[-3]), p):
+            continue  # another generate may be at work
+        p.unlink(missing_ok=True)
+
+
+def _maybe_running(pid: int, path: Path) -> bool:
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows: by age
+        try:
+            return time.time() - path.stat().st_mtime < 600
+        except OSError:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _last_issue(conn: Any, form: str, year: int, slot: str) -> Any:

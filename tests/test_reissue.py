@@ -261,3 +261,16 @@ def test_a_failure_while_recording_puts_the_old_books_back(ws, monkeypatch):
     with pytest.raises(OSError):
         api.generate(ws, "progress", YEAR, reissue=True)
     assert issues(ws) == issued and digest(folder) == before
+
+
+def test_what_a_killed_generate_left_is_cleaned_and_the_book_written_again(ws):
+    folder = ws.outbox / str(YEAR) / "progress"
+    book = next(folder.glob("*保育*.xlsx"))
+    issue = issue_of(book)
+    dead = 2 ** 22 + 12345  # no such process
+    book.rename(folder / f".{book.stem}.{dead}.old{book.suffix}")  # killed after moving aside
+    (folder / f".{book.stem}.{dead}.tmp{book.suffix}").write_bytes(b"half")
+    issued = issues(ws)
+    api.generate(ws, "progress", YEAR)
+    assert issues(ws) == issued and issue_of(book) == issue
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
