@@ -252,7 +252,8 @@ def saved_time(path: Path, data: bytes | None = None) -> str:
     (what Excel and Calc write on every save), else the file's modification time. UTC text
     (store.saved_stamp), "" when neither can be read."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
+        source: Any = io.BytesIO(data) if data is not None else open(path, "rb")
+        with source, zipfile.ZipFile(_small_directory(source)) as zf:
             with zf.open("docProps/core.xml") as fh:
                 core = fh.read(64 * 1024)
         found = _MODIFIED.search(core)
@@ -267,6 +268,25 @@ def saved_time(path: Path, data: bytes | None = None) -> str:
                                                            dt.UTC))
     except (OSError, ValueError, OverflowError):
         return ""
+
+
+def _small_directory(fh: Any, entries: int = 4096, size: int = 1 << 20) -> Any:
+    """``fh`` when its zip directory is small (as a workbook's is), else ValueError: this
+    runs in the main process before the safety checks, so a hostile directory of a million
+    entries is never parsed here (the worker's checks refuse it)."""
+    fh.seek(0, os.SEEK_END)
+    end = fh.tell()
+    fh.seek(max(0, end - 22 - 65535))
+    tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        raise ValueError("no zip directory")
+    n, cd_size = int.from_bytes(tail[at + 10:at + 12], "little"), int.from_bytes(
+        tail[at + 12:at + 16], "little")
+    if n > entries or cd_size > size:
+        raise ValueError("zip directory too large")
+    fh.seek(0)
+    return fh
 
 
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]{1,64})</dcterms:modified>")

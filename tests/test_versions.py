@@ -360,3 +360,21 @@ def test_json_says_which_return_is_current(ws, outbox, fill, run):
                                  "saved_at": "2026-12-01T01:45:00+00:00",
                                  "earlier": [first.name]}]
     assert data["counts"]["superseded"] == 0
+
+
+def test_a_hostile_zip_directory_is_not_parsed_for_the_saved_time(tmp_path):
+    # the saved time is read in the main process, before the worker's safety checks: a zip
+    # with a huge directory falls back to the file's mtime without parsing it
+    path = tmp_path / "many.xlsx"
+    core = (b'<cp:coreProperties><dcterms:modified xsi:type="dcterms:W3CDTF">'
+            b"2020-01-01T00:00:00Z</dcterms:modified></cp:coreProperties>")
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("docProps/core.xml", core)
+        for i in range(5000):
+            zf.writestr(f"x/{i}", b"")
+    os.utime(path, (at(9, 5).timestamp(),) * 2)
+    assert saved_time(path) == "2026-12-01T00:05:00+00:00"
+    small = tmp_path / "small.xlsx"
+    with zipfile.ZipFile(small, "w") as zf:
+        zf.writestr("docProps/core.xml", core)
+    assert saved_time(small) == "2020-01-01T00:00:00+00:00"
