@@ -378,3 +378,13 @@ def test_a_hostile_zip_directory_is_not_parsed_for_the_saved_time(tmp_path):
     with zipfile.ZipFile(small, "w") as zf:
         zf.writestr("docProps/core.xml", core)
     assert saved_time(small) == "2020-01-01T00:00:00+00:00"
+
+
+def test_dry_run_says_an_older_file_would_stay_an_earlier_version(ws, outbox, fill):
+    first, second = returns(outbox, fill)
+    api.ingest(ws, [second])
+    before = master_snapshot(ws)
+    rep = api.ingest(ws, [first], dry_run=True)
+    assert [(f.outcome, [p.code for p in f.problems]) for f in rep.files] == [
+        ("superseded", ["older_version"])]
+    assert master_snapshot(ws) == before
