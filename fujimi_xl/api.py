@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,6 +36,7 @@ __all__ = [
     "open_workspace",
     "plan_template",
     "report",
+    "restore",
     "rollover",
     "status",
     "verify",
@@ -88,16 +92,34 @@ class GenerateResult:
     form: str
     year: int
     files: list[tuple[str, Path, int]] = field(default_factory=list)  # group, path, items
+    # what happened to each slot: (slot, state, params); state is "new" (first issue),
+    # "changed" (the plan changed: a new book), "revised" (a new form version), "reissued"
+    # (--reissue) or "unchanged" (the issued book stays valid, nothing written)
+    slots: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def kept(self) -> list[str]:
+        return [s for s, state, _ in self.slots if state == "unchanged"]
 
     def to_dict(self) -> dict[str, Any]:
         return {"form": self.form, "year": self.year,
-                "files": [{"group": g, "path": str(p), "items": n} for g, p, n in self.files]}
+                "files": [{"group": g, "path": str(p), "items": n} for g, p, n in self.files],
+                "slots": [{"slot": s, "state": st, **{k: str(v) for k, v in p.items()}}
+                          for s, st, p in self.slots]}
 
 
 def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = None,
              out_dir: Path | None = None, progress: Any = None,
-             lang: str = "ja") -> GenerateResult:
+             lang: str = "ja", reissue: bool = False) -> GenerateResult:
     """Write one input workbook per group into the outbox; record each as issued.
+
+    A slot already issued whose plan is unchanged keeps its book (nothing written, no new
+    issue): books already sent stay valid. A slot whose plan changed (items added, removed or
+    edited) or whose form was revised gets a new book, and the result says why; ``reissue``
+    makes new books for unchanged slots too (with ``groups``, only theirs). All or nothing:
+    each book is written under a temporary name, and only when all are written are they
+    renamed into place and the issues recorded in one transaction; a book that cannot be
+    replaced (open in Excel) raises ``outbox_locked`` and changes nothing.
 
     ``lang`` ("ja" or "en") is the language of the texts the workbooks show (titles, notes,
     instructions, validation messages); sheet names and column headers stay as the form
@@ -118,12 +140,17 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
             if unknown:
                 raise FujimiError(code="unknown_groups", groups=", ".join(sorted(unknown)))
         target = Path(out_dir) if out_dir else ws.outbox / str(year) / form
-        target.mkdir(parents=True, exist_ok=True)
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FujimiError(code="outbox_locked", path=str(target),
+                              detail=exc.strerror or str(exc)) from None
+        _sweep(target)
         result = GenerateResult(form, year)
         key = ws.key()
         common = {"key": key, "title": ws.title_for(form), "password": ws.password,
                   "font": ws.config.get("font", "ＭＳ ゴシック"), "lang": lang}
-        jobs: list[tuple[str, Any]] = []
+        jobs: list[tuple[str, Path, int, Any]] = []  # slot, final path, items, build(tmp)
         if f.unit == "group":
             from .rollover import carried
 
@@ -133,9 +160,10 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
                 path = target / gen.file_name(f, year, g)
                 refs = None if carry is None else {
                     it.key: carry.get((it.key, g.code), {}) for it in items}
-                jobs.append((g.code, lambda p=path, g=g, items=items, refs=refs: (
-                    p, len(items), gen.build(p, f, year, g, items, issue_id=uuid.uuid4().hex,
-                                             issued_at=now(), references=refs, **common))))
+                jobs.append((g.code, path, len(items),
+                             lambda p, i, t, g=g, items=items, refs=refs: gen.build(
+                                 p, f, year, g, items, issue_id=i, issued_at=t,
+                                 references=refs, **common)))
         else:
             wanted_codes = {g.code for g in wanted}
             for it in plan.items:
@@ -143,33 +171,152 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
                     continue
                 path = target / sheet_gen.file_name(f, year, it)
                 prefill = dataset.latest_record(conn, form, it.key, year)
-                jobs.append((it.key, lambda p=path, it=it, pre=prefill: (p, 1, sheet_gen.build(
-                    p, f, year, plan.group(it.group), it, issue_id=uuid.uuid4().hex,
-                    issued_at=now(), prefill=pre, **common))))
+                jobs.append((it.key, path, 1, lambda p, i, t, it=it, pre=prefill: sheet_gen.build(
+                    p, f, year, plan.group(it.group), it, issue_id=i, issued_at=t,
+                    prefill=pre, **common)))
         if progress is not None and hasattr(progress, "start"):
             progress.start(len(jobs))
-        # each workbook is recorded once written (a savepoint each), committed in batches
-        with store.Batch(conn) as batch:
-            for slot, job in jobs:
-                path, n, issued = job()
-                batch.begin()
-                _record_issued(conn, issued, slot)
-                batch.done()
-                result.files.append((slot, path, n))
+        # slot, path, tmp, items, issued (None: the last issue's book written again, as it was)
+        built: list[tuple[str, Path, Path, int, Any]] = []
+
+        def write(path: Path, job: Any, issue_id: str, issued_at: str) -> tuple[Path, Any]:
+            if path.exists() and not path.is_file():
+                raise FujimiError(code="outbox_locked", path=str(path),
+                                  detail=os.strerror(errno.EISDIR))
+            tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+            try:
+                issued = job(tmp, issue_id, issued_at)
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                raise FujimiError(code="outbox_locked", path=str(path),
+                                  detail=exc.strerror or str(exc)) from None
+            issued.file_name = path.name
+            return tmp, issued
+
+        try:
+            for slot, path, n, job in jobs:
+                tmp, issued = write(path, job, uuid.uuid4().hex, now())
+                last = _last_issue(conn, form, year, slot)
+                state, params = _slot_state(last, issued, f.version, reissue)
+                result.slots.append((slot, state, params))
+                if state != "unchanged":
+                    built.append((slot, path, tmp, n, issued))
+                elif path.is_file():  # the issued book stays as it is
+                    tmp.unlink(missing_ok=True)
+                else:  # not in this folder (deleted, or another folder): the same issue again
+                    tmp.unlink(missing_ok=True)
+                    tmp, _ = write(path, job, last["issue_id"], last["issued_at"])
+                    built.append((slot, path, tmp, n, None))
                 if progress:
                     progress(1)
+            _put_in_place(conn, built)
+        finally:
+            for _, _, tmp, _, _ in built:
+                tmp.unlink(missing_ok=True)
+        result.files = [(slot, path, n) for slot, path, _, n, _ in built]
         return result
     finally:
         conn.close()
 
 
 def _record_issued(conn: Any, issued: Any, slot: str) -> None:
-    """One statement (atomic by itself), inside the caller's batch."""
+    """One statement, inside the caller's transaction."""
     conn.execute(
         "INSERT INTO issued (issue_id, form, form_version, year, group_code, slot, "
         "issued_at, locked_hash, items, file_name) VALUES (?,?,?,?,?,?,?,?,?,?)",
         (issued.issue_id, issued.form, issued.form_version, issued.year, issued.group, slot,
          issued.issued_at, issued.locked_hash, store.dumps(issued.items), issued.file_name))
+
+
+def _sweep(folder: Path) -> None:
+    """Remove what a generate killed midway left in ``folder``: its temporary books and the
+    books it had moved aside (the issue they belong to is still the slot's last, so the next
+    generate writes that book again)."""
+    for p in folder.glob(".*.*.[to][ml][pd].*"):
+        parts = p.name.split(".")
+        if len(parts) < 5 or parts[-2] not in ("tmp", "old") or not parts[-3].isdigit():
+            continue
+        if int(parts[-3]) != os.getpid() and _maybe_running(int(parts[-3]), p):
+            continue  # another generate may be at work
+        p.unlink(missing_ok=True)
+
+
+def _maybe_running(pid: int, path: Path) -> bool:
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows: by age
+        try:
+            return time.time() - path.stat().st_mtime < 600
+        except OSError:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _last_issue(conn: Any, form: str, year: int, slot: str) -> Any:
+    return conn.execute(
+        "SELECT * FROM issued WHERE form = ? AND year = ? AND slot = ? "
+        "ORDER BY issued_at DESC, rowid DESC LIMIT 1", (form, year, slot)).fetchone()
+
+
+def _slot_state(last: Any, issued: Any, form_version: int,
+                reissue: bool) -> tuple[str, dict[str, Any]]:
+    """Whether a slot needs a new book, and why: compares what the new book would lock
+    (its locked content hash and item snapshots) with the slot's last issue."""
+    from .intake import issue_changes
+
+    if last is None:
+        return "new", {}
+    params: dict[str, Any] = {"issued": store.jp_time(last["issued_at"]),
+                              "file": last["file_name"]}
+    if last["form_version"] != form_version:
+        return "revised", params
+    new_items = store.loads(store.dumps(issued.items))
+    added, removed, edited = issue_changes(last, {"items": store.dumps(new_items)})
+    if added or removed or edited or last["locked_hash"] != issued.locked_hash:
+        params.update(added=", ".join(added) or "—", removed=", ".join(removed) or "—",
+                      edited=", ".join(edited) or "—")
+        return "changed", params
+    return ("reissued" if reissue else "unchanged"), params
+
+
+def _put_in_place(conn: Any, built: list[tuple[str, Path, Path, int, Any]]) -> None:
+    """Rename every written book into place and record every issue, all or nothing: the
+    books they replace are moved aside first and put back if anything fails."""
+    moved: list[tuple[Path, Path]] = []  # (final path, where the old book was moved)
+    placed: list[Path] = []
+    try:
+        for _, path, _, _, _ in built:
+            if path.exists():
+                aside = path.with_name(f".{path.stem}.{os.getpid()}.old{path.suffix}")
+                try:
+                    os.replace(path, aside)
+                except OSError as exc:
+                    raise FujimiError(code="outbox_locked", path=str(path),
+                                      detail=exc.strerror or str(exc)) from None
+                moved.append((path, aside))
+        for _, path, tmp, _, _ in built:
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise FujimiError(code="outbox_locked", path=str(path),
+                                  detail=exc.strerror or str(exc)) from None
+            placed.append(path)
+        with store.transaction(conn):
+            for slot, _, _, _, issued in built:
+                if issued is not None:
+                    _record_issued(conn, issued, slot)
+    except BaseException:
+        for path in placed:
+            path.unlink(missing_ok=True)
+        for path, aside in moved:
+            os.replace(aside, path)
+        raise
+    for _, aside in moved:
+        aside.unlink(missing_ok=True)
 
 
 def history(ws: Workspace, item: str, form: str | None = None,
@@ -191,6 +338,20 @@ def diff(ws: Workspace, form: str, year: int, a: str, b: str) -> list[Any]:
     conn = ws.connect()
     try:
         return _diff(conn, form, year, a, b)
+    finally:
+        conn.close()
+
+
+def restore(ws: Workspace, form: str, year: int, spec: str) -> Any:
+    """Make an earlier accepted version current again (``spec``: 担当@版番号 such as 保育@1,
+    or an accepted file); recorded in the history as a new version. See
+    :func:`fujimi_xl.history.restore`."""
+    from .history import restore as _restore
+
+    load_form(form, ws.root)
+    conn = ws.connect()
+    try:
+        return _restore(conn, form, year, spec)
     finally:
         conn.close()
 

@@ -22,6 +22,7 @@ from . import api, clicatalog, console, fiscal, names, store
 from .errors import FujimiError, PlanError, Problem, fault_from
 from .forms import load_form
 from .messages import UI, help_en, locate, ui, when, year_label
+from .store import jp_time
 from .workspace import DB, open_workspace
 
 F = Callable[..., Any]
@@ -319,10 +320,12 @@ class Progress:
 @workspace_option
 @click.option("--group", "groups", multiple=True,
               help="この担当だけ作成する（担当コード・グループ名・部名とグループ名。複数指定可）")
+@click.option("--reissue", is_flag=True,
+              help="発行済みで計画に変更のない担当にも新しいブックを発行する（配布済みのブックは使えなくなる）")
 @json_option
 @handle_errors
 def generate_cmd(form: str, year: int, workspace: Path, groups: tuple[str, ...],
-                 as_json: bool) -> None:
+                 reissue: bool, as_json: bool) -> None:
     """担当ごとの記入用ブックを作業フォルダの outbox に作成する。"""
     lg = current_lang()
     form = _form(form, workspace)
@@ -330,15 +333,30 @@ def generate_cmd(form: str, year: int, workspace: Path, groups: tuple[str, ...],
     codes = _groups(workspace, list(groups)) if groups else None
     bar = Progress(ui("generating", lg))
     try:
-        result = api.generate(ws, form, year, codes, progress=bar, lang=lg)
+        result = api.generate(ws, form, year, codes, progress=bar, lang=lg, reissue=reissue)
     finally:
         bar.close()
     if as_json:
         _dump(result.to_dict())
         return
-    say("generate_done", year=year_label(year, lg), form=form, n=len(result.files))
+    states = {slot: (state, params) for slot, state, params in result.slots}
+    written = {slot for slot, _, _ in result.files}
+    say("generate_done", year=year_label(year, lg), form=form,
+        n=sum(1 for s in written if states.get(s, ("new",))[0] != "unchanged"))
     for group, path, n in result.files:
+        state, params = states.get(group, ("new", {}))
+        if state == "unchanged":
+            continue
+        if state != "new":
+            say(f"generate_{state}", group=group, **params)
         say("generate_file", group=group, n=n, path=path)
+    paths = {slot: path for slot, path, _ in result.files}
+    for slot, state, params in result.slots:
+        if state == "unchanged":
+            path = paths.get(slot) or Path(ws.outbox / str(year) / form / params["file"])
+            say("generate_unchanged", group=slot, path=path, **params)
+    if result.kept:
+        say("generate_kept_hint")
     if result.files:
         say("next_after_generate", ws=_arg(workspace))
 
@@ -379,7 +397,7 @@ def ingest_cmd(ctx: click.Context, paths: tuple[Path, ...], workspace: Path, for
             detail = ui("accepted_detail", lg, n=f.records, version=f.version)
         elif f.outcome == "rejected":
             detail = f"{ui('errors', lg)} {len(f.errors)}"
-        elif f.outcome == "unchanged":
+        elif f.outcome in ("unchanged", "superseded"):
             detail = f"v{f.version}" if f.version else ""
         else:
             detail = ""
@@ -401,7 +419,12 @@ def ingest_cmd(ctx: click.Context, paths: tuple[Path, ...], workspace: Path, for
         for p in problems:
             level = "" if p.severity == "error" else f"[{ui('warnings', lg)}] "
             click.echo(f"{p.file}\t{p.where()}\t{p.field}\t{level}{p.message(lg)}")
+    for top, others in report.slots_with_versions():
+        click.echo(ui("slot_versions", lg, slot=top.slot, n=len(others) + 1, file=top.file_name,
+                      saved=jp_time(top.saved_at), version=top.version, others=len(others)))
     click.echo("")
+    if report.count("superseded"):
+        click.echo(ui("superseded_count", lg, n=report.count("superseded")))
     _ingest_next(report, paths, lg, dry_run)
     click.echo(ui("summary", lg, n=len(report.files), accepted=report.count("accepted"),
                   rejected=report.count("rejected"), unchanged=report.count("unchanged"),
@@ -585,10 +608,31 @@ def history_cmd(item: str, workspace: Path, form: str | None, year: int | None,
     say("history_header")
     for e in entries:
         mark = ui("current" if e.current else "superseded", lg)
+        if e.restored_from:
+            mark += "・" + ui("restored_mark", lg, version=e.restored_from)
         version = ui("history_version", lg, version=e.version, mark=mark)
         click.echo(f"{e.form} {year_label(e.year, lg)} {e.slot} {version}\t"
                    f"{_label(e.form, e.year, e.field, workspace)}\t{_short(e.value, lg)}\t"
                    f"{e.file_name} {e.sheet}!{e.cell}\t{when(e.accepted_at, lg)}")
+
+
+@cli.command("restore")
+@click.argument("form")
+@click.argument("version", metavar="担当@版番号")
+@year_option
+@workspace_option
+@json_option
+@handle_errors
+def restore_cmd(form: str, version: str, year: int, workspace: Path, as_json: bool) -> None:
+    """受理済みの以前の版（担当@版番号、または受理したファイル）を現在の版に戻す。"""
+    form = _form(form, workspace)
+    res = api.restore(open_workspace(workspace), form, year, version)
+    if as_json:
+        _dump(res.to_dict())
+        return
+    say("restore_done", form=form, year=year_label(year, current_lang()), slot=res.slot,
+        from_version=res.from_version, file=res.file_name, saved=jp_time(res.saved_at),
+        version=res.version)
 
 
 @cli.command("diff")

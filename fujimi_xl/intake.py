@@ -10,13 +10,16 @@ a file with any error is not merged at all and its group gets the feedback workb
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
+import io
 import os
 import re
 import shutil
 import sqlite3
 import time
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +51,7 @@ _LOCK_FILE = re.compile(r"^(~\$|\.~lock\.).*")
 class FileResult(HasProblems):
     path: str
     file_name: str
-    outcome: str  # accepted | rejected | unchanged | skipped
+    outcome: str  # accepted | rejected | unchanged | skipped | superseded
     sha256: str = ""
     form: str = ""
     year: int | None = None
@@ -59,7 +62,7 @@ class FileResult(HasProblems):
     problems: list[Problem] = field(default_factory=list)
     feedback: str = ""
     changes: list[tuple[str, str, Any, Any]] = field(default_factory=list)  # dry run
-
+    saved_at: str = ""  # the workbook's own saved time (core.xml, else the file's mtime), UTC
 
     def to_dict(self, lang: str = "ja") -> dict[str, Any]:
         return {
@@ -67,6 +70,7 @@ class FileResult(HasProblems):
             "sha256": self.sha256, "form": self.form, "year": self.year, "group": self.group,
             "slot": self.slot,
             "records": self.records, "version": self.version, "feedback": self.feedback,
+            "saved_at": self.saved_at,
             "errors": len(self.errors), "warnings": len(self.warnings),
             "changes": [{"item": k, "field": f, "old": o, "new": n}
                         for k, f, o, n in self.changes],
@@ -80,7 +84,22 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        return all(f.outcome in ("accepted", "unchanged", "skipped") for f in self.files)
+        return all(f.outcome in ("accepted", "unchanged", "skipped", "superseded")
+                   for f in self.files)
+
+    def slots_with_versions(self) -> list[tuple[FileResult, list[FileResult]]]:
+        """Slots that several files of this ingest answered: (the one now current, the
+        others), for the one line per slot that says which one won."""
+        by_slot: dict[tuple[str, int | None, str], list[FileResult]] = {}
+        for f in self.files:
+            if f.slot and f.outcome in ("accepted", "unchanged", "superseded") and f.version:
+                by_slot.setdefault((f.form, f.year, f.slot), []).append(f)
+        out = []
+        for files in by_slot.values():
+            if len(files) > 1:
+                top = max(files, key=lambda f: (f.outcome != "superseded", f.version or 0))
+                out.append((top, [f for f in files if f is not top]))
+        return out
 
     def count(self, outcome: str) -> int:
         return sum(1 for f in self.files if f.outcome == outcome)
@@ -88,8 +107,14 @@ class IngestReport:
     def to_dict(self, lang: str = "ja") -> dict[str, Any]:
         return {
             "ok": self.ok,
-            "counts": {k: self.count(k) for k in ("accepted", "rejected", "unchanged", "skipped")},
+            "counts": {k: self.count(k) for k in ("accepted", "rejected", "unchanged", "skipped",
+                                                  "superseded")},
             "files": [f.to_dict(lang) for f in self.files],
+            "versions": [{"form": top.form, "year": top.year, "slot": top.slot,
+                          "current": top.file_name, "version": top.version,
+                          "saved_at": top.saved_at,
+                          "earlier": [o.file_name for o in others]}
+                         for top, others in self.slots_with_versions()],
         }
 
 
@@ -204,7 +229,7 @@ def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, 
                 continue
             known = _known(conn, sha)
             if known is not None:
-                report.files.append(_result_for_known(path, sha, known))
+                report.files.append(_result_for_known(conn, path, sha, known))
                 if not dry_run:
                     if archived is None:  # listed once, not looked up file by file
                         archived = set(os.listdir(ws.archive)) if ws.archive.is_dir() else set()
@@ -219,6 +244,11 @@ def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, 
                     progress(1)
                 continue
             to_read.append((path, sha))
+        # the newest answer wins: files are read and merged in the order they were saved
+        # (the workbook's own time), never in name order, so a slot's versions follow the
+        # saves and its last one is current; streamed one by one as before
+        saved = {str(p): saved_time(p) for p, _ in to_read}
+        to_read.sort(key=lambda x: saved[str(x[0])])  # stable: name order among equals
         shas = {str(p): s for p, s in to_read}
         if to_read:
             normalise.warm()  # the workers are forked below and inherit it
@@ -228,6 +258,8 @@ def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, 
             for path_str, outcome in isolate.read_many([str(p) for p, _ in to_read], workers,
                                                        reader=work):
                 analysis: Any = outcome
+                if isinstance(analysis, Analysis):
+                    analysis.result.saved_at = saved[path_str]
                 if not dry_run:
                     batch.begin()
                 result = settle(ws, conn, Path(path_str), shas[path_str], analysis, dry_run,
@@ -236,11 +268,75 @@ def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, 
                 report.files.append(result)
                 if progress:
                     progress(1)
+        _superseded_refusals(conn, report)
     finally:
         conn.close()
     order = {str(p): i for i, p in enumerate(files)}
     report.files.sort(key=lambda f: order.get(f.path, -1))
     return report
+
+
+def saved_time(path: Path, data: bytes | None = None) -> str:
+    """When the workbook was saved, by its own clock: ``docProps/core.xml`` dcterms:modified
+    (what Excel and Calc write on every save), else the file's modification time. UTC text
+    (store.saved_stamp), "" when neither can be read."""
+    try:
+        source: Any = io.BytesIO(data) if data is not None else open(path, "rb")
+        with source, zipfile.ZipFile(_small_directory(source)) as zf:
+            with zf.open("docProps/core.xml") as fh:
+                core = fh.read(64 * 1024)
+        found = _MODIFIED.search(core)
+        if found:
+            text = found.group(1).decode("ascii", "replace").strip().replace("Z", "+00:00")
+            return store.saved_stamp(dt.datetime.fromisoformat(text))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, ValueError, EOFError,
+            NotImplementedError, RuntimeError):
+        pass
+    try:
+        return store.saved_stamp(dt.datetime.fromtimestamp(path.stat().st_mtime,
+                                                           dt.UTC))
+    except (OSError, ValueError, OverflowError):
+        return ""
+
+
+def _small_directory(fh: Any, entries: int = 4096, size: int = 1 << 20) -> Any:
+    """``fh`` when its zip directory is small (as a workbook's is), else ValueError: this
+    runs in the main process before the safety checks, so a hostile directory of a million
+    entries is never parsed here (the worker's checks refuse it)."""
+    fh.seek(0, os.SEEK_END)
+    end = fh.tell()
+    fh.seek(max(0, end - 22 - 65535))
+    tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        raise ValueError("no zip directory")
+    n, cd_size = int.from_bytes(tail[at + 10:at + 12], "little"), int.from_bytes(
+        tail[at + 12:at + 16], "little")
+    if n > entries or cd_size > size:
+        raise ValueError("zip directory too large")
+    fh.seek(0)
+    return fh
+
+
+_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]{1,64})</dcterms:modified>")
+
+
+def _superseded_refusals(conn: Any, report: IngestReport) -> None:
+    """A refused file whose slot now holds a version saved later is history, not a refusal:
+    its correction was accepted (now or before), so it is reported as superseded, exit 0."""
+    for r in report.files:
+        if r.outcome != "rejected" or not r.slot or not r.form or not r.saved_at:
+            continue
+        current = store.current_version(conn, r.form, r.year or 0, r.slot)
+        if current is None or not current["saved_at"] or current["saved_at"] <= r.saved_at:
+            continue
+        n = len(r.errors)
+        r.outcome, r.feedback = "superseded", ""
+        r.problems = [Problem("superseded_refusal", file=r.file_name, severity="warning", params={
+            "name": r.file_name, "saved": store.jp_time(r.saved_at), "n": n,
+            "current_file": current["file_name"],
+            "current_saved": store.jp_time(current["saved_at"]),
+            "version": current["version"]})]
 
 
 @dataclass
@@ -252,18 +348,21 @@ class _Known:
     current: bool
     superseded_at: str
     version: int | None
+    slot: str = ""
+    saved_at: str = ""
 
 
 def _known(conn: Any, sha: str) -> _Known | None:
     row = conn.execute(
-        "SELECT f.form, f.year, f.group_code, s.version, s.superseded_by, s.superseded_at "
-        "FROM files f JOIN submissions s ON s.file_id = f.id "
+        "SELECT f.form, f.year, f.group_code, f.slot, f.saved_at, s.version, s.superseded_by, "
+        "s.superseded_at FROM files f JOIN submissions s ON s.file_id = f.id "
         "WHERE f.sha256 = ? AND f.outcome = 'accepted' ORDER BY s.id DESC LIMIT 1", (sha,),
     ).fetchone()
     if row is None:
         return None
     return _Known("accepted", row["form"], row["year"], row["group_code"],
-                  row["superseded_by"] is None, row["superseded_at"] or "", row["version"])
+                  row["superseded_by"] is None, row["superseded_at"] or "", row["version"],
+                  row["slot"] or "", row["saved_at"] or "")
 
 
 # refusals that depend on how the file was ingested or on the moment, not on the file alone:
@@ -287,7 +386,7 @@ def _refused_before(ws: Workspace, conn: Any, path: Path, sha: str) -> FileResul
         p.file = path.name
     result = FileResult(str(path), path.name, "rejected", sha256=sha, form=row["form"] or "",
                         year=row["year"], group=row["group_code"] or "", slot=row["slot"] or "",
-                        problems=problems)
+                        problems=problems, saved_at=row["saved_at"] or saved_time(path))
     if row["form"]:
         stem = Path(row["file_name"]).stem
         fb = ws.feedback / str(row["year"]) / row["form"] / f"差戻し_{stem}.xlsx"
@@ -295,13 +394,24 @@ def _refused_before(ws: Workspace, conn: Any, path: Path, sha: str) -> FileResul
     return result
 
 
-def _result_for_known(path: Path, sha: str, known: _Known) -> FileResult:
+def _result_for_known(conn: Any, path: Path, sha: str, known: _Known) -> FileResult:
+    """A file accepted before: unchanged when it is the current version; an earlier version
+    stays an earlier version (ingest never makes one current again: that is `restore`)."""
     result = FileResult(str(path), path.name, "unchanged", sha256=sha, form=known.form,
-                        year=known.year, group=known.group, version=known.version)
+                        year=known.year, group=known.group, version=known.version,
+                        slot=known.slot, saved_at=known.saved_at)
     if not known.current:
-        result.outcome = "rejected"
-        result.problems = [Problem("replayed_version", file=path.name,
-                                   params={"expected": known.superseded_at})]
+        current = store.current_version(conn, known.form, known.year or 0, known.slot) \
+            if known.slot else None
+        result.outcome = "superseded"
+        result.problems = [Problem("already_superseded", file=path.name, severity="warning",
+                                   params={
+            "name": path.name, "version": known.version,
+            "saved": store.jp_time(known.saved_at),
+            "current": current["version"] if current else "",
+            "current_file": current["file_name"] if current else "",
+            "current_saved": store.jp_time(current["saved_at"]) if current else "",
+            "slot": known.slot})]
     return result
 
 
@@ -326,12 +436,13 @@ def _has_archive(folder: Path, sha: str) -> bool:
 def _record_receipt(conn: Any, result: FileResult, size: int, issue_id: str = "") -> int:
     cur = conn.execute(
         "INSERT INTO files (sha256, file_name, size, received_at, form, year, group_code, "
-        "slot, issue_id, outcome, n_errors, n_warnings, problems) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "slot, issue_id, outcome, n_errors, n_warnings, problems, saved_at) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (result.sha256, result.file_name, size, now(), result.form or None, result.year,
-         result.group or None, result.slot or None, issue_id or None, result.outcome,
+         result.group or None, result.slot or None, issue_id or None,
+         "accepted" if result.outcome == "superseded" else result.outcome,
          len(result.errors), len(result.warnings),
-         store.dumps([p.to_dict() for p in result.problems])),
+         store.dumps([p.to_dict() for p in result.problems]), result.saved_at or None),
     )
     return int(cur.lastrowid)
 
@@ -449,6 +560,9 @@ def _preview(conn: Any, issue: Any, result: FileResult,
     result.outcome = "unchanged" if current is not None and not result.changes else "accepted"
     result.version = (current["version"] + 1 if current else 1) if result.changes else (
         current["version"] if current else None)
+    if result.changes and _older(result, current):
+        result.outcome = "superseded"
+        result.problems.append(_older_problem(result, current))
     return result
 
 
@@ -458,7 +572,9 @@ class Analysis:
     latest state (staleness, versions) and every write, which the main process does."""
 
     result: FileResult
-    stage: str  # "refused" (the file or its identity), "invalid" (its data), "ok", "fault"
+    stage: str  # "refused" (the file or its identity), "invalid" (its data), "stale" (an
+    # earlier issue: ``found`` holds its answers for a feedback book on the latest), "ok",
+    # "fault" (the workspace's, not the file's: the ingest stops)
     issue: dict[str, Any] | None = None
     found: Any = None  # _Found when ok; the extracted data for a feedback workbook otherwise
     fault: tuple[str, str, dict[str, str]] | None = None  # stage "fault": class, code, params
@@ -567,12 +683,20 @@ def _analyse(ctx: Context, path_str: str) -> Analysis:
         return Analysis(result, "refused", issue)
     f = _form(issue["form"], ctx.root)
     items = store.loads(issue["items"])
+    if _stale(_worker_db(ctx.root), issue, f) is not None:
+        # a book of an earlier issue: its answers are taken (not checked) for a feedback
+        # workbook on the latest issue, which the main process writes
+        if f.layout == "sheet":
+            stale_data: Any = extract_sheet(book, f, payload, items[0], name)
+        else:
+            stale_data = extract(book, f, issue["year"], payload, items, name)
+        return Analysis(result, "stale", issue, stale_data)
     if f.layout == "sheet":
         found = _read_sheet_form(f, book, payload, items[0], name, result)
     else:
         found = _read_list_form(f, book, payload, items, name, issue["year"], result)
     if not isinstance(found, _Found):  # the extracted data, for the feedback workbook
-        if not ctx.dry_run and _stale(_worker_db(ctx.root), issue, f) is None:
+        if not ctx.dry_run:
             # the feedback workbook is built here, in parallel; the main process only keeps it
             ws = _workspace(ctx.root)
             result.feedback = str(write_feedback(ws, f, issue, found, result.problems, name,
@@ -605,20 +729,41 @@ def _workspace(root: str) -> Workspace:
 
 
 def _stale(conn: Any, issue: dict[str, Any], f: Form) -> Problem | None:
-    """The file answers an issue that a newer workbook (or a newer form) replaced."""
-    newer = conn.execute(
-        "SELECT issued_at FROM issued WHERE form = ? AND year = ? AND slot = ? "
+    """The file answers an issue that a newer workbook (or a newer form) replaced: the
+    problem names both issue times and what changed (items added, removed, edited)."""
+    newer = latest_issue(conn, issue)
+    if newer is None and issue["form_version"] == f.version:
+        return None
+    added, removed, edited = issue_changes(issue, newer)
+    return Problem("stale_template", params={
+        "found": store.jp_time(issue["issued_at"]),
+        "expected": store.jp_time(newer["issued_at"]) if newer else "",
+        "added": ", ".join(added) or "—", "removed": ", ".join(removed) or "—",
+        "edited": ", ".join(edited) or "—",
+        "latest_issue": newer["issue_id"] if newer else ""})
+
+
+def latest_issue(conn: Any, issue: dict[str, Any]) -> Any:
+    """The newest issue of the same slot issued after ``issue``, or None."""
+    return conn.execute(
+        "SELECT * FROM issued WHERE form = ? AND year = ? AND slot = ? "
         "AND (issued_at > ? OR (issued_at = ? AND rowid > "
         "(SELECT rowid FROM issued WHERE issue_id = ?))) "
         "ORDER BY issued_at DESC, rowid DESC LIMIT 1",
         (issue["form"], issue["year"], issue["slot"], issue["issued_at"],
          issue["issued_at"], issue["issue_id"]),
     ).fetchone()
-    if newer is None and issue["form_version"] == f.version:
-        return None
-    return Problem("stale_template", params={
-        "found": issue["issued_at"][:10],
-        "expected": newer["issued_at"][:10] if newer else "最新版"})
+
+
+def issue_changes(old: Any, new: Any) -> tuple[list[str], list[str], list[str]]:
+    """Item keys added, removed and edited from issue ``old`` to issue ``new`` (their
+    snapshots of what was prefilled and locked)."""
+    if new is None:
+        return [], [], []
+    a = {it["key"]: it for it in store.loads(old["items"])}
+    b = {it["key"]: it for it in store.loads(new["items"])}
+    return ([k for k in b if k not in a], [k for k in a if k not in b],
+            [k for k in b if k in a and a[k] != b[k]])
 
 
 def _form(name: str, root: str) -> Form:
@@ -656,6 +801,15 @@ def settle(ws: Workspace, conn: Any, path: Path, sha: str, analysis: Analysis | 
         if result.feedback:  # a newer workbook was issued while the worker built this one
             Path(result.feedback).unlink(missing_ok=True)
             result.feedback = ""
+        latest = latest_issue(conn, issue)
+        if not dry_run and latest is not None and not isinstance(analysis.found, _Found) \
+                and analysis.found is not None:
+            # answered on the latest template, the group's answers carried over by item key
+            result.feedback = str(write_feedback(ws, f, dict(latest), analysis.found,
+                                                 result.problems, name, lang=lang))
+        return _reject(ws, conn, result, size, issue_id)
+    if analysis.stage == "stale":  # cannot happen (issues are only ever added): read it again
+        result.problems = [Problem("read_failed", file=name, params={"detail": "stale"})]
         return _reject(ws, conn, result, size, issue_id)
     if analysis.stage == "invalid":
         if not dry_run and not result.feedback:
@@ -689,11 +843,28 @@ def _merge(conn: Any, issue: dict[str, Any], result: FileResult,
                                 (sha,)).fetchone() is None:
                     _record_receipt(conn, result, size, issue["issue_id"])
                 return result
-        result.outcome = "accepted"
+        older = _older(result, current)
+        result.outcome = "superseded" if older else "accepted"
+        if older:
+            result.problems.append(_older_problem(result, current))
         file_id = _record_receipt(conn, result, size, issue["issue_id"])
         _fault_point("merge")
         _, result.version = store.add_version(
             conn, file_id=file_id, form=issue["form"], year=issue["year"],
             group=issue["group_code"], slot=issue["slot"], rows=rows, stamp=now(),
-            current=current)
+            current=current, history=older)
     return result
+
+
+def _older(result: FileResult, current: Any) -> bool:
+    """The file was saved before the slot's current version: it is kept as an earlier
+    version and the current one stays current (the newest answer wins)."""
+    return bool(current is not None and current["saved_at"] and result.saved_at
+                and result.saved_at < current["saved_at"])
+
+
+def _older_problem(result: FileResult, current: Any) -> Problem:
+    return Problem("older_version", file=result.file_name, severity="warning", params={
+        "name": result.file_name, "saved": store.jp_time(result.saved_at),
+        "current_file": current["file_name"],
+        "current_saved": store.jp_time(current["saved_at"]), "current": current["version"]})

@@ -97,14 +97,43 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "This workbook is for {found}, expected {expected}. Use this year's workbook.",
     ),
     "stale_template": (
-        "古い様式です（発行日 {found}）。{expected} に再発行した最新の様式に記入して送ってください。",
-        "This is an outdated workbook (issued {found}). Fill in the one re-issued on {expected}.",
+        "古い様式です（{found} 発行）。{expected} に再発行した最新の様式があります"
+        "（項目の追加: {added}／削除: {removed}／内容の変更: {edited}）。"
+        "差戻し用ブック（最新の様式に、このブックの回答を管理番号ごとに写したもの）を確認して"
+        "送ってください。",
+        "This is an outdated workbook (issued {found}). A newer one was issued {expected} "
+        "(items added: {added} / removed: {removed} / edited: {edited}). Check the feedback "
+        "workbook (the newest workbook with this book's answers carried over by item) and "
+        "send it.",
     ),
     "replayed_version": (
         "このファイルは以前に受理された版と同一ですが、その版は {expected} に受理された新しい版で"
         "置き換え済みです。最新の内容で送ってください。",
         "This file is identical to an earlier accepted version that was superseded on "
         "{expected}. Send the current version.",
+    ),
+    # -- versions (issue 12) -----------------------------------------------------------------
+    "older_version": (
+        "このファイル {name}（{saved} 保存）は、現在の版 v{current}（{current_file}、{current_saved} 保存）"
+        "より前に保存されたため、以前の版として保存しました。現在の版は変えていません。"
+        "こちらを現在の版にするには `fujimi-xl restore` を使ってください。",
+        "This file {name} (saved {saved}) was saved before the current version v{current} "
+        "({current_file}, saved {current_saved}), so it was kept as an earlier version and the "
+        "current version is unchanged. To make it current, use `fujimi-xl restore`.",
+    ),
+    "superseded_refusal": (
+        "このファイル {name}（{saved} 保存、エラー {n} 件）の差戻しは、後に保存され受理された "
+        "{current_file}（{current_saved} 保存、v{version}）で置き換わっています。対応は不要です。",
+        "The refusal of {name} (saved {saved}, {n} errors) is superseded by {current_file} "
+        "(saved {current_saved}, v{version}), accepted later. Nothing to do.",
+    ),
+    "already_superseded": (
+        "このファイル {name} は v{version}（{saved} 保存）として受理済みで、現在の版は v{current}"
+        "（{current_file}、{current_saved} 保存）です。以前の版のままにしました。"
+        "こちらを現在の版に戻すには `fujimi-xl restore` を使ってください。",
+        "This file {name} was accepted as v{version} (saved {saved}); the current version is "
+        "v{current} ({current_file}, saved {current_saved}). It stays an earlier version. To "
+        "make it current again, use `fujimi-xl restore`.",
     ),
     # -- structure -----------------------------------------------------------------------
     "input_sheet_missing": (
@@ -370,6 +399,18 @@ ERRORS: dict[str, tuple[str, str]] = {
         "「{spec}」に当たる版が見つかりません（ファイル、または 担当@版番号 で指定）",
         "No version matches '{spec}' (give a file, or group@version such as 保育@1)",
     ),
+    # -- versions (issue 12) -------------------------------------------------------------------
+    "outbox_locked": (
+        "ブック {path} を書き込めません（{detail}）。Excel で開いている場合は閉じてから、"
+        "もう一度実行してください。何も変更していません（発行記録も以前のブックもそのままです）。",
+        "Cannot write the workbook {path} ({detail}). If it is open in Excel, close it first "
+        "and run the command again. Nothing was changed (no issue recorded, earlier workbooks "
+        "kept).",
+    ),
+    "restore_current": (
+        "{slot}@{version} はすでに現在の版です",
+        "{slot}@{version} is already the current version",
+    ),
     # -- PDF -------------------------------------------------------------------------------------
     "no_libreoffice": (
         "LibreOffice が見つからないため PDF は作成していません（Excel ファイルは作成済みです）。"
@@ -581,6 +622,45 @@ UI: dict[str, tuple[str, str]] = {
     "generate_done": ("{year} {form}: {n} 件のブックを作成しました",
                       "{year} {form}: {n} workbooks created"),
     "generate_file": ("  {group}（{n}項目）: {path}", "  {group} (items: {n}): {path}"),
+    # -- versions (issue 12) -------------------------------------------------------------------
+    "slot_versions": (
+        "{slot}: {n} 件の返送のうち {file}（{saved} 保存）を現在の版 v{version} にしました。"
+        "ほかの {others} 件は以前の版として保存しています",
+        "{slot}: of {n} returns, {file} (saved {saved}) is now the current version "
+        "v{version}; the other {others} are kept as earlier versions",
+    ),
+    "superseded_count": ("以前の版として保存・差戻し解消: {n} 件",
+                         "Kept as earlier versions or refusals superseded: {n}"),
+    "generate_unchanged": ("  {group}: 発行済み・変更なし（{issued} 発行のブックをそのまま使えます）: {path}",
+                           "  {group}: already issued, unchanged (the book issued {issued} "
+                           "stays valid): {path}"),
+    "generate_changed": (
+        "  {group}: 計画が変わったため新しいブックを発行します（項目の追加: {added}／削除: "
+        "{removed}／内容の変更: {edited}）。{issued} 発行のブックは使えなくなります",
+        "  {group}: the plan changed, so a new book is issued (items added: {added} / removed: "
+        "{removed} / edited: {edited}); the book issued {issued} is no longer valid",
+    ),
+    "generate_reissued": (
+        "  {group}: --reissue により再発行します。{issued} 発行のブックは使えなくなります",
+        "  {group}: re-issued (--reissue); the book issued {issued} is no longer valid",
+    ),
+    "generate_form_revised": (
+        "  {group}: 様式が改訂されたため新しいブックを発行します。{issued} 発行のブックは"
+        "使えなくなります",
+        "  {group}: the form was revised, so a new book is issued; the book issued {issued} "
+        "is no longer valid",
+    ),
+    "generate_kept_hint": (
+        "発行済みのブックを作り直すには --reissue を付けてください（--group で担当を限定できます）",
+        "To re-issue books already issued, add --reissue (--group limits it to groups)",
+    ),
+    "restore_done": (
+        "{form} {year} {slot}: v{from_version}（{file}、{saved} 保存）を現在の版にしました"
+        "（新しい版 v{version} として記録）",
+        "{form} {year} {slot}: v{from_version} ({file}, saved {saved}) is now current "
+        "(recorded as the new version v{version})",
+    ),
+    "restored_mark": ("v{version} を復元", "restores v{version}"),
     # -- ingest --------------------------------------------------------------------------------
     "ingesting": ("取込中", "ingesting"),
     "would_accept": ("受理予定", "would accept"),
@@ -749,6 +829,8 @@ UI: dict[str, tuple[str, str]] = {
     "arg_table": ("取り込む集計表 (.xlsx)", "the consolidated table (.xlsx) to load"),
     "arg_item": ("項目の番号（管理番号 4-2-1、事業番号 1 など）",
                  "the item's number (4-2-1, or a program number such as 1)"),
+    "arg_version": ("戻す版: 担当@版番号（例: 保育@1）、または受理したファイル",
+                    "the version to restore: group@version (e.g. 保育@1), or an accepted file"),
     "arg_directory": ("サンプルを作る新しいフォルダ", "a new folder for the sample"),
     "lang_goes_first": (
         "--lang はサブコマンドの前に書きます: fujimi-xl --lang {value} {command} …",
@@ -948,6 +1030,11 @@ HELP_EN: dict[str, str] = {
     "同梱のサンプルデータで一連の流れ（作成→記入→取込→集計）を実行する。":
         "Run the whole flow (make → fill → ingest → report) on the bundled sample data.",
     "PDF を作成しない": "Make no PDF",
+    "受理済みの以前の版（担当@版番号、または受理したファイル）を現在の版に戻す。":
+        "Make an earlier accepted version (group@version, or an accepted file) current again.",
+    "発行済みで計画に変更のない担当にも新しいブックを発行する（配布済みのブックは使えなくなる）":
+        "Issue new workbooks also to groups whose plan has not changed (the books already "
+        "sent can then no longer be used)",
     "backup で作成したバックアップ (.zip) から作業フォルダを復元する（既存のフォルダは上書きしない）":
         "Restore the workspace from a backup (.zip) made by backup (an existing folder is "
         "never overwritten)",

@@ -23,7 +23,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# the steps that bring an older workspace's master up to SCHEMA_VERSION, in place:
+# version -> statements that make it the next version (each run once, in one transaction)
+UPGRADES: dict[int, list[str]] = {
+    # 1 -> 2: the workbook's own saved time per received file (the newest answer wins), and
+    # which version a restored version copies
+    1: ["ALTER TABLE files ADD COLUMN saved_at TEXT",
+        "ALTER TABLE submissions ADD COLUMN restored_from INTEGER"],
+}
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -71,7 +79,8 @@ CREATE TABLE IF NOT EXISTS files (
     outcome TEXT NOT NULL,
     n_errors INTEGER NOT NULL DEFAULT 0,
     n_warnings INTEGER NOT NULL DEFAULT 0,
-    problems TEXT NOT NULL DEFAULT '[]'
+    problems TEXT NOT NULL DEFAULT '[]',
+    saved_at TEXT
 );
 CREATE INDEX IF NOT EXISTS files_sha ON files (sha256);
 CREATE TABLE IF NOT EXISTS submissions (
@@ -85,6 +94,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     accepted_at TEXT NOT NULL,
     superseded_by INTEGER REFERENCES submissions(id),
     superseded_at TEXT,
+    restored_from INTEGER,
     UNIQUE (form, year, slot, version)
 );
 CREATE TABLE IF NOT EXISTS record_values (
@@ -150,6 +160,7 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+        upgrade(conn)
     except BaseException:
         conn.close()
         raise
@@ -232,6 +243,39 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> None:
         conn.backup(dst)
     finally:
         dst.close()
+
+
+def schema_version(conn: sqlite3.Connection) -> int | None:
+    """The master's schema version (None before the tables exist)."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.OperationalError:
+        return None  # no meta table yet: a master being created
+    return int(row[0]) if row is not None else 1
+
+
+def upgrade(conn: sqlite3.Connection) -> None:
+    """Bring an older workspace's master up to SCHEMA_VERSION in place, one step at a time.
+
+    A master that cannot be written (a read-only copy) is left as it is: what reads it
+    still works; a command that writes stops on its own."""
+    version = schema_version(conn)
+    if version is None or version >= SCHEMA_VERSION:
+        return
+    try:
+        with transaction(conn):
+            version = schema_version(conn) or SCHEMA_VERSION  # another process may have done it
+            while version < SCHEMA_VERSION:
+                for statement in UPGRADES.get(version, []):
+                    table, column = statement.split()[2], statement.split()[5]
+                    have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+                    if column not in have:
+                        conn.execute(statement)
+                version += 1
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) "
+                             "VALUES ('schema_version', ?)", (str(version),))
+    except sqlite3.OperationalError:
+        return
 
 
 def create(path: Path) -> None:
@@ -345,26 +389,59 @@ def loads(text: str | None) -> Any:
 
 
 def current_version(conn: sqlite3.Connection, form: str, year: int, slot: str) -> Any:
-    """The current (not superseded) submission of a slot, or None."""
+    """The current (not superseded) submission of a slot with its file's name and saved
+    time, or None."""
     return conn.execute(
-        "SELECT id, version FROM submissions WHERE form = ? AND year = ? AND slot = ? "
-        "AND superseded_by IS NULL", (form, year, slot)).fetchone()
+        "SELECT s.id, s.version, f.file_name, f.saved_at FROM submissions s "
+        "LEFT JOIN files f ON f.id = s.file_id WHERE s.form = ? AND s.year = ? AND s.slot = ? "
+        "AND s.superseded_by IS NULL", (form, year, slot)).fetchone()
 
 
 def add_version(conn: sqlite3.Connection, *, file_id: int, form: str, year: int, group: str,
                 slot: str, rows: list[tuple[str, str, str, str, str]], stamp: str,
-                current: Any = None) -> tuple[int, int]:
+                current: Any = None, history: bool = False,
+                restored_from: int | None = None) -> tuple[int, int]:
     """Store an accepted file's values as the slot's next version, superseding (never
-    overwriting) the current one. Inside the caller's transaction. Returns (id, version)."""
-    version = (current["version"] + 1) if current is not None else 1
+    overwriting) the current one; with ``history`` the version is kept as an earlier one
+    and the current stays current. Inside the caller's transaction. Returns (id, version)."""
+    top = conn.execute("SELECT max(version) FROM submissions WHERE form = ? AND year = ? "
+                       "AND slot = ?", (form, year, slot)).fetchone()[0]
+    version = (top or 0) + 1
+    keep = history and current is not None
     sub = conn.execute(
-        "INSERT INTO submissions (file_id, form, year, group_code, slot, version, accepted_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)", (file_id, form, year, group, slot, version, stamp),
+        "INSERT INTO submissions (file_id, form, year, group_code, slot, version, accepted_at, "
+        "superseded_by, superseded_at, restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (file_id, form, year, group, slot, version, stamp, current["id"] if keep else None,
+         stamp if keep else None, restored_from),
     ).lastrowid
-    if current is not None:
+    if current is not None and not keep:
         conn.execute("UPDATE submissions SET superseded_by = ?, superseded_at = ? WHERE id = ?",
                      (sub, stamp, current["id"]))
     conn.executemany(
         "INSERT INTO record_values (submission_id, item_key, field, value, sheet, cell) "
         "VALUES (?, ?, ?, ?, ?, ?)", [(sub, *r) for r in rows])
     return int(sub or 0), version
+
+
+JST = dt.timezone(dt.timedelta(hours=9))
+
+
+def saved_stamp(moment: dt.datetime) -> str:
+    """A saved time as the master keeps it: UTC, to the second (compares as text)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def jp_time(stamp: str | None) -> str:
+    """A stored time as staff read it, in Japan time: 2026年12月1日 10:18 ("" when unknown)."""
+    if not stamp:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=JST)
+    m = moment.astimezone(JST)
+    return f"{m.year}年{m.month}月{m.day}日 {m.hour}:{m.minute:02d}"

@@ -175,7 +175,7 @@ def test_inserted_row_inside_a_list_is_read_not_lost(ws, outbox, answers, tmp_pa
 def test_regenerated_workbook_is_prefilled_from_the_last_accepted_version(ws, outbox, answers,
                                                                           tmp_path):
     api.ingest(ws, [filled(outbox, answers, "2", tmp_path)])
-    again = api.generate(ws, "action_plan", YEAR, ["教育支援"])
+    again = api.generate(ws, "action_plan", YEAR, ["教育支援"], reissue=True)
     sheet = openpyxl.load_workbook(again.files[0][1])["アクションプラン"]
     assert sheet["D21"].value == "1200"
     assert sheet["D9"].value == "92"

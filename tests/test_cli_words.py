@@ -20,7 +20,8 @@ from .conftest import YEAR
 
 # the commands this branch knows (others may add commands with Japanese words only)
 OURS = ("plan-template", "init", "plan", "generate", "ingest", "status", "report",
-        "import-report", "rollover", "history", "diff", "export", "verify", "demo", "backup")
+        "import-report", "rollover", "history", "diff", "export", "verify", "demo", "backup",
+        "restore")
 
 
 def invoke(*args: Any, env: dict[str, str] | None = None) -> Any:

@@ -15,6 +15,7 @@ from fujimi_xl import api, fiscal, manifest
 from fujimi_xl.demo import write_sample_plan
 from fujimi_xl.generator import ERROR_FILL, FEEDBACK_SHEET
 from fujimi_xl.messages import text
+from fujimi_xl.store import jp_time
 
 from .conftest import YEAR, master_snapshot
 
@@ -176,13 +177,14 @@ def test_another_years_workbook_is_refused_as_wrong_year(ws, outbox, fill):
 
 def test_workbook_from_a_superseded_issue_is_refused_as_stale(ws, outbox, fill):
     old = fill(outbox["保育"], "保育", name="old.xlsx")
-    api.generate(ws, "progress", YEAR, ["保育"])
+    api.generate(ws, "progress", YEAR, ["保育"], reissue=True)
     new = fill(outbox["保育"], "保育", name="new.xlsx")
     res = refused(ws, old)
     assert files(res) == [("old.xlsx", "", "stale_template")]
     first, second = issued_at(ws, "保育")
-    assert res.problems[0].message() == text("stale_template", "ja", found=first[:10],
-                                              expected=second[:10])
+    assert res.problems[0].message() == text(
+        "stale_template", "ja", found=jp_time(first), expected=jp_time(second), added="—",
+        removed="—", edited="—")
     assert api.ingest(ws, [new]).files[0].outcome == "accepted"
 
 
@@ -190,7 +192,7 @@ def test_reissue_within_the_same_second_still_makes_the_old_workbook_stale(
         ws, outbox, fill, monkeypatch):
     old = fill(outbox["保育"], "保育", name="old.xlsx")
     monkeypatch.setattr(api, "now", lambda: issued_at(ws, "保育")[0])  # the very same stamp
-    api.generate(ws, "progress", YEAR, ["保育"])
+    api.generate(ws, "progress", YEAR, ["保育"], reissue=True)
     new = fill(outbox["保育"], "保育", name="new.xlsx")
     assert len(set(issued_at(ws, "保育"))) == 1
     assert files(refused(ws, old)) == [("old.xlsx", "", "stale_template")]
@@ -372,21 +374,20 @@ def test_same_rejected_file_twice_is_logged_once(ws, outbox, fill):
     assert count_files(ws) == before + 1
 
 
-def test_replayed_old_version_is_refused(ws, outbox, fill):
+def test_replayed_old_version_stays_an_earlier_version(ws, outbox, fill):
+    # issue 12: an accepted file that a later one superseded is history, not a refusal:
+    # ingesting it again changes nothing, exits 0 and says which version is current
     v1 = fill(outbox["保育"], "保育", name="v1.xlsx")
     v2 = fill(outbox["保育"], "保育", {"4-2-1": {"result": "第2版"}}, name="v2.xlsx")
     assert api.ingest(ws, [v1]).files[0].version == 1
     assert api.ingest(ws, [v2]).files[0].version == 2
-    res = refused(ws, v1)
-    assert files(res) == [("v1.xlsx", "", "replayed_version")]
-    conn = ws.connect()
-    try:
-        superseded = conn.execute("SELECT superseded_at FROM submissions WHERE version = 1 AND "
-                                  "group_code = '保育'").fetchone()[0]
-    finally:
-        conn.close()
-    assert res.problems[0].message() == text("replayed_version", "ja", expected=superseded)
-    assert res.problems[0].message("en") == text("replayed_version", "en", expected=superseded)
+    before = master_snapshot(ws)
+    res = api.ingest(ws, [v1])
+    assert res.ok
+    assert [(f.outcome, f.version) for f in res.files] == [("superseded", 1)]
+    assert [p.code for p in res.files[0].problems] == ["already_superseded"]
+    assert "現在の版は v2（v2.xlsx、" in res.files[0].problems[0].message()
+    assert master_snapshot(ws) == before
     assert current(ws, "保育", "4-2-1", "result") == ('"第2版"', "F5")
 
 

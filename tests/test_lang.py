@@ -87,9 +87,9 @@ def test_generate(run, en, ws):
     assert lines(res)[0] == "FY2018 (H30) progress: 10 workbooks created"
     assert any(line.startswith("  保育 (items: 1): ") for line in lines(res))
     book = openpyxl.load_workbook(next(p for g, p, _ in api.generate(
-        ws, "progress", 2018, ["保育"], lang="en").files))
+        ws, "progress", 2018, ["保育"], lang="en", reissue=True).files))
     assert book["記入要領"]["A1"].value == "FY2018 (H30) 進捗状況評価: instructions"
-    res = run("generate", "progress", "--year", "H30", "-w", ws.root)
+    res = run("generate", "progress", "--year", "H30", "-w", ws.root, "--reissue")
     assert lines(res)[0] == "平成30年度 progress: 10 件のブックを作成しました"
     assert any(line.startswith("  保育（1項目）: ") for line in lines(res))
     path = next(ws.outbox.glob("2018/progress/*保育*.xlsx"))
