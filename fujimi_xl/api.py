@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import time
@@ -11,11 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xlsxwriter.exceptions import FileCreateError
+
 from . import dataset, pdf, store
 from . import generator as gen
 from . import plan as planmod
 from . import sheet_generator as sheet_gen
-from .errors import FujimiError, NothingToDoError, Notice
+from .errors import FujimiError, NothingToDoError, Notice, WorkspaceFault
 from .forms import load_form
 from .intake import IngestReport, now
 from .intake import ingest as _ingest
@@ -186,10 +189,16 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
             tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
             try:
                 issued = job(tmp, issue_id, issued_at)
-            except OSError as exc:
-                tmp.unlink(missing_ok=True)
+            except (OSError, FileCreateError) as exc:
+                with contextlib.suppress(OSError):  # a read-only folder refuses even this
+                    tmp.unlink(missing_ok=True)
+                cause = exc if isinstance(exc, OSError) else exc.__cause__ or exc.__context__
+                if isinstance(cause, OSError) and cause.errno in (errno.EROFS, errno.ENOSPC):
+                    # the folder's fault, not one book's: named as such
+                    raise WorkspaceFault(code="disk_full" if cause.errno == errno.ENOSPC
+                                         else "workspace_read_only", path=path.parent) from None
                 raise FujimiError(code="outbox_locked", path=str(path),
-                                  detail=exc.strerror or str(exc)) from None
+                                  detail=getattr(cause, "strerror", "") or str(exc)) from None
             issued.file_name = path.name
             return tmp, issued
 
