@@ -372,6 +372,7 @@ class _Package:
 
     infos: list[zipfile.ZipInfo]
     tables: list[str] = field(default_factory=list)  # .ods only
+    kept: dict[str, bytes] = field(default_factory=dict)  # inflated parts the caller asked for
 
 
 def _read_part(src: Source, info: zipfile.ZipInfo, clock: _Clock, limit: int) -> bytes:
@@ -518,10 +519,12 @@ def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
 
 def _check_package(src: Source, clock: _Clock, sheet_parts: dict[str, str] | None = None,
                    ods: bool = False, infos: list[zipfile.ZipInfo] | None = None,
-                   checked: frozenset[str] = frozenset()) -> _Package:
+                   checked: frozenset[str] = frozenset(),
+                   keep: frozenset[str] = frozenset()) -> _Package:
     """Inflate and check every part; XML parts are parsed with the limits above. ``infos``
     is the zip directory when the caller already read it; ``checked`` parts were already
-    inflated and checked by the caller and are not done twice."""
+    inflated and checked by the caller and are not done twice. The bytes of the ``keep``
+    parts that were inflated whole (up to FAST_SCAN_BYTES) are kept in ``kept``."""
     infos = infos if infos is not None else _zip_infos(src)
     pkg = _Package(infos)
     # a sheet whose name is empty is still a sheet (calamine reads it): never checked as a
@@ -537,6 +540,8 @@ def _check_package(src: Source, clock: _Clock, sheet_parts: dict[str, str] | Non
             first = True
             if not ods and info.file_size <= FAST_SCAN_BYTES:
                 data = b"".join(_inflate(fh, info, clock))
+                if info.filename in keep:
+                    pkg.kept[info.filename] = data
                 if _looks_xml(info.filename, data[:64]):
                     scan = _fast_scan(data, sheet_parts.get(info.filename, ""))
                     if scan is None:  # anything unusual: the careful expat pass

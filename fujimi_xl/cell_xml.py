@@ -1,0 +1,208 @@
+"""What python-calamine does not say about a cell, read from the sheet's own XML.
+
+- formulas: calamine gives a formula's cached value as if it had been typed; a cell holding a
+  formula is noted, with its formula, and whether a cached value was saved at all;
+- cell XML that Excel never writes, which readers take in different ways: several ``<t>``
+  directly inside ``<is>`` (calamine joins them: the text doubled), ``<v>`` and ``<is>`` in one
+  cell, ``t="d"`` holding something that is not an ISO date;
+- the text a number or date was shown with (its number format in ``xl/styles.xml``), asked for
+  one cell at a time, only for a text field that holds a number (rare: nothing is parsed for
+  the cells of an ordinary file).
+
+The sheet parts were checked by ``package.py`` before anything here reads them; the scans are
+byte searches that start only where a trigger (``<f``, ``<is``, ``t="d"``) occurs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from xml.sax.saxutils import unescape
+
+import defusedxml.ElementTree as SafeET
+
+from . import numfmt
+
+_P = rb"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix
+_F = re.compile(rb"<" + _P + rb"f[\s/>]")
+_IS = re.compile(rb"<" + _P + rb"is[\s/>]")
+_T_DATE = re.compile(rb"""<""" + _P + rb"""c\s[^>]*?\bt\s*=\s*["']d["']""")
+_C_OPEN = re.compile(rb"<" + _P + rb"c(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_C_CLOSE = re.compile(rb"</" + _P + rb"c\s*>")
+_R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})["']""")
+_T_ATTR = re.compile(rb"""(?:^|\s)t\s*=\s*["']([^"']*)["']""")
+_S_ATTR = re.compile(rb"""(?:^|\s)s\s*=\s*["']([0-9]{1,6})["']""")
+_V = re.compile(rb"<" + _P + rb"v(?:\s[^>]*)?(?:/>|>([^<]*)</" + _P + rb"v\s*>)")
+_F_TEXT = re.compile(rb"<" + _P + rb"f(?:\s[^>]*)?>([^<]*)</" + _P + rb"f\s*>")
+_RUN = re.compile(rb"<" + _P + rb"r[\s>].*?</" + _P + rb"r\s*>", re.S)
+_PHONETIC = re.compile(rb"<" + _P + rb"rPh[\s>].*?</" + _P + rb"rPh\s*>", re.S)
+_T = re.compile(rb"<" + _P + rb"t[\s/>]")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+                       r"(?:Z|[+-]\d{2}:\d{2})?$|^T?\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+_BACK = 4096  # how far back from a trigger its cell's start tag is looked for
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something about one cell: ``kind`` is ``formula`` (its cached value is read),
+    ``formula_no_value`` or ``odd`` (XML that Excel never writes; ``detail`` says what)."""
+
+    kind: str
+    detail: str = ""
+
+
+def _text(raw: bytes) -> str:
+    return unescape(raw.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
+
+
+def _col(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+def scan(xml: bytes) -> dict[tuple[int, int], Note]:
+    """The notes of a sheet part: 0-based (row, col) -> Note; empty for an ordinary sheet
+    without formulas, inline strings or date cells."""
+    starts: set[int] = set()
+    for trigger in (_F, _IS):
+        for m in trigger.finditer(xml):
+            cell = _cell_before(xml, m.start())
+            if cell is not None:
+                starts.add(cell)
+    for m in _T_DATE.finditer(xml):
+        starts.add(m.start())
+    notes: dict[tuple[int, int], Note] = {}
+    for start in sorted(starts):
+        opened = _C_OPEN.match(xml, start)
+        if opened is None or opened.group(1).rstrip().endswith(b"/"):
+            continue
+        attrs = opened.group(1)
+        ref = _R_ATTR.search(attrs)
+        closed = _C_CLOSE.search(xml, opened.end())
+        if ref is None or closed is None:
+            continue  # no address (the checks sent the part the exact way) or no end
+        note = _note(attrs, xml[opened.end():closed.start()])
+        if note is not None:
+            notes[(int(ref.group(2)) - 1, _col(ref.group(1)))] = note
+    return notes
+
+
+def _cell_before(xml: bytes, pos: int) -> int | None:
+    last = None
+    for m in _C_OPEN.finditer(xml, max(0, pos - _BACK), pos):
+        last = m.start()
+    return last
+
+
+def _note(attrs: bytes, content: bytes) -> Note | None:
+    t = _T_ATTR.search(attrs)
+    kind = t.group(1) if t else b"n"
+    value = _V.search(content)
+    inline = _IS.search(content)
+    if inline is not None:
+        if value is not None or b"<v" in content.replace(b"<is", b""):
+            return Note("odd", "v_and_is")
+        body = _PHONETIC.sub(b"", content[inline.start():])
+        runs = _RUN.findall(body)
+        direct = len(_T.findall(_RUN.sub(b"", body)))
+        if direct > 1 or (direct and runs):
+            return Note("odd", "several_t")
+    if kind == b"d":
+        shown = _text(value.group(1) or b"").strip() if value else ""
+        if not _ISO_DATE.match(shown):
+            return Note("odd", "date_text")
+    if _F.search(content):
+        formula = _F_TEXT.search(content)
+        text = "=" + _text(formula.group(1)) if formula and formula.group(1) else ""
+        # an empty <v> is a saved result only for a text result (="" gives one)
+        cached = inline is not None or (value is not None and (
+            bool(value.group(1)) or kind == b"str"))
+        return Note("formula" if cached else "formula_no_value", text)
+    return None
+
+
+# -- the text a number was shown with ---------------------------------------------------------
+
+@dataclass
+class Styles:
+    """The number format id of each cell style (cellXfs) and the workbook's own format codes."""
+
+    formats: list[int] = field(default_factory=list)
+    custom: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, data: bytes) -> Styles:
+        if not data:
+            return cls()
+        try:
+            root = ET.fromstring(data) if b"<!" not in data else SafeET.fromstring(
+                data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        except Exception:  # a broken styles part: every cell is shown as General
+            return cls()
+        out = cls()
+        for el in root:
+            local = el.tag.rpartition("}")[2]
+            if local == "numFmts":
+                for nf in el:
+                    try:
+                        out.custom[int(nf.get("numFmtId", ""))] = nf.get("formatCode", "")
+                    except ValueError:
+                        continue
+            elif local == "cellXfs":
+                for xf in el:
+                    try:
+                        out.formats.append(int(xf.get("numFmtId", "0")))
+                    except ValueError:
+                        out.formats.append(0)
+        return out
+
+    def code(self, style: int) -> str | None:
+        if not 0 <= style < len(self.formats):
+            return None
+        return numfmt.code_of(self.formats[style], self.custom)
+
+
+def shown(xml: bytes, row: int, col: int, styles: Styles, date1904: bool = False) -> \
+        str | None:
+    """The text the number or date at 0-based (row, col) is shown with, from its number
+    format; None when it is not a number, has no format or the format is General."""
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    address = xl_rowcol_to_cell(row, col).encode()
+    pattern = re.compile(rb"<" + _P + rb"c\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*?\br\s*=\s*[\"']"
+                         + address + rb"[\"']((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+    m = pattern.search(xml)
+    if m is None:
+        return None
+    start = xml.rfind(b"<", 0, m.start() + 1)
+    opened = _C_OPEN.match(xml, start)
+    closed = _C_CLOSE.search(xml, m.end())
+    if opened is None or closed is None:
+        return None
+    attrs = opened.group(1)
+    style = _S_ATTR.search(attrs)
+    code = styles.code(int(style.group(1))) if style else None
+    if code is None:
+        return None
+    t = _T_ATTR.search(attrs)
+    kind = t.group(1) if t else b"n"
+    value = _V.search(xml, opened.end(), closed.start())
+    if value is None:
+        return None
+    raw = _text(value.group(1) or b"").strip()
+    try:
+        if kind == b"n":
+            number = float(raw)
+        elif kind == b"d":
+            when = dt.datetime.fromisoformat(raw.rstrip("Z"))
+            base = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
+            number = (when - base).total_seconds() / 86400
+        else:
+            return None
+    except ValueError:
+        return None
+    return numfmt.render(number, code, date1904)
