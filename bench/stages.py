@@ -64,7 +64,8 @@ def worker_stages(root: Path, key: bytes, files: list[Path],
                                      keep=frozenset({*parts, reader.STYLES}))
         t3 = clock()
         book = reader._read_cells(raw, kind, order, names,
-                                  {parts[p]: pkg.kept[p] for p in parts if p in pkg.kept})
+                                  {parts[p]: pkg.kept[p] for p in parts if p in pkg.kept},
+                                  {parts[p]: t for p, t in pkg.tags.items() if p in parts})
         t4 = clock()
         sheet = book.sheet(manifest.SHEET)
         assert sheet is not None

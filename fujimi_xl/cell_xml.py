@@ -19,6 +19,7 @@ import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from typing import Any
 from xml.sax.saxutils import unescape
 
 import defusedxml.ElementTree as SafeET
@@ -64,17 +65,46 @@ def _col(letters: bytes) -> int:
     return n - 1
 
 
-def scan(xml: bytes) -> dict[tuple[int, int], Note]:
+def _has(xml: bytes, name: bytes) -> bool:
+    """Whether a start tag ``name`` (with or without a prefix) may occur: literal searches,
+    at C speed, before any regex."""
+    return any(lead + name + end in xml for lead in (b"<", b":") for end in (b">", b" ", b"/",
+                                                                            b"\t", b"\n", b"\r"))
+
+
+def _positions(xml: bytes, name: bytes, trigger: re.Pattern[bytes], count: int | None) -> \
+        list[int]:
+    """Where the start tags ``name`` are: by a literal search when the checks' count of them
+    (``count``) says they all have no prefix, else by ``trigger``."""
+    if count is not None:
+        found, pos, lead = [], xml.find(b"<" + name), len(name) + 1
+        while pos >= 0:
+            if xml[pos + lead:pos + lead + 1] in (b" ", b">", b"/", b"\t", b"\n", b"\r"):
+                found.append(pos)
+                if len(found) == count:
+                    return found
+            pos = xml.find(b"<" + name, pos + lead)
+        if len(found) == count:
+            return found
+    return [m.start() for m in trigger.finditer(xml)]
+
+
+def scan(xml: bytes, tags: Any = None) -> dict[tuple[int, int], Note]:
     """The notes of a sheet part: 0-based (row, col) -> Note; empty for an ordinary sheet
-    without formulas, inline strings or date cells."""
+    without formulas, inline strings or date cells. ``tags``: the part's start tags counted
+    by local name (the safety checks'), when known."""
     starts: set[int] = set()
-    for trigger in (_F, _IS):
-        for m in trigger.finditer(xml):
-            cell = _cell_before(xml, m.start())
+    for name, trigger in ((b"f", _F), (b"is", _IS)):
+        count = None if tags is None else tags.get(name, 0)
+        if count == 0 or (count is None and not _has(xml, name)):
+            continue
+        for pos in _positions(xml, name, trigger, count):
+            cell = _cell_before(xml, pos)
             if cell is not None:
                 starts.add(cell)
-    for m in _T_DATE.finditer(xml):
-        starts.add(m.start())
+    if b't="d"' in xml or b"t='d'" in xml or (tags is None and b"d" in xml):
+        for m in _T_DATE.finditer(xml):
+            starts.add(m.start())
     notes: dict[tuple[int, int], Note] = {}
     for start in sorted(starts):
         opened = _C_OPEN.match(xml, start)
@@ -92,10 +122,20 @@ def scan(xml: bytes) -> dict[tuple[int, int], Note]:
 
 
 def _cell_before(xml: bytes, pos: int) -> int | None:
-    last = None
-    for m in _C_OPEN.finditer(xml, max(0, pos - _BACK), pos):
-        last = m.start()
-    return last
+    """The start of the <c> tag that holds the element at ``pos``: the last '<c ' (or '<x:c ')
+    before it. Nothing inside a cell's tag and children can look like one (a '<' in text is
+    always escaped, and no child's name starts with c)."""
+    lo = max(0, pos - _BACK)
+    best = -1
+    for needle in (b"<c ", b"<c>", b"<c\t", b"<c\n", b"<c\r"):
+        best = max(best, xml.rfind(needle, lo, pos))
+    for needle in (b":c ", b":c>", b":c\t", b":c\n", b":c\r"):
+        colon = xml.rfind(needle, lo, pos)
+        if colon > best:
+            lt = xml.rfind(b"<", lo, colon)
+            if lt > best and _C_OPEN.match(xml, lt):
+                best = lt
+    return best if best >= 0 and _C_OPEN.match(xml, best) else None
 
 
 def _note(attrs: bytes, content: bytes) -> Note | None:

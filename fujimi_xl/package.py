@@ -373,6 +373,7 @@ class _Package:
     infos: list[zipfile.ZipInfo]
     tables: list[str] = field(default_factory=list)  # .ods only
     kept: dict[str, bytes] = field(default_factory=dict)  # inflated parts the caller asked for
+    tags: dict[str, Counter[bytes]] = field(default_factory=dict)  # of kept sheets, by name
 
 
 def _read_part(src: Source, info: zipfile.ZipInfo, clock: _Clock, limit: int) -> bytes:
@@ -462,9 +463,10 @@ def _tags(data: bytes, known: frozenset[bytes]) -> Counter[bytes] | None:
 class _Fast:
     """The counts of the fast scan, shaped like _XmlScan's for its caller."""
 
-    def __init__(self, area: int) -> None:
+    def __init__(self, area: int, tags: Counter[bytes] | None = None) -> None:
         self.area = area
         self.tables: list[str] = []
+        self.tags = tags  # start tags by local name (a sheet part)
 
 
 def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
@@ -514,7 +516,7 @@ def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
     # conservative: every addressed cell counts, valued or not
     if max_row > MAX_ROWS or max_row * max_col > MAX_CELLS:
         return None  # let the careful pass measure the cells that hold values, and name them
-    return _Fast(max_row * max_col)
+    return _Fast(max_row * max_col, tags)
 
 
 def _check_package(src: Source, clock: _Clock, sheet_parts: dict[str, str] | None = None,
@@ -553,6 +555,8 @@ def _check_package(src: Source, clock: _Clock, sheet_parts: dict[str, str] | Non
                                 raise _broken(f"部品 {info.filename[:60]} のXMLが壊れています "
                                               f"({expat.ErrorString(exc.code)})") from exc
                             scan = None
+                    if info.filename in keep and getattr(scan, "tags", None) is not None:
+                        pkg.tags[info.filename] = scan.tags
                     if scan is not None:
                         total_area += scan.area
                         if total_area > MAX_CELLS:

@@ -73,9 +73,17 @@ class RawSheet:
     state: str  # visible | hidden | veryHidden
     rows: list[list[Any]]  # absolute grid from A1; '' for empty cells
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r1,c1,r2,c2
-    # what the values alone do not say (formulas, odd cell XML), 0-based (row, col) -> Note
-    notes: dict[tuple[int, int], cell_xml.Note] = field(default_factory=dict)
-    xml: bytes = field(default=b"", repr=False)  # the sheet part, for shown()
+    xml: bytes = field(default=b"", repr=False)  # the sheet part (notes, shown())
+    tags: Any = field(default=None, repr=False)  # its start tags by local name, when known
+    _notes: dict[tuple[int, int], cell_xml.Note] | None = field(default=None, repr=False)
+
+    @property
+    def notes(self) -> dict[tuple[int, int], cell_xml.Note]:
+        """What the values alone do not say (formulas, odd cell XML): 0-based (row, col) ->
+        Note. Read from the sheet's XML when first asked (only the sheets read need it)."""
+        if self._notes is None:
+            self._notes = cell_xml.scan(self.xml, self.tags) if self.xml else {}
+        return self._notes
 
     def value(self, row: int, col: int) -> Any:
         """Value at 0-based (row, col), '' when outside the grid."""
@@ -307,8 +315,10 @@ def _native(exc: BaseException) -> None:
 
 
 def _read_cells(src: Source, kind: str, order: list[tuple[str, str]],
-                names: dict[str, str], xml: dict[str, bytes] | None = None) -> RawBook:
-    """The cells of every sheet; ``xml``: sheet name -> its part, for the notes of each."""
+                names: dict[str, str], xml: dict[str, bytes] | None = None,
+                tags: dict[str, Any] | None = None) -> RawBook:
+    """The cells of every sheet; ``xml``: sheet name -> its part, for the notes of each, and
+    ``tags`` its start tags by local name (when the checks counted them)."""
     import python_calamine as pc
 
     try:
@@ -344,7 +354,7 @@ def _read_cells(src: Source, kind: str, order: list[tuple[str, str]],
             sheet = RawSheet(name, states.get(name, "visible"), grid, merged)
             if xml and name in xml:
                 sheet.xml = xml[name]
-                sheet.notes = cell_xml.scan(sheet.xml)
+                sheet.tags = (tags or {}).get(name)
             sheets.append(sheet)
     finally:
         with contextlib.suppress(Exception):
@@ -366,7 +376,8 @@ def _read_xlsx(src: Source, kind: str, until: float,
     if missing:  # parts too big to be kept by the checks: inflated again (limits known)
         with zipfile.ZipFile(io.BytesIO(src) if isinstance(src, bytes) else src) as zf:
             kept = {**kept, **{p: zf.read(p) for p in missing}}
-    book = _read_cells(src, kind, order, names, {parts[p]: kept[p] for p in parts})
+    book = _read_cells(src, kind, order, names, {parts[p]: kept[p] for p in parts},
+                       {parts[p]: t for p, t in pkg.tags.items() if p in parts})
     book.styles_xml = kept.get(STYLES, b"")
     book.date1904 = date1904
     return book
