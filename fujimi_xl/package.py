@@ -472,8 +472,14 @@ class _Fast:
 def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
     """The same limits as _XmlScan, checked with C-speed byte scans, for the parts Excel and
     its kind write. Returns None (use expat) when the part has anything unusual: a DTD, an
-    entity, a comment or CDATA, unknown element names in a sheet, cells or rows without an
-    explicit address, or (outside sheets) more elements than the depth limit."""
+    entity, a comment, CDATA or a processing instruction, unknown element names in a sheet, a
+    cell or row whose start tag does not carry its own plain address, or (outside sheets)
+    more elements than the depth limit.
+
+    It counts what the XML holds, not what text can imitate: the addresses are read from the
+    start tags themselves (a '<' outside those constructs always starts a tag; an attribute
+    value is skipped whole), so ' r="A1"' typed in a text or hidden in another attribute is
+    never taken for a cell, and a cell without an address sends the part to expat."""
     if not sheet:
         if data[:200].find(b"<sst") >= 0:  # a start tag '<!…' is not a known name either
             return _Fast(0) if _tags(data, _SST_LOCAL) is not None else None

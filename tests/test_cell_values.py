@@ -291,3 +291,31 @@ def test_json_export_is_strict_json_even_from_an_old_master(ws, outbox, fill, tm
 
     data = json.loads(Path(out).read_text(encoding="utf-8"), parse_constant=strict)
     assert data["rows"]
+
+
+# -- as LibreOffice Calc saves it -----------------------------------------------------------
+
+@pytest.mark.libreoffice
+def test_calc_saves_the_formatted_cells_and_the_text_field_holds_what_it_showed(
+        ws, progress_file, tmp_path):
+    """The cells go through real LibreOffice Calc (headless, saved as .xlsx): its own number
+    format codes and styles, as a clerk's colleague would send them back."""
+    path, sheet, cell, _ = progress_file
+    wb = openpyxl.load_workbook(path)
+    s = wb[sheet]
+    reason = s.cell(s[cell].row, col_of(s, "理由・課題等"))
+    s[cell].value = dt.datetime(2026, 1, 2)
+    s[cell].number_format = 'm"月"d"日"'
+    reason.value = 0.5
+    reason.number_format = "0%"
+    src = tmp_path / "calc_in" / "calc.xlsx"
+    src.parent.mkdir()
+    wb.save(src)
+    out_dir = tmp_path / "calc_out"
+    hostile.soffice_convert([src], "xlsx:Calc MS Excel 2007 XML", out_dir)
+    saved = out_dir / "calc.xlsx"
+    styles = hostile.parts(saved)["xl/styles.xml"].decode()
+    assert "月" in styles  # Calc wrote its own format code for the date
+    accepted(ws, saved)
+    assert stored(ws, "progress", KEY, "result") == ("1月2日", cell)
+    assert stored(ws, "progress", KEY, "reason")[0] == "50%"

@@ -160,3 +160,17 @@ def test_a_non_ascii_signature_is_bad_signature(ws, outbox, fill, tmp_path):
     assert (res.outcome, [(p.file, p.sheet, p.code) for p in res.problems]) == (
         "rejected", [("sig.xlsx", "_fujimi", "bad_signature")])
     assert master_snapshot(ws) == before
+
+
+@pytest.mark.libreoffice
+def test_a_sheet_saved_by_calc_still_takes_the_fast_path(template, tmp_path):
+    from fujimi_xl import package
+
+    out_dir = tmp_path / "calc"
+    hostile.soffice_convert([template], "xlsx:Calc MS Excel 2007 XML", out_dir)
+    saved = out_dir / template.name
+    sheets = [n for n in hostile.parts(saved) if n.startswith("xl/worksheets/sheet")]
+    assert sheets
+    for name in sheets:
+        assert package._fast_scan(hostile.parts(saved)[name], "入力") is not None, name
+    reader.read_book(saved)  # and it reads
