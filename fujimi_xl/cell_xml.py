@@ -89,14 +89,51 @@ def _positions(xml: bytes, name: bytes, trigger: re.Pattern[bytes], count: int |
     return [m.start() for m in trigger.finditer(xml)]
 
 
-def scan(xml: bytes, tags: Any = None) -> dict[tuple[int, int], Note]:
+_SI = re.compile(rb"<" + _P + rb"si(?:\s[^>]*)?(?:/>|>(.*?)</" + _P + rb"si\s*>)", re.S)
+_SHARED_CELL = re.compile(rb"<" + _P + rb"c\s((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>\s*<" + _P +
+                          rb"v\s*>\s*([0-9]+)\s*</")
+
+
+def odd_strings(sst: bytes, tags: Any = None) -> frozenset[int]:
+    """The indexes of the shared strings that Excel never writes so: several <t> directly
+    inside one <si>, or a <t> beside rich-text runs (a reader joins them: the text doubled).
+    ``tags``: the part's start tags by local name, when the checks counted them."""
+    if not sst:
+        return frozenset()
+    if tags is not None:
+        n = tags.get(b"si", 0)
+        # every <si> opens with its own <t>, and there are no more <t> than <si>: one each
+        if tags.get(b"t", 0) == n and not tags.get(b"r") and sst.count(b"<si><t") == n:
+            return frozenset()
+    odd = set()
+    for i, m in enumerate(_SI.finditer(sst)):
+        body = _PHONETIC.sub(b"", m.group(1) or b"")
+        runs = _RUN.findall(body)
+        direct = len(_T.findall(_RUN.sub(b"", body)))
+        if direct > 1 or (direct and runs):
+            odd.add(i)
+    return frozenset(odd)
+
+
+def scan(xml: bytes, tags: Any = None, odd: frozenset[int] = frozenset()) -> \
+        dict[tuple[int, int], Note]:
     """The notes of a sheet part: 0-based (row, col) -> Note; empty for an ordinary sheet
     without formulas, inline strings or date cells. ``tags``: the part's start tags counted
-    by local name (the safety checks'), when known."""
+    by local name (the safety checks'), when known; ``odd``: the shared strings that are
+    noted wherever a cell shows them (see odd_strings)."""
+    notes: dict[tuple[int, int], Note] = {}
+    if odd:
+        for m in _SHARED_CELL.finditer(xml):
+            t = _T_ATTR.search(m.group(1))
+            ref = _R_ATTR.search(m.group(1))
+            if t and t.group(1) == b"s" and ref and int(m.group(2)) in odd:
+                notes[(int(ref.group(2)) - 1, _col(ref.group(1)))] = Note("odd", "several_t")
     starts: set[int] = set()
     for name, trigger in ((b"f", _F), (b"is", _IS)):
         count = None if tags is None else tags.get(name, 0)
         if count == 0 or (count is None and not _has(xml, name)):
+            continue
+        if name == b"is" and _plain_inline(xml, tags):
             continue
         for pos in _positions(xml, name, trigger, count):
             cell = _cell_before(xml, pos)
@@ -105,7 +142,6 @@ def scan(xml: bytes, tags: Any = None) -> dict[tuple[int, int], Note]:
     if b't="d"' in xml or b"t='d'" in xml or (tags is None and b"d" in xml):
         for m in _T_DATE.finditer(xml):
             starts.add(m.start())
-    notes: dict[tuple[int, int], Note] = {}
     for start in sorted(starts):
         opened = _C_OPEN.match(xml, start)
         if opened is None or opened.group(1).rstrip().endswith(b"/"):
@@ -119,6 +155,19 @@ def scan(xml: bytes, tags: Any = None) -> dict[tuple[int, int], Note]:
         if note is not None:
             notes[(int(ref.group(2)) - 1, _col(ref.group(1)))] = note
     return notes
+
+
+def _plain_inline(xml: bytes, tags: Any) -> bool:
+    """Whether every inline string is one plain <t> right inside its cell and nothing else
+    (what openpyxl writes): as many <t> as <is>, no runs, each <is> opening with its <t> right
+    after its cell's start tag and closing with it right before the cell's end. Literal
+    counts, so a file of many inline strings is not looked at cell by cell."""
+    if tags is None:
+        return False
+    n = tags.get(b"is", 0)
+    return (tags.get(b"t", 0) == n and not tags.get(b"r") and not tags.get(b"rPh")
+            and xml.count(b"><is><t") == n and xml.count(b"</t></is></c>") == n
+            and b"</v><is>" not in xml and b"/><is>" not in xml)
 
 
 def _cell_before(xml: bytes, pos: int) -> int | None:

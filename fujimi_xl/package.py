@@ -482,7 +482,8 @@ def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
     never taken for a cell, and a cell without an address sends the part to expat."""
     if not sheet:
         if data[:200].find(b"<sst") >= 0:  # a start tag '<!…' is not a known name either
-            return _Fast(0) if _tags(data, _SST_LOCAL) is not None else None
+            sst = _tags(data, _SST_LOCAL)
+            return _Fast(0, sst) if sst is not None else None
         if b"<!" in data:
             return None
         # depth can be no more than the number of elements

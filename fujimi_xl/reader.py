@@ -75,6 +75,7 @@ class RawSheet:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r1,c1,r2,c2
     xml: bytes = field(default=b"", repr=False)  # the sheet part (notes, shown())
     tags: Any = field(default=None, repr=False)  # its start tags by local name, when known
+    odd_strings: frozenset[int] = field(default=frozenset(), repr=False)  # see cell_xml
     _notes: dict[tuple[int, int], cell_xml.Note] | None = field(default=None, repr=False)
 
     @property
@@ -82,7 +83,8 @@ class RawSheet:
         """What the values alone do not say (formulas, odd cell XML): 0-based (row, col) ->
         Note. Read from the sheet's XML when first asked (only the sheets read need it)."""
         if self._notes is None:
-            self._notes = cell_xml.scan(self.xml, self.tags) if self.xml else {}
+            self._notes = cell_xml.scan(self.xml, self.tags, self.odd_strings) \
+                if self.xml else {}
         return self._notes
 
     def value(self, row: int, col: int) -> Any:
@@ -238,6 +240,7 @@ FORMAT_NAMES = {
 # -- limits and deadlines ---------------------------------------------------------------------
 BOOK_PARTS = frozenset({"xl/workbook.xml", "xl/_rels/workbook.xml.rels"})
 STYLES = "xl/styles.xml"
+SHARED_STRINGS = "xl/sharedStrings.xml"
 
 
 def _book_parts(src: Source, clock: _Clock, listing: list[zipfile.ZipInfo]) -> \
@@ -316,9 +319,11 @@ def _native(exc: BaseException) -> None:
 
 def _read_cells(src: Source, kind: str, order: list[tuple[str, str]],
                 names: dict[str, str], xml: dict[str, bytes] | None = None,
-                tags: dict[str, Any] | None = None) -> RawBook:
-    """The cells of every sheet; ``xml``: sheet name -> its part, for the notes of each, and
-    ``tags`` its start tags by local name (when the checks counted them)."""
+                tags: dict[str, Any] | None = None,
+                odd_strings: frozenset[int] = frozenset()) -> RawBook:
+    """The cells of every sheet; ``xml``: sheet name -> its part, for the notes of each,
+    ``tags`` its start tags by local name (when the checks counted them), ``odd_strings`` the
+    shared strings noted wherever they show."""
     import python_calamine as pc
 
     try:
@@ -355,6 +360,7 @@ def _read_cells(src: Source, kind: str, order: list[tuple[str, str]],
             if xml and name in xml:
                 sheet.xml = xml[name]
                 sheet.tags = (tags or {}).get(name)
+                sheet.odd_strings = odd_strings
             sheets.append(sheet)
     finally:
         with contextlib.suppress(Exception):
@@ -369,15 +375,18 @@ def _read_xlsx(src: Source, kind: str, until: float,
     clock = _Clock(MAX_SCAN_SECONDS, "読み込み時間 (内容の検査)", until)
     listing = _zip_infos(src, infos)  # the zip directory, read once
     order, names, parts, date1904 = _book_parts(src, clock, listing)
+    sst = next((i.filename for i in listing if i.filename == SHARED_STRINGS), None) or next(
+        (i.filename for i in listing if i.filename.lower().endswith("sharedstrings.xml")), "")
     pkg = _check_package(src, clock, parts, infos=listing, checked=BOOK_PARTS,
-                         keep=frozenset({*parts, STYLES}))
+                         keep=frozenset({*parts, STYLES, sst}))
     kept = pkg.kept
-    missing = [p for p in parts if p not in kept]
+    missing = [p for p in (*parts, sst) if p and p not in kept]
     if missing:  # parts too big to be kept by the checks: inflated again (limits known)
         with zipfile.ZipFile(io.BytesIO(src) if isinstance(src, bytes) else src) as zf:
             kept = {**kept, **{p: zf.read(p) for p in missing}}
+    odd = cell_xml.odd_strings(kept.get(sst, b""), pkg.tags.get(sst))
     book = _read_cells(src, kind, order, names, {parts[p]: kept[p] for p in parts},
-                       {parts[p]: t for p, t in pkg.tags.items() if p in parts})
+                       {parts[p]: t for p, t in pkg.tags.items() if p in parts}, odd)
     book.styles_xml = kept.get(STYLES, b"")
     book.date1904 = date1904
     return book

@@ -119,6 +119,34 @@ def test_cell_xml_that_excel_never_writes_is_refused_at_the_cell(ws, progress_fi
     assert "Excel" in res.problems[0].message()
 
 
+def doubled_shared_string(src: Path, out: Path, sheet: str, address: str, text_: str) -> Path:
+    """A copy whose cell ``address`` shows a shared string holding its <t> twice (a reader
+    joins them). openpyxl writes inline strings: the shared strings part is added as Excel
+    has it (content type, relationship)."""
+    members = hostile.parts(src)
+    assert "xl/sharedStrings.xml" not in members
+    sst = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://'
+           'schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+           f"<si><t>{text_}</t><t>{text_}</t></si></sst>").encode()
+    types = members["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+        b'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
+    rels = members["xl/_rels/workbook.xml.rels"].replace(b"</Relationships>", (
+        b'<Relationship Id="rIdSst" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+    tmp = hostile.with_parts(src, out.with_suffix(".tmp.xlsx"), {
+        "xl/sharedStrings.xml": sst, "[Content_Types].xml": types,
+        "xl/_rels/workbook.xml.rels": rels})
+    return set_cell_xml(tmp, out, sheet, address, f'<c r="{address}" t="s"><v>0</v></c>')
+
+
+def test_a_shared_string_with_two_t_is_refused_where_it_shows(ws, progress_file, tmp_path):
+    path, sheet, cell, label = progress_file
+    bad = doubled_shared_string(path, tmp_path / "sst.xlsx", sheet, cell, "保育所の空き状況")
+    res = refused(ws, bad)
+    assert errors_at(res) == [(f"{sheet}!{cell}", label, "odd_cell_xml")]
+
+
 def test_a_run_of_rich_text_is_read_once(ws, progress_file, tmp_path):
     """Runs (<r>) are what Excel writes for rich text: read, joined, accepted."""
     path, sheet, cell, _ = progress_file
@@ -234,6 +262,14 @@ def test_odd_cell_xml_in_the_sheet_layout_is_refused_at_the_cell(ap, tmp_path, n
     sheet, cell = named(path, "fx_f_notes")
     res = refused(ws, set_cell_xml(path, tmp_path / f"{name}.xlsx", sheet, cell,
                                    xml.format(a=cell)))
+    assert errors_at(res) == [(f"{sheet}!{cell}", ap_label(ws, "notes"), "odd_cell_xml")]
+
+
+def test_a_shared_string_with_two_t_in_the_sheet_layout(ap, tmp_path):
+    ws, path = ap
+    sheet, cell = named(path, "fx_f_notes")
+    bad = doubled_shared_string(path, tmp_path / "sst.xlsx", sheet, cell, "特記事項")
+    res = refused(ws, bad)
     assert errors_at(res) == [(f"{sheet}!{cell}", ap_label(ws, "notes"), "odd_cell_xml")]
 
 

@@ -174,3 +174,23 @@ def test_a_sheet_saved_by_calc_still_takes_the_fast_path(template, tmp_path):
     for name in sheets:
         assert package._fast_scan(hostile.parts(saved)[name], "入力") is not None, name
     reader.read_book(saved)  # and it reads
+
+
+@pytest.mark.parametrize(("cells", "odd"), [
+    # an empty inline string beside one with two <t>: as many <t> as <is>, still found
+    ('<c r="A1" t="inlineStr"><is/></c><c r="B1" t="inlineStr"><is><t>a</t><t>b</t></is></c>',
+     {(0, 1)}),
+    ('<c r="A1" t="inlineStr"><v>1</v><is><t>a</t></is></c>', {(0, 0)}),
+    ('<c r="A1" t="inlineStr"><is><t>a</t></is><v>1</v></c>', {(0, 0)}),
+    ('<c r="A1" t="inlineStr"><is><t>a</t><r><t>b</t></r></is></c>', {(0, 0)}),
+    ('<c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="B1" t="inlineStr"><is><t>b</t></is></c>',
+     set()),
+])
+def test_odd_inline_strings_are_found_whatever_the_counts_say(cells, odd):
+    from fujimi_xl import cell_xml, package
+
+    xml = (b'<?xml version="1.0"?><worksheet><sheetData><row r="1">' + cells.encode()
+           + b"</row></sheetData></worksheet>")
+    fast = package._fast_scan(xml, "入力")
+    notes = cell_xml.scan(xml, fast.tags if fast is not None else None)
+    assert {k for k, n in notes.items() if n.kind == "odd"} == odd
