@@ -260,9 +260,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # -- cell values (issue 12) ------------------------------------------------------------
     "not_finite": (
         "「{value}」は数として扱えない値（NaN・無限大・桁あふれ）のため読み込めません。"
-        "数値を入力し直してください。",
-        "'{value}' is not a usable number (NaN, infinity or overflow) and is not read. Enter the "
-        "number again.",
+        "セルに値を入力し直してください。",
+        "'{value}' is not a usable number (NaN, infinity or overflow) and is not read. Type the "
+        "value in the cell again.",
     ),
     "out_of_range": (
         "「{value}」は記入できる範囲を超えています（{allowed}）。桁を確かめて入力し直してください。",

@@ -102,7 +102,7 @@ def test_a_non_finite_number_in_a_text_cell_is_refused_there(ws, progress_file, 
     msg = res.problems[0].message()
     assert msg == text("not_finite", "ja", **{"value": res.problems[0].value,
                                               **res.problems[0].params})
-    assert "数値" in msg and "入力し直して" in msg
+    assert "数として扱えない" in msg and "入力し直して" in msg
 
 
 @pytest.mark.parametrize(("name", "xml"), [
@@ -166,6 +166,8 @@ def test_a_formula_with_a_cached_value_is_read_with_a_warning(ws, progress_file,
         (f"{sheet}!{cell}", label, "formula_input", "warning")]
     assert "B" in res.problems[0].message() and '="A"' in res.problems[0].message()
     assert stored(ws, "progress", KEY, "result") == ("B", cell)
+    checked = api.verify(ws)  # the accepted file reads back to the same values
+    assert checked.ok, checked.messages()
 
 
 def test_a_formula_without_a_cached_value_is_refused(ws, progress_file, tmp_path):
@@ -304,6 +306,7 @@ def test_the_sheet_layout_text_holds_what_was_shown_and_amounts_keep_their_numbe
     out = tmp_path / "shown.xlsx"
     wb.save(out)
     accepted(ws, out)
+    assert api.verify(ws).ok
     assert stored(ws, "action_plan", "3", "notes") == ("50%", notes)
     assert stored(ws, "action_plan", "3", "next_budget") == (1200, budget)
     do = stored(ws, "action_plan", "3", "do")[0]
@@ -355,3 +358,20 @@ def test_calc_saves_the_formatted_cells_and_the_text_field_holds_what_it_showed(
     accepted(ws, saved)
     assert stored(ws, "progress", KEY, "result") == ("1月2日", cell)
     assert stored(ws, "progress", KEY, "reason")[0] == "50%"
+
+
+def test_a_bound_of_the_forms_schema_is_out_of_range_at_the_cell(ap, tmp_path):
+    """Forms are data: a maximum in the workspace's own schema.json is enforced at the cell."""
+    ws, path = ap
+    own = ws.root / "templates" / "action_plan"
+    shutil.copytree(Path(__file__).parent.parent / "templates" / "action_plan", own)
+    schema = json.loads((own / "schema.json").read_text(encoding="utf-8"))
+    schema["properties"]["next_budget"]["maximum"] = 1000
+    (own / "schema.json").write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    sheet, cell = named(path, "fx_f_next_budget")
+    wb = openpyxl.load_workbook(path)
+    wb[sheet][cell].value = 1200
+    wb.save(tmp_path / "big.xlsx")
+    res = refused(ws, tmp_path / "big.xlsx")
+    assert errors_at(res) == [(f"{sheet}!{cell}", ap_label(ws, "next_budget"), "out_of_range")]
+    assert "≤ 1000" in res.problems[0].message()
