@@ -279,7 +279,9 @@ class _XmlScan:
                 r = self._ref_attr(attrs)
                 if r is not None and not r.isdigit():
                     raise _broken(f"{self._where()}の行番号「{r[:20]}」が不正です")
-                self.row = int(r) if r else self.row_element + 1
+                # a row without r follows the row before it; whether a reader counts from
+                # that <row> or from the last addressed cell in it, the higher is counted
+                self.row = int(r) if r else max(self.row, self.row_element) + 1
                 self.row_element = self.row
                 self.col = 0
             elif local == "c":
