@@ -139,7 +139,7 @@ def scan(xml: bytes, tags: Any = None, odd: frozenset[int] = frozenset()) -> \
             cell = _cell_before(xml, pos)
             if cell is not None:
                 starts.add(cell)
-    if b't="d"' in xml or b"t='d'" in xml or (tags is None and b"d" in xml):
+    if tags is None or b't="d"' in xml or (b"'" in xml and b"t='d'" in xml):
         for m in _T_DATE.finditer(xml):
             starts.add(m.start())
     for start in sorted(starts):
@@ -174,7 +174,14 @@ def _cell_before(xml: bytes, pos: int) -> int | None:
     """The start of the <c> tag that holds the element at ``pos``: the last '<c ' (or '<x:c ')
     before it. Nothing inside a cell's tag and children can look like one (a '<' in text is
     always escaped, and no child's name starts with c)."""
-    lo = max(0, pos - _BACK)
+    for back in (256, _BACK):  # a cell's start tag is short: a near look first
+        found = _cell_within(xml, pos, max(0, pos - back))
+        if found is not None or back >= pos:
+            return found
+    return None
+
+
+def _cell_within(xml: bytes, pos: int, lo: int) -> int | None:
     best = -1
     for needle in (b"<c ", b"<c>", b"<c\t", b"<c\n", b"<c\r"):
         best = max(best, xml.rfind(needle, lo, pos))
