@@ -28,6 +28,7 @@ from . import numfmt
 
 _P = rb"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix
 _F = re.compile(rb"<" + _P + rb"f[\s/>]")
+_V_TAG = re.compile(rb"<" + _P + rb"v[\s/>]")
 _IS = re.compile(rb"<" + _P + rb"is[\s/>]")
 _T_DATE = re.compile(rb"""<""" + _P + rb"""c\s[^>]*?\bt\s*=\s*["']d["']""")
 _C_OPEN = re.compile(rb"<" + _P + rb"c(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
@@ -139,6 +140,11 @@ def scan(xml: bytes, tags: Any = None, odd: frozenset[int] = frozenset()) -> \
             cell = _cell_before(xml, pos)
             if cell is not None:
                 starts.add(cell)
+    if not _one_value_each(xml, tags):
+        for m in _V_TAG.finditer(xml):
+            cell = _cell_before(xml, m.start())
+            if cell is not None:
+                starts.add(cell)
     if tags is None or b't="d"' in xml or (b"'" in xml and b"t='d'" in xml):
         for m in _T_DATE.finditer(xml):
             starts.add(m.start())
@@ -157,6 +163,18 @@ def scan(xml: bytes, tags: Any = None, odd: frozenset[int] = frozenset()) -> \
     return notes
 
 
+def _one_value_each(xml: bytes, tags: Any) -> bool:
+    """Whether no cell can hold two <v>: every <v> is the last thing in its cell (right before
+    '</c>'), so there is at most one to a cell. Literal counts (what every writer does)."""
+    if tags is None:
+        return False
+    n = tags.get(b"v", 0)
+    found = xml.count(b"</v></c>")
+    if found < n:
+        found += xml.count(b"<v/></c>") + xml.count(b"<v /></c>")
+    return found == n
+
+
 def _plain_inline(xml: bytes, tags: Any) -> bool:
     """Whether every inline string is one plain <t> right inside its cell and nothing else
     (what openpyxl writes): as many <t> as <is>, no runs, each <is> opening with its <t> right
@@ -166,7 +184,7 @@ def _plain_inline(xml: bytes, tags: Any) -> bool:
         return False
     n = tags.get(b"is", 0)
     return (tags.get(b"t", 0) == n and not tags.get(b"r") and not tags.get(b"rPh")
-            and xml.count(b"><is><t") == n and xml.count(b"</t></is></c>") == n
+            and xml.count(b't="inlineStr"><is><t') == n and xml.count(b"</t></is></c>") == n
             and b"</v><is>" not in xml and b"/><is>" not in xml)
 
 
@@ -199,9 +217,15 @@ def _note(attrs: bytes, content: bytes) -> Note | None:
     kind = t.group(1) if t else b"n"
     value = _V.search(content)
     inline = _IS.search(content)
+    if len(_V_TAG.findall(content)) > 1:
+        return Note("odd", "several_v")
+    if len(_F.findall(content)) > 1:
+        return Note("odd", "several_f")
     if inline is not None:
-        if value is not None or b"<v" in content.replace(b"<is", b""):
+        if value is not None or _V_TAG.search(content):
             return Note("odd", "v_and_is")
+        if kind != b"inlineStr" or _F.search(content):
+            return Note("odd", "is_type")
         body = _PHONETIC.sub(b"", content[inline.start():])
         runs = _RUN.findall(body)
         direct = len(_T.findall(_RUN.sub(b"", body)))

@@ -22,7 +22,8 @@ from .reader import RawBook, RawSheet
 
 # what an odd cell's XML is, shown in the message (XML, the same in both languages)
 _ODD = {"several_t": "<is><t>…</t><t>…</t></is>", "v_and_is": "<v> + <is>",
-        "date_text": 't="d" <v>{value}</v>'}
+        "date_text": 't="d" <v>{value}</v>', "several_v": "<v>…</v><v>…</v>",
+        "several_f": "<f>…</f><f>…</f>", "is_type": "<is> (t≠inlineStr)"}
 
 
 def note_problem(note: Any, raw: Any, **place: Any) -> Problem:

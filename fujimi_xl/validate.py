@@ -40,7 +40,7 @@ def check(form: Form, year: int, rows: dict[str, dict[str, Cell]],
         for f in form.input_fields:
             cell = cells[f.id]
             value, removed = (normalise.choice(cell.raw), 0) if f.choices else next(cleaned)
-            if type(cell.raw) is float and not math.isfinite(cell.raw):
+            if type(cell.raw) is float and not math.isfinite(cell.raw) and not cell.refused:
                 own.append(Problem("not_finite", file=file_name, sheet=sheet,
                                    cell=cell.address, field=f.label_for(year), field_id=f.id,
                                    item_key=key, value=_num(cell.raw)))

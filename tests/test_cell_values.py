@@ -109,6 +109,8 @@ def test_a_non_finite_number_in_a_text_cell_is_refused_there(ws, progress_file, 
     ("two_t", '<c r="{a}" t="inlineStr"><is><t>保育</t><t>保育</t></is></c>'),
     ("v_and_is", '<c r="{a}" t="inlineStr"><v>1</v><is><t>保育</t></is></c>'),
     ("date_text", '<c r="{a}" t="d"><v>保育所の案内</v></c>'),
+    ("two_v", '<c r="{a}" t="str"><v>保育</v><v>保育所</v></c>'),
+    ("is_in_a_string_cell", '<c r="{a}" t="str"><is><t>保育</t></is></c>'),
 ])
 def test_cell_xml_that_excel_never_writes_is_refused_at_the_cell(ws, progress_file, tmp_path,
                                                                  name, xml):
