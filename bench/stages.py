@@ -58,10 +58,14 @@ def worker_stages(root: Path, key: bytes, files: list[Path],
         listing = package._zip_infos(raw, infos)
         t2 = clock()
         deadline = package._Clock(package.MAX_SCAN_SECONDS, "scan", time.monotonic() + 60)
-        order, names, parts = reader._book_parts(raw, deadline, listing)
-        package._check_package(raw, deadline, parts, infos=listing, checked=reader.BOOK_PARTS)
+        order, names, parts, _ = reader._book_parts(raw, deadline, listing)
+        pkg = package._check_package(raw, deadline, parts, infos=listing,
+                                     checked=reader.BOOK_PARTS,
+                                     keep=frozenset({*parts, reader.STYLES}))
         t3 = clock()
-        book = reader._read_cells(raw, kind, order, names)
+        book = reader._read_cells(raw, kind, order, names,
+                                  {parts[p]: pkg.kept[p] for p in parts if p in pkg.kept},
+                                  {parts[p]: t for p, t in pkg.tags.items() if p in parts})
         t4 = clock()
         sheet = book.sheet(manifest.SHEET)
         assert sheet is not None

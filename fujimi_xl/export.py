@@ -1,14 +1,17 @@
 """Export the current master of a form and year as one flat table: CSV, JSON or xlsx.
 
-CSV is UTF-8 with a BOM so Excel opens it right. A value a spreadsheet would run as a formula
-(starting with = + - @, a tab or a carriage return) is escaped with a leading apostrophe, in CSV
-and JSON alike; xlsx cells are written as text.
+CSV is UTF-8 with a BOM so Excel opens it right. JSON is strict JSON: a number that is not
+finite (NaN, an infinity: ingest refuses them, but a master written before it may hold one) is
+written as null, never as the NaN/Infinity that JSON does not have. A value a spreadsheet would
+run as a formula (starting with = + - @, a tab or a carriage return) is escaped with a leading
+apostrophe, in CSV and JSON alike; xlsx cells are written as text.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +25,12 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def escape(value: Any) -> Any:
-    """'=1+1' → "'=1+1": what a spreadsheet would run stays text."""
+    """'=1+1' → "'=1+1": what a spreadsheet would run stays text. A number that is not
+    finite becomes None (an empty cell, JSON null)."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     return value
 
 
@@ -43,9 +49,21 @@ def flat(form: Form, table: Table) -> tuple[list[str], list[list[Any]]]:
             values.append(f.show(v) if f.role == "key" else ("" if v is None else v))
         values += [row.group.code, row.group.department, row.group.name,
                    "提出済" if row.returned else "未提出"]
-        values += [json.dumps(rec.get(f.id, []), ensure_ascii=False) for f in lists]
+        values += [json.dumps(_finite(rec.get(f.id, [])), ensure_ascii=False, allow_nan=False)
+                   for f in lists]
         rows.append(values)
     return headers, rows
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every number that is not finite, however deep, as None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return value
 
 
 def export(path: Path, form: Form, table: Table, fmt: str) -> Path:
@@ -70,7 +88,8 @@ def _write(path: Path, form: Form, table: Table, fmt: str) -> Path:
     elif fmt == "json":
         data = [{h: escape(v) for h, v in zip(headers, r, strict=True)} for r in rows]
         path.write_text(json.dumps({"form": form.name, "year": table.year, "rows": data},
-                                   ensure_ascii=False, indent=1), encoding="utf-8")
+                                   ensure_ascii=False, indent=1, allow_nan=False),
+                        encoding="utf-8")
     elif fmt == "xlsx":
         wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
                                              "strings_to_urls": False,
@@ -81,7 +100,9 @@ def _write(path: Path, form: Form, table: Table, fmt: str) -> Path:
             ws.write_string(0, c, h, head)
         for row_no, values in enumerate(rows, start=1):
             for c, v in enumerate(values):
-                if isinstance(v, int | float) and not isinstance(v, bool):
+                if isinstance(v, float) and not math.isfinite(v):
+                    ws.write_blank(row_no, c, None)
+                elif isinstance(v, int | float) and not isinstance(v, bool):
                     ws.write_number(row_no, c, v)
                 else:
                     ws.write_string(row_no, c, str(v))

@@ -20,6 +20,42 @@ from .forms import Form
 from .generator import BANNER_ROW, KEY_HEADER, NAME_HEADER, NAME_TABLE, headers
 from .reader import RawBook, RawSheet
 
+# what an odd cell's XML is, shown in the message (XML, the same in both languages)
+_ODD = {"several_t": "<is><t>…</t><t>…</t></is>", "v_and_is": "<v> + <is>",
+        "date_text": 't="d" <v>{value}</v>', "several_v": "<v>…</v><v>…</v>",
+        "several_f": "<f>…</f><f>…</f>", "is_type": "<is> (t≠inlineStr)"}
+
+
+def note_problem(note: Any, raw: Any, **place: Any) -> Problem:
+    """The problem of an input cell that the sheet's XML noted (reader.RawSheet.notes): a
+    formula (read with a warning, or refused without a saved result) or XML Excel never
+    writes (refused)."""
+    if note.kind == "formula":
+        return Problem("formula_input", value=raw, severity="warning",
+                       params={"formula": note.detail}, **place)
+    if note.kind == "formula_no_value":
+        return Problem("formula_no_value", params={"formula": note.detail}, **place)
+    return Problem("odd_cell_xml", value=raw, params={
+        "detail": _ODD.get(note.detail, note.detail).format(value=normalise.text(raw)[0])},
+        **place)
+
+
+def is_free_text(f: Any) -> bool:
+    """A field (or a list column, as a dict) whose value is the text staff wrote: it holds
+    what the cell showed."""
+    if isinstance(f, dict):
+        return not f.get("type") and not f.get("choices")
+    return f.type in ("text", "", None) and not f.choices
+
+
+def shown_text(book: RawBook, sheet: RawSheet, row: int, col: int, raw: Any) -> Any:
+    """``raw`` as staff saw it: a number or date in a text field, read with its number
+    format (50%, 1月2日, 1,200); anything else as it is."""
+    if type(raw) is str or raw is None or isinstance(raw, bool):
+        return raw
+    shown = book.shown(sheet, row, col)
+    return raw if shown is None else shown
+
 _REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!]+))!")
 
 
@@ -27,6 +63,7 @@ _REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!]+))!")
 class Cell:
     raw: Any
     address: str
+    refused: bool = False  # the cell has its own problem already (its XML): not validated
 
 
 @dataclass
@@ -131,6 +168,7 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
     key_col = col_of["_key"]
     mapped = set(col_of.values())
     input_cols = {col_of[f.id] for f in form.input_fields}
+    text_cols = [(f.id, col_of[f.id]) for f in form.input_fields if is_free_text(f)]
     seen: dict[str, int] = {}
     merged_cells = _merged_map(sheet)
     # per column, once: field, column, column letters
@@ -155,6 +193,10 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
                 cells = {fid: Cell(row[c] if c < len(row) else "", col + number)
                          for fid, c, col in field_cols}
             out.rows[key] = cells
+            for fid, c in text_cols:  # a number or date in a text field: as it was shown
+                raw = cells[fid].raw
+                if type(raw) is not str:
+                    cells[fid] = Cell(shown_text(book, sheet, r, c, raw), cells[fid].address)
             # a value hidden under a merged range over input cells
             if merged_cells:
                 for fid in (f.id for f in form.input_fields):
@@ -187,6 +229,21 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
         else:
             for c, v in filled:
                 problem("stray_value", r, c, value=v, severity="warning")
+
+    # formulas and odd cell XML in the input cells of the item rows
+    if sheet.notes:
+        field_at = {col_of[f.id]: f for f in form.input_fields}
+        key_at = {r: key for key, r in seen.items()}
+        for (r, c), note in sorted(sheet.notes.items()):
+            f = field_at.get(c)
+            if f is None or r not in key_at:
+                continue
+            p = note_problem(note, sheet.value(r, c), file=file_name, sheet=sheet.name,
+                             cell=addr(r, c), field=expected[f.id], field_id=f.id,
+                             item_key=key_at[r])
+            out.problems.append(p)
+            if p.severity == "error":
+                out.rows[key_at[r]][f.id].refused = True
 
     for key in issued:
         if key not in out.rows:

@@ -32,8 +32,12 @@ def sign(payload: dict[str, Any], key: bytes) -> str:
     return hmac.new(key, canonical(payload), hashlib.sha256).hexdigest()
 
 
-def verify(payload: dict[str, Any], signature: str, key: bytes) -> bool:
-    return hmac.compare_digest(sign(payload, key), signature or "")
+def verify(payload: dict[str, Any], signature: Any, key: bytes) -> bool:
+    """Whether ``signature`` (the text of the manifest's signature cell, whatever was typed
+    there) is the one of ``payload``. Compared as bytes: a non-ASCII text is simply wrong."""
+    if not isinstance(signature, str):
+        return False
+    return hmac.compare_digest(sign(payload, key).encode(), signature.encode("utf-8", "replace"))
 
 
 def to_cells(payload: dict[str, Any], key: bytes) -> list[str]:

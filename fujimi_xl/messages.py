@@ -296,6 +296,37 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "表の中の「{value}」は項目の行として読めないため読み飛ばしました（注記であれば問題ありません）。",
         "'{value}' inside the table is not an item row and was skipped (fine if it is a note).",
     ),
+    # -- cell values (issue 12) ------------------------------------------------------------
+    "not_finite": (
+        "「{value}」は数として扱えない値（NaN・無限大・桁あふれ）のため読み込めません。"
+        "セルに値を入力し直してください。",
+        "'{value}' is not a usable number (NaN, infinity or overflow) and is not read. Type the "
+        "value in the cell again.",
+    ),
+    "out_of_range": (
+        "「{value}」は記入できる範囲を超えています（{allowed}）。桁を確かめて入力し直してください。",
+        "'{value}' is outside the range this cell accepts ({allowed}). Check the digits and "
+        "enter it again.",
+    ),
+    "odd_cell_xml": (
+        "このセルは Excel が書き出さない形で保存されています（{detail}）。読み方によって値が変わるため"
+        "読み込みません。セルに値を入力し直し、Excel で保存し直して送ってください。",
+        "This cell is stored in a way Excel never writes ({detail}); its value depends on the "
+        "reader, so it is not read. Type the value again, save the workbook in Excel and send "
+        "it again.",
+    ),
+    "formula_input": (
+        "記入欄に数式（{formula}）があります。保存されていた計算結果「{value}」を取り込みました。"
+        "値を直接記入してください。",
+        "The input cell holds a formula ({formula}); its saved result '{value}' was read. "
+        "Please type the value itself.",
+    ),
+    "formula_no_value": (
+        "記入欄の数式（{formula}）に計算結果が保存されていません。Excel で開いて保存し直してください"
+        "（値を直接記入するのが確実です）。",
+        "The formula in the input cell ({formula}) has no saved result. Open the workbook in "
+        "Excel and save it again (or type the value itself).",
+    ),
 }
 
 

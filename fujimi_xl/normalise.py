@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 import unicodedata
 from typing import Any
@@ -187,13 +188,35 @@ def _parse_index_text(value: str) -> int | None:
 _NUMBER = re.compile(r"^(?P<neg>[▲△\-−])?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
 
 
+_NON_FINITE = re.compile(r"^[+\-−▲△]?(?:nan|inf|infinity|\d*\.?\d+e[+\-]?\d+)$")
+
+
+def non_finite(value: Any) -> bool:
+    """A value that is no usable number: NaN or an infinity stored in the cell, or typed as
+    text (nan, inf, -INF, Infinity, 1e309: anything a float() would take as such)."""
+    if type(value) is float:
+        return not math.isfinite(value)
+    if type(value) is not str or len(value) > 40:
+        return False
+    s = unicodedata.normalize("NFKC", value).strip().lower().replace("−", "-")
+    if not _NON_FINITE.match(s):
+        return False
+    try:
+        return not math.isfinite(float(s.lstrip("▲△")))
+    except ValueError:
+        return False
+
+
 def parse_amount(value: Any) -> int | float | None:
-    """A money or count cell: 158, '１５８', '1,200', '▲50' (negative), '158千円'; else None."""
+    """A money or count cell: 158, '１５８', '1,200', '▲50' (negative), '158千円'; else None
+    (and None for NaN and the infinities)."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
         return value
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
         return int(value) if value.is_integer() else value
     s = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
     for unit in ("千円", "円"):

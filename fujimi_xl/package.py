@@ -233,7 +233,8 @@ class _XmlScan:
         self.cell_elements = 0
         self.row = 0  # 1-based current row
         self.col = 0  # 1-based current column
-        self.open_cell: tuple[int, int] | None = None
+        self.row_element = 0  # 1-based row of the open <row> (its r, or the one before + 1)
+        self.open_cell: tuple[tuple[int, int], ...] | None = None
         self.max_row = 0
         self.max_col = 0
         self.tables: list[str] = []
@@ -265,7 +266,8 @@ class _XmlScan:
             raise _limit(f"{self._where()}のXMLの入れ子", f"{self.depth}段超", f"{MAX_XML_DEPTH}段")
         ns, _, local = name.rpartition(_SEP)
         if self.open_cell is not None:  # a child of <c>: the cell holds something
-            self._valued(*self.open_cell)
+            for row, col in self.open_cell:
+                self._valued(row, col)
             self.open_cell = None
         # python-calamine takes <row> and <c> by local name anywhere inside <sheetData>, in any
         # namespace or none, whatever their parent: they are counted the same way here
@@ -277,7 +279,10 @@ class _XmlScan:
                 r = self._ref_attr(attrs)
                 if r is not None and not r.isdigit():
                     raise _broken(f"{self._where()}の行番号「{r[:20]}」が不正です")
-                self.row = int(r) if r else self.row + 1
+                # a row without r follows the row before it; whether a reader counts from
+                # that <row> or from the last addressed cell in it, the higher is counted
+                self.row = int(r) if r else max(self.row, self.row_element) + 1
+                self.row_element = self.row
                 self.col = 0
             elif local == "c":
                 self.cell_elements += 1
@@ -286,13 +291,16 @@ class _XmlScan:
                                  f"{MAX_CELL_ELEMENTS:,}")
                 r = self._ref_attr(attrs)
                 if r is None:
+                    # a reader may place a cell without an address on the row of its <row>
+                    # or on the row of the cell before it: both are counted
                     self.col += 1
+                    self.open_cell = ((self.row, self.col), (self.row_element, self.col))
                 else:
                     ref = _parse_ref(r)
                     if ref is None:
                         raise _broken(f"{self._where()}のセル番地「{r[:20]}」が不正です")
                     self.row, self.col = ref[0] or self.row, ref[1]
-                self.open_cell = (self.row, self.col)
+                    self.open_cell = ((self.row, self.col),)
         elif local == "sheetData":
             self.sheet_data = self.depth
         if ns == _ODS_TABLE_NS and local == "table":
@@ -366,6 +374,8 @@ class _Package:
 
     infos: list[zipfile.ZipInfo]
     tables: list[str] = field(default_factory=list)  # .ods only
+    kept: dict[str, bytes] = field(default_factory=dict)  # inflated parts the caller asked for
+    tags: dict[str, Counter[bytes]] = field(default_factory=dict)  # of kept sheets, by name
 
 
 def _read_part(src: Source, info: zipfile.ZipInfo, clock: _Clock, limit: int) -> bytes:
@@ -388,8 +398,6 @@ def _read_part(src: Source, info: zipfile.ZipInfo, clock: _Clock, limit: int) ->
 
 
 FAST_SCAN_BYTES = 8 * MiB  # parts up to this size are checked by the fast scan first
-_CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
-_ROW_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\br=\"([0-9]{1,7})\"")
 # what Excel, LibreOffice and xlsxwriter write in a worksheet part: nothing in it can nest
 # without bound, so a part made of these names has a small depth by construction
 _SHEET_NAMES = frozenset(
@@ -411,11 +419,24 @@ _SST_NAMES = frozenset(
 
 _TAG = re.compile(rb"<(?![/?])([^\s/>]*)")  # the name of every start tag ('' if none)
 _PREFIX = re.compile(rb"^[A-Za-z_][\w.-]*:")
-# the addresses of cells (letters and digits) and of rows (digits only), found by their
-# literal ' r="' (a fast search); when the counts do not match the elements (an r written
-# oddly, or ' r="A1"' typed in an inline text), the exact patterns above decide
-_CELL_REF_FAST = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"')
-_ROW_REF_FAST = re.compile(rb' r="([0-9]{1,7})"')
+# a whole start tag of a cell (of a row) with exactly one plain r="…" among its attributes, each
+# attribute matched with its quoted value: an r="…" typed inside a text or inside another
+# attribute's value is never taken for an address. A part whose <c>/<row> tags do not all
+# match (no r, two r, an r with a prefix or in single quotes, a value with $ or lower case)
+# goes the exact way (expat).
+_NAME = rb"[A-Za-z_][\w.-]*"
+_OTHER_ATTR = (rb"\s+(?!(?:" + _NAME + rb":)?r\s*=)(?:" + _NAME + rb":)?" + _NAME +
+               rb"\s*=\s*(?:\"[^\"]*\"|'[^']*')")
+_CELL_TAG = re.compile(rb"<(?:" + _NAME + rb":)?c(?:" + _OTHER_ATTR + rb')*\s+r="([A-Z]{1,3})'
+                       rb'([0-9]{1,7})"(?:' + _OTHER_ATTR + rb")*\s*/?>")
+_ROW_TAG = re.compile(rb"<(?:" + _NAME + rb":)?row(?:" + _OTHER_ATTR + rb')*\s+r="([0-9]{1,7})"'
+                      rb"(?:" + _OTHER_ATTR + rb")*\s*/?>")
+# what Excel, LibreOffice, openpyxl and xlsxwriter write: the address as the tag's first
+# attribute. Outside comments, CDATA and processing instructions (which send a part the exact
+# way) a '<' always starts a tag, so each match is a real tag and its address: when the
+# matches are as many as the tags, every tag has been read (a literal search, at C speed)
+_CELL_FIRST = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_FIRST = re.compile(rb'<row r="([0-9]{1,7})"')
 
 def _local_names(names: frozenset[bytes]) -> frozenset[bytes]:
     return frozenset(n.split(b":")[-1] for n in names)
@@ -444,44 +465,57 @@ def _tags(data: bytes, known: frozenset[bytes]) -> Counter[bytes] | None:
 class _Fast:
     """The counts of the fast scan, shaped like _XmlScan's for its caller."""
 
-    def __init__(self, area: int) -> None:
+    def __init__(self, area: int, tags: Counter[bytes] | None = None) -> None:
         self.area = area
         self.tables: list[str] = []
+        self.tags = tags  # start tags by local name (a sheet part)
 
 
 def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
     """The same limits as _XmlScan, checked with C-speed byte scans, for the parts Excel and
     its kind write. Returns None (use expat) when the part has anything unusual: a DTD, an
-    entity, a comment or CDATA, unknown element names in a sheet, cells or rows without an
-    explicit address, or (outside sheets) more elements than the depth limit."""
+    entity, a comment, CDATA or a processing instruction, unknown element names in a sheet, a
+    cell or row whose start tag does not carry its own plain address, or (outside sheets)
+    more elements than the depth limit.
+
+    It counts what the XML holds, not what text can imitate: the addresses are read from the
+    start tags themselves (a '<' outside those constructs always starts a tag; an attribute
+    value is skipped whole), so ' r="A1"' typed in a text or hidden in another attribute is
+    never taken for a cell, and a cell without an address sends the part to expat."""
     if not sheet:
         if data[:200].find(b"<sst") >= 0:  # a start tag '<!…' is not a known name either
-            return _Fast(0) if _tags(data, _SST_LOCAL) is not None else None
+            sst = _tags(data, _SST_LOCAL)
+            return _Fast(0, sst) if sst is not None else None
         if b"<!" in data:
             return None
         # depth can be no more than the number of elements
         if data.count(b"<") - data.count(b"</") - data.count(b"<?") <= MAX_XML_DEPTH:
             return _Fast(0)
         return None
+    if data.count(b"<?") > 1:  # a processing instruction besides the XML declaration
+        return None
     tags = _tags(data, _SHEET_LOCAL)  # '<!' (DTD, comment, CDATA) is an unknown name too
     if tags is None:
         return None
     cells, rows = tags[b"c"], tags[b"row"]
-    refs = _CELL_REF_FAST.findall(data)
+    # every <c> and <row> start tag must carry its own address, read from the tag itself
+    refs = _CELL_FIRST.findall(data)
     if len(refs) != cells:
-        refs = _CELL_REF.findall(data)
-    row_refs = _ROW_REF_FAST.findall(data)
+        refs = _CELL_TAG.findall(data)
+        if len(refs) != cells:
+            return None
+    row_refs = _ROW_FIRST.findall(data)
     if len(row_refs) != rows:
-        row_refs = _ROW_REF.findall(data)
-    if len(refs) != cells or len(row_refs) != rows:
-        return None
+        row_refs = _ROW_TAG.findall(data)
+        if len(row_refs) != rows:
+            return None
     where = f"シート「{sheet}」"
     if rows > MAX_ROWS:
         raise _limit(f"{where}の行数", f"{MAX_ROWS:,}行超", f"{MAX_ROWS:,}行")
     if cells > MAX_CELL_ELEMENTS:
         raise _limit(f"{where}のセル数", f"{MAX_CELL_ELEMENTS:,}超", f"{MAX_CELL_ELEMENTS:,}")
     columns, numbers = zip(*refs, strict=True) if refs else ((), ())
-    max_row = max(map(int, set(numbers)), default=0)
+    max_row = max(map(int, {*numbers, *row_refs}), default=0)
     max_col = 0
     for letters in set(columns):
         n = 0
@@ -491,18 +525,22 @@ def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
     # conservative: every addressed cell counts, valued or not
     if max_row > MAX_ROWS or max_row * max_col > MAX_CELLS:
         return None  # let the careful pass measure the cells that hold values, and name them
-    return _Fast(max_row * max_col)
+    return _Fast(max_row * max_col, tags)
 
 
 def _check_package(src: Source, clock: _Clock, sheet_parts: dict[str, str] | None = None,
                    ods: bool = False, infos: list[zipfile.ZipInfo] | None = None,
-                   checked: frozenset[str] = frozenset()) -> _Package:
+                   checked: frozenset[str] = frozenset(),
+                   keep: frozenset[str] = frozenset()) -> _Package:
     """Inflate and check every part; XML parts are parsed with the limits above. ``infos``
     is the zip directory when the caller already read it; ``checked`` parts were already
-    inflated and checked by the caller and are not done twice."""
+    inflated and checked by the caller and are not done twice. The bytes of the ``keep``
+    parts that were inflated whole (up to FAST_SCAN_BYTES) are kept in ``kept``."""
     infos = infos if infos is not None else _zip_infos(src)
     pkg = _Package(infos)
-    sheet_parts = sheet_parts or {}
+    # a sheet whose name is empty is still a sheet (calamine reads it): never checked as a
+    # mere part
+    sheet_parts = {part: name or "（名前なし）" for part, name in (sheet_parts or {}).items()}
     total_area = 0
     with _open(src) as fh:
         for info in infos:
@@ -513,6 +551,8 @@ def _check_package(src: Source, clock: _Clock, sheet_parts: dict[str, str] | Non
             first = True
             if not ods and info.file_size <= FAST_SCAN_BYTES:
                 data = b"".join(_inflate(fh, info, clock))
+                if info.filename in keep:
+                    pkg.kept[info.filename] = data
                 if _looks_xml(info.filename, data[:64]):
                     scan = _fast_scan(data, sheet_parts.get(info.filename, ""))
                     if scan is None:  # anything unusual: the careful expat pass
@@ -524,6 +564,8 @@ def _check_package(src: Source, clock: _Clock, sheet_parts: dict[str, str] | Non
                                 raise _broken(f"部品 {info.filename[:60]} のXMLが壊れています "
                                               f"({expat.ErrorString(exc.code)})") from exc
                             scan = None
+                    if info.filename in keep and getattr(scan, "tags", None) is not None:
+                        pkg.tags[info.filename] = scan.tags
                     if scan is not None:
                         total_area += scan.area
                         if total_area > MAX_CELLS:

@@ -37,6 +37,7 @@ from typing import Any
 
 import defusedxml.ElementTree as SafeET
 
+from . import cell_xml
 from .manifest import SHEET as MANIFEST_SHEET
 from .package import (  # noqa: F401  (the limits are part of the reader's interface)
     _MAIN_NS,
@@ -72,6 +73,19 @@ class RawSheet:
     state: str  # visible | hidden | veryHidden
     rows: list[list[Any]]  # absolute grid from A1; '' for empty cells
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r1,c1,r2,c2
+    xml: bytes = field(default=b"", repr=False)  # the sheet part (notes, shown())
+    tags: Any = field(default=None, repr=False)  # its start tags by local name, when known
+    odd_strings: frozenset[int] = field(default=frozenset(), repr=False)  # see cell_xml
+    _notes: dict[tuple[int, int], cell_xml.Note] | None = field(default=None, repr=False)
+
+    @property
+    def notes(self) -> dict[tuple[int, int], cell_xml.Note]:
+        """What the values alone do not say (formulas, odd cell XML): 0-based (row, col) ->
+        Note. Read from the sheet's XML when first asked (only the sheets read need it)."""
+        if self._notes is None:
+            self._notes = cell_xml.scan(self.xml, self.tags, self.odd_strings) \
+                if self.xml else {}
+        return self._notes
 
     def value(self, row: int, col: int) -> Any:
         """Value at 0-based (row, col), '' when outside the grid."""
@@ -87,9 +101,22 @@ class RawBook:
     kind: str  # what was sent: xlsx, xlsm, ods or xls (the last two read after conversion)
     sheets: list[RawSheet]
     names: dict[str, str]  # defined name -> reference text
+    styles_xml: bytes = field(default=b"", repr=False)
+    date1904: bool = False
+    _styles: cell_xml.Styles | None = field(default=None, repr=False)
 
     def sheet(self, name: str) -> RawSheet | None:
         return next((s for s in self.sheets if s.name == name), None)
+
+    def shown(self, sheet: RawSheet, row: int, col: int) -> str | None:
+        """The text the number or date at 0-based (row, col) was shown with in the
+        spreadsheet (its number format: 50%, 1月2日, 1,200); None when the value has no
+        format of its own (General) or is not a number."""
+        if not sheet.xml:
+            return None
+        if self._styles is None:
+            self._styles = cell_xml.Styles.parse(self.styles_xml)
+        return cell_xml.shown(sheet.xml, row, col, self._styles, self.date1904)
 
 
 def sha256_of(path: Path) -> str:
@@ -212,12 +239,15 @@ FORMAT_NAMES = {
 
 # -- limits and deadlines ---------------------------------------------------------------------
 BOOK_PARTS = frozenset({"xl/workbook.xml", "xl/_rels/workbook.xml.rels"})
+STYLES = "xl/styles.xml"
+SHARED_STRINGS = "xl/sharedStrings.xml"
 
 
 def _book_parts(src: Source, clock: _Clock, listing: list[zipfile.ZipInfo]) -> \
-        tuple[list[tuple[str, str]], dict[str, str], dict[str, str]]:
-    """Sheets (name, state) in order, defined names, and sheet part -> sheet name, read from
-    xl/workbook.xml and its relationships (both checked before they are parsed)."""
+        tuple[list[tuple[str, str]], dict[str, str], dict[str, str], bool]:
+    """Sheets (name, state) in order, defined names, sheet part -> sheet name, and whether
+    dates count from 1904, read from xl/workbook.xml and its relationships (both checked
+    before they are parsed)."""
     infos = {i.filename: i for i in listing}
     if "xl/workbook.xml" not in infos:
         raise _broken("必要な部品 xl/workbook.xml がありません")
@@ -256,10 +286,14 @@ def _book_parts(src: Source, clock: _Clock, listing: list[zipfile.ZipInfo]) -> \
     if not sheets:
         raise _broken("シートが1枚もありません")
     names: dict[str, str] = {}
+    date1904 = False
     for d in root.iter():
-        if d.tag.rpartition("}")[2] == "definedName" and d.get("localSheetId") is None:
+        local = d.tag.rpartition("}")[2]
+        if local == "definedName" and d.get("localSheetId") is None:
             names[d.get("name", "")] = (d.text or "").strip()
-    return sheets, names, parts
+        elif local == "workbookPr":
+            date1904 = d.get("date1904", "").lower() in ("1", "true")
+    return sheets, names, parts, date1904
 
 
 def _parse_small(data: bytes) -> Any:
@@ -284,7 +318,12 @@ def _native(exc: BaseException) -> None:
 
 
 def _read_cells(src: Source, kind: str, order: list[tuple[str, str]],
-                names: dict[str, str]) -> RawBook:
+                names: dict[str, str], xml: dict[str, bytes] | None = None,
+                tags: dict[str, Any] | None = None,
+                odd_strings: frozenset[int] = frozenset()) -> RawBook:
+    """The cells of every sheet; ``xml``: sheet name -> its part, for the notes of each,
+    ``tags`` its start tags by local name (when the checks counted them), ``odd_strings`` the
+    shared strings noted wherever they show."""
     import python_calamine as pc
 
     try:
@@ -317,7 +356,12 @@ def _read_cells(src: Source, kind: str, order: list[tuple[str, str]],
             except BaseException as exc:  # a broken sheet part
                 _native(exc)
                 raise _broken(f"シート「{name}」: {type(exc).__name__}") from exc
-            sheets.append(RawSheet(name, states.get(name, "visible"), grid, merged))
+            sheet = RawSheet(name, states.get(name, "visible"), grid, merged)
+            if xml and name in xml:
+                sheet.xml = xml[name]
+                sheet.tags = (tags or {}).get(name)
+                sheet.odd_strings = odd_strings
+            sheets.append(sheet)
     finally:
         with contextlib.suppress(Exception):
             wb.close()
@@ -330,9 +374,22 @@ def _read_xlsx(src: Source, kind: str, until: float,
     directory, when the caller has read it already."""
     clock = _Clock(MAX_SCAN_SECONDS, "読み込み時間 (内容の検査)", until)
     listing = _zip_infos(src, infos)  # the zip directory, read once
-    order, names, parts = _book_parts(src, clock, listing)
-    _check_package(src, clock, parts, infos=listing, checked=BOOK_PARTS)
-    return _read_cells(src, kind, order, names)
+    order, names, parts, date1904 = _book_parts(src, clock, listing)
+    sst = next((i.filename for i in listing if i.filename == SHARED_STRINGS), None) or next(
+        (i.filename for i in listing if i.filename.lower().endswith("sharedstrings.xml")), "")
+    pkg = _check_package(src, clock, parts, infos=listing, checked=BOOK_PARTS,
+                         keep=frozenset({*parts, STYLES, sst}))
+    kept = pkg.kept
+    missing = [p for p in (*parts, sst) if p and p not in kept]
+    if missing:  # parts too big to be kept by the checks: inflated again (limits known)
+        with zipfile.ZipFile(io.BytesIO(src) if isinstance(src, bytes) else src) as zf:
+            kept = {**kept, **{p: zf.read(p) for p in missing}}
+    odd = cell_xml.odd_strings(kept.get(sst, b""), pkg.tags.get(sst))
+    book = _read_cells(src, kind, order, names, {parts[p]: kept[p] for p in parts},
+                       {parts[p]: t for p, t in pkg.tags.items() if p in parts}, odd)
+    book.styles_xml = kept.get(STYLES, b"")
+    book.date1904 = date1904
+    return book
 
 
 # -- .ods and .xls: converted by LibreOffice when they carry our identity -------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import normalise
 from .errors import Problem
-from .extract import Cell, addr
+from .extract import Cell, addr, is_free_text, note_problem, shown_text
 from .forms import Form
 from .reader import RawBook, RawSheet
 
@@ -89,7 +89,15 @@ def extract_sheet(book: RawBook, form: Form, payload: dict[str, Any],
                         params={"expected": f.label})
             continue
         _, r, c, _, _ = ref
-        out.fields[f.id] = Cell(sheet.value(r, c), addr(r, c))
+        raw = sheet.value(r, c)
+        if f.role == "input":
+            if is_free_text(f):
+                raw = shown_text(book, sheet, r, c, raw)
+            out.fields[f.id] = _noted(sheet, r, c, Cell(raw, addr(r, c)), out.problems,
+                                      file=file_name, field=f.label, field_id=f.id,
+                                      item_key=issued["key"])
+        else:
+            out.fields[f.id] = Cell(raw, addr(r, c))
         if f.id in snap and f.role in ("key", "locked"):
             got = _text(sheet.value(r, c)).replace("\r\n", "\n")
             if got != snap[f.id]:
@@ -106,11 +114,27 @@ def extract_sheet(book: RawBook, form: Form, payload: dict[str, Any],
         _, r1, c0, r2, _ = ref
         out.list_ranges[lid] = f"{addr(r1, c0)}:{addr(r2, c0 + 9)}"
         fixed = {c["id"] for c in spec["columns"] if "fixed" in c}
+        free = {c["id"] for c in spec["columns"] if is_free_text(c)}
+        typed = spec.get("role") == "input"
         rows: list[dict[str, Cell]] = []
         for r in range(r1, r2 + 1):
             cells = {cid: Cell(sheet.value(r, c0 + off), addr(r, c0 + off))
                      for cid, off in columns if cid not in fixed}
-            if any(_text(c.raw).strip() for c in cells.values()):
+            if typed:
+                for cid, off in columns:
+                    if cid in cells and cid in free and type(cells[cid].raw) is not str:
+                        cells[cid].raw = shown_text(book, sheet, r, c0 + off, cells[cid].raw)
+                if sheet.notes:
+                    for cid, off in columns:
+                        if cid in cells and (r, c0 + off) in sheet.notes:
+                            label = next(c.get("label") or cid for c in spec["columns"]
+                                         if c["id"] == cid)
+                            _noted(sheet, r, c0 + off, cells[cid], out.problems,
+                                   file=file_name, field=label,
+                                   field_id=f"{lid}:{len(rows)}:{cid}",
+                                   item_key=issued["key"])
+            if any(_text(c.raw).strip() for c in cells.values()) or any(
+                    c.refused for c in cells.values()):
                 rows.append(cells)
         out.lists[lid] = rows
         if spec.get("role") == "locked":
@@ -127,6 +151,18 @@ def extract_sheet(book: RawBook, form: Form, payload: dict[str, Any],
             if len(rows) < len([w for w in want if any(w.values())]):
                 problem("row_missing", r1, c0, field=lid, params={"expected": lid})
     return out
+
+
+def _noted(sheet: RawSheet, row: int, col: int, cell: Cell, problems: list[Problem],
+           **place: Any) -> Cell:
+    """``cell``, with the problem of what the sheet's XML noted there (a formula, XML Excel
+    never writes) added to ``problems``; a cell refused so is marked as such."""
+    note = sheet.notes.get((row, col)) if sheet.notes else None
+    if note is not None:
+        p = note_problem(note, cell.raw, sheet=sheet.name, cell=cell.address, **place)
+        problems.append(p)
+        cell.refused = p.severity == "error"
+    return cell
 
 
 def _rc(address: str) -> tuple[int, int]:

@@ -5,6 +5,7 @@ Returns problems, never raises on bad data. Each problem carries the cell the va
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,11 +31,20 @@ def check(form: Form, year: int, rows: dict[str, dict[str, Cell]],
     # the free texts of the whole file normalised in one pass; choices one by one
     free = [f for f in form.input_fields if not f.choices]
     cleaned = iter(normalise.texts([cells[f.id].raw for cells in rows.values() for f in free]))
+    # cells with a problem of their own (their XML, a value that is no number): nothing
+    # else is said about them
+    refused = {c.address for cells in rows.values() for c in cells.values() if c.refused}
+    own: list[Problem] = []
     for key, cells in rows.items():
         record: Record = dict(plan_records[key])
         for f in form.input_fields:
             cell = cells[f.id]
             value, removed = (normalise.choice(cell.raw), 0) if f.choices else next(cleaned)
+            if type(cell.raw) is float and not math.isfinite(cell.raw) and not cell.refused:
+                own.append(Problem("not_finite", file=file_name, sheet=sheet,
+                                   cell=cell.address, field=f.label_for(year), field_id=f.id,
+                                   item_key=key, value=_num(cell.raw)))
+                refused.add(cell.address)
             if removed:
                 problems.append(Problem("control_chars", file=file_name, sheet=sheet,
                                         cell=cell.address, field=f.label_for(year),
@@ -56,6 +66,8 @@ def check(form: Form, year: int, rows: dict[str, dict[str, Cell]],
             p = _rule(form, rule, record, place)
             if p:
                 problems.append(p)
+    if refused:
+        problems = [p for p in problems if p.cell not in refused] + own
     problems.sort(key=lambda p: (list(rows).index(p.item_key) if p.item_key in rows else -1,
                                  [f.id for f in form.fields].index(p.field_id)
                                  if p.field_id in form.by_id else -1))
@@ -98,6 +110,9 @@ def _schema_problem(form: Form, err: Any, record: Record, place: Any) -> Problem
     if validator == "type":
         return Problem("wrong_type", value=value, params={"expected": err.validator_value},
                        **place(fid))
+    if validator in _BOUNDS:
+        return Problem("out_of_range", value=value, params={
+            "allowed": f"{_BOUNDS[validator]} {_num(err.validator_value)}"}, **place(fid))
     return Problem("schema", value=value, params={"detail": err.message}, **place(fid))
 
 
@@ -114,6 +129,13 @@ def _rule(form: Form, rule: dict[str, Any], record: Record, place: Any) -> Probl
             return None
         return Problem(rule.get("code", "required"), params={"grade": other}, **place(fid))
     return None
+
+
+# the bounds of JSON Schema, as the message shows them (the same in both languages)
+_BOUNDS = {"minimum": "≥", "maximum": "≤", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
+# a number a spreadsheet keeps exactly: 15 significant digits (any number field, whatever the
+# form's schema says)
+NUMBER_LIMIT = 10**15
 
 
 # -- form-style sheets -----------------------------------------------------------------------
@@ -155,6 +177,13 @@ def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_n
             continue
         cell = data.fields[f.id]
         p = place((f.id,), cell, f.label, f.id)
+        if cell.refused:  # its own problem is already said
+            bad.add((f.id,))
+            continue
+        if normalise.non_finite(cell.raw):
+            problems.append(Problem("not_finite", value=_num(cell.raw), **p))
+            bad.add((f.id,))
+            continue
         text, _ = normalise.text(cell.raw)
         if text == "":
             continue
@@ -164,6 +193,11 @@ def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_n
             if value is None:
                 problems.append(Problem("wrong_type", value=text,
                                         params={"expected": expected}, **p))
+                bad.add((f.id,))
+                continue
+            if isinstance(value, int | float) and abs(value) >= NUMBER_LIMIT:
+                problems.append(Problem("out_of_range", value=_num(value), params={
+                    "allowed": f"{-(NUMBER_LIMIT - 1):,} ～ {NUMBER_LIMIT - 1:,}"}, **p))
                 bad.add((f.id,))
                 continue
         elif f.choices:
@@ -182,6 +216,13 @@ def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_n
             item: dict[str, Any] = {}
             for cid, cell in cells.items():
                 p = place((lid, i, cid), cell, labels[cid], f"{lid}:{i}:{cid}")
+                if cell.refused:
+                    bad.add((lid, i, cid))
+                    continue
+                if type(cell.raw) is float and not math.isfinite(cell.raw):
+                    problems.append(Problem("not_finite", value=_num(cell.raw), **p))
+                    bad.add((lid, i, cid))
+                    continue
                 text, _ = normalise.text(cell.raw)
                 if text == "":
                     continue
@@ -237,6 +278,9 @@ def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_n
                 "found": len(str(value)), "allowed": err.validator_value}, **p))
         elif err.validator in ("type", "oneOf"):
             problems.append(Problem("wrong_type", value=value, params={"expected": "数値"}, **p))
+        elif err.validator in _BOUNDS:
+            problems.append(Problem("out_of_range", value=value, params={
+                "allowed": f"{_BOUNDS[err.validator]} {_num(err.validator_value)}"}, **p))
         else:
             problems.append(Problem("schema", value=value, params={"detail": err.message}, **p))
 
@@ -293,4 +337,6 @@ def _sheet_rule(form: Form, rule: dict[str, Any], record: Record,
 
 
 def _num(v: Any) -> str:
+    if isinstance(v, float) and not math.isfinite(v):
+        return {True: "NaN"}.get(math.isnan(v), "∞" if v > 0 else "-∞")
     return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
