@@ -231,11 +231,16 @@ def _note(attrs: bytes, content: bytes) -> Note | None:
         direct = len(_T.findall(_RUN.sub(b"", body)))
         if direct > 1 or (direct and runs):
             return Note("odd", "several_t")
+    if kind == b"inlineStr" and inline is None and value is not None:
+        return Note("odd", "is_type")  # a value where its inline string should be
     if kind == b"d":
         shown = _text(value.group(1) or b"").strip() if value else ""
         if not _ISO_DATE.match(shown):
             return Note("odd", "date_text")
-    if _F.search(content):
+    f = _F.search(content)
+    if f is not None:
+        if value is not None and value.start() < f.start():
+            return Note("odd", "f_after_v")  # readers disagree on what such a cell holds
         formula = _F_TEXT.search(content)
         text = "=" + _text(formula.group(1)) if formula and formula.group(1) else ""
         # an empty <v> is a saved result only for a text result (="" gives one)

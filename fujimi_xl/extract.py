@@ -23,7 +23,8 @@ from .reader import RawBook, RawSheet
 # what an odd cell's XML is, shown in the message (XML, the same in both languages)
 _ODD = {"several_t": "<is><t>…</t><t>…</t></is>", "v_and_is": "<v> + <is>",
         "date_text": 't="d" <v>{value}</v>', "several_v": "<v>…</v><v>…</v>",
-        "several_f": "<f>…</f><f>…</f>", "is_type": "<is> (t≠inlineStr)"}
+        "several_f": "<f>…</f><f>…</f>", "is_type": "<is> (t≠inlineStr)",
+        "f_after_v": "<v>…</v><f>…</f>"}
 
 
 def note_problem(note: Any, raw: Any, **place: Any) -> Problem:

@@ -189,6 +189,7 @@ def test_a_sheet_saved_by_calc_still_takes_the_fast_path(template, tmp_path):
     ('<c r="A1"/><c r="B1"><v>1</v><v>2</v></c>', {(0, 1)}),
     ('<c r="A1" t="s"><is><t>a</t></is></c>', {(0, 0)}),
     ('<c r="A1"><v>1</v></c><c r="B1" t="str"><f>A1</f><v>1</v></c>', set()),
+    ('<c r="A1"><v>1</v><f>B1</f></c>', {(0, 0)}),
 ])
 def test_odd_inline_strings_are_found_whatever_the_counts_say(cells, odd):
     from fujimi_xl import cell_xml, package
