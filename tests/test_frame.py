@@ -232,12 +232,13 @@ KIDS_SCHEMA = {
 }
 
 
-def kids_workspace(root: Path) -> tuple[Any, dict[str, Path]]:
+def kids_workspace(root: Path, form: dict[str, Any] = KIDS_FORM,
+                   schema: dict[str, Any] = KIDS_SCHEMA) -> tuple[Any, dict[str, Path]]:
     ws = api.init(root / "ws")
     folder = ws.root / "templates" / "kids"
     folder.mkdir(parents=True)
-    (folder / "form.json").write_text(json.dumps(KIDS_FORM, ensure_ascii=False), "utf-8")
-    (folder / "schema.json").write_text(json.dumps(KIDS_SCHEMA), "utf-8")
+    (folder / "form.json").write_text(json.dumps(form, ensure_ascii=False), "utf-8")
+    (folder / "schema.json").write_text(json.dumps(schema), "utf-8")
     wb = openpyxl.Workbook()
     wb.active.title = "計画"
     for r in [("番号", "事業", "担当"), (1, "学習教室", "総務"), (2, "こども食堂", "総務"),
@@ -336,6 +337,26 @@ def test_values_not_of_the_type_are_kept_as_stored(tmp_path):
     assert str(df["count"].dtype) == "object" and str(df["start"].dtype) == "object"
     assert df["count"].tolist()[:2] == ["12", 3]
     assert df["start"].tolist()[:2] == ["R5.4.1", "2023-04-01"]
+
+
+def test_a_field_named_like_a_frame_column_keeps_its_id(tmp_path):
+    """A form may call a field ``version``: the field's column keeps the id, the frame's own
+    column moves aside (``_version``) and says so in ``df.attrs["meta"]``."""
+    form = {**KIDS_FORM, "fields": [*KIDS_FORM["fields"],
+                                    {"id": "version", "label": "版", "role": "input"}]}
+    schema = {**KIDS_SCHEMA, "properties": {**KIDS_SCHEMA["properties"],
+                                            "version": {"type": "string"}}}
+    ws, books = kids_workspace(tmp_path, form, schema)
+    assert api.ingest(ws, [kids_fill(books["総務"], {"1": {"版": "第2版"}},
+                                     tmp_path / "in" / "s.xlsx")]).ok
+    df = fujimi_xl.frame(ws, "kids", PROGRESS_YEAR)
+    assert df.attrs["meta"]["version"] == "_version"
+    assert df["_version"].tolist() == [1, 1, pd.NA]
+    assert df["version"].tolist() == ["第2版", pd.NA, pd.NA]
+    rows = list(csv.reader(api.export(ws, "kids", PROGRESS_YEAR, tmp_path / "k.csv", "csv")
+                           .read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][5] == "版" and rows[1][5] == "第2版"
+    assert [r[-1] for r in rows[1:]] == ["提出済", "提出済", "未提出"]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("fujimi_xl.fieldtypes") is None,
