@@ -373,13 +373,30 @@ def _current_table(ws: Workspace, form: str, year: int) -> dataset.Table:
         conn.close()
 
 
-def export(ws: Workspace, form: str, year: int, out: Path | str, fmt: str = "csv") -> Path:
-    """The current master of a form and year as one flat table (csv, json or xlsx)."""
-    from .export import export as _export
+def frame(ws: Workspace, form: str, year: int) -> Any:
+    """The current master of a form and year as a typed pandas DataFrame: one row per plan
+    row, the group, version, file and its times, then one column per field with the dtype of
+    its type; see :mod:`fujimi_xl.dataframe`."""
+    # pandas takes over half a second to import: only the commands that need it pay for it
+    from . import dataframe
 
     f = load_form(form, ws.root)
-    table = _current_table(ws, form, year)
-    return _export(Path(out), f, table, fmt)
+    conn = ws.connect()
+    try:
+        table = dataset.current_table(conn, form, year)
+        versions = dataset.current_versions(conn, form, year)
+    finally:
+        conn.close()
+    return dataframe.build(f, table, versions)
+
+
+def export(ws: Workspace, form: str, year: int, out: Path | str, fmt: str = "csv") -> Path:
+    """The current master of a form and year as one flat table (csv, json or xlsx), written
+    from :func:`frame`."""
+    # export.py imports pandas (see frame above): deferred for the same reason
+    from .export import export as _export
+
+    return _export(Path(out), load_form(form, ws.root), frame(ws, form, year), fmt)
 
 
 def import_report(ws: Workspace, path: Path | str, form: str = "progress",

@@ -1,8 +1,11 @@
-"""Export the current master of a form and year as one flat table: CSV, JSON or xlsx.
+"""Export the current master of a form and year as one flat table: CSV, JSON or xlsx, written
+from its typed DataFrame (:mod:`fujimi_xl.dataframe`) with the headings of the form's labels.
 
 CSV is UTF-8 with a BOM so Excel opens it right. JSON is strict JSON: a number that is not
 finite (NaN, an infinity: ingest refuses them, but a master written before it may hold one) is
-written as null, never as the NaN/Infinity that JSON does not have. A value a spreadsheet would
+written as null, never as the NaN/Infinity that JSON does not have; so is a blank in a column
+of numbers or dates (a blank text is ""). Numbers are written as numbers (a whole amount as
+1200, not 1200.0), dates as ISO 8601 text. A value a spreadsheet would
 run as a formula (starting with = + - @, a tab or a carriage return) is escaped with a leading
 apostrophe, in CSV and JSON alike; xlsx cells are written as text.
 """
@@ -15,10 +18,10 @@ import math
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import xlsxwriter
 
 from . import outfile
-from .dataset import Table
 from .forms import Form
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -34,25 +37,50 @@ def escape(value: Any) -> Any:
     return value
 
 
-def flat(form: Form, table: Table) -> tuple[list[str], list[list[Any]]]:
-    """Headers and rows: the key and plan columns, then the group, then every input field."""
+def flat(form: Form, df: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
+    """Headers and rows from the frame (:mod:`fujimi_xl.dataframe`): the key and plan columns,
+    then the group, then every input field; a list of a sheet form as JSON text."""
+    year, meta = df.attrs["year"], df.attrs["meta"]
     cols = [f for f in form.fields if f.type not in ("list", "lines")]
-    headers = [*(f.label_for(table.year) for f in cols), "担当", "部", "グループ", "提出"]
+    headers = [*(f.label_for(year) for f in cols), "担当", "部", "グループ", "提出"]
     lists = [f for f in form.fields if f.type == "list"]
     headers += [f.label for f in lists]
-    rows = []
-    for row in table.rows:
-        rec = row.record
-        values: list[Any] = []
-        for f in cols:
-            v = rec.get(f.id)
-            values.append(f.show(v) if f.role == "key" else ("" if v is None else v))
-        values += [row.group.code, row.group.department, row.group.name,
-                   "提出済" if row.returned else "未提出"]
-        values += [json.dumps(_finite(rec.get(f.id, [])), ensure_ascii=False, allow_nan=False)
-                   for f in lists]
-        rows.append(values)
-    return headers, rows
+    columns: list[list[Any]] = []
+    for f in cols:
+        values = plain(df[f.id])
+        if f.role == "key":
+            values = [f.show(v) for v in values]
+        elif not _typed(df[f.id]):  # a blank text is "", a blank number or date None (null)
+            values = ["" if v is None else v for v in values]
+        columns.append(values)
+    columns += [plain(df[meta["group"]]), plain(df[meta["department"]]),
+                plain(df[meta["group_name"]]),
+                ["提出済" if v else "未提出" for v in df[meta["version"]].notna()]]
+    columns += [[json.dumps(_finite([] if v is None else v), ensure_ascii=False,
+                            allow_nan=False) for v in plain(df[f.id])] for f in lists]
+    return headers, [list(r) for r in zip(*columns, strict=True)]
+
+
+def plain(column: pd.Series) -> list[Any]:
+    """A column as Python values: None where missing, a whole number as an int, a date as
+    its ISO text."""
+    values = column.astype(object).where(column.notna(), None).tolist()
+    if pd.api.types.is_float_dtype(column.dtype):
+        return [int(v) if v is not None and v.is_integer() else v for v in values]
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        return [None if v is None else _iso(v) for v in values]
+    return values
+
+
+def _typed(column: pd.Series) -> bool:
+    dtype = column.dtype
+    return bool(pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype))
+
+
+def _iso(moment: pd.Timestamp) -> str:
+    if moment.tzinfo is None and moment == moment.normalize():
+        return str(moment.date().isoformat())
+    return str(moment.isoformat())
 
 
 def _finite(value: Any) -> Any:
@@ -66,18 +94,19 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def export(path: Path, form: Form, table: Table, fmt: str) -> Path:
-    """Write the table as ``fmt`` under a temporary name beside ``path``, then rename it into
-    place: an old export open in Excel is named in an OutputError and left whole."""
+def export(path: Path, form: Form, df: pd.DataFrame, fmt: str) -> Path:
+    """Write the frame of ``form`` as ``fmt`` under a temporary name beside ``path``, then
+    rename it into place: an old export open in Excel is named in an OutputError and left
+    whole."""
     if fmt not in ("csv", "json", "xlsx"):
         raise ValueError(fmt)
     with outfile.replacing(Path(path)) as tmp:
-        _write(tmp, form, table, fmt)
+        _write(tmp, form, df, fmt)
     return Path(path)
 
 
-def _write(path: Path, form: Form, table: Table, fmt: str) -> Path:
-    headers, rows = flat(form, table)
+def _write(path: Path, form: Form, df: pd.DataFrame, fmt: str) -> Path:
+    headers, rows = flat(form, df)
     path = Path(path)
     if fmt == "csv":
         with open(path, "w", encoding="utf-8-sig", newline="") as fh:
@@ -87,7 +116,7 @@ def _write(path: Path, form: Form, table: Table, fmt: str) -> Path:
                 w.writerow([escape(v) for v in r])
     elif fmt == "json":
         data = [{h: escape(v) for h, v in zip(headers, r, strict=True)} for r in rows]
-        path.write_text(json.dumps({"form": form.name, "year": table.year, "rows": data},
+        path.write_text(json.dumps({"form": form.name, "year": df.attrs["year"], "rows": data},
                                    ensure_ascii=False, indent=1, allow_nan=False),
                         encoding="utf-8")
     elif fmt == "xlsx":
@@ -100,7 +129,7 @@ def _write(path: Path, form: Form, table: Table, fmt: str) -> Path:
             ws.write_string(0, c, h, head)
         for row_no, values in enumerate(rows, start=1):
             for c, v in enumerate(values):
-                if isinstance(v, float) and not math.isfinite(v):
+                if v is None or (isinstance(v, float) and not math.isfinite(v)):
                     ws.write_blank(row_no, c, None)
                 elif isinstance(v, int | float) and not isinstance(v, bool):
                     ws.write_number(row_no, c, v)
