@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import normalise
+from . import formcheck, normalise
 from .errors import Problem
 from .extract import Cell
 from .forms import Form, Record
@@ -98,7 +98,8 @@ def _schema_problem(form: Form, err: Any, record: Record, place: Any) -> Problem
     if validator == "type":
         return Problem("wrong_type", value=value, params={"expected": err.validator_value},
                        **place(fid))
-    return Problem("schema", value=value, params={"detail": err.message}, **place(fid))
+    code, params = formcheck.schema_words(err)  # in words, never jsonschema's English
+    return Problem(code, value=value, params=params, **place(fid))
 
 
 def _rule(form: Form, rule: dict[str, Any], record: Record, place: Any) -> Problem | None:
@@ -238,7 +239,8 @@ def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_n
         elif err.validator in ("type", "oneOf"):
             problems.append(Problem("wrong_type", value=value, params={"expected": "数値"}, **p))
         else:
-            problems.append(Problem("schema", value=value, params={"detail": err.message}, **p))
+            code, params = formcheck.schema_words(err)
+            problems.append(Problem(code, value=value, params=params, **p))
 
     for rule in form.rules:
         problems.extend(_sheet_rule(form, rule, record, places))
