@@ -461,3 +461,59 @@ def test_the_new_commands_have_english_help_and_words_for_their_arguments():
     res = invoke("form", "check")
     assert res.exit_code == 2
     assert lines(res)[-1].startswith("エラー: ")
+
+
+def test_ingest_meeting_a_broken_definition_says_so_in_english_too(tmp_path, ws, outbox, fill):
+    import pickle
+
+    returned = fill(outbox["保育"], "保育")
+    raw, schema = base()
+    raw["rules"][0]["unless_field"] = "grad"
+    folder = write_form(ws.root, raw, schema, name="progress")
+    res = invoke("--lang", "en", "ingest", returned, "-w", ws.root)
+    assert res.exit_code == 2, res.output
+    assert lines(res) == [
+        "Error: Stopped: a form definition is broken (the secretariat's to fix, not a fault of "
+        f"any returned file): Form definition {F(folder)} rules[0].unless_field: There is no "
+        "field 'grad'. Use the id of one of the fields: section / item / number / plan / result "
+        "/ grade / reason / next_plan / ref_plan / ref_result / ref_grade (did you mean "
+        "'grade'?)"]
+    with pytest.raises(Exception) as caught:
+        load_form("progress", ws.root)
+    again = pickle.loads(pickle.dumps(caught.value))  # survives a worker process
+    assert again.message("en") == caught.value.message("en")
+    assert str(again) == str(caught.value)
+
+
+def test_init_with_form_dir_and_no_plan_keeps_the_definition(tmp_path):
+    folder = _survey(tmp_path / "defs")
+    res = invoke("init", tmp_path / "ws", "--form-dir", folder / "form.json")
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "ws" / "templates" / "survey" / "schema.json").is_file()
+    res = invoke("forms", "-w", tmp_path / "ws")
+    assert any(line.startswith("survey\t庁内照会\tlist\t作業フォルダ ") for line in lines(res))
+
+
+def test_init_with_form_dir_refuses_to_replace_another_definition_of_the_name(tmp_path):
+    folder = _survey(tmp_path / "defs")
+    raw, schema = base()
+    raw["title"] = "別の照会"
+    there = write_form(tmp_path / "ws", raw, schema)
+    plan = _survey_plan(tmp_path, folder)
+    res = invoke("init", tmp_path / "ws", "--plan", plan, "--form-dir", folder)
+    assert res.exit_code == 2
+    assert lines(res) == [
+        f"エラー: 作業フォルダにはすでに別の様式定義「survey」があります（{there}）。--form-dir の"
+        f"定義（{folder}）と同じにするか、どちらかの様式名を変えてください。"]
+    assert not (tmp_path / "ws" / "master.sqlite").exists()
+    assert json.loads((there / "form.json").read_text(encoding="utf-8"))["title"] == "別の照会"
+
+
+def test_form_check_of_a_folder_without_a_definition(tmp_path):
+    (tmp_path / "empty").mkdir()
+    out = check_lines(tmp_path / "empty")
+    assert out == [
+        f"様式定義 {tmp_path / 'empty' / 'form.json'}: ファイルがありません。form.json と "
+        "schema.json を同じフォルダに置いてください。",
+        f"様式定義 {tmp_path / 'empty' / 'schema.json'}: ファイルがありません。form.json と "
+        "schema.json を同じフォルダに置いてください。"]
