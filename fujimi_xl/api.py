@@ -192,6 +192,7 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
         plan = planmod.load_plan(conn, form)
         if not plan.items:
             raise NothingToDoError(code="nothing_planned", form=form)
+        planmod.check_stored(plan, f)  # the definition may have changed since the plan came
         by_group: dict[str, list[planmod.PlanItem]] = {}
         for it in plan.items:
             by_group.setdefault(it.group, []).append(it)

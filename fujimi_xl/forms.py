@@ -281,6 +281,15 @@ def _checked(folder: Path) -> formcheck.Checked:
     return checked
 
 
+def definition_title(name: str, workspace: Path | None = None) -> str:
+    """The title a definition gives itself, read even when the definition is broken (so a
+    clerk can still name the form by its title and be told what is wrong with it)."""
+    folder = find_form(name, workspace)
+    raw = _checked(folder).raw if folder is not None else None
+    title = raw.get("title") if isinstance(raw, dict) else None
+    return title if isinstance(title, str) else ""
+
+
 def check_form(path: Path) -> list[formcheck.DefinitionProblem]:
     """Every problem of the definition at ``path`` (its folder, or its form.json), in words;
     an empty list when it is sound. Also asks the rules registry about each rule."""

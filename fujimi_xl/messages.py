@@ -409,6 +409,10 @@ ERRORS: dict[str, tuple[str, str]] = {
         "作業フォルダにはすでに別の様式定義「{name}」があります（{there}）。--form-dir の定義（{given}）と同じにするか、どちらかの様式名を変えてください。",
         "The workspace already holds another definition of form '{name}' ({there}). Make it the same as the --form-dir definition ({given}), or rename one of the forms.",
     ),
+    "plan_against_form": (
+        "作業フォルダの計画に、様式「{form}」の定義が受け付けない値が{n}件あります（計画の取込後に定義が変わりました）。ブックは作成していません。計画ブックを直して `fujimi-xl plan` で登録し直すか、定義を直してください。",
+        "The workspace's plan holds {n} values the definition of form '{form}' refuses (the definition changed after the plan was loaded). No workbook was made. Correct the plan workbook and load it again with `fujimi-xl plan`, or correct the definition.",
+    ),
     "def_line": ("様式定義 {where}: {detail}", "Form definition {where}: {detail}"),
     "def_guess": ("（「{guess}」の書き間違いではありませんか）", " (did you mean '{guess}'?)"),
     "def_no_file": ("ファイルがありません。form.json と schema.json を同じフォルダに置いてください。",

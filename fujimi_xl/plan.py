@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
@@ -368,6 +369,29 @@ def read_plan(path: Path, form: Form) -> Plan:
     if problems:
         raise PlanError(problems=problems, code="plan_problems", name=name, n=len(problems))
     return Plan(form.name, groups, items, title, city)
+
+
+def check_stored(plan: Plan, form: Form) -> None:
+    """Raise PlanError if a stored plan item is one the form now refuses (its definition was
+    changed after the plan was loaded): nothing is issued that every returned book would be
+    refused for, on a cell staff cannot change."""
+    checker = _plan_checker(form)
+    fast = fastjsonschema.compile(checker.schema)  # a sound item costs microseconds
+    problems = []
+    for it in plan.items:
+        try:
+            fast({k: v for k, v in it.record.items() if v is not None and v != ""})
+            continue
+        except fastjsonschema.JsonSchemaException:
+            pass
+        for fid, err in _refusals(checker, it.record):
+            code, params = formcheck.schema_words(err)
+            problems.append(Problem(code, file=form.display_key(it.record), sheet=PLAN_SHEET,
+                                    field=form.by_id[fid].label, value=it.record.get(fid),
+                                    field_id=fid, item_key=it.key, params=params))
+    if problems:
+        raise PlanError(problems=problems, code="plan_against_form", form=form.name,
+                        n=len(problems))
 
 
 def save_plan(conn: sqlite3.Connection, plan: Plan) -> None:

@@ -517,3 +517,13 @@ def test_form_check_of_a_folder_without_a_definition(tmp_path):
         "schema.json を同じフォルダに置いてください。",
         f"様式定義 {tmp_path / 'empty' / 'schema.json'}: ファイルがありません。form.json と "
         "schema.json を同じフォルダに置いてください。"]
+
+
+def test_a_broken_form_named_by_its_title_is_told_what_is_wrong(tmp_path, ws):
+    raw, schema = base()
+    raw["title"] = "庁内照会"
+    raw["fields"][4]["role"] = "inpt"
+    folder = write_form(ws.root, raw, schema)
+    res = invoke("generate", "庁内照会", "--year", YEAR, "-w", ws.root)
+    assert res.exit_code == 2
+    assert f"様式定義 {F(folder)} fields[4].role: 「inpt」は使えません。" in res.output

@@ -144,3 +144,23 @@ def test_a_returned_value_breaking_its_schema_is_told_in_japanese(tmp_path, ws, 
                             "記入要領の例のとおりに書いてください。")
     assert "does not match" not in res.output
     assert master_snapshot(ws) == before
+
+
+def test_generate_refuses_a_stored_plan_the_changed_definition_refuses(tmp_path, ws):
+    """The definition changed after the plan was loaded (号 now at most 5): nothing is issued."""
+    raw = json.loads((ROOT / "templates/progress/form.json").read_text(encoding="utf-8"))
+    schema = json.loads((ROOT / "templates/progress/schema.json").read_text(encoding="utf-8"))
+    schema["properties"]["number"]["maximum"] = 5
+    folder = ws.root / "templates" / "progress"
+    folder.mkdir(parents=True)
+    (folder / "form.json").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    (folder / "schema.json").write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    before = sorted(p.name for p in ws.outbox.rglob("*.xlsx"))
+    res = invoke("generate", "progress", "--year", YEAR + 1, "-w", ws.root)
+    assert res.exit_code == 1
+    out = lines(res)
+    assert out[0] == ("作業フォルダの計画に、様式「progress」の定義が受け付けない値が"
+                      f"{len(out) - 1}件あります（計画の取込後に定義が変わりました）。ブックは作成して"
+                      "いません。計画ブックを直して `fujimi-xl plan` で登録し直すか、定義を直してください。")
+    assert out[1:] == ["  第1節 1 ⑥ 計画【号】: 「6」は大きすぎます。5 以下にしてください。"]
+    assert sorted(p.name for p in ws.outbox.rglob("*.xlsx")) == before
