@@ -399,8 +399,6 @@ def _cross_checks(raw: dict[str, Any], file: str, folder_name: str,
             if isinstance(display, str) and display != "circled":
                 yield from check_text(display, DISPLAY_PLACEHOLDERS, file,
                                       f"{group}[{i}].display")
-            hint = f.get("hint")
-            yield from check_text(hint, None, file, f"{group}[{i}].hint")
             if isinstance(f.get("choices"), str) and f["choices"] not in choices:
                 yield DefinitionProblem(file, f"{group}[{i}].choices", "def_unknown_choices", {
                     "value": f["choices"], "allowed": " / ".join(choices) or "-"})
@@ -449,8 +447,6 @@ def _cross_checks(raw: dict[str, Any], file: str, folder_name: str,
                 where = f"rules[{i}].{k}" + (f"[{j}]" if isinstance(rule.get(k), list) else "")
                 for n in _expand(name, each):
                     yield from unknown_field(n, where, or_lists=True)
-        for k in ("message", "message_en"):
-            yield from check_text(rule.get(k), None, file, f"rules[{i}].{k}")
 
     # a sheet layout: its lists and cells name fields and lists that are there
     for lid, spec in lists.items():
