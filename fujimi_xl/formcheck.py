@@ -514,6 +514,20 @@ def check_schema_json(schema: Any, raw: Any, file: str) -> Iterator[DefinitionPr
             yield DefinitionProblem(file, f"properties.{p}", "def_schema_extra_property", {
                 "value": p, "allowed": " / ".join(known) or "-",
                 "guess": close[0] if close else ""})
+    choices = _dict(raw, "choices")
+    for f in _list(raw, "fields"):
+        if not isinstance(f, dict) or not isinstance(f.get("choices"), str):
+            continue
+        prop = props.get(f.get("id"))
+        listed = choices.get(f["choices"])
+        if not isinstance(prop, dict) or not isinstance(prop.get("enum"), list) \
+                or not isinstance(listed, list):
+            continue
+        values = [c.get("value") for c in listed if isinstance(c, dict)]
+        if set(map(str, values)) != set(map(str, prop["enum"])):
+            yield DefinitionProblem(file, f"properties.{f['id']}.enum", "def_enum_choices", {
+                "value": " / ".join(map(str, prop["enum"])), "choices": f["choices"],
+                "listed": " / ".join(map(str, values))})
     for i, r in _items(schema.get("required")):
         if isinstance(r, str) and r not in props:
             yield DefinitionProblem(file, f"required[{i}]", "def_schema_required", {"value": r})

@@ -493,6 +493,8 @@ ERRORS: dict[str, tuple[str, str]] = {
                                   "'{value}' is not a field (or list) of form.json. Use the ids of the fields: {allowed}"),
     "def_schema_required": ("required の「{value}」が properties にありません。",
                             "'{value}' in required is not in properties."),
+    "def_enum_choices": ("enum（{value}）が form.json の選択肢「{choices}」の値（{listed}）と一致しません。一覧から選べる値と受け付ける値を同じにしてください。",
+                         "The enum ({value}) differs from the values of the choice list '{choices}' in form.json ({listed}). Make what can be picked and what is accepted the same."),
     "def_rule": ("{detail}", "{detail}"),
     "forms_none": ("様式の定義がありません。", "There are no form definitions."),
     "forms_broken": ("定義に誤りがあります: `fujimi-xl form check {folder}`",

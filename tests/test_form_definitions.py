@@ -552,3 +552,12 @@ def test_the_rules_registry_is_asked_about_each_rule(tmp_path, monkeypatch):
         f"様式定義 {F(folder)} rules[0]: 「unless_in」（必須にしない値の一覧）がありません。")
     res = invoke("generate", "survey", "--year", YEAR, "-w", tmp_path / "ws")
     assert res.exit_code == 2
+
+
+def test_a_choice_list_and_its_schema_enum_disagreeing(tmp_path):
+    folder = broken(tmp_path, lambda raw, schema: schema["properties"]["grade"].update(
+        enum=["A", "B", "C"]))
+    assert one_line(folder) == (
+        f"様式定義 {S(folder)} properties.grade.enum: enum（A / B / C）が form.json の選択肢"
+        "「grades」の値（A / B / C / D）と一致しません。一覧から選べる値と受け付ける値を同じにして"
+        "ください。")
