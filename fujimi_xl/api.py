@@ -14,7 +14,7 @@ from typing import Any
 
 from xlsxwriter.exceptions import FileCreateError
 
-from . import dataset, pdf, store
+from . import dataset, forms, pdf, store
 from . import generator as gen
 from . import plan as planmod
 from . import sheet_generator as sheet_gen
@@ -28,8 +28,11 @@ __all__ = [
     "GenerateResult",
     "ReportResult",
     "StatusReport",
+    "check_form",
     "diff",
     "export",
+    "form_from_dir",
+    "forms_list",
     "generate",
     "history",
     "import_report",
@@ -46,23 +49,38 @@ __all__ = [
 ]
 
 
-def plan_template(path: Path | str, form: str = "progress") -> Path:
-    """Write an empty plan workbook (計画 · 担当一覧 · 設定 sheets with instructions)."""
-    return planmod.write_plan_template(Path(path), load_form(form))
+def plan_template(path: Path | str, form: str = "progress",
+                  workspace: Path | str | None = None) -> Path:
+    """Write an empty plan workbook (計画 · 担当一覧 · 設定 sheets with instructions); the
+    form's definition is looked for in ``workspace``'s templates first."""
+    root = Path(workspace) if workspace is not None else None
+    return planmod.write_plan_template(Path(path), load_form(form, root))
 
 
 def init(root: Path | str, plan_path: Path | str | None = None,
-         form: str = "progress") -> Workspace:
+         form: str = "progress", form_dir: Path | str | None = None) -> Workspace:
     """Create a workspace (config, signing key, master database) and load the plan into it.
 
     The plan is read first: a plan with problems raises PlanError and creates nothing. Without
-    a plan the workspace starts empty (to be filled by `plan` or `import-report`).
+    a plan the workspace starts empty (to be filled by `plan` or `import-report`). The form is
+    looked for in ``root``/templates first (a folder made ready before init); ``form_dir``
+    gives a definition folder instead, copied into the new workspace's templates.
     """
-    if plan_path is None:
+    if form_dir is not None:
+        f = forms.load_dir(Path(form_dir))
+        forms.check_copy(f, Path(root))
+    if plan_path is None and form_dir is None:
         return create_workspace(Path(root))
-    f = load_form(form)
+    if form_dir is None:
+        f = load_form(form, Path(root) if Path(root).is_dir() else None)
+    if plan_path is None:
+        ws = create_workspace(Path(root))
+        forms.copy_definition(f, ws.root)
+        return ws
     plan = planmod.read_plan(Path(plan_path), f)
     ws = create_workspace(Path(root), title=plan.title, city=plan.city)
+    if form_dir is not None:
+        forms.copy_definition(f, ws.root)
     conn = ws.connect()
     try:
         with store.transaction(conn):
@@ -70,6 +88,47 @@ def init(root: Path | str, plan_path: Path | str | None = None,
     finally:
         conn.close()
     return ws
+
+
+def form_from_dir(path: Path | str) -> str:
+    """The name of the form defined in the folder ``path`` (checked as it loads)."""
+    return forms.load_dir(Path(path)).name
+
+
+def forms_list(workspace: Path | str | None = None) -> list[forms.FormEntry]:
+    """Every form there is: name, title, layout, where its definition comes from, and its
+    problems (none for a sound one)."""
+    root = Path(workspace) if workspace is not None else None
+    return forms.list_forms(root if root is not None and root.is_dir() else None)
+
+
+@dataclass
+class FormCheck:
+    """What ``form check`` found in one definition."""
+
+    folder: Path
+    name: str = ""
+    title: str = ""
+    problems: list[Any] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self, lang: str = "ja") -> dict[str, Any]:
+        return {"folder": str(self.folder), "name": self.name, "title": self.title,
+                "ok": self.ok, "problems": [p.to_dict(lang) for p in self.problems]}
+
+
+def check_form(path: Path | str) -> FormCheck:
+    """Check one definition (its folder or its form.json) and list every problem in words."""
+    folder = forms.definition_folder(Path(path))
+    problems = forms.check_form(folder)
+    res = FormCheck(folder, problems=problems)
+    if not problems:
+        f = forms.load_dir(folder)
+        res.name, res.title = f.name, f.title
+    return res
 
 
 def load_plan(ws: Workspace, plan_path: Path | str, form: str = "progress") -> planmod.Plan:
@@ -133,6 +192,7 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
         plan = planmod.load_plan(conn, form)
         if not plan.items:
             raise NothingToDoError(code="nothing_planned", form=form)
+        planmod.check_stored(plan, f)  # the definition may have changed since the plan came
         by_group: dict[str, list[planmod.PlanItem]] = {}
         for it in plan.items:
             by_group.setdefault(it.group, []).append(it)

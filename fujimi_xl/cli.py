@@ -21,7 +21,7 @@ from xlsxwriter.exceptions import FileCreateError
 from . import api, clicatalog, console, fiscal, names, store
 from .errors import FujimiError, PlanError, Problem, fault_from
 from .forms import load_form
-from .messages import UI, help_en, locate, ui, when, year_label
+from .messages import UI, error_text, help_en, locate, ui, when, year_label
 from .store import jp_time
 from .workspace import DB, open_workspace
 
@@ -234,10 +234,13 @@ def cli(lang: str) -> None:
 @cli.command("plan-template")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--form", default="progress", show_default=True, help="様式（名前または題名）")
+@click.option("-w", "--workspace", "workspace", default=None,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="作業フォルダ（その templates の様式定義も使う）")
 @handle_errors
-def plan_template_cmd(path: Path, form: str) -> None:
+def plan_template_cmd(path: Path, form: str, workspace: Path | None) -> None:
     """空の計画ブック（計画・担当一覧・設定シート）を作成する。"""
-    out = api.plan_template(path, _form(form))
+    out = api.plan_template(path, _form(form, workspace), workspace=workspace)
     say("plan_template_done", path=out)
 
 
@@ -247,12 +250,15 @@ def plan_template_cmd(path: Path, form: str) -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="計画ブック (.xlsx)。省略すると空の作業フォルダを作る（import-report で始める場合）")
 @click.option("--form", default="progress", show_default=True, help="様式（名前または題名）")
+@click.option("--form-dir", "form_dir", default=None,
+              type=click.Path(exists=True, path_type=Path),
+              help="様式定義のフォルダ（form.json と schema.json）。作業フォルダの templates に写して使う")
 @click.option("--from-backup", "from_backup", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="backup で作成したバックアップ (.zip) から作業フォルダを復元する"
                    "（既存のフォルダは上書きしない）")
 @handle_errors
-def init_cmd(workspace: Path, plan_path: Path | None, form: str,
+def init_cmd(workspace: Path, plan_path: Path | None, form: str, form_dir: Path | None,
              from_backup: Path | None) -> None:
     """作業フォルダ（設定・署名鍵・マスタDB）を作成し、計画を取り込む。"""
     if from_backup is not None:
@@ -261,8 +267,11 @@ def init_cmd(workspace: Path, plan_path: Path | None, form: str,
         restored = api.restore_backup(from_backup, workspace)
         say("backup_restored", backup=from_backup, root=restored.root)
         return
-    form = _form(form)
-    ws = api.init(workspace, plan_path, form)
+    if form_dir is not None:
+        form = api.form_from_dir(form_dir)
+    else:
+        form = _form(form, workspace)
+    ws = api.init(workspace, plan_path, form, form_dir=form_dir)
     conn = ws.connect()
     try:
         n_items = conn.execute("SELECT count(*) FROM plan_items").fetchone()[0]
@@ -713,6 +722,66 @@ def backup_cmd(workspace: Path, output: Path, as_json: bool) -> None:
         _dump(res.to_dict())
         return
     say("backup_done", path=res.path, n=res.archived)
+
+
+@cli.command("forms")
+@click.option("-w", "--workspace", "workspace", default=None,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="作業フォルダ（その templates の様式定義も一覧に含める）")
+@json_option
+@handle_errors
+def forms_cmd(workspace: Path | None, as_json: bool) -> None:
+    """使える様式（名前・題名・レイアウト・定義の場所）を一覧表示する。"""
+    lg = current_lang()
+    entries = api.forms_list(workspace)
+    if as_json:
+        _dump([e.to_dict(lg) for e in entries])
+        return
+    if not entries:
+        click.echo(error_text("forms_none", lg))
+        return
+    click.echo("\t".join(ui(k, lg) for k in ("form_name", "form_title", "form_layout",
+                                             "form_source")))
+    for e in entries:
+        line = f"{e.name}\t{e.title}\t{e.layout}\t{ui('source_' + e.source, lg)} {e.folder}"
+        if e.problems:
+            click.secho(f"{line}\t{error_text('forms_broken', lg, folder=_arg(e.folder))}",
+                        fg="red")
+        else:
+            click.echo(line)
+
+
+class FujimiSubgroup(click.Group):
+    """A group of subcommands (``form check``) whose commands are ours."""
+
+    command_class = FujimiCommand
+
+
+@cli.group("form", cls=FujimiSubgroup)
+def form_group() -> None:
+    """様式定義を扱う（form check: 定義の検査）。"""
+
+
+@form_group.command("check")
+@click.argument("definition", type=click.Path(exists=True, path_type=Path))
+@json_option
+@handle_errors
+def form_check_cmd(definition: Path, as_json: bool) -> None:
+    """様式定義（フォルダ、または form.json）を検査し、問題をすべて表示する。"""
+    lg = current_lang()
+    res = api.check_form(definition)
+    if as_json:
+        _dump(res.to_dict(lg))
+        sys.exit(0 if res.ok else 1)
+    if res.ok:
+        click.secho(error_text("form_check_ok", lg, folder=res.folder, name=res.name,
+                               title=res.title), fg="green")
+        return
+    for p in res.problems:
+        click.echo(p.message(lg))
+    click.secho(error_text("form_check_problems", lg, folder=res.folder, n=len(res.problems)),
+                fg="red")
+    sys.exit(1)
 
 
 @cli.command("demo")

@@ -8,16 +8,17 @@ installed package (``fujimi_xl/templates``, put there by the wheel) and in the s
 from __future__ import annotations
 
 import functools
-import json
-from dataclasses import dataclass, field
+import importlib
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
-from . import fiscal
+from . import fiscal, formcheck
 from .errors import FormDefinitionError
+from .messages import error_text
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟㊱㊲㊳㊴㊵㊶㊷㊸㊹㊺㊻㊼㊽㊾㊿"
 
@@ -154,11 +155,59 @@ class Form:
 
 
 def load_form(name: str, workspace: Path | None = None) -> Form:
+    folder = find_form(name, workspace)
+    if folder is None:
+        raise FormDefinitionError(code="form_not_found", name=name)
+    return _parse(folder)
+
+
+def load_dir(path: Path) -> Form:
+    """The form defined in the folder ``path`` (or by the form.json ``path``), checked."""
+    return _parse(definition_folder(path))
+
+
+def definition_folder(path: Path) -> Path:
+    """The definition folder of ``path``: the folder itself, or the folder of its form.json."""
+    path = Path(path)
+    return path.parent if path.suffix.lower() == ".json" and not path.is_dir() else path
+
+
+def _same_definition(a: Path, b: Path) -> bool:
+    names = (formcheck.FORM_FILE, formcheck.SCHEMA_FILE)
+    try:
+        return all((a / n).read_bytes() == (b / n).read_bytes() for n in names)
+    except OSError:
+        return False
+
+
+def check_copy(form: Form, root: Path) -> None:
+    """Refuse, before anything is made, to copy ``form``'s definition into the workspace
+    ``root`` when a different definition of the same name is already there."""
+    there = Path(root) / "templates" / form.name
+    if (there / formcheck.FORM_FILE).exists() and not _same_definition(form.path, there):
+        raise FormDefinitionError(code="form_dir_conflict", name=form.name, there=there,
+                                  given=form.path)
+
+
+def copy_definition(form: Form, root: Path) -> Path:
+    """Copy ``form``'s definition (form.json, schema.json) into ``root``/templates/<name>/,
+    where every command of the workspace finds it first."""
+    there = Path(root) / "templates" / form.name
+    if there.resolve() == Path(form.path).resolve():
+        return there
+    there.mkdir(parents=True, exist_ok=True)
+    for n in (formcheck.FORM_FILE, formcheck.SCHEMA_FILE):
+        (there / n).write_bytes((Path(form.path) / n).read_bytes())
+    return there
+
+
+def find_form(name: str, workspace: Path | None = None) -> Path | None:
+    """The folder of form ``name``: the workspace's own ``templates/<name>/`` first."""
     for base in template_dirs(workspace):
         folder = base / name
         if (folder / "form.json").is_file():
-            return _parse(folder)
-    raise FormDefinitionError(code="form_not_found", name=name)
+            return folder
+    return None
 
 
 def available_forms(workspace: Path | None = None) -> list[str]:
@@ -168,15 +217,150 @@ def available_forms(workspace: Path | None = None) -> list[str]:
     return sorted(names)
 
 
+@dataclass
+class FormEntry:
+    """A form there is, as ``fujimi-xl forms`` lists it."""
+
+    name: str
+    folder: Path
+    source: str  # "workspace" or "package"
+    title: str = ""
+    layout: str = ""
+    problems: list[formcheck.DefinitionProblem] = field(default_factory=list)
+
+    def to_dict(self, lang: str = "ja") -> dict[str, Any]:
+        return {"name": self.name, "title": self.title, "layout": self.layout,
+                "source": self.source, "folder": str(self.folder), "ok": not self.problems,
+                "problems": [p.to_dict(lang) for p in self.problems]}
+
+
+def list_forms(workspace: Path | None = None) -> list[FormEntry]:
+    """Every form there is, with where its definition comes from (the workspace's own
+    definition hides the package's of the same name) and whether it is sound."""
+    ws_dir = (Path(workspace) / "templates").resolve() if workspace is not None else None
+    out = []
+    for name in available_forms(workspace):
+        folder = find_form(name, workspace)
+        assert folder is not None
+        source = "workspace" if ws_dir is not None and folder.resolve().parent == ws_dir \
+            else "package"
+        entry = FormEntry(name, folder, source)
+        entry.problems = check_form(folder)
+        raw = _checked(folder).raw
+        if isinstance(raw, dict):
+            entry.title = str(raw.get("title", raw.get("name", name)))
+            entry.layout = str(raw.get("layout", "list"))
+        out.append(entry)
+    return out
+
+
+FIELD_KEYS = tuple(sorted(f.name for f in fields(Field)))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (st.st_mtime_ns, st.st_size)
+
+
+_CHECKED: dict[Path, tuple[Any, formcheck.Checked]] = {}
+
+
+def _checked(folder: Path) -> formcheck.Checked:
+    """The definition in ``folder``, read and checked once while its files are unchanged
+    (a command may load a form many times)."""
+    folder = Path(folder).resolve()
+    stamp = (_stamp(folder / formcheck.FORM_FILE), _stamp(folder / formcheck.SCHEMA_FILE))
+    hit = _CHECKED.get(folder)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    checked = formcheck.check_folder(folder, FIELD_KEYS)
+    _CHECKED[folder] = (stamp, checked)
+    return checked
+
+
+def definition_title(name: str, workspace: Path | None = None) -> str:
+    """The title a definition gives itself, read even when the definition is broken (so a
+    clerk can still name the form by its title and be told what is wrong with it)."""
+    folder = find_form(name, workspace)
+    raw = _checked(folder).raw if folder is not None else None
+    title = raw.get("title") if isinstance(raw, dict) else None
+    return title if isinstance(title, str) else ""
+
+
+def check_form(path: Path) -> list[formcheck.DefinitionProblem]:
+    """Every problem of the definition at ``path`` (its folder, or its form.json), in words;
+    an empty list when it is sound. Also asks the rules registry about each rule."""
+    folder = definition_folder(path)
+    checked = _checked(folder)
+    if checked.problems:
+        return list(checked.problems)
+    form = _build(folder, checked.raw, checked.schema)
+    return _rule_problems(form)
+
+
+def _rule_problems(form: Form) -> list[formcheck.DefinitionProblem]:
+    """Problems the rules registry (``fujimi_xl.rules``, when there is one) finds in the
+    parameters of each rule: it offers ``check_definition(rule, form)`` returning texts."""
+    try:  # deferred: the registry imports this module (its rules take a Form)
+        rules = importlib.import_module(f"{__package__}.rules")
+    except ModuleNotFoundError:
+        return []
+    check = getattr(rules, "check_definition", None)
+    if check is None:
+        return []
+    file = str(form.path / formcheck.FORM_FILE)
+    out = []
+    for i, rule in enumerate(form.rules):
+        for found in check(rule, form) or []:
+            text = found.message() if hasattr(found, "message") else str(found)
+            out.append(formcheck.DefinitionProblem(file, f"rules[{i}]", "def_rule",
+                                                   {"detail": text}))
+    return out
+
+
+def _raise(problems: list[formcheck.DefinitionProblem], folder: Path) -> None:
+    n = len(problems) - 1
+    more, more_en = (error_text("form_definition_more", lg, n=n, folder=folder) if n else ""
+                     for lg in ("ja", "en"))
+    exc = DefinitionBroken(code="form_definition_broken", first=problems[0].message("ja"),
+                           more=more, first_en=problems[0].message("en"), more_en=more_en,
+                           folder=str(folder))
+    exc.problems = problems
+    raise exc
+
+
+class DefinitionBroken(FormDefinitionError):
+    """A definition that does not pass its checks: the first problem in words, the count of
+    the others and the command that lists them all (``problems`` has them)."""
+
+    code = "form_definition_broken"
+    problems: list[formcheck.DefinitionProblem]
+
+    def message(self, lang: str = "ja") -> str:
+        if lang != "en" or "first_en" not in self.params:
+            return super().message(lang)
+        return error_text(self.code, "en", first=self.params["first_en"],
+                          more=self.params.get("more_en", ""))
+
+
 def _parse(folder: Path) -> Form:
+    checked = _checked(folder)
+    if checked.problems:
+        _raise(checked.problems, folder)
+    form = _build(folder, checked.raw, checked.schema)
+    problems = _rule_problems(form)
+    if problems:
+        _raise(problems, folder)
+    return form
+
+
+def _build(folder: Path, raw: dict[str, Any], schema: dict[str, Any]) -> Form:
+    """The Form of a definition that passed its checks."""
     try:
-        raw = json.loads((folder / "form.json").read_text(encoding="utf-8"))
-        schema = json.loads((folder / "schema.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise FormDefinitionError(code="form_unreadable", folder=folder, detail=str(exc)) from exc
-    try:
-        jsonschema.validators.validator_for(schema).check_schema(schema)
-        fields = [Field(**f) for f in raw["fields"]]
+        fields_ = [Field(**f) for f in raw["fields"]]
         form = Form(
             name=raw["name"],
             version=int(raw["version"]),
@@ -184,7 +368,7 @@ def _parse(folder: Path) -> Form:
             layout=raw.get("layout", "list"),
             input_sheet=raw.get("input_sheet", "入力"),
             key=list(raw["key"]),
-            fields=fields,
+            fields=fields_,
             choices=raw.get("choices", {}),
             rules=raw.get("rules", []),
             instructions=raw.get("instructions", []),
@@ -200,14 +384,6 @@ def _parse(folder: Path) -> Form:
                         for r in raw.get("references", [])],
         )
         form.carry = {r["id"]: r["from"] for r in raw.get("references", [])}
-    except (KeyError, TypeError, jsonschema.SchemaError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:  # only if the checks missed something
         raise FormDefinitionError(code="form_invalid", folder=folder, detail=str(exc)) from exc
-    if form.layout not in ("list", "sheet") or form.unit not in ("group", "item"):
-        raise FormDefinitionError(code="form_bad_layout", folder=folder)
-    unknown = [k for k in form.key if k not in form.by_id]
-    if unknown:
-        raise FormDefinitionError(code="form_bad_key", folder=folder, unknown=str(unknown))
-    for f in form.fields:
-        if f.choices and f.choices not in form.choices:
-            raise FormDefinitionError(code="form_bad_choices", folder=folder, choices=f.choices)
     return form

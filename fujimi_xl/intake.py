@@ -37,7 +37,7 @@ from .errors import (
 )
 from .extract import extract
 from .feedback import write_feedback
-from .forms import Form, load_form
+from .forms import DefinitionBroken, Form, load_form
 from .reader import RawBook, ReadRefused, sha256_of
 from .sheet_extract import extract_sheet
 from .validate import check, check_sheet
@@ -631,7 +631,8 @@ def _raise_fault(fault: tuple[str, str, dict[str, str]]) -> None:
     """Raise again, in the main process, the fault a worker met."""
     kind, code, params = fault
     cls: type[FujimiError] = {"OutputError": OutputError, "FormDefinitionError":
-                              FormDefinitionError}.get(kind, WorkspaceFault)
+                              FormDefinitionError, "DefinitionBroken": DefinitionBroken,
+                              }.get(kind, WorkspaceFault)
     raise cls(code=code, **params)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import plan as planmod
 from .errors import FormDefinitionError, FujimiError
-from .forms import available_forms, load_form
+from .forms import available_forms, definition_title, load_form
 
 SEP = " / "
 
@@ -31,8 +31,8 @@ def form_choices(workspace: Path | None = None,
     for name in available_forms(workspace):
         try:
             found = [load_form(name, workspace).title]
-        except FormDefinitionError:
-            found = []
+        except FormDefinitionError:  # named by its title all the same, then told what is wrong
+            found = [definition_title(name, workspace)]
         extra = (titles or {}).get(name)
         if extra and extra not in found:
             found.append(extra)

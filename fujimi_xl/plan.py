@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from . import fiscal, normalise, store
+from . import fiscal, formcheck, normalise, store
 from .errors import FiscalYearError, PlanError, Problem
 from .forms import Form
 
@@ -149,6 +150,56 @@ def get_column_letter(col: int) -> str:
     return xl_col_to_name(col - 1)
 
 
+def _plan_checker(form: Form) -> Any:
+    """A validator of the plan's columns (the key and locked fields) by the form's schema:
+    what the form would refuse at the locked cell of a returned book is refused here, at the
+    plan's cell, before any book is issued. Blank cells are not checked here (the plan's own
+    rules say which may be blank)."""
+    props = form.schema.get("properties", {})
+    mine = {f.id: props[f.id] for f in form.locked_fields
+            if f.id in props and not _structured(props[f.id])}
+    schema = {k: v for k, v in form.schema.items() if k not in ("required", "properties",
+                                                                "additionalProperties")}
+    schema["properties"] = mine
+    return form.validator.__class__(schema)
+
+
+def _structured(prop: Any) -> bool:
+    """A property kept as a list or table (the plan gives it as lines, split later)."""
+    kind = prop.get("type", "") if isinstance(prop, dict) else ""
+    kinds = set(kind) if isinstance(kind, list) else {kind}
+    return bool(kinds & {"array", "object"})
+
+
+def _number_types(checker: Any, fid: str) -> set[str]:
+    kind = checker.schema["properties"].get(fid, {}).get("type", "")
+    kinds = set(kind) if isinstance(kind, list) else {kind}
+    return kinds & {"integer", "number"}
+
+
+def _typed(text: str, checker: Any, fid: str) -> Any:
+    """A plan cell's text as the number its schema asks for (12 for "１２"), else as it is."""
+    kinds = _number_types(checker, fid)
+    if not text or not kinds:
+        return text
+    n = normalise.parse_amount(text)
+    if n is None:
+        return text
+    if "integer" in kinds and float(n) == int(n):
+        return int(n)
+    return float(n) if "number" in kinds else text
+
+
+def _refusals(checker: Any, record: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(field id, jsonschema error) for each plan value its schema refuses, one per field."""
+    present = {k: v for k, v in record.items() if v is not None and v != ""}
+    out: dict[str, Any] = {}
+    for err in checker.iter_errors(present):
+        if err.path and str(err.path[0]) not in out:
+            out[str(err.path[0])] = err
+    return sorted(out.items(), key=lambda kv: list(record).index(kv[0]))
+
+
 def read_plan(path: Path, form: Form) -> Plan:
     """Read a plan workbook; raise PlanError listing every problem if it cannot be used."""
     import openpyxl  # here, not at the top: every command would pay for loading it
@@ -207,6 +258,7 @@ def read_plan(path: Path, form: Form) -> Plan:
         problems.append(Problem("plan_column_missing", file=name, sheet=PLAN_SHEET,
                                 cell=f"A{max(p_row, 1)}", params={"expected": label}))
     items: list[PlanItem] = []
+    checker = _plan_checker(form)
     if not missing:
         previous: dict[str, Any] = {}
         first_at: dict[tuple[str, str], str] = {}
@@ -245,7 +297,16 @@ def read_plan(path: Path, form: Form) -> Plan:
                                                           "expected": "2018 または H30"}))
                         bad = True
                 else:
-                    record[fid] = normalise.text(v)[0]
+                    record[fid] = _typed(normalise.text(v)[0], checker, fid)
+            if not bad:
+                for fid, err in _refusals(checker, record):
+                    label = form.by_id[fid].label
+                    code, params = formcheck.schema_words(err)
+                    problems.append(Problem(
+                        code, file=name, sheet=PLAN_SHEET,
+                        cell=f"{get_column_letter(p_cols[label])}{r}", field=label,
+                        value=raw[fid], field_id=fid, params=params))
+                    bad = True
             if bad:
                 continue
             key = form.item_key(record)
@@ -308,6 +369,29 @@ def read_plan(path: Path, form: Form) -> Plan:
     if problems:
         raise PlanError(problems=problems, code="plan_problems", name=name, n=len(problems))
     return Plan(form.name, groups, items, title, city)
+
+
+def check_stored(plan: Plan, form: Form) -> None:
+    """Raise PlanError if a stored plan item is one the form now refuses (its definition was
+    changed after the plan was loaded): nothing is issued that every returned book would be
+    refused for, on a cell staff cannot change."""
+    checker = _plan_checker(form)
+    fast = fastjsonschema.compile(checker.schema)  # a sound item costs microseconds
+    problems = []
+    for it in plan.items:
+        try:
+            fast({k: v for k, v in it.record.items() if v is not None and v != ""})
+            continue
+        except fastjsonschema.JsonSchemaException:
+            pass
+        for fid, err in _refusals(checker, it.record):
+            code, params = formcheck.schema_words(err)
+            problems.append(Problem(code, file=form.display_key(it.record), sheet=PLAN_SHEET,
+                                    field=form.by_id[fid].label, value=it.record.get(fid),
+                                    field_id=fid, item_key=it.key, params=params))
+    if problems:
+        raise PlanError(problems=problems, code="plan_against_form", form=form.name,
+                        n=len(problems))
 
 
 def save_plan(conn: sqlite3.Connection, plan: Plan) -> None:

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from . import normalise
+from . import formcheck, normalise
 from .errors import Problem
 from .extract import Cell
 from .forms import Form, Record
@@ -113,7 +113,8 @@ def _schema_problem(form: Form, err: Any, record: Record, place: Any) -> Problem
     if validator in _BOUNDS:
         return Problem("out_of_range", value=value, params={
             "allowed": f"{_BOUNDS[validator]} {_num(err.validator_value)}"}, **place(fid))
-    return Problem("schema", value=value, params={"detail": err.message}, **place(fid))
+    code, params = formcheck.schema_words(err)  # in words, never jsonschema's English
+    return Problem(code, value=value, params=params, **place(fid))
 
 
 def _rule(form: Form, rule: dict[str, Any], record: Record, place: Any) -> Problem | None:
@@ -282,7 +283,8 @@ def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_n
             problems.append(Problem("out_of_range", value=value, params={
                 "allowed": f"{_BOUNDS[err.validator]} {_num(err.validator_value)}"}, **p))
         else:
-            problems.append(Problem("schema", value=value, params={"detail": err.message}, **p))
+            code, params = formcheck.schema_words(err)
+            problems.append(Problem(code, value=value, params=params, **p))
 
     for rule in form.rules:
         problems.extend(_sheet_rule(form, rule, record, places))

@@ -21,7 +21,7 @@ from .conftest import YEAR
 # the commands this branch knows (others may add commands with Japanese words only)
 OURS = ("plan-template", "init", "plan", "generate", "ingest", "status", "report",
         "import-report", "rollover", "history", "diff", "export", "verify", "demo", "backup",
-        "restore")
+        "restore", "forms", "form")
 
 
 def invoke(*args: Any, env: dict[str, str] | None = None) -> Any:
