@@ -1087,9 +1087,9 @@ BOOK.update({
     "period_as_typed": ("（記入どおり）", " (as written)"),
     "sum_check_hint": (
         "○：内訳の合計が総額と一致しています。×：一致していません。？：数字として読めない値が"
-        "あります（▲や「千円」つきの値は取り込み時に確かめます）。空欄：未記入の欄があります。",
-        "○: the parts add up to the total. ×: they do not. ?: a value is not a plain number "
-        "(▲ or 千円 values are checked when the book is read in). Blank: a cell is still empty."),
+        "あります。空欄：未記入の欄があります。",
+        "○: the parts add up to the total. ×: they do not. ?: a value cannot be read as a "
+        "number. Blank: a cell is still empty."),
     "sum_check_title": ("合計の確認", "Sum check"),
     "pick_issue": ("Ⅲの課題の番号を選んでください。空欄は上の行と同じ課題です。",
                    "Pick the number of an issue of section Ⅲ. Blank: the same issue as the row "

@@ -26,6 +26,7 @@ from .generator import (
     validation,
 )
 from .messages import book_text, year_label
+from .normalise import parse_amount
 from .plan import Group, PlanItem
 from .sheet_layout import Placed, context, lay_out, list_rows
 
@@ -229,25 +230,23 @@ def sum_check(placed: Placed, total_id: str, parts: list[str],
         return '=""', ""
     total, rest = refs[0], refs[1:]
     blanks = "+".join(f"COUNTBLANK({r})" for r in refs)
-    added = "+".join(f"VALUE({r})" for r in rest)
-    formula = (f'=IF({blanks}>0,"",IFERROR(IF(ROUND({added}-VALUE({total}),6)=0,"○","×"),'
+    added = "+".join(_amount(r) for r in rest)
+    formula = (f'=IF({blanks}>0,"",IFERROR(IF(ROUND({added}-{_amount(total)},6)=0,"○","×"),'
                f'"？"))')
     texts = [str(values.get(fid, "") or "").strip() for fid in ids]
     if any(t == "" for t in texts):
         return formula, ""
-    nums = [_plain_number(t) for t in texts]
+    nums = [parse_amount(t) for t in texts]
     if any(n is None for n in nums):
         return formula, "？"
-    ok = abs(sum(n for n in nums[1:] if n is not None) - (nums[0] or 0.0)) < 1e-6
+    ok = abs(sum(float(n) for n in nums[1:] if n is not None) - float(nums[0] or 0)) < 1e-6
     return formula, "○" if ok else "×"
 
 
-def _plain_number(text: str) -> float | None:
-    """A number as Excel's VALUE reads it (digits, a sign, commas, a point), else None."""
-    try:
-        return float(text.replace(",", ""))
-    except ValueError:
-        return None
+def _amount(ref: str) -> str:
+    """An amount cell as a number in a formula, read as ingest reads it: full-width digits
+    and commas (ASC), ▲ for minus, a trailing 千円."""
+    return f'VALUE(SUBSTITUTE(SUBSTITUTE(ASC({ref}),"▲","-"),"千円",""))'
 
 
 def _list_checks(book: Book, ws: Any, form: Form, placed: Placed, required: bool) -> None:
@@ -328,9 +327,9 @@ def blanks_formula(form: Form, placed: Placed) -> tuple[str, int] | None:
             terms.append(f"COUNTBLANK({xl_rowcol_to_cell(*placed.fields[fid])})")
         elif fid in placed.lists:
             where = placed.lists[fid]
-            first = next((c for i, c, _ in where.columns if not where.lines.get(i)
-                          and not next(col for col in form.lists[fid]["columns"]
-                                       if col["id"] == i).get("carry")), 0)
+            # the widest column of an entry's first row: its main text
+            first = max(((n, c) for i, c, n in where.columns if not where.lines.get(i)),
+                        default=(1, 0))[1]
             rng = (f"{xl_rowcol_to_cell(where.first_row, first)}:"
                    f"{xl_rowcol_to_cell(where.last_row, first)}")
             terms.append(f"IF(COUNTA({rng})=0,1,0)")
