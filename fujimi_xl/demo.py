@@ -20,6 +20,7 @@ from . import generator as gen
 from .forms import load_form
 from .messages import ui
 from .plan import Group, Plan, PlanItem, write_plan_template
+from .sheet_layout import list_columns
 
 SAMPLE = "progress.json"
 
@@ -309,23 +310,19 @@ def fill_sheet_workbook(path: Path, answers: dict[str, Any], out: Path | None = 
         if lid not in form.lists:
             continue
         sheet, r1, _, r2, _ = _ref(wb, f"fx_l_{lid}")
+        cols, lines, captions = list_columns(form.lists[lid])
+        height = max(lines.values(), default=0) + 1
         have = r2 - r1 + 1
-        if len(rows) > have:  # insert inside the list, above its last row
-            insert_rows_like_excel(wb, sheet, r2, len(rows) - have)
+        if len(rows) * height > have:  # insert inside the list, above its last entry
+            insert_rows_like_excel(wb, sheet, r2 + 1 - height, len(rows) * height - have)
             sheet, r1, _, r2, _ = _ref(wb, f"fx_l_{lid}")
-        offsets = {cid: off for cid, off, _ in _list_columns(form, lid)}
+        fixed = {c["id"] for c in form.lists[lid]["columns"] if "fixed" in c}
+        offsets = {cid: off for cid, off, _ in cols if cid not in fixed}
         for i, row in enumerate(rows):
+            for line, caption in captions.items():  # as a copied entry brings its caption
+                if caption and not sheet.cell(r1 + i * height + line, 1).value:
+                    sheet.cell(r1 + i * height + line, 1).value = caption
             for cid, value in zip(offsets, row, strict=False):
-                sheet.cell(r1 + i, offsets[cid] + 1).value = value
+                sheet.cell(r1 + i * height + lines[cid], offsets[cid] + 1).value = value
     wb.save(out or path)
     return out or path
-
-
-def _list_columns(form: Any, lid: str) -> list[tuple[str, int, int]]:
-    cols, c = [], 0
-    for col in form.lists[lid]["columns"]:
-        span = int(col.get("span", 1))
-        if "fixed" not in col:
-            cols.append((col["id"], c, span))
-        c += span
-    return cols

@@ -1238,3 +1238,22 @@ def help_en(text: str) -> str | None:
     """The English help for a Japanese help text (found by its first line), if there is one."""
     first = text.strip().split("\n", 1)[0].strip() if text else ""
     return HELP_EN.get(first)
+
+
+# -- action-plan seed layout (issue 13) ------------------------------------------------------
+BOOK.update({
+    "period_as_typed": ("（記入どおり）", " (as written)"),
+    "sum_check_hint": (
+        "○：内訳の合計が総額と一致しています。×：一致していません。？：数字として読めない値が"
+        "あります。空欄：未記入の欄があります。",
+        "○: the parts add up to the total. ×: they do not. ?: a value cannot be read as a "
+        "number. Blank: a cell is still empty."),
+    "sum_check_title": ("合計の確認", "Sum check"),
+    "pick_issue": ("Ⅲの課題の番号を選んでください。空欄は上の行と同じ課題です。",
+                   "Pick the number of an issue of section Ⅲ. Blank: the same issue as the row "
+                   "above."),
+    "pick_issue_first": ("Ⅲの課題の番号を選んでください。",
+                         "Pick the number of an issue of section Ⅲ."),
+    "not_an_issue": ("Ⅲの課題の番号（一覧にある番号）を選んでください。",
+                     "Pick a number of an issue listed in section Ⅲ."),
+})

@@ -3,12 +3,16 @@
 A first sheet lists every program: owner, indicator (baseline → latest result → target, with the
 share of the way achieved), the budget per year and whether it was returned. Then one sheet per
 program in the seed's layout (sections I–VII with their headings, the four-year grid, the
-budget table), each printed on one A4 page, or A3 when it is too long for A4 to stay legible.
+budget table, DO as 取り組み / 状況 pairs, ACTION grouped under its 課題). The whole book prints on
+one paper size, A4: a program fits one page, or, when that would shrink it below legibility, is
+fitted to the page width and runs onto several A4 pages. Years of the definition are printed as
+it says (2020(令和2年度)); periods staff typed are printed as typed, under a heading that says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +28,8 @@ from .sheet_generator import TOP_ROW, draw, input_values, text_of
 from .sheet_layout import context, lay_out
 
 A4_PRINTABLE_POINTS = 770.0  # portrait height less margins
-A3_PRINTABLE_POINTS = 1118.0
-MIN_SCALE = 0.7  # below this on A4, print on A3
+MIN_SCALE = 0.7  # below this on one A4 page, run onto several A4 pages
+DEFAULT_ROW_POINTS = 15.0  # the rows above the form (title, program, note)
 
 
 def overview_fields(form: Form) -> dict[str, Any]:
@@ -138,7 +142,7 @@ def _program_sheet(book: Book, form: Form, year: int, row: Row, used: set[str],
     ws = book.wb.add_worksheet(name)
     record = dict(row.record)
     ctx = context(form, year, record, row.group.full_name)
-    placed = lay_out(form, ctx, record, first_row=TOP_ROW, spare=False)
+    placed = lay_out(form, ctx, record, first_row=TOP_ROW, spare=False, report=True)
     texts = input_values(form, record)
     for f in form.fields:  # a choice between two, printed as check boxes as on the seed
         if f.choices and f.role == "locked" and len(form.choices[f.choices]) == 2:
@@ -149,13 +153,15 @@ def _program_sheet(book: Book, form: Form, year: int, row: Row, used: set[str],
     if not row.returned:
         ws.write_string(2, 0, "（未提出：登録内容のみ）", book.fmt(font_color="#C00000"))
     row_points, tallest = _grow(form, placed, texts)
-    draw(book, ws, form, year, placed, record, texts, mode="report", row_points=row_points)
-    height = sum(_row_heights(ws, placed.last_row + 1))
-    a3 = height > A4_PRINTABLE_POINTS / MIN_SCALE
-    if height > A3_PRINTABLE_POINTS / MIN_SCALE:
-        # too long for one legible page even on A3: A4 pages, fitted to the width
-        ws.set_paper(9)
+    points = draw(book, ws, form, year, placed, record, texts, mode="report",
+                  row_points=row_points)
+    heights = [points.get(r, DEFAULT_ROW_POINTS) for r in range(placed.last_row + 1)]
+    height = sum(heights)
+    ws.set_paper(9)  # one paper size through the book
+    if height > A4_PRINTABLE_POINTS / MIN_SCALE:
+        # too long for one legible page: fitted to the width, onto several A4 pages
         ws.fit_to_pages(1, 0)
+        ws.set_h_pagebreaks(_section_breaks(form, placed, heights))
         if tallest is not None:
             cell, text = tallest
             label = form.by_id[cell.field].label if cell.field in form.by_id else \
@@ -168,7 +174,6 @@ def _program_sheet(book: Book, form: Form, year: int, row: Row, used: set[str],
             warnings.append(str(notice))
             notices.append(notice)
     else:
-        ws.set_paper(8 if a3 else 9)
         ws.fit_to_pages(1, 1)
     ws.set_portrait()
     ws.center_horizontally()
@@ -213,9 +218,14 @@ def _grow(form: Form, placed: Any, texts: dict[str, Any]) -> \
     return points, (None if tallest is None else (tallest[1], tallest[2]))
 
 
-def _row_heights(ws: Any, n: int) -> list[float]:
-    out = []
-    for r in range(n):
-        info = ws.row_info.get(r)  # what xlsxwriter keeps of set_row()
-        out.append(float(info.height) if info is not None and info.height is not None else 15.0)
-    return out
+def _section_breaks(form: Form, placed: Any, heights: list[float]) -> list[int]:
+    """Page breaks before a section (a heading and what follows it, up to the next heading)
+    that fits a page but would be split where the page would break."""
+    widths = [float(w) for w in form.sheet.get("columns", [9] * placed.width)]
+    page = print_fit.page_points(9, False, (0.5, 0.5, 0.5, 0.5), widths)
+    starts = sorted({c.row for c in placed.cells if c.kind == "heading"})
+    pages = print_fit.Pages(page, 0.0, sum(heights[:starts[0]]) if starts else 0.0)
+    bounds = [*starts, placed.last_row + 1]
+    for a, b in itertools.pairwise(bounds):
+        pages.add(a, heights[a:b])
+    return [r for r in pages.breaks if r > 0]

@@ -116,25 +116,45 @@ def extract_sheet(book: RawBook, form: Form, payload: dict[str, Any],
         fixed = {c["id"] for c in spec["columns"] if "fixed" in c}
         free = {c["id"] for c in spec["columns"] if is_free_text(c)}
         typed = spec.get("role") == "input"
+        # an entry over several rows: a row starting with a line's caption (状況) is that
+        # line of the entry above; any other row starts an entry
+        line_of = {c[0]: (c[2] if len(c) > 2 else 0) for c in columns}
+        offsets = [(c[0], c[1]) for c in columns]
+        captions = {str(c.get("caption", "")): int(c.get("line", 1)) - 1
+                    for c in spec["columns"] if int(c.get("line", 1)) > 1 and c.get("caption")}
+        carry = [c["id"] for c in spec["columns"] if c.get("carry")]
         rows: list[dict[str, Cell]] = []
-        for r in range(r1, r2 + 1):
-            cells = {cid: Cell(sheet.value(r, c0 + off), addr(r, c0 + off))
-                     for cid, off in columns if cid not in fixed}
+        entries = _entries(sheet, r1, r2, c0, captions, max(line_of.values(), default=0) + 1)
+        for r, lines in entries:
+            cells = {cid: (Cell(sheet.value(lines[line_of[cid]], c0 + off),
+                                addr(lines[line_of[cid]], c0 + off))
+                           if line_of[cid] in lines else
+                           Cell(None, addr(r + line_of[cid], c0 + off)))
+                     for cid, off in offsets if cid not in fixed}
             if typed:
-                for cid, off in columns:
+                for cid, off in offsets:
+                    rr = lines.get(line_of[cid])
+                    if rr is None:
+                        continue
                     if cid in cells and cid in free and type(cells[cid].raw) is not str:
-                        cells[cid].raw = shown_text(book, sheet, r, c0 + off, cells[cid].raw)
+                        cells[cid].raw = shown_text(book, sheet, rr, c0 + off, cells[cid].raw)
                 if sheet.notes:
-                    for cid, off in columns:
-                        if cid in cells and (r, c0 + off) in sheet.notes:
+                    for cid, off in offsets:
+                        rr = lines.get(line_of[cid])
+                        if rr is not None and cid in cells and (rr, c0 + off) in sheet.notes:
                             label = next(c.get("label") or cid for c in spec["columns"]
                                          if c["id"] == cid)
-                            _noted(sheet, r, c0 + off, cells[cid], out.problems,
+                            _noted(sheet, rr, c0 + off, cells[cid], out.problems,
                                    file=file_name, field=label,
                                    field_id=f"{lid}:{len(rows)}:{cid}",
                                    item_key=issued["key"])
             if any(_text(c.raw).strip() for c in cells.values()) or any(
                     c.refused for c in cells.values()):
+                if rows and typed:  # a blank carried column: the same as the entry above
+                    for cid in carry:
+                        if cid in cells and not _text(cells[cid].raw).strip() and \
+                                not cells[cid].refused:
+                            cells[cid] = Cell(rows[-1][cid].raw, rows[-1][cid].address)
                 rows.append(cells)
         out.lists[lid] = rows
         if spec.get("role") == "locked":
@@ -150,6 +170,21 @@ def extract_sheet(book: RawBook, form: Form, payload: dict[str, Any],
                                 params={"expected": expected.get(cid, "")})
             if len(rows) < len([w for w in want if any(w.values())]):
                 problem("row_missing", r1, c0, field=lid, params={"expected": lid})
+    return out
+
+
+def _entries(sheet: RawSheet, r1: int, r2: int, c0: int, captions: dict[str, int],
+             height: int) -> list[tuple[int, dict[int, int]]]:
+    """(first row, line -> sheet row) of every entry of a list over rows ``r1``..``r2``."""
+    if height == 1:
+        return [(r, {0: r}) for r in range(r1, r2 + 1)]
+    out: list[tuple[int, dict[int, int]]] = []
+    for r in range(r1, r2 + 1):
+        line = captions.get(_text(sheet.value(r, c0)).strip())
+        if line is not None and out and line not in out[-1][1]:
+            out[-1][1][line] = r
+        elif line is None:
+            out.append((r, {0: r}))
     return out
 
 

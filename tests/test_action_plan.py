@@ -70,7 +70,7 @@ def test_round_trip_with_inserted_rows_and_full_width_numbers(ws, outbox, answer
         conn.close()
     assert stored[("2", "total_1")] == ("1200", "D21")
     assert stored[("1", "result_1")] == ('"-"', "D9")
-    assert stored[("1", "action")][1] == "A44:J52"  # the list grew from 5 to 9 rows
+    assert stored[("1", "action")][1] == "A49:J57"  # the list grew from 5 to 9 rows
 
     book = api.report(ws, "action_plan", YEAR, tmp_path / "book.xlsx").path
     wb = openpyxl.load_workbook(book)
@@ -85,10 +85,10 @@ def test_round_trip_with_inserted_rows_and_full_width_numbers(ws, outbox, answer
     assert [cells[f"{c}17"] for c in "CEGI"] == [
         "2018(平成30年度)", "2019(平成31年度)", "2020(令和2年度)", "2021(令和3年度)"]
     assert [cells[f"{c}26"] for c in "CDEF"] == ["当初", "158", "見込", "158"]
-    actions = [(p1[f"A{r}"].value, p1[f"B{r}"].value, p1[f"D{r}"].value) for r in range(42, 51)]
+    actions = [(p1[f"A{r}"].value, p1[f"B{r}"].value, p1[f"D{r}"].value) for r in range(45, 54)]
     assert actions[0] == ("①", "平成30年度下半期", "・地域の子どもに関わる大人向け研修会の開催。")
-    assert actions[8] == ("①", "平成32年度", "・引き続き、情報提供を行う。")
-    assert p1["D51"].value == "158" and p1["A51"].value == "平成31年度 事業費予算"
+    assert actions[8] == (None, "平成32年度", "・引き続き、情報提供を行う。")  # under its 課題
+    assert p1["D54"].value == "158" and p1["A54"].value == "平成31年度 事業費予算"
     p2 = wb["2_家庭学習応援事業"]
     assert [p2[f"{c}21"].value for c in "CDEF"] == ["当初", "1200", "見込", "1200"]
     overview = wb["一覧"]
@@ -126,9 +126,9 @@ def test_value_rules(ws, outbox, answers, tmp_path):
     assert got == [
         ("アクションプラン!F9", "実績値（2年目）", "wrong_type"),
         ("アクションプラン!H21", "事業費総額（3年目）", "wrong_type"),
-        ("アクションプラン!B40", "時期", "wrong_type"),
-        ("アクションプラン!B41", "時期", "required"),
-        ("アクションプラン!A39", "IIIと対応する課題", "bad_issue_ref"),
+        ("アクションプラン!B45", "時期", "wrong_type"),
+        ("アクションプラン!B46", "時期", "required"),
+        ("アクションプラン!A44", "IIIと対応する課題", "bad_issue_ref"),
     ]
     assert res.problems[-1].message() == text("bad_issue_ref", value="⑨", choices="①・②")
 
@@ -179,7 +179,7 @@ def test_regenerated_workbook_is_prefilled_from_the_last_accepted_version(ws, ou
     sheet = openpyxl.load_workbook(again.files[0][1])["アクションプラン"]
     assert sheet["D21"].value == "1200"
     assert sheet["D9"].value == "92"
-    assert sheet["B27"].value == "◆学習教室で家庭学習の課題を出し、取り組み状況を確認する。"
+    assert sheet["B28"].value == "◆学習教室で家庭学習の課題を出し、取り組み状況を確認する。"
 
 
 def test_status_lists_programs(ws, outbox, answers, tmp_path):
@@ -191,14 +191,18 @@ def test_status_lists_programs(ws, outbox, answers, tmp_path):
 
 
 @pytest.mark.libreoffice
-def test_each_program_prints_on_one_page(ws, outbox, answers, tmp_path):
+def test_book_prints_on_a4_only_a_long_program_over_two_pages(ws, outbox, answers, tmp_path):
     api.ingest(ws, [filled(outbox, answers, s, tmp_path) for s in ("1", "2", "3")])
     book = api.report(ws, "action_plan", YEAR, tmp_path / "book.xlsx").path
     out = pdf.to_pdf(book)
     if shutil.which("pdfinfo") is None:
         pytest.skip("pdfinfo (poppler-utils) is not installed")
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
-    assert "Pages:           4" in info  # the list, then one page per program
+    # the list, then one page per program, the longest fitted to A4's width over two A4
+    # pages (one paper size through the book, never A3)
+    assert "Pages:           5" in info
+    assert "A3" not in subprocess.run(["pdfinfo", "-f", "1", "-l", "5", str(out)],
+                                      capture_output=True, text=True).stdout
 
 
 def test_program_names_that_excel_cannot_use_as_sheet_names_are_warned(ws, tmp_path):

@@ -176,7 +176,7 @@ def test_action_plan_long_do_entry_grows_and_is_not_cut(_ap, tmp_path):
     r1, r2 = _block(sheet, cell.row, cell.column)
     c1 = cell.column
     width = sum(sheet.column_dimensions[openpyxl.utils.get_column_letter(c)].width - 0.71
-                for c in range(c1, c1 + 5))
+                for c in range(c1, c1 + 9))
     need = layout.line_count(status, width) * layout.LINE_POINTS
     assert r2 > r1 and _height(sheet, r1, r2) >= need
     assert all((sheet.row_dimensions[r].height or 15) <= 409 for r in range(1, sheet.max_row + 1))
