@@ -29,6 +29,19 @@ def text_points(text: str, width: float, font_size: float = 10) -> float:
     return layout.line_count(text, width) * per_line + layout.PADDING_POINTS
 
 
+def row_points(cells: list[tuple[str, float]], font_size: float = 10) -> float:
+    """Height in points a row of (text, column width) cells needs: its tallest wrapped text,
+    at least one line (not capped at Excel's row limit). A text that fits on one line even if
+    every character is wide is not measured."""
+    lines = 1
+    for t, w in cells:
+        if t and (2 * len(t) > w - 1.0 or "\n" in t):
+            n = layout.line_count(t, w)
+            if n > lines:
+                lines = n
+    return lines * layout.LINE_POINTS * font_size / 10 + layout.PADDING_POINTS
+
+
 def split_rows(need: float, font_size: float = 10) -> list[float]:
     """Heights of the rows that together hold ``need`` points: one row when Excel's largest
     row (409 points) holds it, else rows of a few whole lines each."""

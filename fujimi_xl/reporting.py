@@ -126,12 +126,13 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
             # a text taller than Excel's largest row gets several rows, its cells merged
             # over them; the fields merged over an item's rows span them all
             texts = [[(c, fid, _text(form, fid, row)) for c, fid, *_ in specs] for row in block]
-            spans = [print_fit.split_rows(max(
-                [print_fit.text_points(t, width(fid)) for _, fid, t in cells
-                 if not (fid in merge_fields and len(block) > 1)] + [layout.row_height([])]))
+            spans = [print_fit.split_rows(print_fit.row_points(
+                [(t, width(fid)) for _, fid, t in cells
+                 if not (fid in merge_fields and len(block) > 1)]))
                 for cells in texts]
-            need = max([print_fit.text_points(_text(form, fid, block[0]), width(fid))
-                        for fid in merge_fields], default=0.0)
+            # a single row already measured its merged fields' texts above
+            need = print_fit.row_points([(t, width(fid)) for _, fid, t in texts[0]
+                                         if fid in merge_fields]) if len(block) > 1 else 0.0
             have = sum(sum(h) for h in spans)
             if need > have:
                 spans[-1] = print_fit.split_rows(sum(spans[-1]) + need - have)
@@ -181,7 +182,8 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
 
 def _put(ws: Any, r: int, c: int, n_rows: int, text: str, style: Any) -> None:
     """Write ``text`` at (r, c), merged down over ``n_rows`` rows when more than one."""
-    text, _ = layout.cell_text(text)
+    if len(text) > layout.EXCEL_TEXT_LIMIT:
+        text, _ = layout.cell_text(text)
     if n_rows > 1:
         ws.merge_range(r, c, r + n_rows - 1, c, text, style)
     else:
