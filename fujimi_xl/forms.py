@@ -46,7 +46,11 @@ class Field:
     display: str = ""
     choices: str = ""
     hint: str = ""
-    type: str = "text"  # text | year | kyen | indicator | lines | list
+    type: str = "text"  # a name of fieldtypes.FIELD_TYPES
+    # issue 13: the refusal of a schema "pattern", {"ja": ..., "en": ...}; how a report prints
+    # the value (a number format such as "#,##0", or a date style: wareki / iso / slash)
+    pattern_message: dict[str, str] | None = field(default=None, hash=False, compare=False)
+    format: str = ""
 
     def label_for(self, year: int) -> str:
         return render_label(self.label, year)
