@@ -332,11 +332,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "「{value}」は{kind}として読めません。{examples}のように記入してください。",
         "'{value}' cannot be read as {kind_en}. Enter it like {examples}.",
     ),
-    "type_out_of_range": (
-        "「{value}」は記入できる範囲にありません（{allowed}）。値を確かめて記入し直してください。",
-        "'{value}' is outside the range this cell accepts ({allowed_en}). Check the value and "
-        "enter it again.",
-    ),
     "pattern_mismatch": (
         "「{value}」は記入の形式に合いません。{hint}",
         "'{value}' is not in the form this cell needs. {hint_en}",
