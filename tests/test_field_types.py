@@ -1,0 +1,239 @@
+"""Field types in a list form defined inline in a workspace (issue 13, item 1): generate → fill
+as staff type (full-width digits, 和暦 dates, 1,200, ▲50, numbers and dates typed as such) →
+ingest → the master holds typed values → the report prints numbers as numbers, with totals.
+Each type's refusal: the exact Japanese message at the cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from fujimi_xl import api, dataset, fieldtypes
+from fujimi_xl.forms import load_form
+from fujimi_xl.generator import FIRST_ROW, HEADER_ROW
+from fujimi_xl.plan import Group, Plan, PlanItem, write_plan_template
+
+from .conftest import master_snapshot
+
+YEAR = 2023
+GROUPS = [Group("G1", "こども未来部", "保育グループ"), Group("G2", "健康福祉部", "福祉グループ")]
+# item key, department (the report groups by it), owner
+ITEMS = [("1", "こども未来部", "G1"), ("2", "こども未来部", "G1"), ("3", "健康福祉部", "G2")]
+
+
+def make_form(ws: Any, name: str, field: dict[str, Any], prop: dict[str, Any],
+              required: bool = False, report: dict[str, Any] | None = None) -> None:
+    """A small list form in the workspace: key 番号, locked 部 and 事業名, one input field."""
+    folder = Path(ws.root) / "templates" / name
+    folder.mkdir(parents=True)
+    form = {
+        "name": name, "version": 1, "title": f"試験{name}", "layout": "list",
+        "input_sheet": "入力", "key": ["no"],
+        "fields": [
+            {"id": "no", "label": "番号", "role": "key", "display": "{n}", "width": 5},
+            {"id": "dept", "label": "部", "role": "locked", "width": 14},
+            {"id": "title", "label": "事業名", "role": "locked", "width": 20},
+            {"role": "input", "width": 12, **field},
+        ],
+        "instructions": ["{group} の記入用です。"],
+        "report": {"group_by": "dept", "columns": ["no", "dept", "title", field["id"]],
+                   **(report or {})},
+    }
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+        "properties": {"no": {"type": "integer"}, "dept": {"type": "string"},
+                       "title": {"type": "string"}, field["id"]: prop},
+        "required": ["no", "dept", "title", *([field["id"]] if required else [])],
+        "additionalProperties": False,
+    }
+    (folder / "form.json").write_text(json.dumps(form, ensure_ascii=False), encoding="utf-8")
+    (folder / "schema.json").write_text(json.dumps(schema, ensure_ascii=False),
+                                        encoding="utf-8")
+
+
+@pytest.fixture
+def blank_ws(tmp_path: Path) -> Any:
+    return api.init(tmp_path / "ws")
+
+
+def issue(ws: Any, name: str, tmp_path: Path) -> dict[str, Path]:
+    """Load the plan of the inline form and generate its workbooks: group -> workbook."""
+    form = load_form(name, Path(ws.root))
+    plan = Plan(name, GROUPS, [PlanItem(k, g, {"no": int(k), "dept": d, "title": f"事業{k}"})
+                               for k, d, g in ITEMS], title="試験計画", city="富士見市")
+    path = write_plan_template(tmp_path / f"plan_{name}.xlsx", form, example=plan)
+    api.load_plan(ws, path, form=name)
+    gen = api.generate(ws, name, YEAR)
+    return {g: p for g, p, _ in gen.files}
+
+
+def fill(src: Path, values: dict[str, Any], out: Path, header: str) -> Path:
+    """Type ``values`` (item key -> value) into the column headed ``header``."""
+    wb = openpyxl.load_workbook(src)
+    sh = wb["入力"]
+    col = next(c for c in range(1, sh.max_column + 1)
+               if sh.cell(HEADER_ROW + 1, c).value == header)
+    for r in range(FIRST_ROW + 1, sh.max_row + 1):
+        key = sh.cell(r, 1).value
+        if key in values:
+            sh.cell(r, col).value = values[key]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def stored(ws: Any, name: str, fid: str) -> dict[str, Any]:
+    conn = ws.connect()
+    try:
+        table = dataset.current_table(conn, name, YEAR)
+    finally:
+        conn.close()
+    return {r.key: r.record.get(fid) for r in table.rows}
+
+
+def ingest_all(ws: Any, books: dict[str, Path], values: dict[str, Any], header: str,
+               tmp_path: Path) -> list[Any]:
+    paths = [fill(books[g], {k: v for k, v in values.items()
+                             if next(o for kk, _, o in ITEMS if kk == k) == g},
+                  tmp_path / "returned" / books[g].name, header) for g in books]
+    return api.ingest(ws, paths).files
+
+
+# -- each type, as staff type it --------------------------------------------------------------
+
+CASES = [
+    # type, extra field keys, schema property, what staff type (item -> value), stored
+    ("integer", {}, {"type": "integer", "minimum": 0},
+     {"1": "１２", "2": 10, "3": "1,200"}, {"1": 12, "2": 10, "3": 1200}),
+    ("number", {}, {"type": "number"},
+     {"1": "３.５", "2": 2.25, "3": "1,200"}, {"1": 3.5, "2": 2.25, "3": 1200}),
+    ("amount", {}, {"type": "number"},
+     {"1": "１，２００", "2": "▲50", "3": "158千円"}, {"1": 1200, "2": -50, "3": 158}),
+    ("kyen", {}, {"type": "number"},
+     {"1": "1,200", "2": 300.0, "3": "▲１"}, {"1": 1200, "2": 300, "3": -1}),
+    ("date", {}, {"type": "string", "format": "date"},
+     {"1": "令和5年4月1日", "2": "R5.4.1", "3": dt.datetime(2023, 4, 1)},
+     {"1": "2023-04-01", "2": "2023-04-01", "3": "2023-04-01"}),
+    ("date", {}, {"type": "string"},
+     {"1": "2023/4/1", "2": "H30.6.18", "3": "令和元年5月1日"},
+     {"1": "2023-04-01", "2": "2018-06-18", "3": "2019-05-01"}),
+    ("fiscal_year", {}, {"type": "integer"},
+     {"1": 2018, "2": "平成30年度", "3": "R2"}, {"1": 2018, "2": 2018, "3": 2020}),
+    ("year", {}, {"type": "integer"},
+     {"1": "H30", "2": "２０１９", "3": "令和元年度"}, {"1": 2018, "2": 2019, "3": 2019}),
+]
+
+
+@pytest.mark.parametrize(("ftype", "extra", "prop", "typed", "want"), CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_values_are_stored_typed(blank_ws: Any, tmp_path: Path, ftype: str,
+                                 extra: dict[str, Any], prop: dict[str, Any],
+                                 typed: dict[str, Any], want: dict[str, Any]) -> None:
+    make_form(blank_ws, "t", {"id": "v", "label": "値", "type": ftype, **extra}, prop)
+    books = issue(blank_ws, "t", tmp_path)
+    files = ingest_all(blank_ws, books, typed, "値", tmp_path)
+    assert [(f.outcome, [p.message() for p in f.problems]) for f in files] == \
+        [("accepted", [])] * 2
+    got = stored(blank_ws, "t", "v")
+    assert got == want
+    assert [type(v) for v in got.values()] == [type(v) for v in want.values()]
+
+
+# -- refusals: the kind of value in words and examples, at the cell ---------------------------
+
+REFUSALS = [
+    ("integer", "十二", "「十二」は整数として読めません。12、１２、1,200のように記入してください。"),
+    ("integer", 2.5, "「2.5」は整数として読めません。12、１２、1,200のように記入してください。"),
+    ("number", "約3", "「約3」は数値として読めません。12、3.5、1,200のように記入してください。"),
+    ("amount", "五百", "「五百」は金額（千円）として読めません。1,200、▲50、158千円のように記入してください。"),
+    ("date", "4月1日頃",
+     "「4月1日頃」は日付として読めません。2023/4/1、令和5年4月1日、R5.4.1のように記入してください。"),
+    ("date", "2023/2/30",
+     "「2023/2/30」は日付として読めません。2023/4/1、令和5年4月1日、R5.4.1のように記入してください。"),
+    ("fiscal_year", "来年度",
+     "「来年度」は年度として読めません。2018、H30、平成30年度、R2のように記入してください。"),
+]
+
+
+@pytest.mark.parametrize(("ftype", "bad", "message"), REFUSALS,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(REFUSALS)])
+def test_a_value_its_type_cannot_read_is_refused_at_its_cell(
+        blank_ws: Any, tmp_path: Path, ftype: str, bad: Any, message: str) -> None:
+    make_form(blank_ws, "t", {"id": "v", "label": "値", "type": ftype},
+              {"type": "string"} if ftype == "date" else {"type": "number"}, required=True)
+    books = issue(blank_ws, "t", tmp_path)
+    before = master_snapshot(blank_ws)
+    good = {"date": "R5.4.1", "fiscal_year": "R2"}.get(ftype, "1")
+    path = fill(books["G1"], {"1": bad, "2": good},
+                tmp_path / "r.xlsx", "値")
+    res = api.ingest(blank_ws, [path]).files[0]
+    assert res.outcome == "rejected"
+    assert [(p.where(), p.field, p.code) for p in res.problems] == [
+        (f"入力!E{FIRST_ROW + 1}", "値", "type_unreadable")]
+    assert res.problems[0].message() == message
+    assert "integer" not in res.problems[0].message("en")
+    assert master_snapshot(blank_ws) == before
+
+
+def test_number_typed_in_an_integer_field_is_not_refused_as_text(blank_ws: Any,
+                                                                 tmp_path: Path) -> None:
+    """The issue's example: 10 typed as a number was refused 「10」はintegerとして読めません."""
+    make_form(blank_ws, "t", {"id": "v", "label": "回数", "type": "integer"},
+              {"type": "integer", "minimum": 0})
+    books = issue(blank_ws, "t", tmp_path)
+    res = api.ingest(blank_ws, [fill(books["G1"], {"1": 10, "2": 10.0}, tmp_path / "r.xlsx",
+                                     "回数")]).files[0]
+    assert res.outcome == "accepted", [p.message() for p in res.problems]
+    assert stored(blank_ws, "t", "v")["1"] == 10
+
+
+def test_bounds_of_the_schema_apply_to_the_typed_value(blank_ws: Any, tmp_path: Path) -> None:
+    make_form(blank_ws, "t", {"id": "v", "label": "回数", "type": "integer"},
+              {"type": "integer", "minimum": 0, "maximum": 99})
+    books = issue(blank_ws, "t", tmp_path)
+    res = api.ingest(blank_ws, [fill(books["G1"], {"1": "１５０", "2": "▲1"},
+                                     tmp_path / "r.xlsx", "回数")]).files[0]
+    assert [(p.where(), p.code, p.message()) for p in res.problems] == [
+        ("入力!E5", "out_of_range", "「150」は記入できる範囲を超えています（≤ 99）。桁を確かめて入力し直してください。"),
+        ("入力!E6", "out_of_range", "「-1」は記入できる範囲を超えています（≥ 0）。桁を確かめて入力し直してください。"),
+    ]
+
+
+def test_a_pattern_is_refused_with_the_definitions_message(blank_ws: Any,
+                                                           tmp_path: Path) -> None:
+    make_form(blank_ws, "t", {"id": "v", "label": "電話番号", "pattern_message": {
+        "ja": "市外局番から「049-000-0000」のように記入してください。",
+        "en": "Write it with the area code, like 049-000-0000."}},
+        {"type": "string", "pattern": r"^\d{2,4}-\d{2,4}-\d{4}$", "maxLength": 13})
+    books = issue(blank_ws, "t", tmp_path)
+    res = api.ingest(blank_ws, [fill(books["G1"], {"1": "049-111-2222", "2": "内線123"},
+                                     tmp_path / "r.xlsx", "電話番号")]).files[0]
+    assert [(p.where(), p.code) for p in res.problems] == [("入力!E6", "pattern_mismatch")]
+    p = res.problems[0]
+    assert p.message() == "「内線123」は記入の形式に合いません。市外局番から「049-000-0000」のように記入してください。"
+    assert p.message("en") == ("'内線123' is not in the form this cell needs. Write it with the "
+                               "area code, like 049-000-0000.")
+
+
+def test_a_pattern_without_its_message_never_shows_the_regex(blank_ws: Any,
+                                                             tmp_path: Path) -> None:
+    make_form(blank_ws, "t", {"id": "v", "label": "コード"},
+              {"type": "string", "pattern": r"^[A-Z]\d{3}$"})
+    books = issue(blank_ws, "t", tmp_path)
+    res = api.ingest(blank_ws, [fill(books["G1"], {"1": "x1"}, tmp_path / "r.xlsx",
+                                     "コード")]).files[0]
+    assert [p.message() for p in res.problems] == [
+        "「x1」は記入の形式に合いません。記入要領の例のとおりに書き直してください。"]
+
+
+def test_field_types_constant_names_every_type() -> None:
+    for name in ("text", "lines", "integer", "number", "amount", "date", "fiscal_year",
+                 "choice", "kyen", "year", "indicator"):
+        assert name in fieldtypes.FIELD_TYPES
+    assert fieldtypes.FIELD_TYPES["kyen"].id == "amount"
+    assert fieldtypes.FIELD_TYPES["year"].id == "fiscal_year"
