@@ -237,3 +237,41 @@ def test_field_types_constant_names_every_type() -> None:
         assert name in fieldtypes.FIELD_TYPES
     assert fieldtypes.FIELD_TYPES["kyen"].id == "amount"
     assert fieldtypes.FIELD_TYPES["year"].id == "fiscal_year"
+
+
+# -- the generated workbook: Excel validation and a Japanese hint per type --------------------
+
+@pytest.mark.parametrize(("ftype", "prop", "kind", "low", "high", "hint", "number_format"), [
+    ("integer", {"type": "integer", "minimum": 0, "maximum": 99}, "whole", "0", "99",
+     "整数で記入してください（例: 12、１２、1,200）。（0～99）", "#,##0"),
+    ("amount", {"type": "number"}, "decimal", "-999999999999999", "999999999999999",
+     "千円単位の金額を記入してください（例: 1,200、▲50、158千円）。", "#,##0"),
+    ("number", {"type": "number", "minimum": 0}, "decimal", "0", "999999999999999",
+     "数値で記入してください（例: 12、3.5、1,200）。（0以上）", "General"),
+    ("date", {"type": "string"}, "date", None, None,
+     "日付を記入してください（例: 2023/4/1、令和5年4月1日、R5.4.1）。", "yyyy/m/d"),
+])
+def test_generated_workbook_validates_typed_columns_with_a_hint(
+        blank_ws: Any, tmp_path: Path, ftype: str, prop: dict[str, Any], kind: str,
+        low: str | None, high: str | None, hint: str, number_format: str) -> None:
+    make_form(blank_ws, "t", {"id": "v", "label": "値", "type": ftype}, prop)
+    books = issue(blank_ws, "t", tmp_path)
+    sh = openpyxl.load_workbook(books["G1"])["入力"]
+    dv = next(d for d in sh.data_validations.dataValidation if "E5" in d.sqref)
+    assert str(dv.sqref) == "E5:E6"
+    assert (dv.type, dv.operator or "between", dv.errorStyle) == (kind, "between", "warning")
+    if low is not None:
+        assert (dv.formula1, dv.formula2) == (low, high)
+    assert dv.prompt == hint
+    assert "として読めない値です" in dv.error
+    assert sh["E5"].number_format == number_format
+    assert sh["E5"].protection.locked is False
+
+
+def test_fiscal_year_column_gets_a_hint(blank_ws: Any, tmp_path: Path) -> None:
+    make_form(blank_ws, "t", {"id": "v", "label": "開始年度", "type": "fiscal_year",
+                              "hint": "事業を始めた年度"}, {"type": "integer"})
+    books = issue(blank_ws, "t", tmp_path)
+    sh = openpyxl.load_workbook(books["G1"])["入力"]
+    dv = next(d for d in sh.data_validations.dataValidation if "E5" in d.sqref)
+    assert dv.prompt == "事業を始めた年度\n年度を記入してください（例: 2018、H30、平成30年度、R2）。"
