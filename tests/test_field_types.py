@@ -275,3 +275,88 @@ def test_fiscal_year_column_gets_a_hint(blank_ws: Any, tmp_path: Path) -> None:
     sh = openpyxl.load_workbook(books["G1"])["入力"]
     dv = next(d for d in sh.data_validations.dataValidation if "E5" in d.sqref)
     assert dv.prompt == "事業を始めた年度\n年度を記入してください（例: 2018、H30、平成30年度、R2）。"
+
+
+# -- the report: numbers as numbers, dates in the definition's style, totals -------------------
+
+def make_report_form(ws: Any) -> None:
+    folder = Path(ws.root) / "templates" / "survey_t"
+    folder.mkdir(parents=True)
+    form = {
+        "name": "survey_t", "version": 1, "title": "実施状況調査", "layout": "list",
+        "key": ["no"],
+        "fields": [
+            {"id": "no", "label": "番号", "role": "key", "display": "{n}", "width": 5},
+            {"id": "dept", "label": "部", "role": "locked", "width": 14},
+            {"id": "title", "label": "事業名", "role": "locked", "width": 20},
+            {"id": "count", "label": "実施回数", "role": "input", "type": "integer",
+             "format": "#,##0\"回\""},
+            {"id": "amount", "label": "事業費（千円）", "role": "input", "type": "amount",
+             "format": "#,##0"},
+            {"id": "start", "label": "開始日", "role": "input", "type": "date",
+             "format": "wareki"},
+            {"id": "opened", "label": "開設日", "role": "input", "type": "date"},
+            {"id": "since", "label": "開始年度", "role": "input", "type": "fiscal_year"},
+        ],
+        "report": {"group_by": "dept", "totals": ["count", "amount"]},
+    }
+    schema = {"type": "object", "properties": {
+        "no": {"type": "integer"}, "dept": {"type": "string"}, "title": {"type": "string"},
+        "count": {"type": "integer", "minimum": 0}, "amount": {"type": "number"},
+        "start": {"type": "string"}, "opened": {"type": "string"},
+        "since": {"type": "integer"}}, "required": ["no", "count"]}
+    (folder / "form.json").write_text(json.dumps(form, ensure_ascii=False), encoding="utf-8")
+    (folder / "schema.json").write_text(json.dumps(schema), encoding="utf-8")
+
+
+def test_report_prints_numbers_dates_and_totals(blank_ws: Any, tmp_path: Path) -> None:
+    make_report_form(blank_ws)
+    books = issue(blank_ws, "survey_t", tmp_path)
+    answers = {
+        "1": {"実施回数": "１２", "事業費（千円）": "１，２００", "開始日": "令和5年4月1日",
+              "開設日": dt.datetime(2023, 4, 1), "開始年度": "H30"},
+        "2": {"実施回数": 3, "事業費（千円）": "▲50", "開始日": "R5.4.1",
+              "開設日": "2023/4/1", "開始年度": 2020},
+        "3": {"実施回数": "1,000", "事業費（千円）": "158千円", "開始日": "H30.6.18",
+              "開設日": "H30.6.18", "開始年度": "令和2年度"},
+    }
+    paths = []
+    for src in books.values():
+        wb = openpyxl.load_workbook(src)
+        sh = wb["入力"]
+        heads = {sh.cell(HEADER_ROW + 1, c).value: c for c in range(1, sh.max_column + 1)}
+        for r in range(FIRST_ROW + 1, sh.max_row + 1):
+            for label, v in answers.get(sh.cell(r, 1).value, {}).items():
+                sh.cell(r, heads[label]).value = v
+        out = tmp_path / "returned" / src.name
+        out.parent.mkdir(exist_ok=True)
+        wb.save(out)
+        paths.append(out)
+    files = api.ingest(blank_ws, paths).files
+    assert [(f.outcome, [p.message() for p in f.problems]) for f in files] == \
+        [("accepted", [])] * 2
+    assert stored(blank_ws, "survey_t", "amount") == {"1": 1200, "2": -50, "3": 158}
+    assert stored(blank_ws, "survey_t", "start") == {"1": "2023-04-01", "2": "2023-04-01",
+                                                     "3": "2018-06-18"}
+    assert stored(blank_ws, "survey_t", "since") == {"1": 2018, "2": 2020, "3": 2020}
+
+    out = api.report(blank_ws, "survey_t", YEAR, tmp_path / "report.xlsx").path
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:2] == ["こども未来部", "健康福祉部"]
+    first, second = wb["こども未来部"], wb["健康福祉部"]
+    heads = {first.cell(4, c).value: c for c in range(1, first.max_column + 1)}
+    count, amount = heads["実施回数"], heads["事業費（千円）"]
+    start, opened, since = heads["開始日"], heads["開設日"], heads["開始年度"]
+    row1 = [first.cell(5, c) for c in (count, amount, start, opened, since)]
+    assert [c.value for c in row1] == [12, 1200, "令和5年4月1日", dt.datetime(2023, 4, 1),
+                                       "平成30年度"]
+    assert [c.number_format for c in row1[:2]] == ['#,##0"回"', "#,##0"]
+    assert row1[3].number_format == "yyyy/m/d"
+    assert row1[0].alignment.horizontal == "right"
+    assert first.cell(6, amount).value == -50
+    # a total row per group, and after the last group the overall total
+    assert [first.cell(7, c).value for c in (1, count, amount)] == ["小計（こども未来部）", 15, 1150]
+    assert first.cell(7, amount).number_format == "#,##0"
+    assert [second.cell(6, c).value for c in (1, count, amount)] == ["小計（健康福祉部）", 1000, 158]
+    assert [second.cell(7, c).value for c in (1, count, amount)] == ["合計", 1015, 1308]
+    assert second.cell(5, start).value == "平成30年6月18日"
