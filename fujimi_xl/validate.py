@@ -133,6 +133,12 @@ def _plan_record(form: Form, issued: dict[str, Any]) -> Record:
         text = issued.get(f.id, "")
         if f.role == "key":
             record[f.id] = normalise.parse_index(text)
+        elif text != "" and fieldtypes.is_typed(f.type, bool(f.choices)):
+            # a locked typed field (a planned amount, a start year): typed like an input
+            parse = fieldtypes.of(f.type).parse
+            assert parse is not None
+            value = parse(text)
+            record[f.id] = text if value is fieldtypes.UNREADABLE else value
         else:
             record[f.id] = text
     return record

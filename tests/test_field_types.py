@@ -360,3 +360,122 @@ def test_report_prints_numbers_dates_and_totals(blank_ws: Any, tmp_path: Path) -
     assert [second.cell(6, c).value for c in (1, count, amount)] == ["小計（健康福祉部）", 1000, 158]
     assert [second.cell(7, c).value for c in (1, count, amount)] == ["合計", 1015, 1308]
     assert second.cell(5, start).value == "平成30年6月18日"
+
+
+# -- the sheet layout: the same types, read by the same module ---------------------------------
+
+def make_sheet_form(ws: Any) -> None:
+    folder = Path(ws.root) / "templates" / "sheet_t"
+    folder.mkdir(parents=True)
+    inputs = [("count", "実施回数", "integer"), ("amount", "事業費（千円）", "amount"),
+              ("start", "開始日", "date"), ("since", "開始年度", "fiscal_year"),
+              ("ratio", "達成率", "number")]
+    form = {
+        "name": "sheet_t", "version": 1, "title": "事業調書", "layout": "sheet",
+        "unit": "item", "input_sheet": "調書", "key": ["no"],
+        "fields": [
+            {"id": "no", "label": "番号", "role": "key", "display": "{n}", "width": 5},
+            {"id": "dept", "label": "部", "role": "locked", "width": 14},
+            {"id": "title", "label": "事業名", "role": "locked", "width": 20},
+            *({"id": i, "label": lbl, "role": "input", "type": t, "width": 10}
+              for i, lbl, t in inputs),
+        ],
+        "sheet": {"columns": [12, 12, 12, 12], "rows": [
+            [{"heading": "事業"}],
+            [{"label": "事業名"}, {"field": "title", "span": 3}],
+            *([{"label": lbl}, {"field": i, "span": 3}] for i, lbl, _ in inputs),
+        ]},
+        "instructions": ["{group} の記入用です。"],
+        "report": {"paper": "A4", "orientation": "portrait"},
+    }
+    schema = {"type": "object", "properties": {
+        "no": {"type": "integer"}, "dept": {"type": "string"}, "title": {"type": "string"},
+        "count": {"type": "integer", "minimum": 0}, "amount": {"type": "number"},
+        "start": {"type": "string"}, "since": {"type": "integer"},
+        "ratio": {"type": "number"}}, "required": ["no", "title"]}
+    (folder / "form.json").write_text(json.dumps(form, ensure_ascii=False), encoding="utf-8")
+    (folder / "schema.json").write_text(json.dumps(schema), encoding="utf-8")
+
+
+def fill_named(src: Path, values: dict[str, Any], out: Path) -> Path:
+    """Type ``values`` (field id -> value) into the cells the sheet names fx_f_<field>."""
+    wb = openpyxl.load_workbook(src)
+    for fid, value in values.items():
+        dest = next(iter(wb.defined_names[f"fx_f_{fid}"].destinations))
+        wb[dest[0]][dest[1].replace("$", "")].value = value
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def named_cell(src: Path, fid: str) -> str:
+    wb = openpyxl.load_workbook(src)
+    return next(iter(wb.defined_names[f"fx_f_{fid}"].destinations))[1].replace("$", "")
+
+
+def test_sheet_layout_reads_every_type(blank_ws: Any, tmp_path: Path) -> None:
+    make_sheet_form(blank_ws)
+    books = issue(blank_ws, "sheet_t", tmp_path)
+    src = next(iter(books.values()))
+    path = fill_named(src, {"count": "１２", "amount": "▲50", "start": "令和5年4月1日",
+                            "since": "H30", "ratio": 0.5}, tmp_path / "r" / src.name)
+    res = api.ingest(blank_ws, [path]).files[0]
+    assert (res.outcome, [p.message() for p in res.problems]) == ("accepted", [])
+    key = res.slot.split("-")[-1] if res.slot else "1"
+    got = {fid: stored(blank_ws, "sheet_t", fid)[key]
+           for fid in ("count", "amount", "start", "since", "ratio")}
+    assert got == {"count": 12, "amount": -50, "start": "2023-04-01", "since": 2018,
+                   "ratio": 0.5}
+
+
+def test_sheet_layout_refuses_with_the_same_messages(blank_ws: Any, tmp_path: Path) -> None:
+    make_sheet_form(blank_ws)
+    books = issue(blank_ws, "sheet_t", tmp_path)
+    src = next(iter(books.values()))
+    before = master_snapshot(blank_ws)
+    path = fill_named(src, {"count": "十二", "start": "4月頃", "since": "来年度"},
+                      tmp_path / "r" / src.name)
+    res = api.ingest(blank_ws, [path]).files[0]
+    assert res.outcome == "rejected"
+    assert [(p.where(), p.code, p.message()) for p in res.problems] == [
+        (f"調書!{named_cell(src, 'count')}", "type_unreadable",
+         "「十二」は整数として読めません。12、１２、1,200のように記入してください。"),
+        (f"調書!{named_cell(src, 'start')}", "type_unreadable",
+         "「4月頃」は日付として読めません。2023/4/1、令和5年4月1日、R5.4.1のように記入してください。"),
+        (f"調書!{named_cell(src, 'since')}", "type_unreadable",
+         "「来年度」は年度として読めません。2018、H30、平成30年度、R2のように記入してください。"),
+    ]
+    assert master_snapshot(blank_ws) == before
+
+
+def test_a_locked_typed_field_is_read_as_its_type(blank_ws: Any, tmp_path: Path) -> None:
+    """A planned number (locked, typed) is checked as a number, not refused as text."""
+    folder = Path(blank_ws.root) / "templates" / "t"
+    make_form(blank_ws, "t", {"id": "v", "label": "実績", "type": "integer"},
+              {"type": "integer"})
+    form = json.loads((folder / "form.json").read_text(encoding="utf-8"))
+    form["fields"][1] = {"id": "dept", "label": "部", "role": "locked", "type": "integer"}
+    schema = json.loads((folder / "schema.json").read_text(encoding="utf-8"))
+    schema["properties"]["dept"] = {"type": "integer"}
+    (folder / "form.json").write_text(json.dumps(form, ensure_ascii=False), encoding="utf-8")
+    (folder / "schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    loaded = load_form("t", Path(blank_ws.root))
+    plan = Plan("t", GROUPS[:1], [PlanItem("1", "G1", {"no": 1, "dept": "1,000",
+                                                       "title": "事業1"})])
+    api.load_plan(blank_ws, write_plan_template(tmp_path / "p.xlsx", loaded, example=plan),
+                  form="t")
+    books = {g: p for g, p, _ in api.generate(blank_ws, "t", YEAR).files}
+    res = api.ingest(blank_ws, [fill(books["G1"], {"1": "５"}, tmp_path / "r.xlsx",
+                                     "実績")]).files[0]
+    assert (res.outcome, [p.message() for p in res.problems]) == ("accepted", [])
+    assert stored(blank_ws, "t", "v") == {"1": 5}
+
+
+def test_export_json_holds_the_typed_values(blank_ws: Any, tmp_path: Path) -> None:
+    make_form(blank_ws, "t", {"id": "v", "label": "事業費", "type": "amount"},
+              {"type": "number"})
+    books = issue(blank_ws, "t", tmp_path)
+    ingest_all(blank_ws, books, {"1": "１，２００", "2": "▲50", "3": 158.5}, "事業費", tmp_path)
+    out = api.export(blank_ws, "t", YEAR, tmp_path / "out.json", "json")
+    rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
+    assert [r["事業費"] for r in rows] == [1200, -50, 158.5]
