@@ -157,6 +157,19 @@ def of(type_name: str | None, has_choices: bool = False) -> FieldType:
     return FIELD_TYPES.get(type_name or "text", _TEXT)
 
 
+def declared(spec: dict[str, Any], schema: dict[str, Any]) -> str:
+    """The type of a field definition: its "type"; for an input without one, the schema's
+    "integer" or "number" (a clerk who wrote the number in schema.json only), else text."""
+    given = spec.get("type")
+    if given:
+        return str(given)
+    prop = schema.get("properties", {}).get(spec.get("id"), {})
+    if spec.get("role") == "input" and not spec.get("choices") and isinstance(prop, dict) \
+            and prop.get("type") in ("integer", "number"):
+        return str(prop["type"])
+    return "text"
+
+
 def is_typed(type_name: str | None, has_choices: bool = False) -> bool:
     """A field whose cell is read by a parser of its type (not as free text)."""
     return not has_choices and of(type_name).parse is not None

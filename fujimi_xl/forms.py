@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 
-from . import fiscal
+from . import fieldtypes, fiscal
 from .errors import FormDefinitionError
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟㊱㊲㊳㊴㊵㊶㊷㊸㊹㊺㊻㊼㊽㊾㊿"
@@ -180,7 +180,7 @@ def _parse(folder: Path) -> Form:
         raise FormDefinitionError(code="form_unreadable", folder=folder, detail=str(exc)) from exc
     try:
         jsonschema.validators.validator_for(schema).check_schema(schema)
-        fields = [Field(**f) for f in raw["fields"]]
+        fields = [Field(**{**f, "type": fieldtypes.declared(f, schema)}) for f in raw["fields"]]
         form = Form(
             name=raw["name"],
             version=int(raw["version"]),

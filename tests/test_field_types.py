@@ -479,3 +479,15 @@ def test_export_json_holds_the_typed_values(blank_ws: Any, tmp_path: Path) -> No
     out = api.export(blank_ws, "t", YEAR, tmp_path / "out.json", "json")
     rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
     assert [r["事業費"] for r in rows] == [1200, -50, 158.5]
+
+
+def test_a_number_declared_only_in_the_schema_is_read_as_a_number(blank_ws: Any,
+                                                                  tmp_path: Path) -> None:
+    """The issue's example: no "type" on the field, "integer" in schema.json; 10 typed as a
+    number was refused 「10」はintegerとして読めません."""
+    make_form(blank_ws, "t", {"id": "v", "label": "回数"}, {"type": "integer", "minimum": 0})
+    books = issue(blank_ws, "t", tmp_path)
+    res = api.ingest(blank_ws, [fill(books["G1"], {"1": 10, "2": "１２"}, tmp_path / "r.xlsx",
+                                     "回数")]).files[0]
+    assert (res.outcome, [p.message() for p in res.problems]) == ("accepted", [])
+    assert stored(blank_ws, "t", "v") == {"1": 10, "2": 12, "3": None}
