@@ -561,3 +561,14 @@ def test_a_choice_list_and_its_schema_enum_disagreeing(tmp_path):
         f"様式定義 {S(folder)} properties.grade.enum: enum（A / B / C）が form.json の選択肢"
         "「grades」の値（A / B / C / D）と一致しません。一覧から選べる値と受け付ける値を同じにして"
         "ください。")
+
+
+def test_the_meta_schema_allows_every_field_type_the_engine_reads():
+    import fujimi_xl
+    from fujimi_xl.fieldtypes import FIELD_TYPES
+
+    meta = json.loads((Path(fujimi_xl.__file__).parent / "form_meta_schema.json")
+                      .read_text("utf-8"))
+    allowed = set(meta["$defs"]["field"]["properties"]["type"]["enum"])
+    # issue_no and period are types of a sheet form's list columns, not of fields
+    assert set(FIELD_TYPES) - {"issue_no", "period"} <= allowed
