@@ -210,4 +210,12 @@ def _parse(folder: Path) -> Form:
     for f in form.fields:
         if f.choices and f.choices not in form.choices:
             raise FormDefinitionError(code="form_bad_choices", folder=folder, choices=f.choices)
+    # deferred: the rule modules import this module (Form, circled)
+    from .rules import check_rules
+
+    faults = check_rules(form)
+    if faults:
+        first = faults[0]
+        raise FormDefinitionError(code=first.code, file=folder / "form.json", path=first.path,
+                                  **first.params)
     return form
