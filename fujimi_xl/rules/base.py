@@ -17,6 +17,7 @@ from typing import Any
 from .. import normalise
 from ..errors import Problem
 from ..forms import Form, Record
+from ..messages import CATALOGUE
 
 # a path into a record: ("field",) or ("list", row index, "column")
 Path = tuple[Any, ...]
@@ -161,16 +162,22 @@ def field_params(form: Form, record: Record, fids: Iterable[str]) -> dict[str, A
 
 
 def make(rule: dict[str, Any], spec: Spec, place: Place | None, value: Any = None,
-         **params: Any) -> Problem:
+         fields: dict[str, Any] | None = None, **params: Any) -> Problem:
     """The problem a rule reports at ``place``: the definition's code and message if it gives
-    them, else the rule's catalogue code."""
+    them, else the rule's catalogue code. ``fields``: the placeholders of the fields involved
+    (the rule's own ``params`` win over a field of the same name)."""
     where = dict(place or {})
+    params = {**(fields or {}), **params}
     message = rule.get("message")
+    code = rule.get("code") or spec.code
+    if not isinstance(message, dict) and code not in CATALOGUE:
+        # a code of the definition's own without a message: the rule type's generic words
+        message = dict(zip(("ja", "en"), CATALOGUE[spec.code], strict=True))
     if isinstance(message, dict):
         for lang in ("ja", "en"):
             if isinstance(message.get(lang), str):
                 params[f"message_{lang}"] = message[lang]
-    return Problem(rule.get("code") or spec.code, value=value, params=params, **where)
+    return Problem(code, value=value, params=params, **where)
 
 
 def placeholders(template: str) -> list[str]:

@@ -53,5 +53,5 @@ def check(rule: dict[str, Any], form: Form, rows: list[Row]) -> list[Problem]:
                         op=op, op_ja=OP_TEXT[op][0], op_en=OP_TEXT[op][1],
                         other=shown(raw_right), other_name=name, other_cell=cell,
                         other_desc=desc, field_ids=",".join(ids),
-                        **field_params(form, row.record, ids)))
+                        fields=field_params(form, row.record, ids)))
     return out

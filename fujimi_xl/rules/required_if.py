@@ -39,8 +39,8 @@ def required_when(spec: Spec, rule: dict[str, Any], form: Form, rows: list[Row],
         if values is not None and (other in values) != inside:
             continue
         params = field_params(form, row.record, (fid, other_id))
-        out.append(make(rule, spec, row.place(fid), other=shown(other),
+        out.append(make(rule, spec, row.place(fid), fields=params, other=shown(other),
                         other_label=params[f"{other_id}_label"],
                         other_name=other_field.label,
-                        allowed="・".join(map(shown, values or [])), **params))
+                        allowed="・".join(map(shown, values or []))))
     return out

@@ -37,5 +37,5 @@ def check(rule: dict[str, Any], form: Form, rows: list[Row]) -> list[Problem]:
                         terms=terms, sum=shown(sum(parts)), total_cell=where[0],
                         cells="・".join(where), total_label=form.by_id[total_id].label,
                         field_ids=",".join(ids),
-                        **field_params(form, row.record, ids)))
+                        fields=field_params(form, row.record, ids)))
     return out
