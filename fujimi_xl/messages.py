@@ -354,8 +354,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{label} '{value}' must be {op_en} {other_name} {other}. Please check the values.",
     ),
     "rule_unique": (
-        "「{value}」が重複しています（{cells}）。{label}は行ごとに異なる値を記入してください。",
-        "'{value}' appears more than once ({cells}). {label} must differ from row to row.",
+        "「{value}」が重複しています（{cells}）。{label}には他と重ならない値を記入してください。",
+        "'{value}' appears more than once ({cells}). Give {label} a value no other cell has.",
     ),}
 
 
@@ -454,7 +454,7 @@ ERRORS: dict[str, tuple[str, str]] = {
         "様式定義 {file} の {path} がありません。規則 {rule} には {param} の指定が必要です。",
         "Form definition {file}: {path} is missing. A {rule} rule needs '{param}'."),
     "rule_one_of": (
-        "様式定義 {file} の {path}: 規則 {rule} には {params} のどちらか一方を指定してください。",
+        "様式定義 {file} の {path}: 規則 {rule} には {params} のうち1つだけを指定してください。",
         "Form definition {file}, {path}: a {rule} rule needs exactly one of {params}."),
     "rule_bad_field": (
         "様式定義 {file} の {path}: 「{value}」という項目はこの様式にありません。使える項目: {allowed}",

@@ -227,8 +227,16 @@ def test_unique_across_the_rows_of_a_list_form(tmp_path):
     res = refused(ws, fill_list(book, tmp_path / "in" / "a.xlsx", rows(
         _1={"code": "A-1"}, _2={"code": "B-2"}, _3={"code": "Ａ-1"})))
     assert found(res) == [("入力", "K7", "rule_unique",
-                           "「A-1」が重複しています（K5・K7）。事業コードは行ごとに異なる値を"
+                           "「A-1」が重複しています（K5・K7）。事業コードには他と重ならない値を"
                            "記入してください。")]
+
+
+def test_unique_among_some_fields_of_each_row(tmp_path):
+    ws, book = list_book(tmp_path, [{"type": "unique", "fields": ["actual", "target", "code"],
+                                     "message": {"ja": "{value} は一度だけ（{cells}）"}}])
+    res = refused(ws, fill_list(book, tmp_path / "in" / "a.xlsx", rows(
+        _1={"actual": "x", "target": "y", "code": "x"}, _2={"actual": "x", "target": "y"})))
+    assert found(res) == [("入力", "K5", "rule_unique", "x は一度だけ（I5・K5）")]
 
 
 # -- a sheet form: one sheet per program, with a list ----------------------------------------
@@ -383,8 +391,16 @@ def test_unique_within_a_list_of_a_sheet_form(tmp_path):
     res = refused(ws, fill_sheet(book, tmp_path / "in" / "a.xlsx", {},
                                  [("①", "a", "講師"), ("②", "b", "会場"), ("①", "a", "広報")]))
     assert found(res) == [("票", "B14", "rule_unique",
-                           "「a」が重複しています（B12・B14）。記号は行ごとに異なる値を記入して"
+                           "「a」が重複しています（B12・B14）。記号には他と重ならない値を記入して"
                            "ください。")]
+
+
+def test_unique_among_fields_of_a_sheet_form(tmp_path):
+    ws, book = sheet_book(tmp_path, [{"type": "unique", "fields": ["state", "city"],
+                                      "code": "same_amount"}])
+    res = refused(ws, fill_sheet(book, tmp_path / "in" / "a.xlsx", {"state": 100, "city": "100"}))
+    assert found(res) == [("票", "B7", "same_amount", text(
+        "rule_unique", value="100", cells="D6・B7", label="市費"))]
 
 
 def test_the_shipped_forms_rules_keep_their_codes():
@@ -411,7 +427,7 @@ OK_RULE = {"type": "compare", "field": "actual", "op": "<=", "other": "target"}
     ([{"type": "compare", "field": "count", "op": "=<", "value": 3}],
      "rules[0].op: 「=<」は使えません。使える値: <, <=, =, >=, >, !="),
     ([{"type": "compare", "field": "count", "op": "<"}],
-     "rules[0].other: 規則 compare には other, value のどちらか一方を指定してください。"),
+     "rules[0].other: 規則 compare には other, value のうち1つだけを指定してください。"),
     ([{"type": "required_unless", "field": "count", "unles_field": "held", "unless_in": ["無"],
        "unless_field": "held"}],
      "rules[0].unles_field: 規則 required_unless に「unles_field」という指定はありません。"
@@ -426,6 +442,10 @@ OK_RULE = {"type": "compare", "field": "actual", "op": "<=", "other": "target"}
      "other, other_label, other_name, <項目ID>, <項目ID>_label, <項目ID>_name"),
     ([{"type": "list_ref", "list": "tasks", "column": "ref", "target": "issue_list"}],
      "rules[0].type: 「list_ref」はこの様式（layout: list）では使えません。使える layout: sheet"),
+    ([{"type": "unique", "field": "code", "fields": ["code", "count"]}],
+     "rules[0].fields: 規則 unique には field, list, fields のうち1つだけを指定してください。"),
+    ([{"type": "unique", "list": "tasks", "column": "code"}],
+     "rules[0].list: 「list」はこの様式（layout: list）では使えません。使える layout: sheet"),
     ([{"type": "unique", "field": "code", "code": "Dup"}],
      "rules[0].code: 「Dup」は使えません。使える値: 英小文字・数字・_ の名前（例: count_required）"),
 ])
@@ -472,4 +492,4 @@ def test_check_definition_is_callable_on_one_rule():
     form = load_form("progress")
     assert check_definition(form.rules[0], form) == []
     faults = check_definition({"type": "unique"}, form, path="rules[5]")
-    assert [(f.path, f.code) for f in faults] == [("rules[5].field", "rule_missing_param")]
+    assert [(f.path, f.code) for f in faults] == [("rules[5].field", "rule_one_of")]

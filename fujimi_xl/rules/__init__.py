@@ -131,22 +131,9 @@ def _common(rule: dict[str, Any], form: Form, path: str, s: Spec) -> list[Defini
 
 
 def _specific(rule: dict[str, Any], form: Form, path: str, kind: str) -> list[DefinitionFault]:
-    if kind == "compare" and ("other" in rule) == ("value" in rule):
-        return [DefinitionFault(f"{path}.other", "rule_one_of", {
-            "rule": kind, "params": "other, value"})]
-    if kind == "unique":
-        if form.layout == "list" and "field" not in rule:
-            return [DefinitionFault(f"{path}.field", "rule_missing_param", {
-                "rule": kind, "param": "field"})]
-        if form.layout == "sheet":
-            for name in ("list", "column"):
-                if name not in rule:
-                    return [DefinitionFault(f"{path}.{name}", "rule_missing_param", {
-                        "rule": kind, "param": name})]
-        if form.layout == "list" and "list" in rule:
-            return [DefinitionFault(f"{path}.list", "rule_bad_layout", {
-                "value": "list", "layout": form.layout, "allowed": "sheet"})]
-    return []
+    """What a rule type checks beyond its declared parameters (which of them go together)."""
+    check = getattr(REGISTRY[kind], "definition_faults", None)
+    return [] if check is None else list(check(rule, form, path))
 
 
 def _param(rule: dict[str, Any], form: Form, path: str, kind: str, value: Any,

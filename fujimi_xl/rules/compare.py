@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..forms import Form
-from .base import Param, Row, Spec, comparable, field_params, make, shown
+from .base import DefinitionFault, Param, Row, Spec, comparable, field_params, make, shown
 
 OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, "<=": operator.le, "=": operator.eq, ">=": operator.ge, ">": operator.gt,
@@ -28,6 +28,13 @@ SPEC = Spec(
     code="rule_compare",
     placeholders=("op", "op_ja", "op_en", "other", "other_name", "other_cell", "other_desc"),
 )
+
+
+def definition_faults(rule: dict[str, Any], form: Form, path: str) -> list[DefinitionFault]:
+    if ("other" in rule) == ("value" in rule):
+        return [DefinitionFault(f"{path}.other", "rule_one_of", {
+            "rule": SPEC.type, "params": "other, value"})]
+    return []
 
 
 def check(rule: dict[str, Any], form: Form, rows: list[Row]) -> list[Problem]:
