@@ -470,6 +470,11 @@ ERRORS: dict[str, tuple[str, str]] = {
     "rule_bad_value": (
         "様式定義 {file} の {path}: 「{value}」は使えません。使える値: {allowed}",
         "Form definition {file}, {path}: '{value}' cannot be used. Allowed: {allowed}"),
+    "rule_bad_check": (
+        "様式定義 {file} の {path}: 「{value}」は合計の規則（sum_equals の total）ではないため、"
+        "○×の確認欄を置けません。使える項目: {allowed}",
+        "Form definition {file}, {path}: '{value}' is not the total of a sum_equals rule, so "
+        "no ○/× check cell can show it. Allowed: {allowed}"),
     "rule_bad_placeholder": (
         "様式定義 {file} の {path}: 差し込み「{{{value}}}」はありません。使える差し込み: {allowed}",
         "Form definition {file}, {path}: there is no placeholder '{{{value}}}'. "

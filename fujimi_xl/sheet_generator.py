@@ -18,6 +18,7 @@ from .forms import Form
 from .generator import FEEDBACK_SHEET, Book, Issued, banner, finish, issue_payload, validation
 from .messages import year_label
 from .plan import Group, PlanItem
+from .rules import sum_equals
 from .sheet_layout import Placed, context, lay_out, list_rows
 
 TOP_ROW = 3  # 0-based row where the form starts (title, group and a note above it)
@@ -109,6 +110,7 @@ def draw(book: Book, ws: Any, form: Form, year: int, placed: Placed, record: dic
     label = book.fmt(bg_color="#F2F2F2", border=1, valign="vcenter", text_wrap=True,
                      align="center")
     plain = book.fmt(border=1, valign="top", text_wrap=True)
+    check = book.fmt(border=1, valign="vcenter", align="center", bold=True)
     heights: dict[int, list[tuple[str, float]]] = {}
 
     def span_width(c0: int, n: int) -> float:
@@ -146,6 +148,12 @@ def draw(book: Book, ws: Any, form: Form, year: int, placed: Placed, record: dic
                 msgs = marks.get((cell.field, ""))
                 if msgs:
                     book.comment(ws, cell.row, cell.col, msgs)
+        elif cell.kind == "check":
+            formula = sum_equals.check_formula(form, cell.field, placed.fields)
+            if cell.rows > 1 or cell.cols > 1:
+                ws.merge_range(cell.row, cell.col, cell.row + cell.rows - 1,
+                               cell.col + cell.cols - 1, "", check)
+            ws.write_formula(cell.row, cell.col, formula, check, "")
         elif cell.kind == "list_cell":
             spec = form.lists[cell.field]
             rows = values.get(cell.field) or []

@@ -25,7 +25,7 @@ class Cell:
     col: int
     rows: int  # rows spanned
     cols: int  # columns spanned
-    kind: str  # heading | label | value | field | list_head | list_cell
+    kind: str  # heading | label | value | field | list_head | list_cell | check
     text: str = ""
     field: str = ""  # field id (kind field) or list id (list_*)
     column: str = ""  # list column id
@@ -134,6 +134,8 @@ def lay_out(form: Form, ctx: Context, record: dict[str, Any], first_row: int = 0
                 fid = cell["field"]
                 placed.cells.append(Cell(r, c, rowspan, span, "field", field=fid))
                 placed.fields[fid] = (r, c)
+            elif "check" in cell:  # ○/× of the sum rule whose total is this field
+                placed.cells.append(Cell(r, c, rowspan, span, "check", field=cell["check"]))
             c += span
         r += 1
     placed.last_row = r - 1

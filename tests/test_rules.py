@@ -367,6 +367,64 @@ def test_sum_equals_in_a_sheet_form(tmp_path):
                             {"total": "1,200", "state": 1000, "city": 200}))
 
 
+def with_check_cell(form: dict[str, Any], check: str) -> dict[str, Any]:
+    form = copy.deepcopy(form)
+    form["sheet"]["rows"][3] += [{"label": "確認"}, {"check": check}]
+    return form
+
+
+def test_a_check_cell_beside_the_total_shows_whether_the_sum_adds_up(tmp_path):
+    rule = {"type": "sum_equals", "total": "total", "parts": ["state", "city"]}
+    ws = api.init(tmp_path / "ws")
+    write_form(ws.root, {**with_check_cell(SHEET_FORM, "total"), "rules": [rule]}, SHEET_SCHEMA)
+    plan = write_plan(tmp_path / "plan.xlsx", ["番号", "事業名", "課題"],
+                      [[1, "学習支援", "①講師の確保", "総務"]])
+    api.load_plan(ws, plan, "rs")
+    book = api.generate(ws, "rs", YEAR).files[0][1]
+    wb = openpyxl.load_workbook(book)
+    assert places(book)["city"] == "B7"
+    assert wb["票"]["C7"].value == "確認"
+    assert wb["票"]["D7"].value == ('=IF(COUNTA(B6,D6,B7)<3,"",IFERROR(IF(ABS(VALUE(B6)-'
+                                    '(VALUE(D6)+VALUE(B7)))<0.0001,"○","×"),""))')
+    assert wb["票"].protection.sheet and wb["票"]["D7"].protection.locked
+    # the formula cell is not read: a book with the right sum is accepted
+    accepted(ws, fill_sheet(book, tmp_path / "in" / "a.xlsx",
+                            {"total": 1200, "state": 1000, "city": 200}))
+
+
+@pytest.mark.libreoffice
+def test_the_check_cell_computes_in_a_spreadsheet(tmp_path):
+    from .hostile import soffice_convert
+
+    rule = {"type": "sum_equals", "total": "total", "parts": ["state", "city"]}
+    ws = api.init(tmp_path / "ws")
+    write_form(ws.root, {**with_check_cell(SHEET_FORM, "total"), "rules": [rule]}, SHEET_SCHEMA)
+    plan = write_plan(tmp_path / "plan.xlsx", ["番号", "事業名", "課題"],
+                      [[1, "学習支援", "①講師の確保", "総務"]])
+    api.load_plan(ws, plan, "rs")
+    book = api.generate(ws, "rs", YEAR).files[0][1]
+    good = fill_sheet(book, tmp_path / "in" / "good.xlsx", {"total": 1200, "state": 1000,
+                                                            "city": 200})
+    bad = fill_sheet(book, tmp_path / "in" / "bad.xlsx", {"total": 1200, "state": 1000,
+                                                          "city": 300})
+    out = tmp_path / "calc"
+    soffice_convert([good, bad], "xlsx:Calc MS Excel 2007 XML", out)
+    got = [openpyxl.load_workbook(out / n, data_only=True)["票"]["D7"].value
+           for n in ("good.xlsx", "bad.xlsx")]
+    assert got == ["○", "×"]
+
+
+def test_a_check_cell_must_name_the_total_of_a_sum_rule(tmp_path):
+    ws = api.init(tmp_path / "ws")
+    path = write_form(ws.root, {**with_check_cell(SHEET_FORM, "state"), "rules": [
+        {"type": "sum_equals", "total": "total", "parts": ["state", "city"]}]}, SHEET_SCHEMA)
+    with pytest.raises(FormDefinitionError) as exc:
+        load_form("rs", ws.root)
+    assert str(exc.value) == (f"様式定義 {path} の sheet.rows[3][3].check: 「state」は合計の規則"
+                              "（sum_equals の total）ではないため、○×の確認欄を置けません。"
+                              "使える項目: total")
+
+
 def test_compare_in_a_sheet_form(tmp_path):
     rule = {"type": "compare", "field": "state", "op": "<=", "other": "total",
             "message": {"ja": "{state_name}（{state}）が{total_name}（{total}）を超えています。"}}

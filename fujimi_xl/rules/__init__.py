@@ -56,7 +56,21 @@ def check_rules(form: Form) -> list[DefinitionFault]:
     out: list[DefinitionFault] = []
     for i, rule in enumerate(form.rules):
         out.extend(check_definition(rule, form, path=f"rules[{i}]"))
+    if not out:
+        out.extend(_check_cells(form))
     return out
+
+
+def _check_cells(form: Form) -> list[DefinitionFault]:
+    """A sheet's ``{"check": "total"}`` cell must name the total of a sum rule."""
+    sums = sum_equals.totals(form)
+    rows = form.sheet.get("rows", []) if isinstance(form.sheet, dict) else []
+    for r, row in enumerate(rows if isinstance(rows, list) else []):
+        for c, cell in enumerate(row if isinstance(row, list) else []):
+            if isinstance(cell, dict) and "check" in cell and cell["check"] not in sums:
+                return [DefinitionFault(f"sheet.rows[{r}][{c}].check", "rule_bad_check", {
+                    "value": cell["check"], "allowed": ", ".join(sums) or "（なし）"})]
+    return []
 
 
 def check_definition(rule: Any, form: Form, path: str = "rules[0]") -> list[DefinitionFault]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from xlsxwriter.utility import xl_rowcol_to_cell
+
 from ..errors import Problem
 from ..forms import Form
-from .base import Param, Row, Spec, field_params, make, number, shown
+from .base import Param, Row, Spec, expand, field_params, make, number, shown
 
 SPEC = Spec(
     type="sum_equals",
@@ -39,3 +41,25 @@ def check(rule: dict[str, Any], form: Form, rows: list[Row]) -> list[Problem]:
                         field_ids=",".join(ids),
                         fields=field_params(form, row.record, ids)))
     return out
+
+
+def totals(form: Form) -> dict[str, list[str]]:
+    """total field id -> its parts, for every sum rule of the form (``each`` expanded)."""
+    out: dict[str, list[str]] = {}
+    for rule in form.rules:
+        if isinstance(rule, dict) and rule.get("type") == SPEC.type:
+            for one in expand(rule):
+                if isinstance(one.get("total"), str) and isinstance(one.get("parts"), list):
+                    out[one["total"]] = [str(p) for p in one["parts"]]
+    return out
+
+
+def check_formula(form: Form, total_id: str, cells: dict[str, tuple[int, int]]) -> str:
+    """The formula of a check cell beside a total: blank until every amount is written, then
+    ○ when the parts add up to the total and × when they do not (a hint to staff; ingest
+    checks the rule itself)."""
+    ids = [total_id, *totals(form)[total_id]]
+    refs = [xl_rowcol_to_cell(*cells[fid]) for fid in ids]
+    parts = "+".join(f"VALUE({r})" for r in refs[1:])
+    return (f'=IF(COUNTA({",".join(refs)})<{len(refs)},"",'
+            f'IFERROR(IF(ABS(VALUE({refs[0]})-({parts}))<0.0001,"○","×"),""))')
