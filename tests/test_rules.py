@@ -504,6 +504,8 @@ OK_RULE = {"type": "compare", "field": "actual", "op": "<=", "other": "target"}
      "rules[0].fields: 規則 unique には field, list, fields のうち1つだけを指定してください。"),
     ([{"type": "unique", "list": "tasks", "column": "code"}],
      "rules[0].list: 「list」はこの様式（layout: list）では使えません。使える layout: sheet"),
+    ([{"type": "required_if", "field": "count", "if_field": "held", "if_in": ["有", "あり"]}],
+     "rules[0].if_in[1]: 「あり」は使えません。使える値: 有, 無"),
     ([{"type": "unique", "field": "code", "code": "Dup"}],
      "rules[0].code: 「Dup」は使えません。使える値: 英小文字・数字・_ の名前（例: count_required）"),
 ])

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..forms import Form
-from .base import Param, Row, Spec, blank, field_params, make, shown
+from .base import DefinitionFault, Param, Row, Spec, blank, field_params, make, shown
 
 SPEC = Spec(
     type="required_if",
@@ -18,8 +18,28 @@ SPEC = Spec(
 )
 
 
+def definition_faults(rule: dict[str, Any], form: Form, path: str) -> list[DefinitionFault]:
+    return known_values(form, rule, path, "if_field", "if_in")
+
+
 def check(rule: dict[str, Any], form: Form, rows: list[Row]) -> list[Problem]:
     return required_when(SPEC, rule, form, rows, rule["if_field"], rule.get("if_in"), True)
+
+
+def known_values(form: Form, rule: dict[str, Any], path: str, other: str,
+                 values: str) -> list[DefinitionFault]:
+    """The values a rule waits for must be choices of the other field, if it has choices:
+    a typo there would make the rule never apply."""
+    f = form.by_id.get(rule.get(other, ""))
+    given = rule.get(values)
+    if f is None or not f.choices or not isinstance(given, list):
+        return []
+    choices = form.choice_values(f.choices)
+    for j, v in enumerate(given):
+        if v not in choices:
+            return [DefinitionFault(f"{path}.{values}[{j}]", "rule_bad_value", {
+                "value": v, "allowed": ", ".join(choices)})]
+    return []
 
 
 def required_when(spec: Spec, rule: dict[str, Any], form: Form, rows: list[Row], other_id: str,

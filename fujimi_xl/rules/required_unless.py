@@ -7,8 +7,8 @@ from typing import Any
 
 from ..errors import Problem
 from ..forms import Form
-from .base import Param, Row, Spec
-from .required_if import required_when
+from .base import DefinitionFault, Param, Row, Spec
+from .required_if import known_values, required_when
 
 SPEC = Spec(
     type="required_unless",
@@ -17,6 +17,10 @@ SPEC = Spec(
     code="rule_required_unless",
     placeholders=("other", "other_label", "other_name", "allowed"),
 )
+
+
+def definition_faults(rule: dict[str, Any], form: Form, path: str) -> list[DefinitionFault]:
+    return known_values(form, rule, path, "unless_field", "unless_in")
 
 
 def check(rule: dict[str, Any], form: Form, rows: list[Row]) -> list[Problem]:
