@@ -208,6 +208,19 @@ def test_compare_a_field_with_another_field(tmp_path):
                                       "Please check the values.")
 
 
+def test_compare_dates_written_as_text(tmp_path):
+    rule = {"type": "compare", "field": "actual", "op": "<=", "other": "target",
+            "code": "start_after_end",
+            "message": {"ja": "{actual_name}（{actual}）が{target_name}（{target}）より後です。"}}
+    ws, book = list_book(tmp_path, [rule])
+    res = refused(ws, fill_list(book, tmp_path / "in" / "a.xlsx", rows(
+        _1={"actual": "2024/4/1", "target": "2024/4/1"},
+        _2={"actual": "2024/4/10", "target": "2024/4/9"},
+        _3={"actual": "2024-03-31", "target": "2024/4/1"})))
+    assert found(res) == [("入力", "I6", "start_after_end",
+                           "実績（2024/4/10）が目標（2024/4/9）より後です。")]
+
+
 @pytest.mark.parametrize(("op", "value", "bad"), [
     ("<", 10, ["1", "2"]), (">", 5, ["3"]), ("=", 5, ["1", "2"]), ("!=", 5, ["3"]),
     (">=", 11, ["1", "3"])])
@@ -440,7 +453,7 @@ def test_list_ref_in_a_sheet_form(tmp_path):
     res = refused(ws, fill_sheet(book, tmp_path / "in" / "a.xlsx", {},
                                  [("①", "a", "講師を募集"), ("③", "b", "会場を予約")]))
     assert found(res) == [("票", "A13", "rule_list_ref",
-                           "「③」はissue_listにありません。①・② のいずれかを記入してください。")]
+                           "「③」は課題にありません。①・② のいずれかを記入してください。")]
 
 
 def test_unique_within_a_list_of_a_sheet_form(tmp_path):

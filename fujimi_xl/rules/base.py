@@ -9,6 +9,7 @@ of a list form, or the one record of a sheet form; each row knows where its valu
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -126,11 +127,17 @@ def comparable(value: Any) -> Any:
     if n is not None:
         return n
     if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
+        m = _YMD.match(normalise.nfkc(value).strip())
+        if m:
+            try:
+                return dt.date(*map(int, m.groups()))
+            except ValueError:
+                return None
     return None
+
+
+# a date written as text: 2024-04-01, 2024/4/1, 2024.4.1 (typed dates come as dates)
+_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
 
 
 def shown(value: Any) -> str:

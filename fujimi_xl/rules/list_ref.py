@@ -25,12 +25,23 @@ def target_column(rule: dict[str, Any], form: Form) -> str:
     return str(rule.get("target_column") or form.lists[rule["target"]]["columns"][0]["id"])
 
 
+def list_name(form: Form, lid: str) -> str:
+    """What a list is called: its own label, else the label of the field it is or comes from."""
+    spec = form.lists[lid]
+    for fid in (lid, spec.get("source")):
+        if spec.get("label"):
+            return str(spec["label"])
+        if isinstance(fid, str) and fid in form.by_id:
+            return form.by_id[fid].label
+    return lid
+
+
 def check(rule: dict[str, Any], form: Form, rows: list[Row]) -> list[Problem]:
     lid, cid, target = rule["list"], rule["column"], rule["target"]
     kind = next((c.get("type", "") for c in form.lists[lid]["columns"] if c["id"] == cid), "")
     show = circled if kind == "issue_no" else shown
     tcol = target_column(rule, form)
-    name = form.by_id[target].label if target in form.by_id else target
+    name = list_name(form, target)
     out: list[Problem] = []
     for row in rows:
         allowed = {r.get(tcol) for r in row.record.get(target, []) or []} - {None, ""}
