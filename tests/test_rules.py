@@ -566,3 +566,35 @@ def test_check_definition_is_callable_on_one_rule():
     assert check_definition(form.rules[0], form) == []
     faults = check_definition({"type": "unique"}, form, path="rules[5]")
     assert [(f.path, f.code) for f in faults] == [("rules[5].field", "rule_one_of")]
+
+
+# -- the feedback workbook says the rule's own message at its cells ---------------------------
+
+def test_feedback_of_a_list_form_comments_the_rules_message(tmp_path):
+    from fujimi_xl.generator import ERROR_FILL, FEEDBACK_SHEET
+
+    rule = {"type": "required_if", "field": "count", "if_field": "held", "if_in": ["有"],
+            "message": {"ja": "{held_label}なら{count_name}を書いてください。"}}
+    ws, book = list_book(tmp_path, [rule])
+    res = refused(ws, fill_list(book, tmp_path / "in" / "a.xlsx", rows(_2={"held": "有"})))
+    wb = openpyxl.load_workbook(res.feedback)
+    listed = [tuple(wb[FEEDBACK_SHEET].cell(r, c).value for c in (1, 2, 3))
+              for r in range(5, wb[FEEDBACK_SHEET].max_row + 1)]
+    assert listed == [("入力!E6", "実施回数", "実施しているなら実施回数を書いてください。")]
+    cell = wb["入力"]["E6"]
+    assert cell.fill.fgColor.rgb.endswith(ERROR_FILL.lstrip("#"))
+    assert cell.comment.text == "実施しているなら実施回数を書いてください。"
+
+
+def test_feedback_of_a_sheet_form_marks_both_compared_cells(tmp_path):
+    from fujimi_xl.generator import ERROR_FILL
+
+    rule = {"type": "compare", "field": "state", "op": "<=", "other": "total"}
+    ws, book = sheet_book(tmp_path, [rule])
+    res = refused(ws, fill_sheet(book, tmp_path / "in" / "a.xlsx", {"total": 100, "state": 150}))
+    want = "国費「150」は事業費（B6: 100）以下にしてください。値を見直してください。"
+    assert found(res) == [("票", "D6", "rule_compare", want)]
+    wb = openpyxl.load_workbook(res.feedback)
+    for ref in ("D6", "B6"):
+        assert wb["票"][ref].fill.fgColor.rgb.endswith(ERROR_FILL.lstrip("#")), ref
+        assert wb["票"][ref].comment.text == want, ref
