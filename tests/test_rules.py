@@ -233,6 +233,17 @@ def test_compare_with_a_constant_for_each_operator(tmp_path, op, value, bad):
                                                         for k in bad]
 
 
+# -- list_ref ---------------------------------------------------------------------------------
+
+def test_list_ref_in_a_list_form_names_another_row(tmp_path):
+    rule = {"type": "list_ref", "field": "code", "target_field": "no"}
+    ws, book = list_book(tmp_path, [rule])
+    res = refused(ws, fill_list(book, tmp_path / "in" / "a.xlsx", rows(
+        _1={"code": "２"}, _2={"code": "4"}, _3={"code": "①"})))
+    assert found(res) == [("入力", "K6", "rule_list_ref",
+                           "「4」は番号にありません。1・2・3 のいずれかを記入してください。")]
+
+
 # -- unique -------------------------------------------------------------------------------------
 
 def test_unique_across_the_rows_of_a_list_form(tmp_path):
@@ -512,7 +523,9 @@ OK_RULE = {"type": "compare", "field": "actual", "op": "<=", "other": "target"}
      "rules[0].message.ja: 差し込み「{held_lable}」はありません。使える差し込み: value, label, "
      "other, other_label, other_name, <項目ID>, <項目ID>_label, <項目ID>_name"),
     ([{"type": "list_ref", "list": "tasks", "column": "ref", "target": "issue_list"}],
-     "rules[0].type: 「list_ref」はこの様式（layout: list）では使えません。使える layout: sheet"),
+     "rules[0].list: 「list」はこの様式（layout: list）では使えません。使える layout: sheet"),
+    ([{"type": "list_ref", "field": "code"}],
+     "rules[0].target_field がありません。規則 list_ref には target_field の指定が必要です。"),
     ([{"type": "unique", "field": "code", "fields": ["code", "count"]}],
      "rules[0].fields: 規則 unique には field, list, fields のうち1つだけを指定してください。"),
     ([{"type": "unique", "list": "tasks", "column": "code"}],
