@@ -67,7 +67,8 @@ def _check_cells(form: Form) -> list[DefinitionFault]:
     rows = form.sheet.get("rows", []) if isinstance(form.sheet, dict) else []
     for r, row in enumerate(rows if isinstance(rows, list) else []):
         for c, cell in enumerate(row if isinstance(row, list) else []):
-            if isinstance(cell, dict) and "check" in cell and cell["check"] not in sums:
+            if isinstance(cell, dict) and "check" in cell and not (
+                    isinstance(cell["check"], str) and cell["check"] in sums):
                 return [DefinitionFault(f"sheet.rows[{r}][{c}].check", "rule_bad_check", {
                     "value": cell["check"], "allowed": ", ".join(sums) or "（なし）"})]
     return []
@@ -80,7 +81,7 @@ def check_definition(rule: Any, form: Form, path: str = "rules[0]") -> list[Defi
     if not isinstance(rule, dict):
         return [DefinitionFault(path, "rule_not_object")]
     kind = rule.get("type")
-    if kind not in REGISTRY:
+    if not isinstance(kind, str) or kind not in REGISTRY:
         return [DefinitionFault(f"{path}.type", "rule_unknown_type", {
             "value": "" if kind is None else kind, "allowed": ", ".join(RULE_TYPES)})]
     s = spec(kind)
@@ -100,16 +101,13 @@ def check_definition(rule: Any, form: Form, path: str = "rules[0]") -> list[Defi
     out += _common(rule, form, path, s)
     if out:
         return out
-    out += _specific(rule, form, path, kind)
-    if out:
-        return out
     for one in expand(rule):
         for p in s.params:
             if p.name in one:
                 out += _param(one, form, f"{path}.{p.name}", p.kind, one[p.name], p.of)
         if out:
             return out
-    return out
+    return _specific(rule, form, path, kind)
 
 
 def _common(rule: dict[str, Any], form: Form, path: str, s: Spec) -> list[DefinitionFault]:
@@ -182,7 +180,7 @@ def _param(rule: dict[str, Any], form: Form, path: str, kind: str, value: Any,
             return [DefinitionFault(path, "rule_bad_value", {
                 "value": value, "allowed": "値の一覧（例: [\"A\"]）"})]
     elif kind == "op":
-        if value not in compare.OPS:
+        if not isinstance(value, str) or value not in compare.OPS:
             return [DefinitionFault(path, "rule_bad_value", {
                 "value": value, "allowed": ", ".join(compare.OPS)})]
     elif kind == "scalar":
