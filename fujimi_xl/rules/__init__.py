@@ -101,13 +101,16 @@ def check_definition(rule: Any, form: Form, path: str = "rules[0]") -> list[Defi
     out += _common(rule, form, path, s)
     if out:
         return out
+    out += _specific(rule, form, path, kind)  # which parameters go together, first
+    if out:
+        return out
     for one in expand(rule):
         for p in s.params:
             if p.name in one:
                 out += _param(one, form, f"{path}.{p.name}", p.kind, one[p.name], p.of)
         if out:
             return out
-    return _specific(rule, form, path, kind)
+    return out
 
 
 def _common(rule: dict[str, Any], form: Form, path: str, s: Spec) -> list[DefinitionFault]:
@@ -143,7 +146,8 @@ def _common(rule: dict[str, Any], form: Form, path: str, s: Spec) -> list[Defini
 
 
 def _specific(rule: dict[str, Any], form: Form, path: str, kind: str) -> list[DefinitionFault]:
-    """What a rule type checks beyond its declared parameters (which of them go together)."""
+    """What a rule type checks beyond its declared parameters (which of them go together).
+    Runs before the parameters' own checks: it must take any JSON value."""
     check = getattr(REGISTRY[kind], "definition_faults", None)
     return [] if check is None else list(check(rule, form, path))
 
