@@ -19,6 +19,7 @@ import re
 from types import ModuleType
 from typing import Any
 
+from ..errors import Problem
 from ..forms import Form
 from . import compare, list_ref, required_if, required_unless, sum_equals, unique
 from .base import COMMON, DefinitionFault, Row, Spec, expand, placeholders
@@ -39,9 +40,9 @@ def spec(kind: str) -> Spec:
     return REGISTRY[kind].SPEC  # type: ignore[no-any-return]
 
 
-def evaluate(form: Form, rows: list[Row]) -> list[Any]:
+def evaluate(form: Form, rows: list[Row]) -> list[Problem]:
     """The problems of every rule of ``form`` over ``rows`` (the records of one file)."""
-    out: list[Any] = []
+    out: list[Problem] = []
     for rule in form.rules:
         module = REGISTRY[rule["type"]]
         for one in expand(rule):
