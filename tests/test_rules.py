@@ -624,3 +624,13 @@ def test_any_odd_value_of_any_parameter_is_a_fault_not_a_traceback(kind, odd):
             faults = check_definition(rule, form, path="rules[0]")
             assert all(f.path.startswith("rules[0]") and f.message() for f in faults)
             assert faults or name in ("field", "description"), (kind, name, odd)
+
+
+def test_a_broken_rule_in_english(tmp_path, run):
+    ws = api.init(tmp_path / "ws")
+    path = write_form(ws.root, {**copy.deepcopy(LIST_FORM), "rules": [
+        {"type": "required_if", "field": "count", "if_field": "helt"}]}, LIST_SCHEMA)
+    res = run("--lang", "en", "generate", "rl", "--year", YEAR, "-w", ws.root)
+    assert res.exit_code == 2
+    assert res.output == (f"Error: Form definition {path}, rules[0].if_field: the form has no "
+                          f"field 'helt'. Allowed: {LIST_FIELDS}\n")
