@@ -390,4 +390,19 @@ def _build(folder: Path, raw: dict[str, Any], schema: dict[str, Any]) -> Form:
         form.carry = {r["id"]: r["from"] for r in raw.get("references", [])}
     except (KeyError, TypeError, ValueError) as exc:  # only if the checks missed something
         raise FormDefinitionError(code="form_invalid", folder=folder, detail=str(exc)) from exc
+    if form.layout not in ("list", "sheet") or form.unit not in ("group", "item"):
+        raise FormDefinitionError(code="form_bad_layout", folder=folder)
+    unknown = [k for k in form.key if k not in form.by_id]
+    if unknown:
+        raise FormDefinitionError(code="form_bad_key", folder=folder, unknown=str(unknown))
+    for f in form.fields:
+        if f.choices and f.choices not in form.choices:
+            raise FormDefinitionError(code="form_bad_choices", folder=folder, choices=f.choices)
+    # deferred: the rule modules import this module (Form, circled)
+    check_rules = getattr(importlib.import_module(f"{__package__}.rules"), "check_rules", None)
+    faults = check_rules(form) if check_rules is not None else []
+    if faults:
+        first = faults[0]
+        raise FormDefinitionError(code=first.code, file=folder / "form.json", path=first.path,
+                                  **first.params)
     return form
