@@ -1145,6 +1145,8 @@ HELP_EN: dict[str, str] = {
     "空の計画ブック（計画・担当一覧・設定シート）を作成する。":
         "Write an empty plan workbook (plan, groups and settings sheets).",
     "様式（名前または題名）": "Form (its name or title)",
+    "様式（名前または題名）。省略すると、計画の様式・使える様式が一つだけならそれを使う":
+        "Form (its name or title). Without it: the form of the plan, or the only form there is",
     "作業フォルダ（設定・署名鍵・マスタDB）を作成し、計画を取り込む。":
         "Create a workspace (settings, signing key, master database) and load the plan.",
     "計画ブック (.xlsx)。省略すると空の作業フォルダを作る（import-report で始める場合）":
@@ -1256,4 +1258,14 @@ BOOK.update({
                          "Pick the number of an issue of section Ⅲ."),
     "not_an_issue": ("Ⅲの課題の番号（一覧にある番号）を選んでください。",
                      "Pick a number of an issue listed in section Ⅲ."),
+})
+
+
+# -- the engine knows no form (issue 13) -----------------------------------------------------
+ERRORS.update({
+    "form_needed": (
+        "様式を --form で指定してください（様式が複数あるため決められません）。使える様式: {forms}",
+        "Give the form with --form (there is more than one, so none can be chosen). "
+        "The forms there are: {forms}",
+    ),
 })

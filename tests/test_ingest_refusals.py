@@ -302,7 +302,7 @@ def test_file_that_is_not_a_workbook_is_refused(ws, outbox, tmp_path, name, make
 
 
 def test_workbook_issued_by_another_workspace_is_refused(ws, tmp_path, fill):
-    other = api.init(tmp_path / "ws2", write_sample_plan(tmp_path / "plan2.xlsx"))
+    other = api.init(tmp_path / "ws2", write_sample_plan(tmp_path / "plan2.xlsx"), "progress")
     gen = api.generate(other, "progress", YEAR, ["保育"])
     path = fill(gen.files[0][1], "保育", name="foreign.xlsx")
     res = refused(ws, path)
