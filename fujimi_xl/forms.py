@@ -107,6 +107,21 @@ class Form:
         return {f.id: f for f in [*self.fields, *self.references]}
 
     @cached_property
+    def title_field(self) -> str:
+        """The field that names an item (in file names, headings, the plan book's wide
+        column): the definition's ``roles.title``, else the first locked field that is not
+        part of the key ("" when there is none)."""
+        roles = self.raw.get("roles") or {}
+        if roles.get("title"):
+            return str(roles["title"])
+        return next((f.id for f in self.fields if f.role == "locked"), "")
+
+    def item_title(self, record: Record) -> str:
+        """The name of the item ``record`` (its title field), "" when it has none."""
+        value = record.get(self.title_field) if self.title_field else None
+        return "" if value is None else str(value)
+
+    @cached_property
     def key_fields(self) -> list[Field]:
         return [self.by_id[k] for k in self.key]
 

@@ -177,8 +177,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "'{value}' is not one of the choices. Pick one of {choices} from the list.",
     ),
     "reason_required": (
-        "評価が「{grade}」の場合は理由・課題等の記入が必要です。",
-        "A reason is required when the grade is '{grade}'.",
+        "評価が「{choice}」の場合は理由・課題等の記入が必要です。",
+        "A reason is required when the grade is '{choice}'.",
     ),
     "too_long": (
         "文字数が多すぎます（{found}文字、上限{allowed}文字）。要点を短くまとめてください。",
@@ -1061,7 +1061,7 @@ BOOK: dict[str, tuple[str, str]] = {
     "feedback_reference": ("（参考）", "(for reference) "),
     # the instructions sheet
     "guide_title": ("{year} {title} 記入要領", "{year} {title}: instructions"),
-    "grade": ("{value}：{label}", "{value}: {label}"),
+    "choice_item": ("{value}：{label}", "{value}: {label}"),
     "grade_sep": ("　", "  "),
     "label_sep": ("・", ", "),
     # the choice sheet

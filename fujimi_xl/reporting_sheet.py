@@ -33,11 +33,11 @@ DEFAULT_ROW_POINTS = 15.0  # the rows above the form (title, program, note)
 
 
 def overview_fields(form: Form) -> dict[str, Any]:
-    """Which fields the list sheet shows, from the form's ``report.overview`` definition."""
-    return {"name": "name", "indicator": "indicator", "base": "base_value",
-            "target": "target_value", "results": ["result_1", "result_2", "result_3"],
-            "start_year": "start_year", "budget": "total_{i}", "budget_kind": "kind_{i}",
-            "budget_years": 4, **form.report.get("overview", {})}
+    """Which fields the list sheet shows, from the form's ``report.overview`` definition:
+    a column the definition does not name stays blank (the name: the form's title field)."""
+    return {"name": form.title_field, "indicator": "", "base": "", "target": "",
+            "results": [], "start_year": "", "budget": "", "budget_kind": "",
+            "budget_years": 0, **form.report.get("overview", {})}
 
 
 def achievement(record: dict[str, Any], fields: dict[str, Any]) -> tuple[str, str]:
@@ -135,7 +135,7 @@ def _overview(book: Book, form: Form, table: Table, title: str) -> None:
 
 def _program_sheet(book: Book, form: Form, year: int, row: Row, used: set[str],
                    warnings: list[str], notices: list[Notice]) -> None:
-    name, notice = layout.fit_sheet_name(f"{row.key}_{row.record.get('name', '')}", used)
+    name, notice = layout.fit_sheet_name(f"{row.key}_{form.item_title(row.record)}", used)
     if notice:
         warnings.append(str(notice))
         notices.append(notice)
@@ -169,7 +169,7 @@ def _program_sheet(book: Book, form: Form, year: int, row: Row, used: set[str],
                       if c["id"] == cell.column), cell.field)
             notice = Notice("print_spans_pages", {
                 "where": f"{name}!{xl_rowcol_to_cell(cell.row, cell.col)}",
-                "item": f"{row.key} {row.record.get('name', '')}".strip(), "label": label,
+                "item": f"{row.key} {form.item_title(row.record)}".strip(), "label": label,
                 "length": len(text)})
             warnings.append(str(notice))
             notices.append(notice)
@@ -178,7 +178,7 @@ def _program_sheet(book: Book, form: Form, year: int, row: Row, used: set[str],
     ws.set_portrait()
     ws.center_horizontally()
     ws.set_margins(left=0.5, right=0.5, top=0.5, bottom=0.5)
-    ws.set_footer(f"&C{row.key} {row.record.get('name', '')}　&P / &N")
+    ws.set_footer(f"&C{row.key} {form.item_title(row.record)}　&P / &N")
     ws.print_area(0, 0, placed.last_row, placed.width - 1)
 
 

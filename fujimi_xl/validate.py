@@ -128,7 +128,7 @@ def _rule(form: Form, rule: dict[str, Any], record: Record, place: Any) -> Probl
             return None  # the grade itself is already reported
         if record.get(fid):
             return None
-        return Problem(rule.get("code", "required"), params={"grade": other}, **place(fid))
+        return Problem(rule.get("code", "required"), params={"choice": other}, **place(fid))
     return None
 
 
@@ -325,7 +325,8 @@ def _sheet_rule(form: Form, rule: dict[str, Any], record: Record,
                 "field_ids": ",".join((total_id, *part_ids))},
                 **places[(total_id,)]))
     elif kind == "list_ref":
-        numbers = {row.get("no") for row in record.get(rule["target"], [])}
+        number = form.lists[rule["target"]]["columns"][0]["id"]  # the target's numbers
+        numbers = {row.get(number) for row in record.get(rule["target"], [])}
         for i, row in enumerate(record.get(rule["list"], [])):
             n = row.get(rule["column"])
             if n is not None and n not in numbers:

@@ -134,7 +134,7 @@ def test_grade_below_a_without_a_reason_is_refused(ws, outbox, fill):
     path = fill(outbox["保育"], "保育", {"4-2-1": {"grade": "C", "reason": ""}})
     res = refused(ws, path)
     assert cells(res) == [("入力!H5", "理由・課題等", "reason_required")]
-    want = text("reason_required", "ja", grade="C")
+    want = text("reason_required", "ja", choice="C")
     assert res.problems[0].message() == want == "評価が「C」の場合は理由・課題等の記入が必要です。"
     assert_feedback(res, ["H5"], [("入力!H5", "理由・課題等", want)])
 
