@@ -147,3 +147,129 @@ def test_the_generic_words_are_few_and_each_has_a_reason() -> None:
     assert not {"progress", "action_plan"} & set(GENERIC)
     # a word no shipped form uses any more is not kept allowed
     assert set(GENERIC) <= set(ids)
+
+
+# -- forms of our own, named differently, through the whole engine -----------------------------
+
+def _write(folder: Path, raw: dict[str, Any], schema: dict[str, Any]) -> Path:
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "form.json").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    (folder / "schema.json").write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+CLUBS = {
+    "name": "clubs", "version": 1, "title": "居場所調べ", "layout": "list", "input_sheet": "記入",
+    "key": ["bu", "seq"],
+    "roles": {"title": "program"},
+    "fields": [
+        {"id": "bu", "label": "部", "role": "key", "display": "{n}", "width": 5},
+        {"id": "seq", "label": "番", "role": "key", "display": "{n}", "width": 5},
+        {"id": "program", "label": "取組名", "role": "locked", "width": 24},
+        {"id": "done", "label": "{year}の様子", "role": "input", "width": 30},
+        {"id": "held", "label": "開催", "role": "input", "width": 6, "choices": "yn"},
+        {"id": "memo", "label": "備考", "role": "input", "width": 20},
+    ],
+    "references": [{"id": "was", "label": "{prev_year}の様子", "from": "done", "width": 20}],
+    "choices": {"yn": [{"value": "有", "label": "開催した"}, {"value": "無", "label": "しなかった"}]},
+    "instructions": ["{group} の{year_long}の記入用ブックです。"],
+    "report": {"group_by": "bu", "columns": ["bu", "seq", "program", "done", "held", "memo"],
+               "carry_columns": ["was"], "carry_after": "program", "summary_field": "held",
+               "merge": ["bu", "seq", "program"]},
+}
+CLUBS_SCHEMA = {
+    "type": "object", "additionalProperties": False,
+    "properties": {"bu": {"type": "integer", "minimum": 1}, "seq": {"type": "integer", "minimum": 1},
+                   "program": {"type": "string"}, "done": {"type": "string", "minLength": 1},
+                   "held": {"enum": ["有", "無"]}, "memo": {"type": "string"}},
+    "required": ["bu", "seq", "program", "done", "held"],
+}
+
+
+def _list_plan(path: Path, ws_root: Path) -> Path:
+    import openpyxl
+
+    api.plan_template(path, "clubs", workspace=ws_root)
+    wb = openpyxl.load_workbook(path)
+    wb["計画"].append([1, 1, "こども食堂", "G1"])
+    wb["計画"].append([1, 2, "学習支援教室", "G1"])
+    wb["計画"].append([2, 1, "放課後の居場所", "G2"])
+    wb["担当一覧"].append(["G1", "こども部", "こどもグループ"])
+    wb["担当一覧"].append(["G2", "教育部", "学びグループ"])
+    wb["設定"]["B1"] = "居場所の計画"
+    wb.save(path)
+    return path
+
+
+def _fill_list(book: Path, answers: dict[str, dict[str, str]], form: Any, year: int) -> Path:
+    import openpyxl
+
+    from fujimi_xl.generator import FIRST_ROW, HEADER_ROW, KEY_HEADER
+
+    wb = openpyxl.load_workbook(book)
+    sheet = wb[form.input_sheet]
+    head = {sheet.cell(HEADER_ROW + 1, c).value: c for c in range(1, sheet.max_column + 1)}
+    assert head[KEY_HEADER] == 1
+    for r in range(FIRST_ROW + 1, sheet.max_row + 1):
+        for fid, value in answers.get(sheet.cell(r, 1).value, {}).items():
+            sheet.cell(r, head[form.by_id[fid].label_for(year)]).value = value
+    wb.save(book)
+    return book
+
+
+def test_a_list_form_of_our_own_goes_through_the_whole_engine(tmp_path: Path) -> None:
+    import shutil
+
+    import openpyxl
+
+    from fujimi_xl.forms import load_form
+
+    root = tmp_path / "ws"
+    _write(root / "templates" / "clubs", CLUBS, CLUBS_SCHEMA)
+    ws = api.init(root, _list_plan(tmp_path / "plan.xlsx", root), "clubs")
+    form = load_form("clubs", root)
+    assert form.title_field == "program"
+    gen = api.generate(ws, "clubs", YEAR)
+    books = {g: p for g, p, _ in gen.files}
+    assert sorted(books) == ["G1", "G2"]
+    answers = {"G1": {"1-1": {"done": "毎週土曜に開催", "held": "有"},
+                      "1-2": {"done": "夏休みに5回", "held": "有", "memo": "講師2名"}},
+               "G2": {"2-1": {"done": "準備中", "held": "無"}}}
+    keys = {}
+    for g, book in books.items():
+        sheet = openpyxl.load_workbook(book)[form.input_sheet]
+        keys[g] = [sheet.cell(r, 1).value for r in range(5, sheet.max_row + 1)
+                   if sheet.cell(r, 1).value]
+    assert keys == {"G1": ["1-1", "1-2"], "G2": ["2-1"]}
+    res = api.ingest(ws, [_fill_list(books[g], answers[g], form, YEAR) for g in books])
+    assert [f.outcome for f in res.files] == ["accepted", "accepted"], [
+        [(p.where(), p.code) for p in f.problems] for f in res.files]
+
+    out = api.report(ws, "clubs", YEAR, tmp_path / "report.xlsx").path
+    wb = openpyxl.load_workbook(out)
+    texts = {c.value for s in wb.worksheets for row in s.iter_rows() for c in row if c.value}
+    assert {"こども食堂", "毎週土曜に開催", "夏休みに5回", "講師2名", "準備中"} <= texts
+
+    # import-report of its own report, into a new workspace that has the definition
+    fresh = api.init(tmp_path / "fresh")
+    shutil.copytree(root / "templates", fresh.root / "templates")
+    got = api.import_report(fresh, out, "clubs")
+    assert got.ok, [(p.where(), p.code) for p in got.problems]
+    # a new workspace: each item's first owner is the placeholder group 未割当1
+    assert (got.year, got.rows, got.versions, got.created_plan) == (YEAR, 3, 1, True)
+    df = api.frame(fresh, "clubs", YEAR)
+    assert sorted(zip(df["program"], df["done"], df["held"], strict=True)) == [
+        ("こども食堂", "毎週土曜に開催", "有"), ("学習支援教室", "夏休みに5回", "有"),
+        ("放課後の居場所", "準備中", "無")]
+
+    # rollover: last year's 様子 is beside the title field in next year's report
+    roll = api.rollover(ws, "clubs", YEAR, YEAR + 1)
+    assert roll.carried == 3
+    nxt = api.report(ws, "clubs", YEAR + 1, tmp_path / "next.xlsx").path
+    sheet = openpyxl.load_workbook(nxt).worksheets[0]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    head = next(r for r in rows if "取組名" in r)
+    assert head[head.index("取組名") + 1] == form.by_id["was"].label_for(YEAR + 1)
+    assert any("毎週土曜に開催" in r for r in rows)
