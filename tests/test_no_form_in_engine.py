@@ -273,3 +273,87 @@ def test_a_list_form_of_our_own_goes_through_the_whole_engine(tmp_path: Path) ->
     head = next(r for r in rows if "取組名" in r)
     assert head[head.index("取組名") + 1] == form.by_id["was"].label_for(YEAR + 1)
     assert any("毎週土曜に開催" in r for r in rows)
+
+
+SHEETFORM = {
+    "name": "budget_sheet", "version": 1, "title": "事業シート", "layout": "sheet", "unit": "item",
+    "input_sheet": "事業シート", "key": ["pid"],
+    "roles": {"title": "pname"},
+    "fields": [
+        {"id": "pid", "label": "番号", "role": "key", "display": "{n}", "width": 6},
+        {"id": "pname", "label": "名称", "role": "locked", "width": 20},
+        {"id": "since", "label": "開始年度", "role": "locked", "type": "year", "width": 8},
+        {"id": "cost_a", "label": "費用（初年度）", "role": "input", "type": "kyen", "width": 8},
+        {"id": "cost_b", "label": "費用（次年度）", "role": "input", "type": "kyen", "width": 8},
+        {"id": "remark", "label": "所見", "role": "input", "width": 40},
+    ],
+    "sheet": {
+        "columns": [10, 10, 10, 10],
+        "periods": [{"name": "p", "field": "since", "default": 0, "count": 2, "style": "full"},
+                    {"name": "from", "field": "since", "default": 0}],
+        "rows": [
+            [{"heading": "事業の概要（{from}年度から）"}],
+            [{"label": "名称"}, {"field": "pname", "span": 3}],
+            [{"label": "費用 {p1}"}, {"field": "cost_a"}, {"label": "費用 {p2}"}, {"field": "cost_b"}],
+            [{"label": "所見"}, {"field": "remark", "span": 3}],
+        ],
+    },
+    "instructions": ["{group} の{year_long}の「{program_name}」の事業シートです。"],
+    "report": {"paper": "A4", "orientation": "portrait",
+               "overview": {"title": "pname", "budget": "cost_a", "budget_years": 1}},
+}
+SHEET_SCHEMA = {
+    "type": "object",
+    "properties": {"pid": {"type": "integer", "minimum": 1}, "pname": {"type": "string"},
+                   "since": {"type": "integer"}, "cost_a": {"type": "number"},
+                   "cost_b": {"type": "number"}, "remark": {"type": "string"}},
+    "required": ["pid", "pname"],
+}
+
+
+def test_a_sheet_form_of_our_own_with_its_own_period_placeholders(tmp_path: Path) -> None:
+    import openpyxl
+
+    from fujimi_xl import fiscal
+    from fujimi_xl.forms import load_form
+
+    root = tmp_path / "ws"
+    _write(root / "templates" / "budget_sheet", SHEETFORM, SHEET_SCHEMA)
+    plan = tmp_path / "plan.xlsx"
+    api.plan_template(plan, "budget_sheet", workspace=root)
+    wb = openpyxl.load_workbook(plan)
+    wb["計画"].append([7, "水辺の散策路", 2015, "G1"])
+    wb["担当一覧"].append(["G1", "まち部", "みどりグループ"])
+    wb.save(plan)
+    ws = api.init(root, plan, "budget_sheet")
+    gen = api.generate(ws, "budget_sheet", YEAR)
+    ((group, book, _),) = gen.files
+    assert group == "G1"
+    assert "水辺の散策路" in book.name  # the title field names the book
+    wb = openpyxl.load_workbook(book)
+    sheet = wb["事業シート"]
+    texts = {c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+    # the definition's own placeholders, from the item's 開始年度 (2015)
+    assert {f"費用 {fiscal.full_label(2015)}", f"費用 {fiscal.full_label(2016)}",
+            "事業の概要（2015年度から）"} <= texts
+    for fid, value in {"cost_a": "1,200", "cost_b": 300, "remark": "順調"}.items():
+        dest = wb.defined_names[f"fx_f_{fid}"].destinations
+        title, ref = next(iter(dest))
+        wb[title][ref.replace("$", "")].value = value
+    wb.save(book)
+    res = api.ingest(ws, [book])
+    assert [f.outcome for f in res.files] == ["accepted"], [
+        [(p.where(), p.code) for p in f.problems] for f in res.files]
+    df = api.frame(ws, "budget_sheet", YEAR)
+    assert (float(df["cost_a"][0]), float(df["cost_b"][0]), df["remark"][0]) == (
+        1200.0, 300.0, "順調")
+
+    out = api.report(ws, "budget_sheet", YEAR, tmp_path / "book.xlsx").path
+    rep = openpyxl.load_workbook(out)
+    assert rep.sheetnames == ["一覧", "7_水辺の散策路"]
+    overview = [[c.value for c in row] for row in rep["一覧"].iter_rows()]
+    row = next(r for r in overview if r[0] == "7")
+    assert row[1] == "水辺の散策路" and "1200" in str(row[8])
+    page = {c.value for r in rep["7_水辺の散策路"].iter_rows() for c in r if c.value}
+    assert f"費用 {fiscal.full_label(2015)}" in page and "順調" in page
+    assert load_form("budget_sheet", root).title_field == "pname"
