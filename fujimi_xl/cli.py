@@ -216,7 +216,7 @@ def cli(lang: str) -> None:
     \b
     ふだんの流れ（-w は作業フォルダ、年度は 2018・H30・令和2 など）:
       1. 作業フォルダを作る
-           fujimi-xl init 作業フォルダ --plan 計画.xlsx
+           fujimi-xl init 作業フォルダ --plan 計画.xlsx --form 様式
       2. 担当ごとの記入用ブックを作る（作業フォルダの outbox に入る）
            fujimi-xl generate 様式 --year 年度 -w 作業フォルダ
       3. 返送されたブックを取り込む（差戻しは feedback の差戻し用ブックを送り返す）

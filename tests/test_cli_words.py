@@ -402,7 +402,7 @@ def test_lang_after_the_subcommand_is_explained():
 
 def test_the_overview_shows_the_usual_steps():
     out = invoke("--help").output
-    for step in ("fujimi-xl init 作業フォルダ --plan 計画.xlsx",
+    for step in ("fujimi-xl init 作業フォルダ --plan 計画.xlsx --form 様式",
                  "fujimi-xl generate 様式 --year 年度 -w 作業フォルダ",
                  "fujimi-xl ingest 返送フォルダ -w 作業フォルダ",
                  "fujimi-xl status 様式 --year 年度 -w 作業フォルダ",
