@@ -554,8 +554,10 @@ ERRORS: dict[str, tuple[str, str]] = {
     # -- import-report ---------------------------------------------------------------------------
     "report_unreadable": ("報告書 {name} を読めません: {detail}",
                           "Cannot read the report {name}: {detail}"),
-    "not_a_list_form": ("様式「{form}」は節・項・号・計画の一覧ではありません",
-                        "Form '{form}' is not a list of 節・項・号・計画"),
+    "not_a_list_form": ("様式「{form}」は一覧様式ではないため、集計表を取り込めません"
+                        "（取り込めるのは layout が list の様式です）",
+                        "Form '{form}' is not a list form, so no table can be imported into it "
+                        "(only a form with layout list can)"),
     # -- diff ------------------------------------------------------------------------------------
     "not_accepted_version": (
         "{name} は受理された版ではありません（取り込まれていないか、差戻しです）",

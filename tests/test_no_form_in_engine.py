@@ -327,8 +327,8 @@ def test_a_sheet_form_of_our_own_with_its_own_period_placeholders(tmp_path: Path
     wb.save(plan)
     ws = api.init(root, plan, "budget_sheet")
     gen = api.generate(ws, "budget_sheet", YEAR)
-    ((group, book, _),) = gen.files
-    assert group == "G1"
+    ((slot, book, _),) = gen.files
+    assert slot == "7"  # one book per item
     assert "水辺の散策路" in book.name  # the title field names the book
     wb = openpyxl.load_workbook(book)
     sheet = wb["事業シート"]
@@ -357,3 +357,12 @@ def test_a_sheet_form_of_our_own_with_its_own_period_placeholders(tmp_path: Path
     page = {c.value for r in rep["7_水辺の散策路"].iter_rows() for c in r if c.value}
     assert f"費用 {fiscal.full_label(2015)}" in page and "順調" in page
     assert load_form("budget_sheet", root).title_field == "pname"
+
+
+def test_import_report_into_a_sheet_form_is_refused_in_words(run: Any, ws: Any,
+                                                             tmp_path: Path) -> None:
+    table = api.report(ws, "progress", YEAR, tmp_path / "r.xlsx").path
+    res = run("import-report", table, "-w", ws.root, "--form", "action_plan")
+    assert res.exit_code == 2
+    assert error_text("not_a_list_form", "ja", form="action_plan") in res.output
+    assert "Traceback" not in res.output
