@@ -124,7 +124,7 @@ def test_no_shipped_form_name_or_field_id_in_engine_code() -> None:
     ids = _shipped_ids()
     assert {"progress", "action_plan", "plan", "grade", "section", "start_year"} <= set(ids)
     found = []
-    for path in sorted((ROOT / "fujimi_xl").glob("*.py")):
+    for path in sorted((ROOT / "fujimi_xl").rglob("*.py")):  # subpackages too
         if path.name == "demo.py":  # the demo builds the shipped forms' sample data
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
