@@ -376,3 +376,21 @@ def test_import_report_into_a_sheet_form_is_refused_in_words(run: Any, ws: Any,
     assert res.exit_code == 2
     assert error_text("not_a_list_form", "ja", form="action_plan") in res.output
     assert "Traceback" not in res.output
+
+
+def test_a_typo_in_what_the_definition_tells_the_engine_is_said_in_one_line(
+        tmp_path: Path) -> None:
+    import copy
+
+    raw = copy.deepcopy(CLUBS)
+    raw["roles"] = {"title": "progam"}
+    raw["report"] = {**CLUBS["report"], "carry_after": "progrm"}
+    folder = _write(tmp_path / "clubs", raw, CLUBS_SCHEMA)
+    res = api.check_form(folder)
+    where = sorted(p.to_dict()["path"] for p in res.problems)
+    assert where == ["report.carry_after", "roles.title"]
+    sheet = copy.deepcopy(SHEETFORM)
+    sheet["sheet"]["periods"][0]["field"] = "sinse"
+    folder = _write(tmp_path / "budget_sheet", sheet, SHEET_SCHEMA)
+    assert [p.to_dict()["path"] for p in api.check_form(folder).problems] == [
+        "sheet.periods[0].field"]
