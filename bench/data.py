@@ -48,7 +48,7 @@ def make_workspace(root: Path, groups: int, items: int = 50) -> Any:
     root.mkdir(parents=True, exist_ok=True)
     plan = make_plan(groups, items)
     plan_path = write_plan_template(root / "plan.xlsx", load_form("progress"), example=plan)
-    return api.init(root / "ws", plan_path)
+    return api.init(root / "ws", plan_path, "progress")
 
 
 def answers(rng: random.Random, keys: list[str], invalid: bool) -> dict[str, dict[str, str]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from xlsxwriter.exceptions import FileCreateError
 
-from . import dataset, forms, pdf, store
+from . import dataset, forms, names, pdf, store
 from . import generator as gen
 from . import plan as planmod
 from . import sheet_generator as sheet_gen
@@ -49,16 +49,18 @@ __all__ = [
 ]
 
 
-def plan_template(path: Path | str, form: str = "progress",
+def plan_template(path: Path | str, form: str | None = None,
                   workspace: Path | str | None = None) -> Path:
     """Write an empty plan workbook (計画 · 担当一覧 · 設定 sheets with instructions); the
-    form's definition is looked for in ``workspace``'s templates first."""
+    form's definition is looked for in ``workspace``'s templates first. Without ``form``, the
+    only form there is (more than one: FujimiError ``form_needed``)."""
     root = Path(workspace) if workspace is not None else None
+    form = names.pick_form(form, root if root is not None and root.is_dir() else None)
     return planmod.write_plan_template(Path(path), load_form(form, root))
 
 
 def init(root: Path | str, plan_path: Path | str | None = None,
-         form: str = "progress", form_dir: Path | str | None = None) -> Workspace:
+         form: str | None = None, form_dir: Path | str | None = None) -> Workspace:
     """Create a workspace (config, signing key, master database) and load the plan into it.
 
     The plan is read first: a plan with problems raises PlanError and creates nothing. Without
@@ -72,13 +74,17 @@ def init(root: Path | str, plan_path: Path | str | None = None,
     if plan_path is None and form_dir is None:
         return create_workspace(Path(root))
     if form_dir is None:
-        f = load_form(form, Path(root) if Path(root).is_dir() else None)
+        here = Path(root) if Path(root).is_dir() else None
+        f = load_form(names.pick_form(form, here), here)
     if plan_path is None:
         ws = create_workspace(Path(root))
         forms.copy_definition(f, ws.root)
         return ws
     plan = planmod.read_plan(Path(plan_path), f)
     ws = create_workspace(Path(root), title=plan.title, city=plan.city)
+    if plan.title:
+        ws.config.setdefault("titles", {})[f.name] = plan.title
+        ws.save_config()
     if form_dir is not None:
         forms.copy_definition(f, ws.root)
     conn = ws.connect()
@@ -131,8 +137,11 @@ def check_form(path: Path | str) -> FormCheck:
     return res
 
 
-def load_plan(ws: Workspace, plan_path: Path | str, form: str = "progress") -> planmod.Plan:
-    """Replace the workspace's plan with the one in ``plan_path``."""
+def load_plan(ws: Workspace, plan_path: Path | str,
+              form: str | None = None) -> planmod.Plan:
+    """Replace the workspace's plan with the one in ``plan_path`` (of ``form``; without it,
+    the only form of the plan or of the forms there are)."""
+    form = names.pick_form(form, ws.root)
     f = load_form(form, ws.root)
     plan = planmod.read_plan(Path(plan_path), f)
     conn = ws.connect()
@@ -142,9 +151,11 @@ def load_plan(ws: Workspace, plan_path: Path | str, form: str = "progress") -> p
     finally:
         conn.close()
     if plan.title:
-        ws.config.setdefault("titles", {})[form] = plan.title
-        if form == "progress" or not ws.config.get("title"):
+        titles = ws.config.setdefault("titles", {})
+        # the workspace's title follows the plan it came from (the form it was begun with)
+        if not ws.config.get("title") or ws.config["title"] == titles.get(form):
             ws.config["title"] = plan.title
+        titles[form] = plan.title
         ws.save_config()
     return plan
 
@@ -459,12 +470,14 @@ def export(ws: Workspace, form: str, year: int, out: Path | str, fmt: str = "csv
     return _export(Path(out), load_form(form, ws.root), frame(ws, form, year), fmt)
 
 
-def import_report(ws: Workspace, path: Path | str, form: str = "progress",
+def import_report(ws: Workspace, path: Path | str, form: str | None = None,
                   year: int | None = None) -> Any:
-    """Read a consolidated table in the seed's layout into the plan and the master."""
+    """Read a consolidated table in the seed's layout into the plan and the master (of
+    ``form``; without it, the only form of the plan or of the forms there are)."""
     from .import_load import import_table
 
-    return import_table(ws, Path(path), load_form(form, ws.root), year)
+    name = names.pick_form(form, ws.root)
+    return import_table(ws, Path(path), load_form(name, ws.root), year)
 
 
 def rollover(ws: Workspace, form: str, from_year: int, to_year: int) -> Any:

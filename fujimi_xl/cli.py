@@ -122,10 +122,14 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def _form(name: str, workspace: Path | None = None) -> str:
-    """The form's name for what the clerk typed: its name or its title (form.json)."""
+FORM_HELP = "様式（名前または題名）。省略すると、計画の様式・使える様式が一つだけならそれを使う"
+
+
+def _form(name: str | None, workspace: Path | None = None) -> str:
+    """The form's name for what the clerk typed (its name or its title); when nothing was
+    typed, the only form there is, or a refusal listing them (no form is a default)."""
     root = workspace if workspace is not None and workspace.is_dir() else None
-    return names.form_name(name, root)
+    return names.pick_form(name, root)
 
 
 def _groups(workspace: Path, given: list[str]) -> list[str]:
@@ -212,7 +216,7 @@ def cli(lang: str) -> None:
     \b
     ふだんの流れ（-w は作業フォルダ、年度は 2018・H30・令和2 など）:
       1. 作業フォルダを作る
-           fujimi-xl init 作業フォルダ --plan 計画.xlsx
+           fujimi-xl init 作業フォルダ --plan 計画.xlsx --form 様式
       2. 担当ごとの記入用ブックを作る（作業フォルダの outbox に入る）
            fujimi-xl generate 様式 --year 年度 -w 作業フォルダ
       3. 返送されたブックを取り込む（差戻しは feedback の差戻し用ブックを送り返す）
@@ -223,7 +227,7 @@ def cli(lang: str) -> None:
            fujimi-xl report 様式 --year 年度 -w 作業フォルダ
 
     \b
-    様式は名前（progress）でも題名（進捗状況評価）でも指定できます。
+    様式は名前でも題名でも指定できます（fujimi-xl forms で一覧）。
     担当は担当コード・グループ名・部名とグループ名のどれでも指定できます。
     各コマンドの説明: fujimi-xl コマンド --help
     英語で表示するには: fujimi-xl --lang en コマンド …
@@ -233,7 +237,7 @@ def cli(lang: str) -> None:
 
 @cli.command("plan-template")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--form", default="progress", show_default=True, help="様式（名前または題名）")
+@click.option("--form", default=None, help=FORM_HELP)
 @click.option("-w", "--workspace", "workspace", default=None,
               type=click.Path(file_okay=False, path_type=Path),
               help="作業フォルダ（その templates の様式定義も使う）")
@@ -249,7 +253,7 @@ def plan_template_cmd(path: Path, form: str, workspace: Path | None) -> None:
 @click.option("--plan", "plan_path", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="計画ブック (.xlsx)。省略すると空の作業フォルダを作る（import-report で始める場合）")
-@click.option("--form", default="progress", show_default=True, help="様式（名前または題名）")
+@click.option("--form", default=None, help=FORM_HELP)
 @click.option("--form-dir", "form_dir", default=None,
               type=click.Path(exists=True, path_type=Path),
               help="様式定義のフォルダ（form.json と schema.json）。作業フォルダの templates に写して使う")
@@ -269,7 +273,7 @@ def init_cmd(workspace: Path, plan_path: Path | None, form: str, form_dir: Path 
         return
     if form_dir is not None:
         form = api.form_from_dir(form_dir)
-    else:
+    elif form is not None or plan_path is not None:  # an empty workspace needs no form
         form = _form(form, workspace)
     ws = api.init(workspace, plan_path, form, form_dir=form_dir)
     conn = ws.connect()
@@ -289,7 +293,7 @@ def init_cmd(workspace: Path, plan_path: Path | None, form: str, form_dir: Path 
 @cli.command("plan")
 @click.argument("plan_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @workspace_option
-@click.option("--form", default="progress", show_default=True, help="様式（名前または題名）")
+@click.option("--form", default=None, help=FORM_HELP)
 @handle_errors
 def plan_cmd(plan_path: Path, workspace: Path, form: str) -> None:
     """作業フォルダの計画を計画ブックの内容で置き換える。"""
@@ -544,7 +548,7 @@ def report_cmd(form: str, year: int, workspace: Path, output: Path | None, want_
 @cli.command("import-report")
 @click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @workspace_option
-@click.option("--form", default="progress", show_default=True, help="様式（名前または題名）")
+@click.option("--form", default=None, help=FORM_HELP)
 @click.option("--year", "-y", default=None, type=YEAR,
               help="年度（表の見出し H29実施内容 などから読めないときに指定）")
 @json_option

@@ -133,7 +133,7 @@ def run_demo(root: Path | str, want_pdf: bool = True, say: Any = print,
     plan_path = write_sample_plan(root / "計画_サンプル.xlsx")
     line("demo_plan", path=plan_path)
     ws_root = root / "workspace"
-    ws = api.init(ws_root, plan_path)
+    ws = api.init(ws_root, plan_path, "progress")
     line("demo_workspace", path=ws_root)
     generated = api.generate(ws, "progress", year, lang=lang)
     line("demo_generated", n=len(generated.files), folder=generated.files[0][1].parent)

@@ -39,7 +39,7 @@ INSTRUCTION_PLACEHOLDERS = ("group", "year_long", "input_labels", "grade_list")
 INSTRUCTION_PLACEHOLDERS_BY_LAYOUT = {"sheet": ("program_name",)}
 # report settings whose values name fields
 REPORT_FIELD_LISTS = ("columns", "merge", "center", "carry_columns")
-REPORT_FIELD_NAMES = ("group_by", "summary_field")
+REPORT_FIELD_NAMES = ("group_by", "summary_field", "carry_after")
 # rule parameters whose values name fields (or a sheet form's lists); a rule's other
 # parameters are checked by the rules registry, if there is one (forms.check_rules)
 RULE_FIELD_KEYS = ("field", "fields", "unless_field", "if_field", "total", "parts", "list",
@@ -436,6 +436,14 @@ def _cross_checks(raw: dict[str, Any], file: str, folder_name: str,
                 where = f"report.overview.{k}" + (f"[{j}]" if isinstance(v, list) else "")
                 for n in _expand(name, each):
                     yield from unknown_field(n, where)
+
+    # what the engine is told of the fields: real fields
+    roles = _dict(raw, "roles")
+    if "title" in roles:
+        yield from unknown_field(roles["title"], "roles.title")
+    for i, period in _items(_dict(raw, "sheet").get("periods")):
+        if isinstance(period, dict) and "field" in period:
+            yield from unknown_field(period["field"], f"sheet.periods[{i}].field")
 
     # rules: a known type (the meta-schema), fields that are there
     for i, rule in _items(raw.get("rules")):

@@ -111,6 +111,21 @@ class Form:
         return {f.id: f for f in [*self.fields, *self.references]}
 
     @cached_property
+    def title_field(self) -> str:
+        """The field that names an item (in file names, headings, the plan book's wide
+        column): the definition's ``roles.title``, else the first locked field that is not
+        part of the key ("" when there is none)."""
+        roles = self.raw.get("roles") or {}
+        if roles.get("title"):
+            return str(roles["title"])
+        return next((f.id for f in self.fields if f.role == "locked"), "")
+
+    def item_title(self, record: Record) -> str:
+        """The name of the item ``record`` (its title field), "" when it has none."""
+        value = record.get(self.title_field) if self.title_field else None
+        return "" if value is None else str(value)
+
+    @cached_property
     def key_fields(self) -> list[Field]:
         return [self.by_id[k] for k in self.key]
 
@@ -390,14 +405,8 @@ def _build(folder: Path, raw: dict[str, Any], schema: dict[str, Any]) -> Form:
         form.carry = {r["id"]: r["from"] for r in raw.get("references", [])}
     except (KeyError, TypeError, ValueError) as exc:  # only if the checks missed something
         raise FormDefinitionError(code="form_invalid", folder=folder, detail=str(exc)) from exc
-    if form.layout not in ("list", "sheet") or form.unit not in ("group", "item"):
-        raise FormDefinitionError(code="form_bad_layout", folder=folder)
-    unknown = [k for k in form.key if k not in form.by_id]
-    if unknown:
-        raise FormDefinitionError(code="form_bad_key", folder=folder, unknown=str(unknown))
-    for f in form.fields:
-        if f.choices and f.choices not in form.choices:
-            raise FormDefinitionError(code="form_bad_choices", folder=folder, choices=f.choices)
+    # layout, unit, keys and choices were checked by formcheck; the rules registry checks the
+    # parameters of each rule and the sum check cells
     # deferred: the rule modules import this module (Form, circled)
     check_rules = getattr(importlib.import_module(f"{__package__}.rules"), "check_rules", None)
     faults = check_rules(form) if check_rules is not None else []

@@ -188,7 +188,7 @@ class Book:
         for f in form.fields:
             if f.choices and f.role == "input" and form.layout == "list":
                 grades.append(self.text_of("grade_sep").join(
-                    self.text_of("grade", value=c["value"], label=c["label"])
+                    self.text_of("choice_item", value=c["value"], label=c["label"])
                     for c in form.choices[f.choices]))
         subst = {
             "group": group.full_name,

@@ -67,7 +67,7 @@ def import_table(ws: Workspace, path: Path, form: Form, year: int | None = None)
                 continue
             record = {**row.record}
             filled = {k: v for k, v in row.values.items() if v != ""}
-            record = {**{k: record[k] for k in form.key}, "plan": row.plan, **filled}
+            record = {**{k: record[k] for k in form.key}, form.title_field: row.title, **filled}
             if not form.is_valid(record):
                 for err in form.validator.iter_errors(record):
                     fid = str(err.path[0]) if err.path else ""
@@ -129,7 +129,7 @@ def _match(form: Form, plan: Plan, rows: list[Any], result: ImportResult, name: 
             out.append((by_name[row.owner], row))
             continue
         if row.key not in owners or n >= len(owners[row.key]):
-            sheet, _, a1 = row.cells.get("section", "!").rpartition("!")
+            sheet, _, a1 = row.cells.get(form.key[0], "!").rpartition("!")
             result.problems.append(Problem(
                 "import_not_in_plan", file=name, sheet=sheet, cell=a1,
                 value=form.display_key(row.record),
@@ -144,7 +144,7 @@ def slots_plan(form: Form, slots: list[tuple[str, Any]], title: str) -> Plan:
     items = []
     for code, row in slots:
         groups.setdefault(code, Group(code, "", f"{code}（取込）"))
-        record = {**{k: getattr(row, k) for k in form.key}, "plan": row.plan}
+        record = {**row.keys, form.title_field: row.title}
         items.append(PlanItem(row.key, code, record))
     return Plan(form.name, list(groups.values()), items, title)
 

@@ -1,8 +1,10 @@
-"""Read a consolidated progress table back: our own report, or a table typed by hand.
+"""Read a consolidated table of a list form back: our own report, or a table typed by hand.
 
-The table is the seed's layout: a title, a subtitle with the fiscal year, a header row
-項目(節·項·号) · 計画 · H29実施内容 · 評価 · 理由・課題等 · H30計画内容, then one row per item and
-owner. The header may repeat: once per sheet (第1節, 第2節 … as :mod:`reporting` writes them) or
+The table is the report's layout: a title, a subtitle with the fiscal year, a header row
+naming the form's columns by their labels (for the progress form 項目(節·項·号) · 計画 ·
+H29実施内容 · 評価 · 理由・課題等 · H30計画内容), then one row per item and owner. The form's key
+fields and its title field (``roles.title``) identify an item; the input fields are its
+values. The header may repeat: once per sheet (第1節, 第2節 … as :mod:`reporting` writes them) or
 once per section inside a single sheet (as in the city's own spreadsheet). Sheets without a
 header row (集計) are skipped.
 
@@ -31,7 +33,6 @@ from .errors import FiscalYearError, FujimiError, HasProblems, Problem
 from .forms import Form
 from .reporting import MISSING_TEXT
 
-KEY_FIELDS = ("section", "item", "number")
 MAX_ROWS, MAX_COLS = 20_000, 200
 # headers of an optional owner column in a hand-typed table (our own report has none)
 OWNER_LABELS = ("担当", "担当課", "担当グループ", "担当部署", "所管", "所管課", "担当部・グループ")
@@ -60,10 +61,9 @@ class ReportImportError(FujimiError):
 class ImportedRow:
     """One row of the table."""
 
-    section: int
-    item: int
-    number: int
-    plan: str
+    keys: dict[str, Any]    # key field id -> value, in the form's key order
+    title: str              # the item's title field as read (the plan's wording)
+    title_id: str           # the form's title field
     values: dict[str, str]  # input field id -> text ("" when blank); every input field
     cells: dict[str, str]   # field id -> "sheet!A1" where the value was read (blank or not)
     returned: bool = True   # False: our report printed （未提出）<group> on this row
@@ -72,13 +72,12 @@ class ImportedRow:
     @property
     def key(self) -> str:
         """The item key as the master stores it (form.item_key): "1-2-3"."""
-        return f"{self.section}-{self.item}-{self.number}"
+        return "-".join(str(v) for v in self.keys.values())
 
     @property
     def record(self) -> dict[str, Any]:
         """Plan fields and values in one dict, as a form record."""
-        return {"section": self.section, "item": self.item, "number": self.number,
-                "plan": self.plan, **self.values}
+        return {**self.keys, self.title_id: self.title, **self.values}
 
 
 @dataclass
@@ -156,8 +155,10 @@ class _Labels:
         cols = cfg.get("columns") or [f.id for f in form.fields]
         self.exact: dict[str, str] = {}
         self.templates: list[tuple[re.Pattern[str], str, int]] = []
+        self.key = list(form.key)
+        self.title_id = form.title_field
         for fid in cols:
-            if fid in KEY_FIELDS:
+            if fid in self.key:
                 continue
             label = _label(form.by_id[fid].label)
             m = _TEMPLATE.match(label)
@@ -166,7 +167,7 @@ class _Labels:
                 self.templates.append((pat, fid, _OFFSETS[m["which"]]))
             else:
                 self.exact[label] = fid
-        self.key_single = {_label(form.by_id[k].label): k for k in KEY_FIELDS}
+        self.key_single = {_label(form.by_id[k].label): k for k in self.key}
         merge = cfg.get("header_merge") or {}
         self.key_group = _label(merge.get("label", "項目"))
         self.owners = {_label(x) for x in OWNER_LABELS}
@@ -206,9 +207,9 @@ class _Labels:
                             bad_years.append(((r, c), text))
                     break
         if group_col is not None:
-            for i, k in enumerate(KEY_FIELDS):
+            for i, k in enumerate(self.key):
                 cols.setdefault(k, group_col + i)
-        if "plan" not in cols or any(k not in cols for k in KEY_FIELDS):
+        if self.title_id not in cols or any(k not in cols for k in self.key):
             return None
         if len(set(cols.values())) < len(cols):  # 項目 over one column: not this layout
             return None
@@ -216,8 +217,8 @@ class _Labels:
 
     def is_subheader(self, grid: _Grid, r: int, h: _Header) -> bool:
         """節 · 項 · 号 on the row under a merged 項目 header."""
-        names = [_label(grid.get(r, h.cols[k])[0]) for k in KEY_FIELDS]
-        return names == [_label(self.form.by_id[k].label) for k in KEY_FIELDS]
+        names = [_label(grid.get(r, h.cols[k])[0]) for k in self.key]
+        return names == [_label(self.form.by_id[k].label) for k in self.key]
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -235,7 +236,7 @@ def read_report(path: Path, form: Form) -> ImportedTable:
     """
     path = Path(path)
     name = path.name
-    if any(k not in form.by_id for k in KEY_FIELDS) or "plan" not in form.by_id:
+    if form.layout != "list" or form.title_field not in form.by_id:
         raise FujimiError(code="not_a_list_form", form=form.name)
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
@@ -260,7 +261,13 @@ class _Reader:
         self.problems: list[Problem] = []
         self._seen: set[tuple[str, str, tuple[int, int] | None, str]] = set()
         self.rows: list[ImportedRow] = []
-        self.plans: dict[tuple[int, int, int], tuple[str, str]] = {}  # key -> (plan, cell)
+        self.key = list(form.key)
+        self.title_id = form.title_field
+        props = form.schema.get("properties", {})
+        # a key the schema says is a number is read as staff write numbers (①, (1), 第1節 …)
+        self.numeric = {k for k in self.key
+                        if props.get(k, {}).get("type") in ("integer", "number")}
+        self.plans: dict[tuple[Any, ...], tuple[str, str]] = {}  # key -> (title, cell)
         self.header_years: list[tuple[int, str, str]] = []  # (year, sheet!cell, label)
         self.title: str | None = None
         self.subtitle_year: int | None = None
@@ -304,7 +311,7 @@ class _Reader:
                 self._block(grid, h, end)
         if not found:
             self.problem("import_no_header", expected="・".join(
-                [self.labels.key_group, _label(self.form.by_id["plan"].label)]))
+                [self.labels.key_group, _label(self.form.by_id[self.title_id].label)]))
         year = self._year(found)
         return ImportedTable(year, self.title or "", self.rows, self.problems)
 
@@ -393,76 +400,76 @@ class _Reader:
             owner = normalise.text(grid.get(r, h.owner_col)[0])[0]
         if not any(s for s, _ in texts.values()) and not owner:
             return None
-        plan_text = texts["plan"][0]
+        tid = self.title_id
+        plan_text = texts[tid][0]
         inputs_blank = not any(texts[f][0] for f in self.inputs if f in texts)
 
-        # 節 · 項 · 号
-        keys: dict[str, int | None] = {}
+        # the key (節 · 項 · 号)
+        keys: dict[str, Any] = {}
         srcs: dict[str, tuple[int, int]] = {}
         bad: list[tuple[str, Any, tuple[int, int]]] = []
-        for k in KEY_FIELDS:
+        for k in self.key:
             value, src = cells[k]
             if texts[k][0]:
-                n = normalise.parse_index(value)
+                n = normalise.parse_index(value) if k in self.numeric else texts[k][0]
                 keys[k] = n
                 srcs[k] = src
                 if n is None:
                     bad.append((k, value, src))
         if bad and not plan_text and inputs_blank:
             # a note under the table (※評価の基準 …), not an item
-            text = " ".join(texts[k][0] for k in KEY_FIELDS if texts[k][0])
+            text = " ".join(texts[k][0] for k in self.key if texts[k][0])
             self.problem("import_stray_row", grid, bad[0][2], value=text, severity="warning")
             return prev
         for k, value, src in bad:
             self.problem("import_bad_key", grid, src, fid=k, value=value,
                          expected=self._key_examples(k))
         same = prev is not None
-        for k in KEY_FIELDS:
+        for k in self.key:
             if k in keys:
-                same = same and prev is not None and prev[k] == keys[k]
+                same = same and prev is not None and prev["keys"][k] == keys[k]
                 continue
             src = cells[k][1]
             # a blank key: same as above, while the keys to its left are the same as above
-            can = same and prev is not None and prev[k] is not None
-            if k == "number":  # a blank 号 is only "same item" when the plan is too
-                can = can and prev is not None and (not plan_text or plan_text == prev["plan"])
+            can = same and prev is not None and prev["keys"][k] is not None
+            if k == self.key[-1]:  # a blank last key is only "same item" when the title is too
+                can = can and prev is not None and (not plan_text or plan_text == prev["title"])
             if can and prev is not None:
-                keys[k], srcs[k] = prev[k], prev["src"][k]
-            elif k == "section" and prev is None and sheet_section:
+                keys[k], srcs[k] = prev["keys"][k], prev["src"][k]
+            elif k == self.key[0] and prev is None and sheet_section and k in self.numeric:
                 keys[k], srcs[k] = int(sheet_section.group(1)), src
             else:
                 keys[k] = None
                 if not bad:  # one unreadable key on a row is enough to report
                     self.problem("import_missing_key", grid, src, fid=k,
                                  expected=self._key_examples(k))
-        state: dict[str, Any] = {**keys, "src": srcs, "plan": plan_text, "plan_ref": ""}
-        section, item, number = keys["section"], keys["item"], keys["number"]
-        if section is None or item is None or number is None:
+        state: dict[str, Any] = {"keys": keys, "src": srcs, "title": plan_text, "title_ref": ""}
+        if any(keys[k] is None for k in self.key):
             return state
 
-        key = (section, item, number)
-        refs = {k: grid.ref(srcs[k]) for k in KEY_FIELDS}
-        # 計画
-        plan_src = cells["plan"][1]
+        key = tuple(keys[k] for k in self.key)
+        refs = {k: grid.ref(srcs[k]) for k in self.key}
+        # the title (計画)
+        plan_src = cells[tid][1]
         if plan_text:
-            refs["plan"] = grid.ref(plan_src)
+            refs[tid] = grid.ref(plan_src)
             known = self.plans.get(key)
             if known and known[0] != plan_text:
-                self.problem("import_plan_differs", grid, plan_src, fid="plan", value=plan_text,
+                self.problem("import_plan_differs", grid, plan_src, fid=tid, value=plan_text,
                              severity="warning", expected=known[1])
             elif not known:
                 self.plans[key] = (plan_text, grid.ref(plan_src))
-        elif prev is not None and (prev["section"], prev["item"], prev["number"]) == key \
-                and prev["plan"]:
-            plan_text, refs["plan"] = prev["plan"], prev["plan_ref"]
+        elif prev is not None and tuple(prev["keys"][k] for k in self.key) == key \
+                and prev["title"]:
+            plan_text, refs[tid] = prev["title"], prev["title_ref"]
         elif key in self.plans:
-            plan_text, refs["plan"] = self.plans[key]
+            plan_text, refs[tid] = self.plans[key]
         else:
-            self.problem("import_no_plan", grid, plan_src, fid="plan")
-        state["plan"], state["plan_ref"] = plan_text, refs.get("plan", "")
-        if texts["plan"][1]:
-            self.problem("control_chars", grid, plan_src, fid="plan", severity="warning",
-                         found=texts["plan"][1])
+            self.problem("import_no_plan", grid, plan_src, fid=tid)
+        state["title"], state["title_ref"] = plan_text, refs.get(tid, "")
+        if texts[tid][1]:
+            self.problem("control_chars", grid, plan_src, fid=tid, severity="warning",
+                         found=texts[tid][1])
 
         # values
         values: dict[str, str] = {}
@@ -493,8 +500,8 @@ class _Reader:
             values[first] = ""
             self.problem("import_not_returned", grid, cells[first][1], fid=first,
                          severity="warning", group=owner)
-        self.rows.append(ImportedRow(section, item, number, plan_text, values, refs,
-                                     returned, owner))
+        self.rows.append(ImportedRow({k: keys[k] for k in self.key}, plan_text, tid, values,
+                                     refs, returned, owner))
         return state
 
     def _key_examples(self, k: str) -> str:

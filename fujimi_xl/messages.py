@@ -177,8 +177,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "'{value}' is not one of the choices. Pick one of {choices} from the list.",
     ),
     "reason_required": (
-        "評価が「{grade}」の場合は理由・課題等の記入が必要です。",
-        "A reason is required when the grade is '{grade}'.",
+        "評価が「{other}」の場合は理由・課題等の記入が必要です。",
+        "A reason is required when the grade is '{other}'.",
     ),
     "too_long": (
         "文字数が多すぎます（{found}文字、上限{allowed}文字）。要点を短くまとめてください。",
@@ -644,8 +644,10 @@ ERRORS: dict[str, tuple[str, str]] = {
     # -- import-report ---------------------------------------------------------------------------
     "report_unreadable": ("報告書 {name} を読めません: {detail}",
                           "Cannot read the report {name}: {detail}"),
-    "not_a_list_form": ("様式「{form}」は節・項・号・計画の一覧ではありません",
-                        "Form '{form}' is not a list of 節・項・号・計画"),
+    "not_a_list_form": ("様式「{form}」は一覧様式ではないため、集計表を取り込めません"
+                        "（取り込めるのは layout が list の様式です）",
+                        "Form '{form}' is not a list form, so no table can be imported into it "
+                        "(only a form with layout list can)"),
     # -- diff ------------------------------------------------------------------------------------
     "not_accepted_version": (
         "{name} は受理された版ではありません（取り込まれていないか、差戻しです）",
@@ -1151,7 +1153,7 @@ BOOK: dict[str, tuple[str, str]] = {
     "feedback_reference": ("（参考）", "(for reference) "),
     # the instructions sheet
     "guide_title": ("{year} {title} 記入要領", "{year} {title}: instructions"),
-    "grade": ("{value}：{label}", "{value}: {label}"),
+    "choice_item": ("{value}：{label}", "{value}: {label}"),
     "grade_sep": ("　", "  "),
     "label_sep": ("・", ", "),
     # the choice sheet
@@ -1234,7 +1236,7 @@ HELP_EN: dict[str, str] = {
         "fujimi-xl: make, collect, ingest, consolidate and print evaluation forms.\n\n"
         "\b\nThe usual steps (-w is the workspace; a year is 2018, H30, 令和2 …):\n"
         "  1. Create the workspace\n"
-        "       fujimi-xl init WORKSPACE --plan PLAN.xlsx\n"
+        "       fujimi-xl init WORKSPACE --plan PLAN.xlsx --form FORM\n"
         "  2. Make each group's workbook to fill in (into the workspace's outbox)\n"
         "       fujimi-xl generate FORM --year YEAR -w WORKSPACE\n"
         "  3. Ingest the returned workbooks (send refused ones their feedback workbook)\n"
@@ -1243,7 +1245,7 @@ HELP_EN: dict[str, str] = {
         "       fujimi-xl status FORM --year YEAR -w WORKSPACE\n"
         "  5. Make the consolidated report\n"
         "       fujimi-xl report FORM --year YEAR -w WORKSPACE\n\n"
-        "\b\nA form is named by its name (progress) or its title (進捗状況評価).\n"
+        "\b\nA form is named by its name or its title (fujimi-xl forms lists them).\n"
         "A group is named by its code, its name, or its department and name.\n"
         "Help on a command: fujimi-xl COMMAND --help\n"
         "In Japanese: leave out --lang en"
@@ -1254,6 +1256,8 @@ HELP_EN: dict[str, str] = {
     "空の計画ブック（計画・担当一覧・設定シート）を作成する。":
         "Write an empty plan workbook (plan, groups and settings sheets).",
     "様式（名前または題名）": "Form (its name or title)",
+    "様式（名前または題名）。省略すると、計画の様式・使える様式が一つだけならそれを使う":
+        "Form (its name or title). Without it: the form of the plan, or the only form there is",
     "作業フォルダ（設定・署名鍵・マスタDB）を作成し、計画を取り込む。":
         "Create a workspace (settings, signing key, master database) and load the plan.",
     "計画ブック (.xlsx)。省略すると空の作業フォルダを作る（import-report で始める場合）":
@@ -1379,3 +1383,13 @@ TYPE_TEXTS: dict[str, tuple[str, str, str]] = {
 # the default message of a pattern a definition gives without its own pattern_message
 PATTERN_HINT = ("記入要領の例のとおりに書き直してください。",
                 "Rewrite it as the instructions show.")
+
+
+# -- the engine knows no form (issue 13) -----------------------------------------------------
+ERRORS.update({
+    "form_needed": (
+        "様式を --form で指定してください（様式が複数あるため決められません）。使える様式: {forms}",
+        "Give the form with --form (there is more than one, so none can be chosen). "
+        "The forms there are: {forms}",
+    ),
+})

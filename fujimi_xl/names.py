@@ -16,6 +16,7 @@ from pathlib import Path
 from . import plan as planmod
 from .errors import FormDefinitionError, FujimiError
 from .forms import available_forms, definition_title, load_form
+from .workspace import DB
 
 SEP = " / "
 
@@ -63,6 +64,37 @@ def form_name(name: str, workspace: Path | None = None,
     ordered = [x for x, (n, _) in zip(listing, choices, strict=True) if n in close] + [
         x for x, (n, _) in zip(listing, choices, strict=True) if n not in close]
     raise FujimiError(code="form_unknown", name=name, forms=SEP.join(ordered) or "-")
+
+
+def pick_form(name: str | None, workspace: Path | None = None,
+              titles: dict[str, str] | None = None) -> str:
+    """The form a command works on: ``name`` when given (its name or a title); else the only
+    form of the workspace's plan, else the only form there is (workspace and package). With
+    more than one and none given, raise ``form_needed`` listing them: no form is a default."""
+    if name:
+        return form_name(name, workspace, titles)
+    if workspace is not None and (workspace / DB).is_file():
+        in_plan = _plan_forms(workspace)
+        if len(in_plan) == 1:
+            return in_plan[0]
+    choices = form_choices(workspace, titles)
+    if len(choices) == 1:
+        return choices[0][0]
+    listing = [f"{n}（{'・'.join(ts)}）" if ts else n for n, ts in choices]
+    raise FujimiError(code="form_needed", forms=SEP.join(listing) or "-")
+
+
+def _plan_forms(workspace: Path) -> list[str]:
+    """The forms the workspace's plan has items of (none when it cannot be read)."""
+    try:
+        conn = sqlite3.connect(f"file:{workspace / DB}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("SELECT DISTINCT form FROM plan_items ORDER BY form").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []
+    return [str(r[0]) for r in rows]
 
 
 def _label(g: planmod.Group) -> str:

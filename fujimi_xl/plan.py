@@ -99,7 +99,7 @@ def write_plan_template(path: Path, form: Form, example: Plan | None = None) -> 
     for c, (fid, label) in enumerate(columns):
         ws.write_string(0, c, label, head)
         width = form.by_id[fid].width if fid in form.by_id else 22
-        ws.set_column(c, c, max(width, 6) if fid != "plan" else 40)
+        ws.set_column(c, c, max(width, 6) if fid != form.title_field else 40)
     ws.freeze_panes(1, 0)
     gs = wb.add_worksheet(GROUP_SHEET)
     for c, label in enumerate(GROUP_COLUMNS):

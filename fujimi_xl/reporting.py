@@ -60,8 +60,9 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
     # after a rollover, last year's plan for this year is printed beside the plan
     carry_cols = [c for c in cfg.get("carry_columns", [])
                   if any(r.record.get(c) for r in table.rows)]
-    if carry_cols and "plan" in cols:
-        at = cols.index("plan") + 1
+    after = cfg.get("carry_after", "")
+    if carry_cols and after in cols:
+        at = cols.index(after) + 1
         cols[at:at] = carry_cols
     widths: dict[str, float] = cfg.get("widths", {})
     center = set(cfg.get("center", []))

@@ -33,11 +33,11 @@ DEFAULT_ROW_POINTS = 15.0  # the rows above the form (title, program, note)
 
 
 def overview_fields(form: Form) -> dict[str, Any]:
-    """Which fields the list sheet shows, from the form's ``report.overview`` definition."""
-    return {"name": "name", "indicator": "indicator", "base": "base_value",
-            "target": "target_value", "results": ["result_1", "result_2", "result_3"],
-            "start_year": "start_year", "budget": "total_{i}", "budget_kind": "kind_{i}",
-            "budget_years": 4, **form.report.get("overview", {})}
+    """Which fields the list sheet shows, from the form's ``report.overview`` definition:
+    a column the definition does not name stays blank (the name: the form's title field)."""
+    return {"title": form.title_field, "measure": "", "base": "", "target": "",
+            "results": [], "first_year": "", "budget": "", "budget_kind": "",
+            "budget_years": 0, **form.report.get("overview", {})}
 
 
 def achievement(record: dict[str, Any], fields: dict[str, Any]) -> tuple[str, str]:
@@ -94,8 +94,8 @@ def _overview(book: Book, form: Form, table: Table, title: str) -> None:
                     book.fmt(font_size=14))
     fields = overview_fields(form)
     n_years = int(fields["budget_years"])
-    start = next((r.record.get(fields["start_year"]) for r in table.rows
-                  if r.record.get(fields["start_year"])), year)
+    start = next((r.record.get(fields["first_year"]) for r in table.rows
+                  if r.record.get(fields["first_year"])), year)
     years = [fiscal.full_label(int(start or year) + i) for i in range(n_years)]
     heads = ["事業番号", "事業名", "担当", "指標名", "策定時", "最新実績", "目標", "達成率",
              *[f"事業費(千円)\n{y}" for y in years], "提出状況"]
@@ -109,8 +109,8 @@ def _overview(book: Book, form: Form, table: Table, title: str) -> None:
         latest, share = achievement(rec, fields) if row.returned else ("", "")
         base = f"{rec.get(fields['base'], '')}"
         target = f"{rec.get(fields['target'], '')}"
-        values = [str(row.key), str(rec.get(fields["name"], "")), row.group.full_name,
-                  str(rec.get(fields["indicator"], "")), base, latest, target, share]
+        values = [str(row.key), str(rec.get(fields["title"], "")), row.group.full_name,
+                  str(rec.get(fields["measure"], "")), base, latest, target, share]
         for c, v in enumerate(values):
             ws.write_string(r, c, v, num if 4 <= c <= 7 else cell)
         for i in range(1, n_years + 1):
@@ -124,7 +124,7 @@ def _overview(book: Book, form: Form, table: Table, title: str) -> None:
     missing = [row for row in table.rows if not row.returned]
     r = len(table.rows) + 4
     ws.write_string(r, 0, f"未提出の事業：{len(missing)}件" + (
-        "（" + "、".join(f"{m.key} {m.record.get(fields['name'], '')}（{m.group.name}）"
+        "（" + "、".join(f"{m.key} {m.record.get(fields['title'], '')}（{m.group.name}）"
                         for m in missing) + "）" if missing else ""), book.fmt())
     ws.set_landscape()
     ws.set_paper(9)
@@ -135,7 +135,7 @@ def _overview(book: Book, form: Form, table: Table, title: str) -> None:
 
 def _program_sheet(book: Book, form: Form, year: int, row: Row, used: set[str],
                    warnings: list[str], notices: list[Notice]) -> None:
-    name, notice = layout.fit_sheet_name(f"{row.key}_{row.record.get('name', '')}", used)
+    name, notice = layout.fit_sheet_name(f"{row.key}_{form.item_title(row.record)}", used)
     if notice:
         warnings.append(str(notice))
         notices.append(notice)
@@ -169,7 +169,7 @@ def _program_sheet(book: Book, form: Form, year: int, row: Row, used: set[str],
                       if c["id"] == cell.column), cell.field)
             notice = Notice("print_spans_pages", {
                 "where": f"{name}!{xl_rowcol_to_cell(cell.row, cell.col)}",
-                "item": f"{row.key} {row.record.get('name', '')}".strip(), "label": label,
+                "item": f"{row.key} {form.item_title(row.record)}".strip(), "label": label,
                 "length": len(text)})
             warnings.append(str(notice))
             notices.append(notice)
@@ -178,7 +178,7 @@ def _program_sheet(book: Book, form: Form, year: int, row: Row, used: set[str],
     ws.set_portrait()
     ws.center_horizontally()
     ws.set_margins(left=0.5, right=0.5, top=0.5, bottom=0.5)
-    ws.set_footer(f"&C{row.key} {row.record.get('name', '')}　&P / &N")
+    ws.set_footer(f"&C{row.key} {form.item_title(row.record)}　&P / &N")
     ws.print_area(0, 0, placed.last_row, placed.width - 1)
 
 

@@ -38,7 +38,7 @@ _A1 = re.compile(r"^[A-Z]{1,3}[0-9]{1,7}$")
 def file_name(form: Form, year: int, item: PlanItem) -> str:
     from .generator import _BAD_FILE_CHARS
 
-    name = f"{fiscal.long_label(year)}_{form.title}_{item.key}_{item.record.get('name', '')}"
+    name = f"{fiscal.long_label(year)}_{form.title}_{item.key}_{form.item_title(item.record)}"
     return _BAD_FILE_CHARS.sub("_", name)[:120] + ".xlsx"
 
 
@@ -446,7 +446,7 @@ def build(path: Path, form: Form, year: int, group: Group, item: PlanItem, *, ke
     if feedback_rows is not None:
         book.feedback_sheet(feedback_rows, password)
         _link_feedback(book, feedback_rows, form.input_sheet)
-    book.guide(form, year, group, password, {"program_name": item.record.get("name", "")})
+    book.guide(form, year, group, password, {"program_name": form.item_title(item.record)})
 
     ws = wb.add_worksheet(form.input_sheet)
     ctx = context(form, year, record, group.full_name)

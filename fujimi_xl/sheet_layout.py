@@ -65,22 +65,37 @@ class Placed:
 
 
 def context(form: Form, year: int, record: dict[str, Any], owner: str = "") -> Context:
-    """What labels such as 実績値 {r1} and {y1} are filled with, for one record."""
-    start = record.get("start_year") or year
-    base = record.get("base_year") or year - 1
-    target = record.get("target_year")
+    """What labels such as 実績値 {r1} and {y1} are filled with, for one record: the
+    definition's ``sheet.periods`` say which placeholder is which year."""
     ctx: Context = {
         "owner": owner,
-        "base_year": base,
-        "target_year": target or "",
         "next_long": fiscal.long_label(year + 1),
         "year_long": fiscal.long_label(year),
     }
-    for i in range(1, 5):
-        ctx[f"y{i}"] = fiscal.full_label(int(start) + i - 1)
-    for i in range(1, 4):
-        ctx[f"r{i}"] = int(base) + i
+    for p in form.sheet.get("periods", []):
+        ctx.update(_period(p, year, record))
     return ctx
+
+
+def _period(p: dict[str, Any], year: int, record: dict[str, Any]) -> Context:
+    """The placeholders of one ``sheet.periods`` entry: ``{name}``, or ``{name1}…{nameN}``."""
+    value = record.get(p["field"]) if p.get("field") else None
+    if value in (None, "") and "default" in p:
+        value = year + int(p["default"])
+    name, count = str(p["name"]), p.get("count")
+    if value in (None, ""):
+        return {name: ""} if count is None else {f"{name}{i}": "" for i in range(1, count + 1)}
+    try:
+        first = int(value) + int(p.get("offset", 0))
+    except (TypeError, ValueError):
+        return {name: value} if count is None else {}
+
+    def show(y: int) -> Any:
+        return fiscal.full_label(y) if p.get("style") == "full" else y
+
+    if count is None:
+        return {name: show(first)}
+    return {f"{name}{i}": show(first + i - 1) for i in range(1, int(count) + 1)}
 
 
 def fill(text: str, ctx: Context) -> str:
@@ -97,7 +112,8 @@ def list_rows(form: Form, list_id: str, record: dict[str, Any]) -> list[dict[str
         return list(record[list_id])
     if spec.get("source"):  # one line of a text field per row, numbered ①②…
         lines = [ln for ln in str(record.get(spec["source"], "")).split("\n") if ln.strip()]
-        return [{"no": i, "text": _strip_number(ln)} for i, ln in enumerate(lines, start=1)]
+        number, text = (c["id"] for c in spec["columns"][:2])  # checked when the form loads
+        return [{number: i, text: _strip_number(ln)} for i, ln in enumerate(lines, start=1)]
     sources = [c for c in spec["columns"] if c.get("source")]
     if sources:
         cols = {c["id"]: str(record.get(c["source"], "")).rstrip("\n").split("\n")

@@ -60,7 +60,7 @@ def _base_workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dic
     """Built once: a workspace with the sample plan and the 2017 workbooks generated."""
     root = tmp_path_factory.mktemp("base")
     plan = write_sample_plan(root / "plan.xlsx")
-    ws = api.init(root / "ws", plan)
+    ws = api.init(root / "ws", plan, "progress")
     gen = api.generate(ws, "progress", YEAR)
     return root / "ws", {g: p for g, p, _ in gen.files}
 

@@ -27,7 +27,7 @@ YEAR = 2018
 @pytest.fixture(scope="module")
 def _base(tmp_path_factory):
     root = tmp_path_factory.mktemp("ap")
-    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"))
+    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"), "progress")
     api.load_plan(ws, write_sample_programs(root / "programs.xlsx"), "action_plan")
     api.generate(ws, "action_plan", YEAR)
     return root / "ws"

@@ -164,9 +164,9 @@ def test_the_fault_messages_name_backup_and_restore(code):
 
 def test_from_backup_and_plan_together_are_refused(tmp_path):
     plan = tmp_path / "plan.xlsx"
-    assert invoke("plan-template", plan).exit_code == 0
+    assert invoke("plan-template", plan, "--form", "progress").exit_code == 0
     b = tmp_path / "b.zip"
     b.write_bytes(b"")
-    res = invoke("init", tmp_path / "new", "--from-backup", b, "--plan", plan)
+    res = invoke("init", tmp_path / "new", "--from-backup", b, "--plan", plan, "--form", "progress")
     assert res.exit_code == 2
     assert error_text("backup_and_plan") in res.output

@@ -205,7 +205,7 @@ def test_a_text_field_holds_what_the_cell_showed(ws, progress_file, tmp_path, va
 @pytest.fixture(scope="module")
 def _ap_base(tmp_path_factory):
     root = tmp_path_factory.mktemp("values_ap")
-    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"))
+    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"), "progress")
     api.load_plan(ws, write_sample_programs(root / "programs.xlsx"), "action_plan")
     api.generate(ws, "action_plan", AP_YEAR)
     return root / "ws"

@@ -17,11 +17,11 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def test_plan_template_and_init(run, tmp_path):
-    res = run("plan-template", tmp_path / "plan.xlsx")
+    res = run("plan-template", tmp_path / "plan.xlsx", "--form", "progress")
     assert res.exit_code == 0
     assert "計画ブックのひな形を作成しました" in res.output
     plan = write_sample_plan(tmp_path / "sample.xlsx")
-    res = run("init", tmp_path / "ws", "--plan", plan)
+    res = run("init", tmp_path / "ws", "--plan", plan, "--form", "progress")
     assert res.exit_code == 0, res.output
     assert "計画: 26 行（担当 10）" in res.output
     assert (tmp_path / "ws" / "master.sqlite").is_file()
@@ -37,7 +37,7 @@ def test_init_with_a_bad_plan_lists_cells_and_exits_1(run, tmp_path):
     g = wb.create_sheet("担当一覧")
     g.append(["担当", "部", "グループ"])
     wb.save(bad)
-    res = run("init", tmp_path / "ws", "--plan", bad)
+    res = run("init", tmp_path / "ws", "--plan", bad, "--form", "progress")
     assert res.exit_code == 1
     assert "bad.xlsx 計画!E2【担当】: 担当「どこか」は担当一覧シートにありません。" in res.output
 

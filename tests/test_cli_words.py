@@ -298,7 +298,7 @@ def test_init_says_what_to_do_next(tmp_path):
 
     plan = write_sample_plan(tmp_path / "plan.xlsx")
     ws = tmp_path / "作業 フォルダ"
-    res = invoke("init", ws, "--plan", plan)
+    res = invoke("init", ws, "--plan", plan, "--form", "progress")
     assert res.exit_code == 0
     assert lines(res)[-1] == ("次に generate で記入用ブックを作成します: fujimi-xl generate progress "
                               f'--year 年度 -w "{ws}"')
@@ -359,7 +359,7 @@ def test_status_before_generate_says_nothing_is_issued_and_reminds_no_one(tmp_pa
     from fujimi_xl import api
     from fujimi_xl.demo import write_sample_plan
 
-    ws = api.init(tmp_path / "ws", write_sample_plan(tmp_path / "plan.xlsx"))
+    ws = api.init(tmp_path / "ws", write_sample_plan(tmp_path / "plan.xlsx"), "progress")
     res = invoke("status", "progress", "--year", "H30", "-w", ws.root)
     assert res.exit_code == 0
     assert "督促" not in res.output
@@ -402,7 +402,7 @@ def test_lang_after_the_subcommand_is_explained():
 
 def test_the_overview_shows_the_usual_steps():
     out = invoke("--help").output
-    for step in ("fujimi-xl init 作業フォルダ --plan 計画.xlsx",
+    for step in ("fujimi-xl init 作業フォルダ --plan 計画.xlsx --form 様式",
                  "fujimi-xl generate 様式 --year 年度 -w 作業フォルダ",
                  "fujimi-xl ingest 返送フォルダ -w 作業フォルダ",
                  "fujimi-xl status 様式 --year 年度 -w 作業フォルダ",
@@ -431,8 +431,8 @@ def test_help_is_english_with_lang_en_for_every_command_here():
 
 
 def test_an_empty_plan_says_what_to_do(tmp_path):
-    invoke("plan-template", tmp_path / "計画.xlsx")
-    res = invoke("init", tmp_path / "ws", "--plan", tmp_path / "計画.xlsx")
+    invoke("plan-template", tmp_path / "計画.xlsx", "--form", "progress")
+    res = invoke("init", tmp_path / "ws", "--plan", tmp_path / "計画.xlsx", "--form", "progress")
     assert res.exit_code == 1
     assert lines(res) == [
         "計画ブック 計画.xlsx に1件の問題があります",

@@ -34,7 +34,7 @@ SHEET = "アクションプラン"
 @pytest.fixture(scope="module")
 def _base(tmp_path_factory):
     root = tmp_path_factory.mktemp("fb_addr")
-    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"))
+    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"), "progress")
     api.load_plan(ws, write_sample_programs(root / "programs.xlsx"), "action_plan")
     api.generate(ws, "action_plan", YEAR)
     return root / "ws"

@@ -365,7 +365,7 @@ def test_ingest_meeting_a_broken_definition_refuses_no_file(tmp_path, ws, outbox
 
 def test_init_refuses_an_unknown_form(tmp_path):
     plan = tmp_path / "計画.xlsx"
-    assert invoke("plan-template", plan).exit_code == 0
+    assert invoke("plan-template", plan, "--form", "progress").exit_code == 0
     res = invoke("init", tmp_path / "ws", "--plan", plan, "--form", "survvey")
     assert res.exit_code == 2
     assert lines(res)[0].startswith("エラー: 様式「survvey」はありません。使える様式（名前または"
@@ -431,7 +431,7 @@ def test_init_with_a_broken_form_dir_creates_nothing(tmp_path):
     raw["fields"][4]["role"] = "inpt"
     folder = write_form(tmp_path / "defs", raw, schema)
     plan = tmp_path / "計画.xlsx"
-    invoke("plan-template", plan)
+    invoke("plan-template", plan, "--form", "progress")
     res = invoke("init", tmp_path / "ws", "--plan", plan, "--form-dir", folder)
     assert res.exit_code == 2
     assert "fields[4].role" in res.output

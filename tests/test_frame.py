@@ -43,7 +43,7 @@ def build_progress(root: Path) -> Any:
     second version with values starting = - @)."""
     for sub in ("returned", "returned2"):
         (root / sub).mkdir(parents=True, exist_ok=True)
-    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"))
+    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"), "progress")
     gen = api.generate(ws, "progress", PROGRESS_YEAR)
     responses = sample_data()["responses"]
     files = []
@@ -68,7 +68,7 @@ def build_action_plan(root: Path) -> Any:
     """The sample programs of 2018, programs 1-3 filled and accepted; program 2 twice."""
     for sub in ("returned", "returned2"):
         (root / sub).mkdir(parents=True, exist_ok=True)
-    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"))
+    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"), "progress")
     api.load_plan(ws, write_sample_programs(root / "programs.xlsx"), "action_plan")
     api.generate(ws, "action_plan", ACTION_YEAR)
     folder = ws.outbox / str(ACTION_YEAR) / "action_plan"

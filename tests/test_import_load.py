@@ -21,7 +21,7 @@ def test_report_import_report_gives_the_same_cells(ws, outbox, fill, tmp_path):
     api.ingest(ws, [fill(p, g, messy=True) for g, p in outbox.items()])
     first = api.report(ws, "progress", YEAR, tmp_path / "first.xlsx").path
     fresh = api.init(tmp_path / "fresh")  # a city starting from its table alone
-    res = api.import_report(fresh, first)
+    res = api.import_report(fresh, first, "progress")
     assert res.ok and (res.year, res.rows, res.created_plan) == (2017, 26, True)
     assert res.versions == 3  # 未割当1..3: the 4-2-1 item has three owners
     second = api.report(fresh, "progress", YEAR, tmp_path / "second.xlsx").path
@@ -29,7 +29,7 @@ def test_report_import_report_gives_the_same_cells(ws, outbox, fill, tmp_path):
     assert api.verify(fresh).ok
     # and round again: the second report reads back to the same cells as well
     again = api.init(tmp_path / "again")
-    api.import_report(again, second)
+    api.import_report(again, second, "progress")
     third = api.report(again, "progress", YEAR, tmp_path / "third.xlsx").path
     assert section_cells(third) == section_cells(first)
 
@@ -55,7 +55,7 @@ def hand_typed(path):
 
 
 def test_hand_typed_table_goes_to_the_plan_owners_in_order(ws, tmp_path):
-    res = api.import_report(ws, hand_typed(tmp_path / "hand.xlsx"))
+    res = api.import_report(ws, hand_typed(tmp_path / "hand.xlsx"), "progress")
     assert res.ok, [(p.where(), p.code) for p in res.problems]
     conn = ws.connect()
     try:
@@ -78,7 +78,7 @@ def test_a_row_with_no_owner_in_the_plan_refuses_the_whole_table(ws, tmp_path):
     wb.active.append([None, None, None, None, "4人目の担当", "A", "", "継続"])
     wb.save(path)
     before = master_snapshot(ws)
-    res = api.import_report(ws, path)
+    res = api.import_report(ws, path, "progress")
     assert not res.ok
     assert [(p.where(), p.code) for p in res.problems] == [("進捗!A7", "import_not_in_plan")]
     assert master_snapshot(ws) == before
@@ -89,7 +89,8 @@ def test_import_report_command(tmp_path, ws, outbox, fill):
     first = api.report(ws, "progress", YEAR, tmp_path / "r.xlsx").path
     runner = CliRunner()
     assert runner.invoke(cli, ["init", str(tmp_path / "new")]).exit_code == 0
-    res = runner.invoke(cli, ["import-report", str(first), "-w", str(tmp_path / "new")])
+    res = runner.invoke(cli, ["import-report", str(first), "-w", str(tmp_path / "new"),
+                                 "--form", "progress"])
     assert res.exit_code == 0, res.output
     assert "取り込みました: r.xlsx（2017年度、1 行、1 担当分）" in res.output
     assert "担当は「未割当1」「未割当2」… です" in res.output
@@ -103,7 +104,7 @@ def test_hand_typed_table_report_import_report_property(tmp_path):
     # grades, a blank 計画 for a second owner) goes into a new workspace; its report read back
     # gives the same report again, cell for cell
     first_ws = api.init(tmp_path / "a")
-    res = api.import_report(first_ws, hand_typed(tmp_path / "hand.xlsx"))
+    res = api.import_report(first_ws, hand_typed(tmp_path / "hand.xlsx"), "progress")
     assert res.ok and res.rows == 5 and res.created_plan
     first = api.report(first_ws, "progress", YEAR, tmp_path / "first.xlsx").path
     cells = section_cells(first)
@@ -115,6 +116,6 @@ def test_hand_typed_table_report_import_report_property(tmp_path):
     assert [r[4] for r in cells["第4節"][4:7]] == ["保育所の案内", "ハローワークと連携",
                                                    "県の講座を案内"]
     second_ws = api.init(tmp_path / "b")
-    assert api.import_report(second_ws, first).ok
+    assert api.import_report(second_ws, first, "progress").ok
     second = api.report(second_ws, "progress", YEAR, tmp_path / "second.xlsx").path
     assert section_cells(second) == cells

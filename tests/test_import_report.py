@@ -29,7 +29,7 @@ def form():
 
 
 def tuples(table: ImportedTable) -> list[tuple[int, int, int, str, dict[str, str]]]:
-    return [(r.section, r.item, r.number, r.plan, r.values) for r in table.rows]
+    return [(*r.keys.values(), r.title, r.values) for r in table.rows]
 
 
 def problems(table: ImportedTable) -> list[tuple[str, str]]:
@@ -226,7 +226,7 @@ def test_merged_cells_apply_to_every_row(tmp_path, form):
                     {"Sheet1": ["A1:H1", "A4:C4", "A5:A8", "B6:B8", "C6:C8", "D6:D8"]})
     got = read_report(path, form)
     assert got.year == 2020
-    assert [(r.key, r.plan, r.values["result"]) for r in got.rows] == [
+    assert [(r.key, r.title, r.values["result"]) for r in got.rows] == [
         ("3-1-1", "居場所の確保", "実情把握"),
         ("3-2-1", "子ども食堂への支援", "基準の検討"),
         ("3-2-1", "子ども食堂への支援", "二つ目"),
@@ -284,7 +284,7 @@ def test_seed_rows(tmp_path, form):
         ("1-1-1", "A"), ("1-2-4", "B"), ("2-1-1", "A"), ("3-3-3", "A"), ("4-1-3", "B"),
         ("4-2-1", "A"), ("4-2-1", "A"), ("4-2-1", "A")]
     assert got.problems == []
-    assert got.rows[3].plan == "家庭学習応援事業"
+    assert got.rows[3].title == "家庭学習応援事業"
     assert got.rows[3].values["result"].startswith("【中学3年生】 H29.7～H30.2の期間で、34回。")
     assert got.rows[3].values["next_plan"] == "H29年度と同様"
     assert [r.values["result"] for r in got.rows[-3:]] == [
@@ -341,7 +341,7 @@ def test_blank_keys_that_cannot_be_inherited(tmp_path, form):
     got = read_report(workbook(tmp_path / "b.xlsx", {"表": rows}), form)
     assert problems(got) == [("表!A2", "import_missing_key"), ("表!C3", "import_missing_key"),
                              ("表!D4", "import_no_plan")]
-    assert [(r.key, r.plan) for r in got.rows] == [("1-2-1", "")]
+    assert [(r.key, r.title) for r in got.rows] == [("1-2-1", "")]
 
 
 def test_section_sheet_name_fills_a_blank_first_section(tmp_path, form):
@@ -357,7 +357,7 @@ def test_plan_text_differs_is_a_warning(tmp_path, form):
     got = read_report(workbook(tmp_path / "d.xlsx", {"表": rows}), form)
     assert [(p.where(), p.code, p.severity) for p in got.problems] == [
         ("表!D3", "import_plan_differs", "warning")]
-    assert [r.plan for r in got.rows] == ["計画の文言", "計画の文言（改）"]
+    assert [r.title for r in got.rows] == ["計画の文言", "計画の文言（改）"]
 
 
 def test_unreadable_file_raises(tmp_path, form):
@@ -403,7 +403,7 @@ def test_far_away_cell_is_clipped_with_a_warning(tmp_path, form):
     wb["表"].cell(30_000, 1).value = "x"
     wb.save(path)
     got = read_report(path, form)
-    assert [(r.key, r.plan) for r in got.rows] == [("1-1-1", "計画の文言")]
+    assert [(r.key, r.title) for r in got.rows] == [("1-1-1", "計画の文言")]
     assert [(p.where(), p.code, p.severity) for p in got.problems] == [
         ("表", "limit_exceeded", "warning")]
 

@@ -134,7 +134,7 @@ def test_grade_below_a_without_a_reason_is_refused(ws, outbox, fill):
     path = fill(outbox["保育"], "保育", {"4-2-1": {"grade": "C", "reason": ""}})
     res = refused(ws, path)
     assert cells(res) == [("入力!H5", "理由・課題等", "reason_required")]
-    want = text("reason_required", "ja", grade="C")
+    want = text("reason_required", "ja", other="C")
     assert res.problems[0].message() == want == "評価が「C」の場合は理由・課題等の記入が必要です。"
     assert_feedback(res, ["H5"], [("入力!H5", "理由・課題等", want)])
 
@@ -302,7 +302,7 @@ def test_file_that_is_not_a_workbook_is_refused(ws, outbox, tmp_path, name, make
 
 
 def test_workbook_issued_by_another_workspace_is_refused(ws, tmp_path, fill):
-    other = api.init(tmp_path / "ws2", write_sample_plan(tmp_path / "plan2.xlsx"))
+    other = api.init(tmp_path / "ws2", write_sample_plan(tmp_path / "plan2.xlsx"), "progress")
     gen = api.generate(other, "progress", YEAR, ["保育"])
     path = fill(gen.files[0][1], "保育", name="foreign.xlsx")
     res = refused(ws, path)

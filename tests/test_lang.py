@@ -52,13 +52,13 @@ def test_every_entry_has_both_languages_and_the_same_placeholders():
 # -- the commands ------------------------------------------------------------------------------
 
 def test_plan_template_init_plan(run, en, tmp_path):
-    res = en("plan-template", tmp_path / "plan.xlsx")
+    res = en("plan-template", tmp_path / "plan.xlsx", "--form", "progress")
     assert res.exit_code == 0
     assert res.output.startswith("Plan workbook template created: ")
-    assert run("plan-template", tmp_path / "p2.xlsx").output.startswith(
+    assert run("plan-template", tmp_path / "p2.xlsx", "--form", "progress").output.startswith(
         "計画ブックのひな形を作成しました: ")
     plan = write_sample_plan(tmp_path / "sample.xlsx")
-    res = en("init", tmp_path / "ws", "--plan", plan)
+    res = en("init", tmp_path / "ws", "--plan", plan, "--form", "progress")
     assert res.exit_code == 0, res.output
     assert lines(res)[0] == f"Workspace created: {tmp_path / 'ws'}"
     assert lines(res)[1].startswith("  plan: 26 rows (10 groups)  master: ")
@@ -144,18 +144,18 @@ def test_report(run, en, ws, outbox, fill, tmp_path):
 def test_import_report(run, en, ws, outbox, fill, tmp_path):
     api.ingest(ws, [fill(p, g) for g, p in outbox.items()])
     table = api.report(ws, "progress", YEAR, tmp_path / "first.xlsx").path
-    res = en("import-report", table, "-w", api.init(tmp_path / "fresh").root)
+    res = en("import-report", table, "-w", api.init(tmp_path / "fresh").root, "--form", "progress")
     assert res.exit_code == 0, res.output
     assert "Imported: first.xlsx (FY2017, 26 rows, 3 groups)" in lines(res)
     assert "There was no plan, so one was made from the table." in res.output
-    res = run("import-report", table, "-w", api.init(tmp_path / "fresh2").root)
+    res = run("import-report", table, "-w", api.init(tmp_path / "fresh2").root, "--form", "progress")
     assert "取り込みました: first.xlsx（2017年度、26 行、3 担当分）" in lines(res)
     empty = tmp_path / "empty.xlsx"
     openpyxl.Workbook().save(empty)
-    res = en("import-report", empty, "-w", ws.root)
+    res = en("import-report", empty, "-w", ws.root, "--form", "progress")
     assert res.exit_code == 1
     assert "Nothing was imported (errors: 1). Correct the table and import it again." in res.output
-    res = run("import-report", empty, "-w", ws.root)
+    res = run("import-report", empty, "-w", ws.root, "--form", "progress")
     assert "取り込みませんでした（エラー 1 件）。" in res.output
 
 

@@ -36,7 +36,7 @@ def problems(exc):
 
 
 def test_template_has_sheets_headers_and_instructions(tmp_path):
-    path = api.plan_template(tmp_path / "plan.xlsx")
+    path = api.plan_template(tmp_path / "plan.xlsx", "progress")
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["記入要領", "計画", "担当一覧", "設定"]
     assert [c.value for c in wb["計画"][1]] == ["節", "項", "号", "計画", "担当"]
@@ -94,7 +94,7 @@ def test_unknown_group_duplicate_item_and_bad_number_each_name_their_cell(tmp_pa
 def test_init_refuses_a_bad_plan_and_creates_nothing(tmp_path):
     path = plan_book(tmp_path / "p.xlsx", [(1, 1, 1, "x", "誰か")])
     with pytest.raises(PlanError):
-        api.init(tmp_path / "ws", path)
+        api.init(tmp_path / "ws", path, "progress")
     assert not (tmp_path / "ws").exists()
 
 

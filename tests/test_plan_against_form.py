@@ -47,28 +47,28 @@ def plan_book(path: Path, rows: list[list[Any]], form: str = "progress",
 def test_a_key_above_the_schema_maximum_is_refused_at_its_plan_cell(tmp_path):
     plan = plan_book(tmp_path / "計画.xlsx", [[1, 1, 1, "居場所づくり", "保育"],
                                               [1, 100, 1, "学習支援", "保育"]])
-    res = invoke("init", tmp_path / "ws", "--plan", plan)
+    res = invoke("init", tmp_path / "ws", "--plan", plan, "--form", "progress")
     assert res.exit_code == 1
     assert "Traceback" not in res.output
     assert lines(res) == [
         "計画ブック 計画.xlsx に1件の問題があります",
         "  計画.xlsx 計画!B3【項】: 「100」は大きすぎます。99 以下にしてください。"]
     assert not (tmp_path / "ws").exists()
-    res = invoke("--lang", "en", "init", tmp_path / "ws", "--plan", plan)
+    res = invoke("--lang", "en", "init", tmp_path / "ws", "--plan", plan, "--form", "progress")
     assert lines(res)[1] == "  計画.xlsx 計画!B3【項】: '100' is too large. It must be at most 99."
 
 
 def test_the_value_shows_as_typed(tmp_path):
     plan = plan_book(tmp_path / "計画.xlsx", [["第1節", 1, "㊿", "居場所づくり", "保育"],
                                               ["第1節", 2, 51, "学習支援", "保育"]])
-    res = invoke("init", tmp_path / "ws", "--plan", plan)
+    res = invoke("init", tmp_path / "ws", "--plan", plan, "--form", "progress")
     assert res.exit_code == 1
     assert lines(res)[1] == "  計画.xlsx 計画!C3【号】: 「51」は大きすぎます。50 以下にしてください。"
 
 
 def test_a_text_in_a_numeric_key_is_refused(tmp_path):
     plan = plan_book(tmp_path / "計画.xlsx", [["はじめに", 1, 1, "居場所づくり", "保育"]])
-    res = invoke("init", tmp_path / "ws", "--plan", plan)
+    res = invoke("init", tmp_path / "ws", "--plan", plan, "--form", "progress")
     assert res.exit_code == 1
     assert lines(res)[1] == ("  計画.xlsx 計画!A2【節】: 「はじめに」は節として読めません。"
                              "第1節の形で記入してください。")

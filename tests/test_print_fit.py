@@ -147,7 +147,7 @@ AP_YEAR = 2018
 @pytest.fixture(scope="module")
 def _ap(tmp_path_factory):
     root = tmp_path_factory.mktemp("ap_print")
-    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"))
+    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"), "progress")
     api.load_plan(ws, write_sample_programs(root / "programs.xlsx"), "action_plan")
     api.generate(ws, "action_plan", AP_YEAR)
     return root / "ws"

@@ -72,7 +72,7 @@ def issue_of(path: Path) -> str:
 @pytest.fixture
 def small(tmp_path: Path) -> Any:
     """A workspace on the small plan, its 2017 books generated."""
-    ws = api.init(tmp_path / "ws", plan_book(tmp_path / "plan.xlsx", ROWS))
+    ws = api.init(tmp_path / "ws", plan_book(tmp_path / "plan.xlsx", ROWS), "progress")
     api.generate(ws, "progress", YEAR)
     return ws
 
@@ -96,7 +96,7 @@ def test_generate_again_keeps_every_unchanged_book(run, ws):
 
 
 def test_generate_again_keeps_unchanged_action_plan_books(run, tmp_path):
-    ws = api.init(tmp_path / "ws", write_sample_plan(tmp_path / "plan.xlsx"))
+    ws = api.init(tmp_path / "ws", write_sample_plan(tmp_path / "plan.xlsx"), "progress")
     api.load_plan(ws, write_sample_programs(tmp_path / "programs.xlsx"), "action_plan")
     api.generate(ws, "action_plan", 2018)
     folder = ws.outbox / "2018" / "action_plan"
@@ -204,7 +204,7 @@ def test_stale_book_after_reissue_comes_back_accepted_through_its_feedback(ws, o
 
 
 def test_stale_action_plan_book_is_answered_on_the_latest_template(tmp_path):
-    ws = api.init(tmp_path / "ws", write_sample_plan(tmp_path / "plan.xlsx"))
+    ws = api.init(tmp_path / "ws", write_sample_plan(tmp_path / "plan.xlsx"), "progress")
     api.load_plan(ws, write_sample_programs(tmp_path / "programs.xlsx"), "action_plan")
     api.generate(ws, "action_plan", 2018)
     src = next((ws.outbox / "2018" / "action_plan").glob("*_2_*.xlsx"))

@@ -142,7 +142,7 @@ def test_the_saved_time_beats_the_reading_order_with_several_workers(ws, outbox,
 
 def test_sheet_layout_two_returns_newest_wins(tmp_path):
     root = tmp_path
-    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"))
+    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"), "progress")
     api.load_plan(ws, write_sample_programs(root / "programs.xlsx"), "action_plan")
     api.generate(ws, "action_plan", 2018)
     src = next((ws.outbox / "2018" / "action_plan").glob("*_2_*.xlsx"))
