@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 
-from . import fiscal, formcheck
+from . import fieldtypes, fiscal, formcheck
 from .errors import FormDefinitionError
 from .messages import error_text
 
@@ -47,7 +47,11 @@ class Field:
     display: str = ""
     choices: str = ""
     hint: str = ""
-    type: str = "text"  # text | year | kyen | indicator | lines | list
+    type: str = "text"  # a name of fieldtypes.FIELD_TYPES
+    # issue 13: the refusal of a schema "pattern", {"ja": ..., "en": ...}; how a report prints
+    # the value (a number format such as "#,##0", or a date style: wareki / iso / slash)
+    pattern_message: dict[str, str] | None = field(default=None, hash=False, compare=False)
+    format: str = ""
 
     def label_for(self, year: int) -> str:
         return render_label(self.label, year)
@@ -360,7 +364,7 @@ def _parse(folder: Path) -> Form:
 def _build(folder: Path, raw: dict[str, Any], schema: dict[str, Any]) -> Form:
     """The Form of a definition that passed its checks."""
     try:
-        fields_ = [Field(**f) for f in raw["fields"]]
+        fields_ = [Field(**{**f, "type": fieldtypes.declared(f, schema)}) for f in raw["fields"]]
         form = Form(
             name=raw["name"],
             version=int(raw["version"]),

@@ -17,9 +17,10 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from . import fiscal, layout, manifest
+from . import fieldtypes, fiscal, layout, manifest
+from .fieldtypes import NUMBER_LIMIT
 from .forms import Form
-from .messages import book_text, year_label
+from .messages import TYPE_TEXTS, book_text, year_label
 from .plan import Group, PlanItem
 
 KEY_HEADER = "管理番号"
@@ -320,9 +321,17 @@ def build(
     specs = []
     for f in sheet_fields(form, refs):
         center = f.role == "key" or bool(f.choices) or f.id in centered
+        opened, marked = (f_input_c, f_error_c) if center else (f_input, f_error)
+        cell_format = "" if f.choices else fieldtypes.of(f.type).cell_format
+        if cell_format and f.role == "input":  # a typed input: its number format (fieldtypes)
+            opened = fmt(locked=False, num_format=cell_format, **book.cell_border)
+            if marks:
+                marked = fmt(locked=False, num_format=cell_format, bg_color=ERROR_FILL,
+                             font_color="#9C0006", **book.cell_border)
+            else:
+                marked = opened
         specs.append((f.id, f.width, col_index[f.id], f.role in ("key", "locked", "reference"),
-                      f_locked_c if center else f_locked, f_input_c if center else f_input,
-                      f_error_c if center else f_error))
+                      f_locked_c if center else f_locked, opened, marked))
     # the locked cells' texts, once: written below, then hashed and signed in the manifest
     rows = locked_rows(form, items, references if refs else None)
     for r, (it, (_, shown)) in enumerate(zip(items, rows, strict=True), start=FIRST_ROW):
@@ -351,7 +360,7 @@ def build(
         f_required = wb.add_format({"bg_color": INPUT_REQUIRED_FILL})  # one for every column
         for f in form.input_fields:
             c = col_index[f.id]
-            validation(ws, form, f, year, FIRST_ROW, c, last_row, c, lang)
+            validation(ws, form, f, year, FIRST_ROW, c, last_row, c, lang, typed=True)
             if f.id in required and not marks:  # the yellow would hide the red of a mark
                 ws.conditional_format(FIRST_ROW, c, last_row, c, {
                     "type": "blanks", "format": f_required})
@@ -400,9 +409,11 @@ def finish(book: Book, path: Path, payload: dict[str, Any], items: list[dict[str
 
 
 def validation(ws: Any, form: Form, f: Any, year: int, r1: int, c1: int, r2: int,
-               c2: int, lang: str = "ja") -> None:
+               c2: int, lang: str = "ja", typed: bool = False) -> None:
     """The in-workbook check of an input cell: a dropdown, a number or a length limit.
-    Advisory only (pasting bypasses it): ingest validates everything again."""
+    Advisory only (pasting bypasses it): ingest validates everything again. ``typed``: a
+    typed field gets its type's validation and hint (typed_validation); the sheet layout
+    does not ask for it yet (its golden workbook stays as it is)."""
     if f.choices:
         ws.data_validation(r1, c1, r2, c2, {
             "validate": "list",
@@ -414,6 +425,10 @@ def validation(ws: Any, form: Form, f: Any, year: int, r1: int, c1: int, r2: int
             "error_type": "stop",
         })
         return
+    ft = fieldtypes.of(f.type)
+    if typed and ft.parse is not None:
+        ws.data_validation(r1, c1, r2, c2, typed_validation(form, f, year, lang))
+        return
     max_len = form.schema.get("properties", {}).get(f.id, {}).get("maxLength")
     ws.data_validation(r1, c1, r2, c2, {
         "validate": "length", "criteria": "<=", "value": max_len or 32767,
@@ -423,6 +438,40 @@ def validation(ws: Any, form: Form, f: Any, year: int, r1: int, c1: int, r2: int
         "error_message": book_text("too_long", lang, n=max_len or 32767),
         "error_type": "stop",
     })
+
+
+def typed_validation(form: Form, f: Any, year: int, lang: str = "ja") -> dict[str, Any]:
+    """The Excel data validation of a typed cell (fieldtypes): whole number, decimal or date
+    within the schema's bounds, with the type's hint as the input message. A warning, not a
+    stop: staff may type what ingest reads but Excel does not (▲50, 158千円, R5.4.1 in a
+    text-formatted cell); ingest checks everything again."""
+    ft = fieldtypes.of(f.type)
+    prop = form.schema.get("properties", {}).get(f.id, {})
+    low, high = prop.get("minimum"), prop.get("maximum")
+    hint = book_text(f"type_hint_{ft.id}", lang)
+    if ft.validate in ("integer", "decimal") and (low is not None or high is not None):
+        key = "type_hint_range" if low is not None and high is not None else \
+            "type_hint_min" if low is not None else "type_hint_max"
+        hint += book_text(key, lang, low=low, high=high)
+    if f.hint:
+        hint = f"{f.hint}\n{hint}"
+    opts: dict[str, Any] = {
+        "input_title": f.label_for(year)[:32], "input_message": hint[:255],
+        "error_title": book_text("type_error_title", lang),
+        "error_message": book_text("type_error", lang, kind=TYPE_TEXTS[ft.id][
+            1 if lang == "en" else 0], examples=TYPE_TEXTS[ft.id][2])[:255],
+        "error_type": "warning"}
+    if ft.validate in ("integer", "decimal"):
+        big = NUMBER_LIMIT - 1
+        lo = -big if low is None else low
+        hi = big if high is None else high
+        return {"validate": ft.validate, "criteria": "between", "minimum": lo,
+                "maximum": hi, **opts}
+    if ft.validate == "date":
+        return {"validate": "date", "criteria": "between", "minimum": dt.date(1900, 1, 1),
+                "maximum": dt.date(2199, 12, 31), **opts}
+    return {"validate": "any", "input_title": opts["input_title"],
+            "input_message": opts["input_message"]}
 
 
 def _print_setup(sheet: Any, landscape: bool, repeat: int | None = None) -> None:

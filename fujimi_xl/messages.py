@@ -354,6 +354,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The formula in the input cell ({formula}) has no saved result. Open the workbook in "
         "Excel and save it again (or type the value itself).",
     ),
+    # -- field types (issue 13) --
+    "type_unreadable": (
+        "「{value}」は{kind}として読めません。{examples}のように記入してください。",
+        "'{value}' cannot be read as {kind_en}. Enter it like {examples}.",
+    ),
+    "pattern_mismatch": (
+        "「{value}」は記入の形式に合いません。{hint}",
+        "'{value}' is not in the form this cell needs. {hint_en}",
+    ),
 }
 
 
@@ -1090,6 +1099,25 @@ BOOK: dict[str, tuple[str, str]] = {
     "not_a_choice": ("一覧（▼）から選んでください。", "Pick a value from the list (▼)."),
     "too_long_title": ("文字数が多すぎます", "Too long"),
     "too_long": ("{n}文字以内で記入してください。", "Write at most {n} characters."),
+    # -- field types (issue 13) --
+    "type_hint_integer": ("整数で記入してください（例: 12、１２、1,200）。",
+                          "Enter a whole number (e.g. 12, 1,200)."),
+    "type_hint_number": ("数値で記入してください（例: 12、3.5、1,200）。",
+                         "Enter a number (e.g. 12, 3.5, 1,200)."),
+    "type_hint_amount": ("千円単位の金額を記入してください（例: 1,200、▲50、158千円）。",
+                         "Enter an amount in thousands of yen (e.g. 1,200, ▲50, 158千円)."),
+    "type_hint_date": ("日付を記入してください（例: 2023/4/1、令和5年4月1日、R5.4.1）。",
+                       "Enter a date (e.g. 2023/4/1, 令和5年4月1日, R5.4.1)."),
+    "type_hint_fiscal_year": ("年度を記入してください（例: 2018、H30、平成30年度、R2）。",
+                              "Enter a fiscal year (e.g. 2018, H30, 平成30年度, R2)."),
+    "type_hint_indicator": ("数値を記入してください。未確定なら「-」。",
+                            "Enter a number, or '-' while it is not known."),
+    "type_hint_range": ("（{low}～{high}）", " ({low} to {high})"),
+    "type_hint_min": ("（{low}以上）", " (at least {low})"),
+    "type_hint_max": ("（{high}以下）", " (at most {high})"),
+    "type_error_title": ("記入の形式を確かめてください", "Check the value"),
+    "type_error": ("{kind}として読めない値です。{examples}のように記入してください。",
+                   "This cannot be read as {kind}. Enter it like {examples}."),
 }
 
 
@@ -1257,3 +1285,18 @@ BOOK.update({
     "not_an_issue": ("Ⅲの課題の番号（一覧にある番号）を選んでください。",
                      "Pick a number of an issue listed in section Ⅲ."),
 })
+
+
+# -- field types (issue 13) --
+# per kind of value: (the kind in Japanese, in English, examples of what is accepted)
+TYPE_TEXTS: dict[str, tuple[str, str, str]] = {
+    "integer": ("整数", "a whole number", "12、１２、1,200"),
+    "number": ("数値", "a number", "12、3.5、1,200"),
+    "amount": ("金額（千円）", "an amount in thousands of yen", "1,200、▲50、158千円"),
+    "date": ("日付", "a date", "2023/4/1、令和5年4月1日、R5.4.1"),
+    "fiscal_year": ("年度", "a fiscal year", "2018、H30、平成30年度、R2"),
+    "indicator": ("数値または「-」", "a number or '-'", "12、3.5、-"),
+}
+# the default message of a pattern a definition gives without its own pattern_message
+PATTERN_HINT = ("記入要領の例のとおりに書き直してください。",
+                "Rewrite it as the instructions show.")

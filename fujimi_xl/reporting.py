@@ -19,7 +19,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from . import fiscal, layout, outfile, print_fit
+from . import fieldtypes, fiscal, layout, outfile, print_fit
 from .dataset import Row, Table
 from .errors import Notice
 from .forms import Form
@@ -27,6 +27,8 @@ from .forms import Form
 PAPER = {"A4": 9, "A3": 8}
 MARGINS = (0.4, 0.4, 0.6, 0.6)  # left, right, top, bottom (inches)
 MISSING_TEXT = "（未提出）"
+SUBTOTAL_TEXT = "小計（{label}）"  # the total row of a group (report "totals")
+TOTAL_TEXT = "合計"
 
 
 def write_report(path: Path, form: Form, table: Table, *, title: str = "",
@@ -76,6 +78,26 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
     f_cell_c = fmt(border=1, text_wrap=True, valign="top", align="center")
     f_missing = fmt(border=1, text_wrap=True, valign="top", font_color="#808080", italic=True)
 
+    # typed columns (fieldtypes): numbers right-aligned in the definition's number format,
+    # dates as date cells (or in a text style such as 令和5年4月1日, centred)
+    typed_style: dict[str, Any] = {}
+    for fid in cols:
+        f = form.by_id[fid]
+        ft = fieldtypes.of(f.type, bool(f.choices))
+        if ft.numeric:
+            typed_style[fid] = fmt(border=1, valign="top", align="right",
+                                   num_format=f.format or ft.report_format)
+        elif ft.id == "date":
+            typed_style[fid] = fmt(border=1, valign="top", align="center",
+                                   num_format=_date_format(f.format))
+    totals: list[str] = [fid for fid in cfg.get("totals", []) if fid in cols]
+    f_total_head = fmt(border=1, valign="vcenter", bg_color="#F2F2F2")
+    f_totals = {fid: fmt(border=1, valign="vcenter", align="right", bg_color="#F2F2F2",
+                         num_format=(form.by_id[fid].format or fieldtypes.of(
+                             form.by_id[fid].type).report_format or "#,##0"))
+                for fid in totals}
+    grand: dict[str, float] = {fid: 0 for fid in totals}
+
     sections = [list(g) for _, g in groupby(table.rows, key=lambda r: r.record.get(group_by))] \
         if group_by else [table.rows]
     firsts = [s[0].record.get(group_by) for s in sections if s]
@@ -115,8 +137,9 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
         blocks = [list(g) for _, g in groupby(rows, key=lambda r: r.key)]
         first_input = _first_input(form, cols)
         # per column, once: (column, field id, width, style, merged over an item's rows)
-        specs = [(c, fid, width(fid), f_cell_c if fid in center else f_cell,
-                  fid in merge_fields) for c, fid in enumerate(cols)]
+        specs = [(c, fid, width(fid), typed_style.get(fid) or (
+                  f_cell_c if fid in center else f_cell), fid in merge_fields)
+                 for c, fid in enumerate(cols)]
         landscape = cfg.get("orientation", "landscape") == "landscape"
         paper = PAPER.get(cfg.get("paper", "A4"), 9)
         page = print_fit.page_points(paper, landscape, MARGINS, [width(f) for f in cols])
@@ -144,6 +167,10 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
                         continue
                     if not row.returned and fid == first_input:
                         text, style = f"{MISSING_TEXT}{row.group.name}", f_missing
+                    elif fid in typed_style and text:
+                        _put_typed(ws, r, c, len(heights), form.by_id[fid],
+                                   row.record.get(fid), style)
+                        continue
                     _put(ws, r, c, len(heights), text, style)
                 for i, h in enumerate(heights):
                     ws.set_row(r + i, h)
@@ -159,6 +186,9 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
                                            for cells in texts for _, fid, t in cells)) \
                     > pages.room:
                 _warn_tall(form, year, ws.name, top, specs, texts, spans, block, notices)
+        if totals:
+            r = _total_rows(ws, r, cols, totals, rows, label, len(sections),
+                            rows is sections[-1], grand, f_total_head, f_totals, pages)
         if pages.breaks:
             ws.set_h_pagebreaks(pages.breaks)
 
@@ -177,6 +207,77 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
     if warnings is not None:
         warnings.extend(str(n) for n in notices[first_notice:])
     return done
+
+
+def _total_rows(ws: Any, r: int, cols: list[str], totals: list[str], rows: list[Row],
+                label: str, n_sections: int, last: bool, grand: dict[str, float],
+                f_head: Any, f_totals: dict[str, Any], pages: Any) -> int:
+    """The total row of a group (report "totals"), and after the last group the overall
+    total; returns the next free row."""
+    sums = {fid: _sum(row.record.get(fid) for row in rows) for fid in totals}
+    for fid in totals:
+        grand[fid] += sums[fid]
+    lines = [(TOTAL_TEXT if n_sections == 1 else SUBTOTAL_TEXT.format(label=label), sums)]
+    if last and n_sections > 1:
+        lines.append((TOTAL_TEXT, grand))
+    first_total = min(cols.index(fid) for fid in totals)
+    for text, values in lines:
+        if first_total > 1:
+            ws.merge_range(r, 0, r, first_total - 1, text, f_head)
+        elif first_total == 1:
+            ws.write_string(r, 0, text, f_head)
+        for c in range(first_total, len(cols)):
+            fid = cols[c]
+            if fid in totals:
+                ws.write_number(r, c, _sum([values[fid]]), f_totals[fid])
+            else:
+                ws.write_blank(r, c, None, f_head)
+        ws.set_row(r, 18)
+        pages.add(r, [18.0])
+        r += 1
+    return r
+
+
+def _sum(values: Any) -> float:
+    """The total of the numbers among ``values`` (blanks and 「-」 count nothing)."""
+    total: float = 0
+    for v in values:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            total += v
+    return int(total) if float(total).is_integer() else total
+
+
+def _date_format(style: str) -> str:
+    """The number format of a report's date cell: a field's "format" (an Excel format, or
+    iso / slash); wareki is written as text (see _put_typed)."""
+    if style == "iso":
+        return "yyyy-mm-dd"
+    if style in ("", "slash", "wareki"):
+        return "yyyy/m/d"
+    return style
+
+
+def _put_typed(ws: Any, r: int, c: int, n_rows: int, f: Any, value: Any, style: Any) -> None:
+    """A typed value as its type prints: a number cell, a date cell, or a date in words."""
+    data: Any = value
+    if fieldtypes.of(f.type).id == "date" and isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            data = value
+        else:
+            data = fieldtypes.wareki(value) if f.format == "wareki" else \
+                dt.datetime(day.year, day.month, day.day)
+    elif not isinstance(value, int | float) or isinstance(value, bool):
+        data = str(value)  # 「-」 in a number column
+    if n_rows > 1:
+        ws.merge_range(r, c, r + n_rows - 1, c, "", style)
+    if isinstance(data, dt.datetime):
+        ws.write_datetime(r, c, data, style)
+    elif isinstance(data, int | float):
+        ws.write_number(r, c, data, style)
+    else:
+        ws.write_string(r, c, data, style)
 
 
 def _put(ws: Any, r: int, c: int, n_rows: int, text: str, style: Any) -> None:
@@ -213,6 +314,15 @@ def _text(form: Form, fid: str, row: Row) -> str:
     value = row.record.get(fid)
     if f.role == "key":
         return f.show(value)
+    if type(value) is int and fieldtypes.of(f.type).id == "fiscal_year":
+        return fiscal.long_label(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if f.format == "wareki" and isinstance(value, str) and fieldtypes.of(f.type).id == "date":
+        try:
+            return fieldtypes.wareki(value)
+        except ValueError:
+            return value
     return "" if value is None else str(value)
 
 

@@ -9,10 +9,12 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from . import formcheck, normalise
+from . import fieldtypes, formcheck, normalise
 from .errors import Problem
 from .extract import Cell
+from .fieldtypes import NUMBER_LIMIT
 from .forms import Form, Record
+from .messages import PATTERN_HINT, TYPE_TEXTS
 
 
 @dataclass
@@ -28,8 +30,11 @@ def check(form: Form, year: int, rows: dict[str, dict[str, Cell]],
     by_key = {it["key"]: it for it in issued_items}
     plan_records = {k: _plan_record(form, it) for k, it in by_key.items()}
 
-    # the free texts of the whole file normalised in one pass; choices one by one
-    free = [f for f in form.input_fields if not f.choices]
+    # the free texts of the whole file normalised in one pass; choices and typed values (a
+    # number, a date: fieldtypes) one by one
+    typed = {f.id: fieldtypes.of(f.type) for f in form.input_fields
+             if fieldtypes.is_typed(f.type, bool(f.choices))}
+    free = [f for f in form.input_fields if not f.choices and f.id not in typed]
     cleaned = iter(normalise.texts([cells[f.id].raw for cells in rows.values() for f in free]))
     # cells with a problem of their own (their XML, a value that is no number): nothing
     # else is said about them
@@ -39,8 +44,19 @@ def check(form: Form, year: int, rows: dict[str, dict[str, Cell]],
         record: Record = dict(plan_records[key])
         for f in form.input_fields:
             cell = cells[f.id]
-            value, removed = (normalise.choice(cell.raw), 0) if f.choices else next(cleaned)
-            if type(cell.raw) is float and not math.isfinite(cell.raw) and not cell.refused:
+            ft = typed.get(f.id) if typed else None
+            if ft is not None:
+                value, removed = "", 0
+                if not cell.refused:
+                    value, p = read_typed(ft, f, cell, year, file_name, sheet, key)
+                    if p is not None:
+                        own.append(p)
+                        refused.add(cell.address)
+                        continue
+            else:
+                value, removed = (normalise.choice(cell.raw), 0) if f.choices else next(cleaned)
+            if type(cell.raw) is float and not math.isfinite(cell.raw) and not cell.refused \
+                    and ft is None:
                 own.append(Problem("not_finite", file=file_name, sheet=sheet,
                                    cell=cell.address, field=f.label_for(year), field_id=f.id,
                                    item_key=key, value=_num(cell.raw)))
@@ -74,12 +90,56 @@ def check(form: Form, year: int, rows: dict[str, dict[str, Cell]],
     return Checked(records, problems)
 
 
+def read_typed(ft: fieldtypes.FieldType, f: Any, cell: Cell, year: int, file_name: str,
+               sheet: str, key: str) -> tuple[Any, Problem | None]:
+    """The typed value of a cell of a typed field ("" when blank), or the problem saying why
+    it cannot be read: what kind of value is wanted and examples of what is accepted."""
+    raw = cell.raw
+    if raw is None or (type(raw) is str and (raw == "" or raw.isspace())):
+        return "", None
+    assert ft.parse is not None
+    value = ft.parse(raw)  # a few µs: the place of a problem is only made for a problem
+    if value is not fieldtypes.UNREADABLE and (
+            type(value) is str or abs(value) < NUMBER_LIMIT):
+        return value, None
+    place = {"file": file_name, "sheet": sheet, "cell": cell.address,
+             "field": f.label_for(year), "field_id": f.id, "item_key": key}
+    if normalise.non_finite(raw):
+        return "", Problem("not_finite", value=_num(raw) if type(raw) is float else raw,
+                           **place)
+    if value is fieldtypes.UNREADABLE:
+        return "", Problem("type_unreadable", value=normalise.text(raw)[0],
+                           params=type_params(ft.id), **place)
+    return "", Problem("out_of_range", value=_num(value), params={
+        "allowed": f"{-(NUMBER_LIMIT - 1):,} ～ {NUMBER_LIMIT - 1:,}"}, **place)
+
+
+def type_params(type_id: str) -> dict[str, str]:
+    """The parameters of type_unreadable: the kind of value in words (ja, en), examples."""
+    kind, kind_en, examples = TYPE_TEXTS[type_id]
+    return {"kind": kind, "kind_en": kind_en, "examples": examples}
+
+
+def _pattern_params(f: Any) -> dict[str, str]:
+    """The message a definition gives a pattern (pattern_message), or a default one: never
+    the regular expression itself."""
+    given = f.pattern_message or {}
+    return {"hint": given.get("ja") or PATTERN_HINT[0],
+            "hint_en": given.get("en") or given.get("ja") or PATTERN_HINT[1]}
+
+
 def _plan_record(form: Form, issued: dict[str, Any]) -> Record:
     record: Record = {}
     for f in form.locked_fields:
         text = issued.get(f.id, "")
         if f.role == "key":
             record[f.id] = normalise.parse_index(text)
+        elif text != "" and fieldtypes.is_typed(f.type, bool(f.choices)):
+            # a locked typed field (a planned amount, a start year): typed like an input
+            parse = fieldtypes.of(f.type).parse
+            assert parse is not None
+            value = parse(text)
+            record[f.id] = text if value is fieldtypes.UNREADABLE else value
         else:
             record[f.id] = text
     return record
@@ -108,8 +168,15 @@ def _schema_problem(form: Form, err: Any, record: Record, place: Any) -> Problem
     if validator == "minLength":
         return Problem("required", **place(fid))
     if validator == "type":
+        wanted = err.validator_value
+        if wanted in ("integer", "number"):
+            return Problem("type_unreadable", value=value, params=type_params(wanted),
+                           **place(fid))
         return Problem("wrong_type", value=value, params={"expected": err.validator_value},
                        **place(fid))
+    if validator == "pattern":
+        return Problem("pattern_mismatch", value=value,
+                       params=_pattern_params(form.by_id[fid]), **place(fid))
     if validator in _BOUNDS:
         return Problem("out_of_range", value=value, params={
             "allowed": f"{_BOUNDS[validator]} {_num(err.validator_value)}"}, **place(fid))
@@ -134,19 +201,9 @@ def _rule(form: Form, rule: dict[str, Any], record: Record, place: Any) -> Probl
 
 # the bounds of JSON Schema, as the message shows them (the same in both languages)
 _BOUNDS = {"minimum": "≥", "maximum": "≤", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
-# a number a spreadsheet keeps exactly: 15 significant digits (any number field, whatever the
-# form's schema says)
-NUMBER_LIMIT = 10**15
 
 
 # -- form-style sheets -----------------------------------------------------------------------
-
-# field types read as numbers: the parser, and what the message asks for when it fails
-_NUMBER_TYPES: dict[str, tuple[Any, str]] = {
-    "kyen": (normalise.parse_amount, "千円単位の数値"),
-    "indicator": (normalise.parse_indicator, "数値または「-」"),
-}
-
 
 def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_name: str) -> \
         Checked:
@@ -188,17 +245,12 @@ def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_n
         text, _ = normalise.text(cell.raw)
         if text == "":
             continue
-        if f.type in _NUMBER_TYPES:
-            parse, expected = _NUMBER_TYPES[f.type]
-            value = parse(cell.raw)
-            if value is None:
-                problems.append(Problem("wrong_type", value=text,
-                                        params={"expected": expected}, **p))
-                bad.add((f.id,))
-                continue
-            if isinstance(value, int | float) and abs(value) >= NUMBER_LIMIT:
-                problems.append(Problem("out_of_range", value=_num(value), params={
-                    "allowed": f"{-(NUMBER_LIMIT - 1):,} ～ {NUMBER_LIMIT - 1:,}"}, **p))
+        if fieldtypes.is_typed(f.type, bool(f.choices)):
+            value, problem = read_typed(fieldtypes.of(f.type), f, cell, year, file_name,
+                                        data.sheet, key)
+            if problem is not None:
+                problems.append(Problem(problem.code, value=problem.value,
+                                        params=problem.params, **p))
                 bad.add((f.id,))
                 continue
         elif f.choices:
@@ -278,7 +330,11 @@ def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_n
             problems.append(Problem("too_long", value=value, params={
                 "found": len(str(value)), "allowed": err.validator_value}, **p))
         elif err.validator in ("type", "oneOf"):
-            problems.append(Problem("wrong_type", value=value, params={"expected": "数値"}, **p))
+            problems.append(Problem("type_unreadable", value=value,
+                                    params=type_params("number"), **p))
+        elif err.validator == "pattern" and path and path[0] in form.by_id:
+            problems.append(Problem("pattern_mismatch", value=value,
+                                    params=_pattern_params(form.by_id[path[0]]), **p))
         elif err.validator in _BOUNDS:
             problems.append(Problem("out_of_range", value=value, params={
                 "allowed": f"{_BOUNDS[err.validator]} {_num(err.validator_value)}"}, **p))

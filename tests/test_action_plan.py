@@ -124,13 +124,16 @@ def test_value_rules(ws, outbox, answers, tmp_path):
     res = api.ingest(ws, [path]).files[0]
     got = [(p.where(), p.field, p.code) for p in res.problems]
     assert got == [
-        ("アクションプラン!F9", "実績値（2年目）", "wrong_type"),
-        ("アクションプラン!H21", "事業費総額（3年目）", "wrong_type"),
+        ("アクションプラン!F9", "実績値（2年目）", "type_unreadable"),
+        ("アクションプラン!H21", "事業費総額（3年目）", "type_unreadable"),
         ("アクションプラン!B45", "時期", "wrong_type"),
         ("アクションプラン!B46", "時期", "required"),
         ("アクションプラン!A44", "IIIと対応する課題", "bad_issue_ref"),
     ]
     assert res.problems[-1].message() == text("bad_issue_ref", value="⑨", choices="①・②")
+    # a type's refusal says the kind of value in words, with examples (issue 13)
+    assert res.problems[1].message() == (
+        "「五百」は金額（千円）として読めません。1,200、▲50、158千円のように記入してください。")
 
 
 def test_negative_amounts_with_triangle_and_units(ws, outbox, answers, tmp_path):

@@ -104,7 +104,8 @@ def test_errors_below_the_tables_are_listed_where_the_feedback_marks_them(
          "action": [["①", "平成31年度", "研修を開く。"], ["②", "来年度", "続ける。"]]}
     returned = fill_sheet_workbook(outbox["3"], a, tmp_path / "r3.xlsx")
     res = api.ingest(ws, [returned]).files[0]
-    assert {p.code for p in res.problems} == {"wrong_type", "bad_issue_ref"}
+    assert {p.code for p in res.problems} == {"type_unreadable", "wrong_type",
+                                                  "bad_issue_ref"}
     listed = _check(res, returned, tmp_path)
     # the returned book's next_budget cell is not the feedback book's
     p = next(p for p in res.problems if p.field_id == "next_budget")
@@ -120,7 +121,7 @@ def test_inserted_rows_errors_in_and_below_the_action_table(ws, outbox, answers,
     a = {**answers["1"], "next_budget": "百", "action": action}
     returned = fill_sheet_workbook(outbox["1"], a, tmp_path / "r1.xlsx")  # inserts 4 rows
     res = api.ingest(ws, [returned]).files[0]
-    assert [p.code for p in res.problems] == ["wrong_type", "wrong_type"]
+    assert [p.code for p in res.problems] == ["type_unreadable", "wrong_type"]
     _check(res, returned, tmp_path)
     assert master_snapshot(ws) == before
 
