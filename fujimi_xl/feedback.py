@@ -182,7 +182,8 @@ def _moved_cells(data: Any, placed: Any) -> dict[str, tuple[int, int]]:
 
 
 _ADDRESS = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,3}[0-9]{1,7}(?![A-Za-z0-9])")
-_VALUE_PARAMS = {"expected", "detail", "choices"}  # what staff or the form wrote, not places
+_VALUE_PARAMS = {"expected", "detail", "choices",  # what staff or the form wrote, not places
+                 "message_ja", "message_en"}  # a rule's own message (issue 13)
 
 
 def _moved_problem(p: Problem, moved: dict[str, tuple[int, int]], data: Any) -> Problem:

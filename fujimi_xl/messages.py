@@ -363,6 +363,36 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "「{value}」は記入の形式に合いません。{hint}",
         "'{value}' is not in the form this cell needs. {hint_en}",
     ),
+
+    # -- rules (issue 13): the generic message of each rule type, when the definition gives none
+    "rule_required_if": (
+        "{other_name}が「{other}」の場合は{label}の記入が必要です。{label}を記入してください。",
+        "{label} is required when {other_name} is '{other}'. Please fill it in.",
+    ),
+    "rule_required_unless": (
+        "{other_name}が「{other}」の場合は{label}の記入が必要です（{allowed} の場合は不要）。"
+        "{label}を記入してください。",
+        "{label} is required when {other_name} is '{other}' (not needed for {allowed}). "
+        "Please fill it in.",
+    ),
+    "rule_sum": (
+        "{terms}＝{sum} が{total_label}（{total_cell}: {value}）と一致しません（{cells}）。"
+        "数値を見直してください。",
+        "{terms} = {sum} does not equal the {total_label} ({total_cell}: {value}) ({cells}). "
+        "Please check the numbers.",
+    ),
+    "rule_list_ref": (
+        "「{value}」は{target_name}にありません。{choices} のいずれかを記入してください。",
+        "'{value}' is not in {target_name}. Use one of {choices}.",
+    ),
+    "rule_compare": (
+        "{label}「{value}」は{other_desc}{op_ja}にしてください。値を見直してください。",
+        "{label} '{value}' must be {op_en} {other_name} {other}. Please check the values.",
+    ),
+    "rule_unique": (
+        "「{value}」が重複しています（{cells}）。{label}には他と重ならない値を記入してください。",
+        "'{value}' appears more than once ({cells}). Give {label} a value no other cell has.",
+    ),
 }
 
 
@@ -379,6 +409,10 @@ def render(problem: Problem, lang: str = "ja") -> str:
     params: dict[str, Any] = dict(problem.params)
     params.setdefault("value", "" if problem.value is None else problem.value)
     params.setdefault("label", problem.field)
+    # a rule's own message from its form's definition (issue 13), else the catalogue's
+    own = params.get(f"message_{lang}") or params.get("message_ja")
+    if isinstance(own, str):
+        return own.format_map(_Defaults(**{k: _short(v) for k, v in params.items()}))
     return text(problem.code, lang, **params)
 
 
@@ -543,6 +577,53 @@ ERRORS: dict[str, tuple[str, str]] = {
                       "The form definition {folder} ({name}, {title}) has no problems."),
     "form_check_problems": ("様式定義 {folder} に{n}件の問題があります。",
                             "The form definition {folder} has {n} problems."),
+    # -- rules of a definition (issue 13) ---------------------------------------------------------
+    "rule_not_list": ("様式定義 {file} の rules は規則の一覧（[ … ]）にしてください。",
+                      "Form definition {file}: rules must be a list of rules ([ … ])."),
+    "rule_not_object": ("様式定義 {file} の {path} は規則（{{\"type\": …}}）にしてください。",
+                        "Form definition {file}: {path} must be a rule ({{\"type\": …}})."),
+    "rule_unknown_type": (
+        "様式定義 {file} の {path}: 規則の種類「{value}」はありません。使える種類: {allowed}",
+        "Form definition {file}, {path}: there is no rule type '{value}'. Allowed: {allowed}"),
+    "rule_bad_layout": (
+        "様式定義 {file} の {path}: 「{value}」はこの様式（layout: {layout}）では使えません。"
+        "使える layout: {allowed}",
+        "Form definition {file}, {path}: '{value}' cannot be used with layout '{layout}'. "
+        "Allowed layouts: {allowed}"),
+    "rule_unknown_param": (
+        "様式定義 {file} の {path}: 規則 {rule} に「{value}」という指定はありません。"
+        "使える指定: {allowed}",
+        "Form definition {file}, {path}: a {rule} rule has no parameter '{value}'. "
+        "Allowed: {allowed}"),
+    "rule_missing_param": (
+        "様式定義 {file} の {path} がありません。規則 {rule} には {param} の指定が必要です。",
+        "Form definition {file}: {path} is missing. A {rule} rule needs '{param}'."),
+    "rule_one_of": (
+        "様式定義 {file} の {path}: 規則 {rule} には {params} のうち1つだけを指定してください。",
+        "Form definition {file}, {path}: a {rule} rule needs exactly one of {params}."),
+    "rule_bad_field": (
+        "様式定義 {file} の {path}: 「{value}」という項目はこの様式にありません。使える項目: {allowed}",
+        "Form definition {file}, {path}: the form has no field '{value}'. Allowed: {allowed}"),
+    "rule_bad_list": (
+        "様式定義 {file} の {path}: 「{value}」という表（lists）はこの様式にありません。"
+        "使える表: {allowed}",
+        "Form definition {file}, {path}: the form has no list '{value}'. Allowed: {allowed}"),
+    "rule_bad_column": (
+        "様式定義 {file} の {path}: 表「{list}」に「{value}」という列はありません。使える列: {allowed}",
+        "Form definition {file}, {path}: list '{list}' has no column '{value}'. "
+        "Allowed: {allowed}"),
+    "rule_bad_value": (
+        "様式定義 {file} の {path}: 「{value}」は使えません。使える値: {allowed}",
+        "Form definition {file}, {path}: '{value}' cannot be used. Allowed: {allowed}"),
+    "rule_bad_check": (
+        "様式定義 {file} の {path}: 「{value}」は合計の規則（sum_equals の total）ではないため、"
+        "○×の確認欄を置けません。使える項目: {allowed}",
+        "Form definition {file}, {path}: '{value}' is not the total of a sum_equals rule, so "
+        "no ○/× check cell can show it. Allowed: {allowed}"),
+    "rule_bad_placeholder": (
+        "様式定義 {file} の {path}: 差し込み「{{{value}}}」はありません。使える差し込み: {allowed}",
+        "Form definition {file}, {path}: there is no placeholder '{{{value}}}'. "
+        "Allowed: {allowed}"),
     # -- the plan --------------------------------------------------------------------------------
     "plan_unreadable": ("計画ブック {name} を読めません: {detail}",
                         "Cannot read the plan workbook {name}: {detail}"),

@@ -15,6 +15,7 @@ from .extract import Cell
 from .fieldtypes import NUMBER_LIMIT
 from .forms import Form, Record
 from .messages import PATTERN_HINT, TYPE_TEXTS
+from .rules import Row, evaluate
 
 
 @dataclass
@@ -40,6 +41,7 @@ def check(form: Form, year: int, rows: dict[str, dict[str, Cell]],
     # else is said about them
     refused = {c.address for cells in rows.values() for c in cells.values() if c.refused}
     own: list[Problem] = []
+    checked: list[Row] = []
     for key, cells in rows.items():
         record: Record = dict(plan_records[key])
         for f in form.input_fields:
@@ -78,10 +80,10 @@ def check(form: Form, year: int, rows: dict[str, dict[str, Cell]],
         if not form.is_valid(record):
             for err in form.validator.iter_errors(record):
                 problems.append(_schema_problem(form, err, record, place))
-        for rule in form.rules:
-            p = _rule(form, rule, record, place)
-            if p:
-                problems.append(p)
+        if form.rules:
+            checked.append(Row(record, _row_places(place, cells)))
+    if checked:
+        problems.extend(evaluate(form, checked))
     if refused:
         problems = [p for p in problems if p.cell not in refused] + own
     problems.sort(key=lambda p: (list(rows).index(p.item_key) if p.item_key in rows else -1,
@@ -184,19 +186,13 @@ def _schema_problem(form: Form, err: Any, record: Record, place: Any) -> Problem
     return Problem(code, value=value, params=params, **place(fid))
 
 
-def _rule(form: Form, rule: dict[str, Any], record: Record, place: Any) -> Problem | None:
-    kind = rule.get("type")
-    if kind == "required_unless":
-        fid = rule["field"]
-        other = record.get(rule["unless_field"])
-        if other is None or other in rule["unless_in"]:
-            return None
-        if other not in form.choice_values(form.by_id[rule["unless_field"]].choices or ""):
-            return None  # the grade itself is already reported
-        if record.get(fid):
-            return None
-        return Problem(rule.get("code", "required"), params={"grade": other}, **place(fid))
-    return None
+def _row_places(place: Any, cells: dict[str, Cell]) -> Any:
+    """Where a rule finds the cell of a field of this row (a list form has no inner lists)."""
+
+    def places(path: tuple[Any, ...]) -> dict[str, Any] | None:
+        return place(path[0]) if len(path) == 1 and path[0] in cells else None
+
+    return places
 
 
 # the bounds of JSON Schema, as the message shows them (the same in both languages)
@@ -342,8 +338,8 @@ def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_n
             code, params = formcheck.schema_words(err)
             problems.append(Problem(code, value=value, params=params, **p))
 
-    for rule in form.rules:
-        problems.extend(_sheet_rule(form, rule, record, places))
+    if form.rules:
+        problems.extend(evaluate(form, [Row(record, places.get)]))
     return Checked({key: record}, problems)
 
 
@@ -355,43 +351,6 @@ def _get(record: Record, path: tuple[Any, ...]) -> Any:
         except (KeyError, IndexError, TypeError):
             return None
     return value
-
-
-def _sheet_rule(form: Form, rule: dict[str, Any], record: Record,
-                places: dict[tuple[Any, ...], dict[str, Any]]) -> list[Problem]:
-    out: list[Problem] = []
-    kind = rule.get("type")
-    if kind == "sum_equals":
-        for i in rule.get("each", [""]):
-            total_id = rule["total"].format(i=i)
-            part_ids = [p.format(i=i) for p in rule["parts"]]
-            values = [record.get(fid) for fid in (total_id, *part_ids)]
-            if any(not isinstance(v, int | float) for v in values):
-                continue
-            total, parts = float(values[0] or 0), [float(v or 0) for v in values[1:]]
-            if abs(sum(parts) - total) < 1e-9:
-                continue
-            where = [places.get((fid,), {}).get("cell", "") for fid in (total_id, *part_ids)]
-            labels = [form.by_id[fid].label for fid in part_ids]
-            terms = "＋".join(f"{lbl}（{c}: {_num(v)}）"
-                             for lbl, c, v in zip(labels, where[1:], parts, strict=True))
-            out.append(Problem(rule.get("code", "sum_mismatch"), value=_num(total), params={
-                "terms": terms, "sum": _num(sum(parts)), "total_cell": where[0],
-                "cells": "・".join(where), "total_label": form.by_id[total_id].label,
-                "field_ids": ",".join((total_id, *part_ids))},
-                **places[(total_id,)]))
-    elif kind == "list_ref":
-        numbers = {row.get("no") for row in record.get(rule["target"], [])}
-        for i, row in enumerate(record.get(rule["list"], [])):
-            n = row.get(rule["column"])
-            if n is not None and n not in numbers:
-                from .forms import circled
-
-                p = places.get((rule["list"], i, rule["column"]), {})
-                out.append(Problem(rule.get("code", "bad_issue_ref"), value=circled(n), params={
-                    "choices": "・".join(circled(x) for x in sorted(x for x in numbers if x))},
-                    **p))
-    return out
 
 
 def _num(v: Any) -> str:
