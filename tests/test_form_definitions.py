@@ -115,8 +115,8 @@ def test_forms_lists_package_and_workspace_forms_with_where_they_come_from(tmp_p
                       "source": "workspace", "folder": str(folder), "ok": True, "problems": []}
     en = invoke("--lang", "en", "forms", "-w", tmp_path / "ws")
     assert f"survey\t庁内照会\tlist\tworkspace {folder}" in lines(en)
-    # without -w: the package's only
-    assert not any(line.startswith("survey") for line in lines(invoke("forms")))
+    # without -w: the package's only (the shipped survey, not the workspace's 庁内照会)
+    assert not any(line.startswith("survey\t庁内照会") for line in lines(invoke("forms")))
 
 
 def test_forms_marks_a_broken_definition(tmp_path):
@@ -391,7 +391,7 @@ def test_plan_template_finds_a_workspace_form(tmp_path, ws):
 
     heads = [c.value for c in openpyxl.load_workbook(out)["計画"][1]]
     assert heads == ["節", "項", "号", "事業名", "担当"]
-    assert invoke("plan-template", tmp_path / "y.xlsx", "--form", "survey").exit_code == 2
+    assert invoke("plan-template", tmp_path / "y.xlsx", "--form", "庁内照会").exit_code == 2
 
 
 def _survey_plan(tmp_path: Path, folder: Path) -> Path:
