@@ -193,3 +193,17 @@ def test_the_demo_runs_the_survey(tmp_path: Path) -> None:
     assert f"庁内照会の集計表（部別・合計つき）: {report}" in out
     assert report.is_file()
     assert f"庁内照会の書き出し（JSON）: {root / '照会結果_令和5年度.json'}" in out
+
+
+@pytest.mark.libreoffice
+def test_the_survey_report_prints_one_page_per_department_and_the_summary(
+        cycle: dict[str, Any]) -> None:
+    """The PDF (LibreOffice): a page per 部 (A4 landscape, fitted to the width), then 集計."""
+    import re
+
+    (cycle["tmp"] / "returned").mkdir()
+    assert all(f.outcome == "accepted" for f in api.ingest(cycle["ws"], fill_all(cycle)).files)
+    rep = api.report(cycle["ws"], "survey", YEAR, want_pdf=True)
+    assert rep.pdf is not None and rep.pdf.is_file()
+    pages = re.findall(rb"/Type\s*/Page[^s]", rep.pdf.read_bytes())
+    assert len(pages) == 4
