@@ -357,7 +357,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # -- field types (issue 13) --
     "type_unreadable": (
         "「{value}」は{kind}として読めません。{examples}のように記入してください。",
-        "'{value}' cannot be read as {kind_en}. Enter it like {examples}.",
+        "'{value}' cannot be read as {kind_en}. Enter it like {examples_en}.",
     ),
     "pattern_mismatch": (
         "「{value}」は記入の形式に合いません。{hint}",

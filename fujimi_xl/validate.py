@@ -119,7 +119,8 @@ def read_typed(ft: fieldtypes.FieldType, f: Any, cell: Cell, year: int, file_nam
 def type_params(type_id: str) -> dict[str, str]:
     """The parameters of type_unreadable: the kind of value in words (ja, en), examples."""
     kind, kind_en, examples = TYPE_TEXTS[type_id]
-    return {"kind": kind, "kind_en": kind_en, "examples": examples}
+    return {"kind": kind, "kind_en": kind_en, "examples": examples,
+            "examples_en": examples.replace("、", ", ")}
 
 
 def _pattern_params(f: Any) -> dict[str, str]:

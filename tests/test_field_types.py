@@ -177,6 +177,10 @@ def test_a_value_its_type_cannot_read_is_refused_at_its_cell(
         (f"入力!E{FIRST_ROW + 1}", "値", "type_unreadable")]
     assert res.problems[0].message() == message
     assert "integer" not in res.problems[0].message("en")
+    if ftype == "amount":
+        assert res.problems[0].message("en") == (
+            "'五百' cannot be read as an amount in thousands of yen. Enter it like 1,200, ▲50, "
+            "158千円.")
     assert master_snapshot(blank_ws) == before
 
 

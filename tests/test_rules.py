@@ -616,3 +616,26 @@ def test_feedback_of_a_sheet_form_marks_both_compared_cells(tmp_path):
     for ref in ("D6", "B6"):
         assert wb["票"][ref].fill.fgColor.rgb.endswith(ERROR_FILL.lstrip("#")), ref
         assert wb["票"][ref].comment.text == want, ref
+
+
+@pytest.mark.parametrize("kind", sorted(RULE_TYPES))
+@pytest.mark.parametrize("odd", [None, [], {}, ["a", []], 3, True, "{", "rules"])
+def test_any_odd_value_of_any_parameter_is_a_fault_not_a_traceback(kind, odd):
+    from fujimi_xl.rules import spec
+
+    for form in (load_form("progress"), load_form("action_plan")):
+        for name in ["type", *spec(kind).names, "code", "message", "each"]:
+            rule = {"type": kind, name: odd}
+            faults = check_definition(rule, form, path="rules[0]")
+            assert all(f.path.startswith("rules[0]") and f.message() for f in faults)
+            assert faults or name in ("field", "description"), (kind, name, odd)
+
+
+def test_a_broken_rule_in_english(tmp_path, run):
+    ws = api.init(tmp_path / "ws")
+    path = write_form(ws.root, {**copy.deepcopy(LIST_FORM), "rules": [
+        {"type": "required_if", "field": "count", "if_field": "helt"}]}, LIST_SCHEMA)
+    res = run("--lang", "en", "generate", "rl", "--year", YEAR, "-w", ws.root)
+    assert res.exit_code == 2
+    assert res.output == (f"Error: Form definition {path}, rules[0].if_field: the form has no "
+                          f"field 'helt'. Allowed: {LIST_FIELDS}\n")

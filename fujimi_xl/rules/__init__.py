@@ -19,6 +19,7 @@ import re
 from types import ModuleType
 from typing import Any
 
+from ..errors import Problem
 from ..forms import Form
 from . import compare, list_ref, required_if, required_unless, sum_equals, unique
 from .base import COMMON, DefinitionFault, Row, Spec, expand, placeholders
@@ -39,9 +40,9 @@ def spec(kind: str) -> Spec:
     return REGISTRY[kind].SPEC  # type: ignore[no-any-return]
 
 
-def evaluate(form: Form, rows: list[Row]) -> list[Any]:
+def evaluate(form: Form, rows: list[Row]) -> list[Problem]:
     """The problems of every rule of ``form`` over ``rows`` (the records of one file)."""
-    out: list[Any] = []
+    out: list[Problem] = []
     for rule in form.rules:
         module = REGISTRY[rule["type"]]
         for one in expand(rule):
@@ -67,7 +68,8 @@ def _check_cells(form: Form) -> list[DefinitionFault]:
     rows = form.sheet.get("rows", []) if isinstance(form.sheet, dict) else []
     for r, row in enumerate(rows if isinstance(rows, list) else []):
         for c, cell in enumerate(row if isinstance(row, list) else []):
-            if isinstance(cell, dict) and "check" in cell and cell["check"] not in sums:
+            if isinstance(cell, dict) and "check" in cell and not (
+                    isinstance(cell["check"], str) and cell["check"] in sums):
                 return [DefinitionFault(f"sheet.rows[{r}][{c}].check", "rule_bad_check", {
                     "value": cell["check"], "allowed": ", ".join(sums) or "（なし）"})]
     return []
@@ -80,7 +82,7 @@ def check_definition(rule: Any, form: Form, path: str = "rules[0]") -> list[Defi
     if not isinstance(rule, dict):
         return [DefinitionFault(path, "rule_not_object")]
     kind = rule.get("type")
-    if kind not in REGISTRY:
+    if not isinstance(kind, str) or kind not in REGISTRY:
         return [DefinitionFault(f"{path}.type", "rule_unknown_type", {
             "value": "" if kind is None else kind, "allowed": ", ".join(RULE_TYPES)})]
     s = spec(kind)
@@ -100,7 +102,7 @@ def check_definition(rule: Any, form: Form, path: str = "rules[0]") -> list[Defi
     out += _common(rule, form, path, s)
     if out:
         return out
-    out += _specific(rule, form, path, kind)
+    out += _specific(rule, form, path, kind)  # which parameters go together, first
     if out:
         return out
     for one in expand(rule):
@@ -145,7 +147,8 @@ def _common(rule: dict[str, Any], form: Form, path: str, s: Spec) -> list[Defini
 
 
 def _specific(rule: dict[str, Any], form: Form, path: str, kind: str) -> list[DefinitionFault]:
-    """What a rule type checks beyond its declared parameters (which of them go together)."""
+    """What a rule type checks beyond its declared parameters (which of them go together).
+    Runs before the parameters' own checks: it must take any JSON value."""
     check = getattr(REGISTRY[kind], "definition_faults", None)
     return [] if check is None else list(check(rule, form, path))
 
@@ -182,7 +185,7 @@ def _param(rule: dict[str, Any], form: Form, path: str, kind: str, value: Any,
             return [DefinitionFault(path, "rule_bad_value", {
                 "value": value, "allowed": "値の一覧（例: [\"A\"]）"})]
     elif kind == "op":
-        if value not in compare.OPS:
+        if not isinstance(value, str) or value not in compare.OPS:
             return [DefinitionFault(path, "rule_bad_value", {
                 "value": value, "allowed": ", ".join(compare.OPS)})]
     elif kind == "scalar":

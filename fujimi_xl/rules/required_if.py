@@ -30,8 +30,8 @@ def known_values(form: Form, rule: dict[str, Any], path: str, other: str,
                  values: str) -> list[DefinitionFault]:
     """The values a rule waits for must be choices of the other field, if it has choices:
     a typo there would make the rule never apply."""
-    f = form.by_id.get(rule.get(other, ""))
-    given = rule.get(values)
+    name, given = rule.get(other), rule.get(values)
+    f = form.by_id.get(name) if isinstance(name, str) else None
     if f is None or not f.choices or not isinstance(given, list):
         return []
     choices = form.choice_values(f.choices)
