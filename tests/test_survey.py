@@ -207,3 +207,43 @@ def test_the_survey_report_prints_one_page_per_department_and_the_summary(
     assert rep.pdf is not None and rep.pdf.is_file()
     pages = re.findall(rb"/Type\s*/Page[^s]", rep.pdf.read_bytes())
     assert len(pages) == 4
+
+
+def test_a_clerk_copies_the_survey_into_a_workspace_and_uses_it(tmp_path: Path,
+                                                                run: Any) -> None:
+    """Data only, as the README's guide says: a copy of the survey in the workspace under a
+    name of its own, checked, listed, its plan template filled in Excel, loaded, issued."""
+    import shutil
+
+    ws_root = tmp_path / "ws"
+    assert run("init", ws_root).exit_code == 0
+    src = find_form("survey")
+    assert src is not None
+    folder = ws_root / "templates" / "shoukai"
+    shutil.copytree(src, folder)
+    raw = json.loads((folder / "form.json").read_text(encoding="utf-8"))
+    raw.update(name="shoukai", title="放課後の居場所調査")
+    (folder / "form.json").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    assert run("form", "check", folder).exit_code == 0
+    listed = run("forms", "-w", ws_root).output
+    assert f"shoukai\t放課後の居場所調査\tlist\t作業フォルダ {folder}" in listed
+
+    plan = tmp_path / "計画.xlsx"
+    assert run("plan-template", plan, "--form", "放課後の居場所調査", "-w", ws_root).exit_code == 0
+    wb = openpyxl.load_workbook(plan)
+    assert [c.value for c in wb["計画"][1]] == ["事業番号", "事業名", "担当"]
+    for row in ([1, "子ども食堂への運営支援", "応援"], [2, "放課後子ども教室", "教育"]):
+        wb["計画"].append(row)
+    for row in (["応援", "こども未来部", "子ども未来応援センターグループ"],
+                ["教育", "教育委員会", "教育支援グループ"]):
+        wb["担当一覧"].append(row)
+    wb["設定"]["B1"], wb["設定"]["B2"] = "庁内照会", "富士見市"
+    wb.save(plan)
+    res = run("plan", plan, "-w", ws_root, "--form", "shoukai")
+    assert res.exit_code == 0, res.output
+    res = run("generate", "shoukai", "--year", YEAR, "-w", ws_root)
+    assert res.exit_code == 0, res.output
+    books = sorted((ws_root / "outbox" / str(YEAR) / "shoukai").glob("*.xlsx"))
+    assert [b.name for b in books] == [
+        "令和5年度_放課後の居場所調査_子ども未来応援センターグループ.xlsx",
+        "令和5年度_放課後の居場所調査_教育支援グループ.xlsx"]
