@@ -98,6 +98,19 @@ def fill_workbook(path: Path, answers: dict[str, dict[str, str]], out: Path | No
 
 
 @dataclass
+class SurveyDemo:
+    """The files of the survey (庁内照会) part of the demo."""
+
+    plan: Path
+    outbox: list[Path]
+    returned: list[Path]
+    feedback: list[str]
+    report: Path
+    pdf: Path | None
+    export: Path
+
+
+@dataclass
 class DemoResult:
     root: Path
     workspace: Path
@@ -110,6 +123,7 @@ class DemoResult:
     pdf_message: str
     action_plan_book: Path | None = None
     second_year_report: Path | None = None
+    survey: SurveyDemo | None = None
     log: list[str] = field(default_factory=list)
 
 
@@ -185,9 +199,10 @@ def run_demo(root: Path | str, want_pdf: bool = True, say: Any = print,
         say(rep.pdf_text(lang))
     book = _action_plan_demo(ws, root, want_pdf, line, lang)
     second_report = _second_year(ws, root, year, responses, want_pdf, line, lang)
+    survey = _survey_demo(ws, root, want_pdf, line, lang)
     return DemoResult(root, ws_root, plan_path, [p for _, p, _ in generated.files],
                       returned + second_paths, feedback, rep.path, rep.pdf, rep.pdf_message,
-                      action_plan_book=book, second_year_report=second_report)
+                      action_plan_book=book, second_year_report=second_report, survey=survey)
 
 
 def _second_year(ws: Any, root: Path, year: int, responses: dict[str, Any], want_pdf: bool,
@@ -250,6 +265,105 @@ def _action_plan_demo(ws: Any, root: Path, want_pdf: bool, line: Any, lang: str)
     if rep.pdf:
         line("demo_book_pdf", path=rep.pdf)
     return rep.path
+
+
+# -- the survey (庁内照会): a third form, defined as data only ---------------------------------
+
+SURVEY = "survey"
+
+
+def sample_survey_data() -> dict[str, Any]:
+    text = resources.files("fujimi_xl").joinpath("sample", f"{SURVEY}.json").read_text(
+        encoding="utf-8")
+    return json.loads(text)
+
+
+def sample_survey(data: dict[str, Any] | None = None) -> Plan:
+    """The programs the survey asks about (one row per program, owned by a group)."""
+    data = data or sample_survey_data()
+    form = load_form(SURVEY)
+    items = []
+    for p in data["programs"]:
+        record = {f.id: p[f.id] for f in [*form.key_fields, *form.locked_fields]}
+        items.append(PlanItem(form.item_key(record), p["group"], record))
+    return Plan(SURVEY, sample_plan().groups, items, data["plan_title"], data["city"])
+
+
+def write_sample_survey(path: Path) -> Path:
+    return write_plan_template(path, load_form(SURVEY), example=sample_survey())
+
+
+def fill_list_workbook(path: Path, form_name: str, year: int,
+                       answers: dict[str, dict[str, Any]], out: Path | None = None,
+                       workspace: Path | None = None) -> Path:
+    """Fill a list-form workbook as staff would, with openpyxl: the row of each 管理番号 in
+    ``answers``, the column of each field id found by its label in the header row."""
+    form = load_form(form_name, workspace)
+    wb = openpyxl.load_workbook(path)
+    sheet = next(ws for ws in wb.worksheets
+                 if ws.cell(gen.HEADER_ROW + 1, 1).value == gen.KEY_HEADER)
+    header = {sheet.cell(gen.HEADER_ROW + 1, c).value: c
+              for c in range(1, sheet.max_column + 1)}
+    cols = {f.id: header[f.label_for(year)] for f in form.input_fields}
+    for r in range(gen.FIRST_ROW + 1, sheet.max_row + 1):
+        for fid, value in answers.get(str(sheet.cell(r, 1).value), {}).items():
+            sheet.cell(r, cols[fid]).value = value
+    wb.save(out or path)
+    return out or path
+
+
+def _survey_demo(ws: Any, root: Path, want_pdf: bool, line: Any, lang: str) -> SurveyDemo:
+    """The 庁内照会: its plan (the programs asked about), one workbook per group, staff fill
+    them (full-width digits, 和暦 dates, 1,200, ▲50, 158千円); one book with a blank required
+    cell and a wrong choice is refused, fixed in its feedback workbook and sent again; then
+    status, the report grouped by 部 with totals (and its PDF), and the export."""
+    data = sample_survey_data()
+    year = int(data["year"])
+    plan = write_sample_survey(root / "照会対象事業_サンプル.xlsx")
+    api.load_plan(ws, plan, SURVEY)
+    line("demo_survey_plan", path=plan)
+    generated = api.generate(ws, SURVEY, year, lang=lang)
+    line("demo_survey_generated", n=len(generated.files), folder=generated.files[0][1].parent)
+    folder = root / "returned_survey"
+    folder.mkdir(exist_ok=True)
+    owner = {str(p["no"]): p["group"] for p in data["programs"]}
+    bad = data["first_return"]
+    returned = []
+    for group, path, _ in generated.files:
+        answers = {k: v for k, v in data["responses"].items() if owner[k] == group}
+        if group == bad["group"]:
+            answers = {k: {**v, **bad["responses"].get(k, {})} for k, v in answers.items()}
+            out = folder / f"1回目_{path.name}"
+        else:
+            out = folder / path.name
+        returned.append(fill_list_workbook(path, SURVEY, year, answers, out, ws.root))
+    first = api.ingest(ws, returned, lang=lang)
+    line("demo_first_ingest", accepted=first.count("accepted"), rejected=first.count("rejected"))
+    feedback = []
+    for f in first.files:
+        for p in f.errors:
+            line("demo_problem", file=f.file_name, where=p.where(), message=p.message(lang))
+        if f.feedback:
+            feedback.append(f.feedback)
+            line("demo_feedback", path=f.feedback)
+            answers = {k: v for k, v in data["responses"].items() if owner[k] == bad["group"]}
+            fixed = fill_list_workbook(Path(f.feedback), SURVEY, year, answers,
+                                       folder / f"2回目_{Path(f.path).name[len('1回目_'):]}",
+                                       ws.root)
+            returned.append(fixed)
+            again = api.ingest(ws, [fixed], lang=lang)
+            line("demo_second_accepted", accepted=again.count("accepted"))
+    st = api.status(ws, SURVEY, year)
+    line("demo_status", accepted=sum(1 for g in st.groups if g.state == "accepted"),
+         n=len(st.groups))
+    rep = api.report(ws, SURVEY, year, want_pdf=want_pdf)
+    line("demo_survey_report", path=rep.path)
+    if rep.pdf:
+        line("demo_survey_report_pdf", path=rep.pdf)
+    exported = api.export(ws, SURVEY, year, root / "照会結果_令和5年度.json", fmt="json")
+    line("demo_survey_export", path=exported)
+    return SurveyDemo(plan, [p for _, p, _ in generated.files], returned, feedback, rep.path,
+                      rep.pdf, exported)
 
 
 # -- filling a form-style sheet as staff would ---------------------------------------------

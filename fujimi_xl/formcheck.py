@@ -25,7 +25,7 @@ from typing import Any
 
 import jsonschema
 
-from .messages import error_text
+from .messages import GROUP_ATTRIBUTES, error_text
 
 FORM_FILE = "form.json"
 SCHEMA_FILE = "schema.json"
@@ -38,7 +38,7 @@ SUBTITLE_PLACEHOLDERS = ("year_long", "first", "last")
 INSTRUCTION_PLACEHOLDERS = ("group", "year_long", "input_labels", "grade_list")
 INSTRUCTION_PLACEHOLDERS_BY_LAYOUT = {"sheet": ("program_name",)}
 # report settings whose values name fields
-REPORT_FIELD_LISTS = ("columns", "merge", "center", "carry_columns")
+REPORT_FIELD_LISTS = ("columns", "merge", "center", "carry_columns", "totals")
 REPORT_FIELD_NAMES = ("group_by", "summary_field", "carry_after")
 # rule parameters whose values name fields (or a sheet form's lists); a rule's other
 # parameters are checked by the rules registry, if there is one (forms.check_rules)
@@ -415,7 +415,11 @@ def _cross_checks(raw: dict[str, Any], file: str, folder_name: str,
     if "subtitle" in report:
         yield from check_text(report["subtitle"], SUBTITLE_PLACEHOLDERS, file, "report.subtitle")
     for k in REPORT_FIELD_NAMES:
-        if k in report:
+        if k == "group_by" and str(report.get(k, "")).startswith("@"):
+            # a group's attribute (report by department): one of GROUP_ATTRIBUTES
+            yield from unknown_field(report[k], f"report.{k}",
+                                     names=[f"@{a}" for a in GROUP_ATTRIBUTES])
+        elif k in report:
             yield from unknown_field(report[k], f"report.{k}")
     for k in REPORT_FIELD_LISTS:
         for i, v in _items(report.get(k)):

@@ -321,23 +321,24 @@ def check_form(path: Path) -> list[formcheck.DefinitionProblem]:
 
 
 def _rule_problems(form: Form) -> list[formcheck.DefinitionProblem]:
-    """Problems the rules registry (``fujimi_xl.rules``, when there is one) finds in the
-    parameters of each rule: it offers ``check_definition(rule, form)`` returning texts."""
-    try:  # deferred: the registry imports this module (its rules take a Form)
-        rules = importlib.import_module(f"{__package__}.rules")
-    except ModuleNotFoundError:
-        return []
-    check = getattr(rules, "check_definition", None)
-    if check is None:
-        return []
+    """Problems the rules registry (``fujimi_xl.rules``) finds in the rules of a definition:
+    an unknown type, a missing or unknown parameter, a field the form does not have."""
+    # deferred: the registry imports this module (its rules take a Form)
+    rules = importlib.import_module(f"{__package__}.rules")
     file = str(form.path / formcheck.FORM_FILE)
-    out = []
-    for i, rule in enumerate(form.rules):
-        for found in check(rule, form) or []:
-            text = found.message() if hasattr(found, "message") else str(found)
-            out.append(formcheck.DefinitionProblem(file, f"rules[{i}]", "def_rule",
-                                                   {"detail": text}))
-    return out
+    return [RuleProblem(file, fault.path, fault.code, dict(fault.params))
+            for fault in rules.check_rules(form)]
+
+
+class RuleProblem(formcheck.DefinitionProblem):
+    """A fault of a rule: its catalogue text already names the file and the JSON path."""
+
+    def detail(self, lang: str = "ja") -> str:
+        return self.message(lang)
+
+    def message(self, lang: str = "ja") -> str:
+        return error_text(self.code, lang, **{"file": self.file, "path": self.path,
+                                              **self.params})
 
 
 def _raise(problems: list[formcheck.DefinitionProblem], folder: Path) -> None:
@@ -405,13 +406,4 @@ def _build(folder: Path, raw: dict[str, Any], schema: dict[str, Any]) -> Form:
         form.carry = {r["id"]: r["from"] for r in raw.get("references", [])}
     except (KeyError, TypeError, ValueError) as exc:  # only if the checks missed something
         raise FormDefinitionError(code="form_invalid", folder=folder, detail=str(exc)) from exc
-    # layout, unit, keys and choices were checked by formcheck; the rules registry checks the
-    # parameters of each rule and the sum check cells
-    # deferred: the rule modules import this module (Form, circled)
-    check_rules = getattr(importlib.import_module(f"{__package__}.rules"), "check_rules", None)
-    faults = check_rules(form) if check_rules is not None else []
-    if faults:
-        first = faults[0]
-        raise FormDefinitionError(code=first.code, file=folder / "form.json", path=first.path,
-                                  **first.params)
     return form

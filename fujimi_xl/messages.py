@@ -1008,6 +1008,15 @@ UI: dict[str, tuple[str, str]] = {
                           "{n} action-plan workbooks created: {folder}"),
     "demo_book": ("アクションプラン集: {path}", "Action-plan book: {path}"),
     "demo_book_pdf": ("アクションプラン集PDF: {path}", "Action-plan book PDF: {path}"),
+    # -- the survey form in the demo (issue 13) --
+    "demo_survey_plan": ("庁内照会の対象事業(サンプル): {path}",
+                         "Sample programs of the internal survey: {path}"),
+    "demo_survey_generated": ("庁内照会の様式を {n} 件作成: {folder}",
+                              "{n} survey workbooks created: {folder}"),
+    "demo_survey_report": ("庁内照会の集計表（部別・合計つき）: {path}",
+                           "Survey report (by department, with totals): {path}"),
+    "demo_survey_report_pdf": ("庁内照会の集計表PDF: {path}", "Survey report PDF: {path}"),
+    "demo_survey_export": ("庁内照会の書き出し（JSON）: {path}", "Survey export (JSON): {path}"),
     # -- words (issue 12) ------------------------------------------------------------------------
     "next_after_init": (
         "次に generate で記入用ブックを作成します: fujimi-xl generate {form} --year 年度 -w {ws}",
@@ -1370,6 +1379,8 @@ BOOK.update({
     "not_an_issue": ("Ⅲの課題の番号（一覧にある番号）を選んでください。",
                      "Pick a number of an issue listed in section Ⅲ."),
 })
+
+
 # -- field types (issue 13) --
 # per kind of value: (the kind in Japanese, in English, examples of what is accepted)
 TYPE_TEXTS: dict[str, tuple[str, str, str]] = {
@@ -1393,3 +1404,11 @@ ERRORS.update({
         "The forms there are: {forms}",
     ),
 })
+# -- the survey form (issue 13) --
+# report "group_by": "@<attribute>" groups a list report by the returning group's attribute;
+# the words for each (the head of the summary sheet's first column)
+GROUP_ATTRIBUTES: dict[str, tuple[str, str]] = {
+    "department": ("部", "Department"),
+    "name": ("グループ", "Group"),
+    "code": ("グループ略称", "Group code"),
+}

@@ -23,6 +23,7 @@ from . import fieldtypes, fiscal, layout, outfile, print_fit
 from .dataset import Row, Table
 from .errors import Notice
 from .forms import Form
+from .messages import GROUP_ATTRIBUTES
 
 PAPER = {"A4": 9, "A3": 8}
 MARGINS = (0.4, 0.4, 0.6, 0.6)  # left, right, top, bottom (inches)
@@ -99,9 +100,8 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
                 for fid in totals}
     grand: dict[str, float] = {fid: 0 for fid in totals}
 
-    sections = [list(g) for _, g in groupby(table.rows, key=lambda r: r.record.get(group_by))] \
-        if group_by else [table.rows]
-    firsts = [s[0].record.get(group_by) for s in sections if s]
+    sections = _sections(table, group_by)
+    firsts = [_section_value(group_by, s[0]) for s in sections if s]
     subtitle = cfg.get("subtitle", "").format(
         year_long=fiscal.long_label(year), first=firsts[0] if firsts else "",
         last=firsts[-1] if firsts else "")
@@ -112,7 +112,7 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
     for rows in sections:
         if not rows:
             continue
-        label = form.by_id[group_by].show(rows[0].record.get(group_by)) if group_by else "結果"
+        label = _section_label(form, group_by, rows[0]) if group_by else "結果"
         ws = wb.add_worksheet(label[:31])
         last_col = len(cols) - 1
         for c, fid in enumerate(cols):
@@ -209,6 +209,42 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
     if warnings is not None:
         warnings.extend(str(n) for n in notices[first_notice:])
     return done
+
+
+def _sections(table: Table, group_by: str) -> list[list[Row]]:
+    """The rows of each sheet of the report: runs of equal values of the field ``group_by``, or
+    with ``@department`` (an attribute of the group that returned the row, see
+    ``GROUP_ATTRIBUTES``) the rows of each department in the plan's order of departments."""
+    if not group_by:
+        return [table.rows]
+    rows = table.rows
+    if group_by.startswith("@"):
+        attr = group_by[1:]
+        order: dict[Any, int] = {}
+        for g in table.groups:
+            order.setdefault(getattr(g, attr), len(order))
+        rows = sorted(rows, key=lambda r: order.get(getattr(r.group, attr), len(order)))
+    return [list(g) for _, g in groupby(rows, key=lambda r: _section_value(group_by, r))]
+
+
+def _section_value(group_by: str, row: Row) -> Any:
+    if group_by.startswith("@"):
+        return getattr(row.group, group_by[1:])
+    return row.record.get(group_by)
+
+
+def _section_label(form: Form, group_by: str, row: Row) -> str:
+    if group_by.startswith("@"):
+        return str(_section_value(group_by, row) or "")
+    return form.by_id[group_by].show(row.record.get(group_by))
+
+
+def _section_head(form: Form, group_by: str | None) -> str:
+    if not group_by:
+        return ""
+    if group_by.startswith("@"):
+        return GROUP_ATTRIBUTES[group_by[1:]][0]
+    return form.by_id[group_by].label
 
 
 def _total_rows(ws: Any, r: int, cols: list[str], totals: list[str], rows: list[Row],
@@ -339,7 +375,7 @@ def _summary(wb: Any, fmt: Any, form: Form, table: Table, sections: list[list[Ro
     f_num = fmt(border=1, align="center")
     ws.write_string(0, 0, f"{title}　{subtitle}", fmt(font_size=12))
     scale = form.choice_values(form.by_id[field_id].choices) if field_id else []
-    heads = [form.by_id[group_by].label if group_by else "", *scale, MISSING_TEXT.strip("（）"),
+    heads = [_section_head(form, group_by), *scale, MISSING_TEXT.strip("（）"),
              "計"]
     ws.write_string(2, 0, f"{form.by_id[field_id].label if field_id else ''}の集計",
                     fmt(bold=True))
@@ -352,7 +388,7 @@ def _summary(wb: Any, fmt: Any, form: Form, table: Table, sections: list[list[Ro
     for rows in sections:
         if not rows:
             continue
-        label = form.by_id[group_by].show(rows[0].record.get(group_by)) if group_by else ""
+        label = _section_label(form, group_by, rows[0]) if group_by else ""
         counts = Counter(str(row.record.get(field_id)) if row.returned else "_missing"
                          for row in rows)
         ws.write_string(r, 0, label, f_cell)
@@ -379,7 +415,7 @@ def _summary(wb: Any, fmt: Any, form: Form, table: Table, sections: list[list[Ro
                 "values": ["集計", 4, i + 1, last_data, i + 1],
                 "fill": {"color": colors[i % len(colors)]},
             })
-        by = form.by_id[group_by].label if group_by else ""
+        by = _section_head(form, group_by)
         chart.set_title({"name": f"{form.by_id[field_id].label}の分布（{by}別）",
                          "name_font": {"name": "ＭＳ ゴシック", "size": 11}})
         chart.set_y_axis({"name": "件数", "major_gridlines": {"visible": True},

@@ -169,8 +169,6 @@ def lay_out(form: Form, ctx: Context, record: dict[str, Any], first_row: int = 0
                 fid = cell["field"]
                 placed.cells.append(Cell(r, c, rowspan, span, "field", field=fid))
                 placed.fields[fid] = (r, c)
-            elif "check" in cell:  # ○/× of the sum rule whose total is this field
-                placed.cells.append(Cell(r, c, rowspan, span, "check", field=cell["check"]))
             c += span
         r += 1
     placed.last_row = r - 1

@@ -162,12 +162,14 @@ def test_an_unknown_form_lists_the_forms_there_are(ws):
     assert res.exit_code == 2
     assert lines(res) == [
         "エラー: 様式「progres」はありません。使える様式（名前または題名で指定できます）: "
-        "progress（進捗状況評価） / action_plan（アクションプラン）"]
+        "progress（進捗状況評価） / action_plan（アクションプラン） / "
+        "survey（子どもの居場所・学習支援 実施状況調査）"]
     res = invoke("--lang", "en", "status", "すすちょく", "--year", YEAR, "-w", ws.root)
     assert res.exit_code == 2
     assert lines(res) == [
         "Error: There is no form 'すすちょく'. The forms there are (give the name or the "
-        "title): action_plan（アクションプラン） / progress（進捗状況評価）"]
+        "title): action_plan（アクションプラン） / progress（進捗状況評価） / "
+        "survey（子どもの居場所・学習支援 実施状況調査）"]
 
 
 def test_a_form_named_by_its_title_and_a_group_by_its_full_name(ws):

@@ -115,8 +115,8 @@ def test_forms_lists_package_and_workspace_forms_with_where_they_come_from(tmp_p
                       "source": "workspace", "folder": str(folder), "ok": True, "problems": []}
     en = invoke("--lang", "en", "forms", "-w", tmp_path / "ws")
     assert f"survey\t庁内照会\tlist\tworkspace {folder}" in lines(en)
-    # without -w: the package's only
-    assert not any(line.startswith("survey") for line in lines(invoke("forms")))
+    # without -w: the package's only (the shipped survey, not the workspace's 庁内照会)
+    assert not any(line.startswith("survey\t庁内照会") for line in lines(invoke("forms")))
 
 
 def test_forms_marks_a_broken_definition(tmp_path):
@@ -391,7 +391,7 @@ def test_plan_template_finds_a_workspace_form(tmp_path, ws):
 
     heads = [c.value for c in openpyxl.load_workbook(out)["計画"][1]]
     assert heads == ["節", "項", "号", "事業名", "担当"]
-    assert invoke("plan-template", tmp_path / "y.xlsx", "--form", "survey").exit_code == 2
+    assert invoke("plan-template", tmp_path / "y.xlsx", "--form", "庁内照会").exit_code == 2
 
 
 def _survey_plan(tmp_path: Path, folder: Path) -> Path:
@@ -529,27 +529,16 @@ def test_a_broken_form_named_by_its_title_is_told_what_is_wrong(tmp_path, ws):
     assert f"様式定義 {F(folder)} fields[4].role: 「inpt」は使えません。" in res.output
 
 
-def test_the_rules_registry_is_asked_about_each_rule(tmp_path, monkeypatch):
-    """The hook for the rules registry (fujimi_xl.rules.check_definition(rule, form) -> texts):
-    what it finds is said like every other problem, at the rule's JSON path."""
-    import sys
-    import types
-
-    registry = types.ModuleType("fujimi_xl.rules")
-
-    def check_definition(rule: dict[str, Any], form: Any) -> list[str]:
-        if rule["type"] != "required_unless":
-            return []
-        assert form.by_id[rule["field"]].label == "理由・課題等"
-        return [] if "unless_in" in rule else ["「unless_in」（必須にしない値の一覧）がありません。"]
-
-    registry.check_definition = check_definition  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "fujimi_xl.rules", registry)
+def test_the_rules_registry_is_asked_about_each_rule(tmp_path):
+    """The rules registry (fujimi_xl.rules) checks each rule's parameters when the form loads:
+    what it finds is said like every other problem, at the rule's JSON path (merged with the
+    real registry, the hook's stand-in is no longer needed)."""
     raw, schema = base()
     assert check_form(write_form(tmp_path / "ok", raw, schema)) == []
     folder = broken(tmp_path, lambda raw, schema: raw["rules"][0].pop("unless_in"))
     assert one_line(folder) == (
-        f"様式定義 {F(folder)} rules[0]: 「unless_in」（必須にしない値の一覧）がありません。")
+        f"様式定義 {F(folder)} の rules[0].unless_in がありません。"
+        "規則 required_unless には unless_in の指定が必要です。")
     res = invoke("generate", "survey", "--year", YEAR, "-w", tmp_path / "ws")
     assert res.exit_code == 2
 

@@ -97,6 +97,8 @@ GENERIC: dict[str, tuple[set[str] | None, str]] = {
              "the unit 'item' of a form and the place of a report warning"),
     "status": ({"__init__.py", "api.py", "cli.py"}, "the status command"),
     "plan": ({"cli.py"}, "the plan command"),
+    "start": ({"api.py", "intake.py"}, "the start() of a progress callback"),
+    "count": ({"sheet_layout.py"}, "the count of a sheet form's period placeholders"),
     "reason": ({"formcheck.py"}, "the reason of a definition problem"),
 }
 

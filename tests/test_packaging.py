@@ -59,5 +59,5 @@ def test_wheel_carries_templates_and_sample_and_runs_outside_the_checkout(tmp_pa
         cwd=tmp_path, capture_output=True, text=True, check=True)
     lines = out.stdout.splitlines()
     assert lines[0].startswith(str(env_dir)) and "site-packages" in lines[0]
-    assert lines[1] == "['action_plan', 'progress']"
+    assert lines[1] == "['action_plan', 'progress', 'survey']"
     assert lines[-1] == "REPORT True"
