@@ -30,9 +30,13 @@ sys.path.insert(0, str(HERE))
 import data  # noqa: E402
 import run  # noqa: E402
 
-from fujimi_xl import api, intake, manifest, normalise, package, reader, store  # noqa: E402
-from fujimi_xl.extract import extract  # noqa: E402
-from fujimi_xl.validate import check  # noqa: E402
+from fujimi_xl import api, store  # noqa: E402
+from fujimi_xl.core import normalise  # noqa: E402
+from fujimi_xl.intake import ingest as intake  # noqa: E402
+from fujimi_xl.intake import package, reader  # noqa: E402
+from fujimi_xl.intake.validate import check  # noqa: E402
+from fujimi_xl.layouts import manifest  # noqa: E402
+from fujimi_xl.layouts.list.extract import extract  # noqa: E402
 
 WORKER_STAGES = ("read and sha256", "zip directory", "safety checks", "python-calamine",
                  "manifest and issue", "extract", "normalise and validate", "rows for the master",

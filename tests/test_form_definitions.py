@@ -441,7 +441,7 @@ def test_init_with_a_broken_form_dir_creates_nothing(tmp_path):
 def test_the_new_commands_have_english_help_and_words_for_their_arguments():
     import click
 
-    from fujimi_xl.messages import UI, help_en
+    from fujimi_xl.core.messages import UI, help_en
 
     check = cli.commands["form"].commands["check"]  # type: ignore[attr-defined]
     for command in (cli.commands["forms"], cli.commands["form"], check):
@@ -530,12 +530,12 @@ def test_a_broken_form_named_by_its_title_is_told_what_is_wrong(tmp_path, ws):
 
 
 def test_the_rules_registry_is_asked_about_each_rule(tmp_path, monkeypatch):
-    """The hook for the rules registry (fujimi_xl.rules.check_definition(rule, form) -> texts):
+    """The hook for the rules registry (fujimi_xl.forms.rules.check_definition(rule, form) -> texts):
     what it finds is said like every other problem, at the rule's JSON path."""
     import sys
     import types
 
-    registry = types.ModuleType("fujimi_xl.rules")
+    registry = types.ModuleType("fujimi_xl.forms.rules")
 
     def check_definition(rule: dict[str, Any], form: Any) -> list[str]:
         if rule["type"] != "required_unless":
@@ -544,7 +544,7 @@ def test_the_rules_registry_is_asked_about_each_rule(tmp_path, monkeypatch):
         return [] if "unless_in" in rule else ["「unless_in」（必須にしない値の一覧）がありません。"]
 
     registry.check_definition = check_definition  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "fujimi_xl.rules", registry)
+    monkeypatch.setitem(sys.modules, "fujimi_xl.forms.rules", registry)
     raw, schema = base()
     assert check_form(write_form(tmp_path / "ok", raw, schema)) == []
     folder = broken(tmp_path, lambda raw, schema: raw["rules"][0].pop("unless_in"))
@@ -565,9 +565,9 @@ def test_a_choice_list_and_its_schema_enum_disagreeing(tmp_path):
 
 def test_the_meta_schema_allows_every_field_type_the_engine_reads():
     import fujimi_xl
-    from fujimi_xl.fieldtypes import FIELD_TYPES
+    from fujimi_xl.forms.fieldtypes import FIELD_TYPES
 
-    meta = json.loads((Path(fujimi_xl.__file__).parent / "form_meta_schema.json")
+    meta = json.loads((Path(fujimi_xl.__file__).parent / "forms" / "form_meta_schema.json")
                       .read_text("utf-8"))
     allowed = set(meta["$defs"]["field"]["properties"]["type"]["enum"])
     # issue_no and period are types of a sheet form's list columns, not of fields

@@ -1,0 +1,1 @@
+"""Workbook layouts: shared workbook building and the list and sheet layouts."""
