@@ -14,7 +14,7 @@ from typing import Any
 
 from xlsxwriter.exceptions import FileCreateError
 
-from fujimi_xl import forms, store
+from fujimi_xl import forms, layouts, store
 from fujimi_xl.core.errors import FujimiError, NothingToDoError, Notice, WorkspaceFault
 from fujimi_xl.forms import load_form
 from fujimi_xl.intake.ingest import IngestReport, now
@@ -625,8 +625,6 @@ class ReportResult:
 def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
            want_pdf: bool = False) -> ReportResult:
     """Write the consolidated table (and its PDF through LibreOffice when asked)."""
-    from fujimi_xl.layouts.list.reporting import write_report
-
     f = load_form(form, ws.root)
     table = _current_table(ws, form, year)
     if not table.rows:
@@ -638,16 +636,9 @@ def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
     path.parent.mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []
     notices: list[Notice] = []
-    if f.layout == "sheet":
-        from fujimi_xl.layouts.sheet.reporting_sheet import write_book
-
-        write_book(path, f, table, title=ws.title_for(form),
-                   font=ws.config.get("font", "ＭＳ ゴシック"), warnings=warnings,
-                   notices=notices)
-    else:
-        write_report(path, f, table, title=ws.title_for(form),
-                     font=ws.config.get("font", "ＭＳ ゴシック"), warnings=warnings,
-                     notices=notices)
+    layouts.get(f.layout).report(path, f, table, title=ws.title_for(form),
+                                 font=ws.config.get("font", "ＭＳ ゴシック"), warnings=warnings,
+                                 notices=notices)
     result = ReportResult(path, rows=len(table.rows), missing=[g.code for g in table.missing],
                           warnings=warnings, notices=notices)
     if want_pdf:

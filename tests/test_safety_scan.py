@@ -193,7 +193,8 @@ def test_a_sheet_saved_by_calc_still_takes_the_fast_path(template, tmp_path):
     ('<c r="A1"><v>1</v><f>B1</f></c>', {(0, 0)}),
 ])
 def test_odd_inline_strings_are_found_whatever_the_counts_say(cells, odd):
-    from fujimi_xl.intake import cell_xml, package
+    from fujimi_xl.core import cell_xml
+    from fujimi_xl.intake import package
 
     xml = (b'<?xml version="1.0"?><worksheet><sheetData><row r="1">' + cells.encode()
            + b"</row></sheetData></worksheet>")

@@ -16,7 +16,8 @@ import re
 import unicodedata
 from typing import Any
 
-from fujimi_xl.forms import CIRCLED
+# the circled numbers ①… that mark numbered entries (forms.circled writes them)
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟㊱㊲㊳㊴㊵㊶㊷㊸㊹㊺㊻㊼㊽㊾㊿"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INDEX = re.compile(r"^[第(（]?\s*(\d{1,3})\s*[)）節項号.]?$")

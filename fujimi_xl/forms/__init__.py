@@ -19,9 +19,8 @@ import jsonschema
 from fujimi_xl.core import fiscal
 from fujimi_xl.core.errors import FormDefinitionError
 from fujimi_xl.core.messages import error_text
+from fujimi_xl.core.normalise import CIRCLED
 from fujimi_xl.forms import fieldtypes, formcheck
-
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟㊱㊲㊳㊴㊵㊶㊷㊸㊹㊺㊻㊼㊽㊾㊿"
 
 Record = dict[str, Any]
 

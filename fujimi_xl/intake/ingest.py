@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fujimi_xl import store
+from fujimi_xl import layouts, store
 from fujimi_xl.core import fiscal, normalise
 from fujimi_xl.core.errors import (
     FormDefinitionError,
@@ -39,11 +39,7 @@ from fujimi_xl.core.errors import (
 from fujimi_xl.forms import DefinitionBroken, Form, load_form
 from fujimi_xl.intake import isolate
 from fujimi_xl.intake.reader import RawBook, ReadRefused, sha256_of
-from fujimi_xl.intake.validate import check, check_sheet
 from fujimi_xl.layouts import manifest
-from fujimi_xl.layouts.list.extract import extract
-from fujimi_xl.layouts.list.feedback import write_feedback
-from fujimi_xl.layouts.sheet.sheet_extract import extract_sheet
 from fujimi_xl.store.workspace import Workspace
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
@@ -488,50 +484,21 @@ def _found_from_text(text: str, n: int, records: int) -> _Found:
     return _Found(list(zip(it, it, it, it, it, strict=True)), records)
 
 
-def _read_list_form(f: Form, book: RawBook, payload: dict[str, Any], items: list[Any],
-                    name: str, year: int, result: FileResult) -> Any:
-    ex = extract(book, f, year, payload, items, name)
-    result.problems.extend(ex.problems)
-    if not ex.rows or any(p.code in ("header_missing", "input_sheet_missing")
-                          for p in ex.problems):
-        return ex
-    checked = check(f, year, ex.rows, items, name, ex.sheet)
-    result.problems.extend(checked.problems)
-    if result.errors:
-        return ex
-    return _Found(list_rows(f, checked.records, ex), len(checked.records))
-
-
-def list_rows(f: Form, records: dict[str, dict[str, Any]], ex: Any) -> \
-        list[tuple[str, str, str, str, str]]:
-    """The master's rows of a list form's checked records: item key, field, value as JSON,
-    and the sheet and cell (``ex``, the extracted data) it came from."""
-    return [(k, fld.id, store.dumps(rec.get(fld.id)), ex.sheet, ex.rows[k][fld.id].address)
-            for k, rec in records.items() for fld in f.input_fields]
-
-
-def _read_sheet_form(f: Form, book: RawBook, payload: dict[str, Any], issued: dict[str, Any],
-                     name: str, result: FileResult) -> Any:
-    data = extract_sheet(book, f, payload, issued, name)
+def read_form(f: Form, book: RawBook, payload: dict[str, Any], items: list[Any],
+              name: str, year: int, result: FileResult) -> Any:
+    """Extract and check a returned book through its layout (the registry): the master's rows
+    (a ``_Found``), or the extracted data when it is refused (for the feedback workbook)."""
+    layout = layouts.get(f.layout)
+    data = layout.extract(book, f, year, payload, items, name)
     result.problems.extend(data.problems)
-    if not data.sheet or any(p.code in ("header_missing", "input_sheet_missing")
-                             for p in data.problems):
+    if not layout.read(data) or any(p.code in ("header_missing", "input_sheet_missing")
+                                    for p in data.problems):
         return data
-    checked = check_sheet(f, payload["year"], data, issued, name)
+    checked = layout.check(f, year, data, items, name)
     result.problems.extend(checked.problems)
     if result.errors:
         return data
-    record = checked.records[issued["key"]]
-    rows = []
-    for fld in f.input_fields:
-        if fld.type == "list":
-            where = data.list_ranges.get(fld.id, "")
-        elif fld.id in data.fields:
-            where = data.fields[fld.id].address
-        else:
-            continue
-        rows.append((issued["key"], fld.id, store.dumps(record.get(fld.id)), data.sheet, where))
-    return _Found(rows, 1)
+    return _Found(layout.stored(f, checked, data, items), len(checked.records))
 
 
 class _DryRun:
@@ -690,21 +657,15 @@ def _analyse(ctx: Context, path_str: str) -> Analysis:
     if _stale(_worker_db(ctx.root), issue, f) is not None:
         # a book of an earlier issue: its answers are taken (not checked) for a feedback
         # workbook on the latest issue, which the main process writes
-        if f.layout == "sheet":
-            stale_data: Any = extract_sheet(book, f, payload, items[0], name)
-        else:
-            stale_data = extract(book, f, issue["year"], payload, items, name)
+        stale_data = layouts.get(f.layout).extract(book, f, issue["year"], payload, items, name)
         return Analysis(result, "stale", issue, stale_data)
-    if f.layout == "sheet":
-        found = _read_sheet_form(f, book, payload, items[0], name, result)
-    else:
-        found = _read_list_form(f, book, payload, items, name, issue["year"], result)
+    found = read_form(f, book, payload, items, name, issue["year"], result)
     if not isinstance(found, _Found):  # the extracted data, for the feedback workbook
         if not ctx.dry_run:
             # the feedback workbook is built here, in parallel; the main process only keeps it
             ws = _workspace(ctx.root)
-            result.feedback = str(write_feedback(ws, f, issue, found, result.problems, name,
-                                                 lang=ctx.lang))
+            result.feedback = str(layouts.get(f.layout).feedback(
+                ws, f, issue, found, result.problems, name, lang=ctx.lang))
         return Analysis(result, "invalid", issue, found)
     if not ctx.dry_run and raw is not None:
         # kept before the master changes; a copy whose merge is then refused (a newer issue
@@ -809,15 +770,15 @@ def settle(ws: Workspace, conn: Any, path: Path, sha: str, analysis: Analysis | 
         if not dry_run and latest is not None and not isinstance(analysis.found, _Found) \
                 and analysis.found is not None:
             # answered on the latest template, the group's answers carried over by item key
-            result.feedback = str(write_feedback(ws, f, dict(latest), analysis.found,
-                                                 result.problems, name, lang=lang))
+            result.feedback = str(layouts.get(f.layout).feedback(
+                ws, f, dict(latest), analysis.found, result.problems, name, lang=lang))
         return _reject(ws, conn, result, size, issue_id)
     if analysis.stage == "stale":  # cannot happen (issues are only ever added): read it again
         result.problems = [Problem("read_failed", file=name, params={"detail": "stale"})]
         return _reject(ws, conn, result, size, issue_id)
     if analysis.stage == "invalid":
         if not dry_run and not result.feedback:
-            result.feedback = str(write_feedback(ws, f, issue, analysis.found,
+            result.feedback = str(layouts.get(f.layout).feedback(ws, f, issue, analysis.found,
                                                  result.problems, name, lang=lang))
         return _reject(ws, conn, result, size, issue_id)
     rows, result.records = analysis.found.rows, analysis.found.records

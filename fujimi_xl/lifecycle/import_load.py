@@ -17,11 +17,12 @@ from typing import Any
 
 from fujimi_xl import store
 from fujimi_xl.core.errors import HasProblems, Problem
+from fujimi_xl.core.model import Group, Plan, PlanItem
 from fujimi_xl.forms import Form
 from fujimi_xl.intake.ingest import archive, now
 from fujimi_xl.intake.reader import sha256_of
 from fujimi_xl.lifecycle.import_report import ImportedTable, read_report
-from fujimi_xl.lifecycle.plan import Group, Plan, PlanItem, load_plan, save_plan
+from fujimi_xl.store.plans import load_plan, save_plan
 from fujimi_xl.store.workspace import Workspace
 
 IMPORT_ISSUE = "import"  # files.issue_id of an imported table

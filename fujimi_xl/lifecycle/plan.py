@@ -7,9 +7,6 @@ makes an empty one; ``read_plan`` reads one and lists every cell at fault.
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,48 +14,17 @@ import fastjsonschema
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from fujimi_xl import store
 from fujimi_xl.core import fiscal, normalise
 from fujimi_xl.core.errors import FiscalYearError, PlanError, Problem
+from fujimi_xl.core.model import Group, Plan, PlanItem
 from fujimi_xl.forms import Form, formcheck
+from fujimi_xl.store.plans import load_plan, save_plan  # noqa: F401  (the plan's SQL, kept callable as plan.*)
 
 PLAN_SHEET = "計画"
 GROUP_SHEET = "担当一覧"
 SETTINGS_SHEET = "設定"
 OWNER = "担当"
 GROUP_COLUMNS = ("担当", "部", "グループ")
-
-
-@dataclass
-class Group:
-    code: str
-    department: str
-    name: str
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.department} {self.name}".strip()
-
-
-@dataclass
-class PlanItem:
-    key: str
-    group: str
-    record: dict[str, Any]
-    row: int = 0
-
-
-@dataclass
-class Plan:
-    form: str
-    groups: list[Group]
-    items: list[PlanItem]
-    title: str = ""
-    city: str = ""
-    warnings: list[Problem] = field(default_factory=list)
-
-    def group(self, code: str) -> Group:
-        return next(g for g in self.groups if g.code == code)
 
 
 def _plan_columns(form: Form) -> list[tuple[str, str]]:
@@ -393,32 +359,3 @@ def check_stored(plan: Plan, form: Form) -> None:
     if problems:
         raise PlanError(problems=problems, code="plan_against_form", form=form.name,
                         n=len(problems))
-
-
-def save_plan(conn: sqlite3.Connection, plan: Plan) -> None:
-    """Replace the stored plan of ``plan.form`` (inside the caller's transaction)."""
-    for seq, g in enumerate(plan.groups):
-        conn.execute(
-            "INSERT INTO groups (code, department, name, seq) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(code) DO UPDATE SET department=excluded.department, "
-            "name=excluded.name, seq=excluded.seq",
-            (g.code, g.department, g.name, seq),
-        )
-    conn.execute("DELETE FROM plan_items WHERE form = ?", (plan.form,))
-    conn.executemany(
-        "INSERT INTO plan_items (form, item_key, group_code, seq, data) VALUES (?, ?, ?, ?, ?)",
-        [(plan.form, it.key, it.group, seq, store.dumps(it.record))
-         for seq, it in enumerate(plan.items)],
-    )
-
-
-def load_plan(conn: sqlite3.Connection, form: str) -> Plan:
-    groups = [Group(r["code"], r["department"], r["name"])
-              for r in conn.execute("SELECT * FROM groups ORDER BY seq")]
-    cur = conn.cursor()
-    cur.row_factory = None  # plain tuples: thousands of rows
-    rows = cur.execute("SELECT item_key, group_code, data FROM plan_items WHERE form = ? "
-                       "ORDER BY seq", (form,)).fetchall()
-    records = json.loads("[" + ",".join(r[2] for r in rows) + "]")  # one parse, not one a row
-    items = [PlanItem(r[0], r[1], rec) for r, rec in zip(rows, records, strict=True)]
-    return Plan(form, groups, items)

@@ -14,7 +14,7 @@ from typing import Any
 from fujimi_xl import store
 from fujimi_xl.core.errors import NothingToDoError
 from fujimi_xl.forms import Form
-from fujimi_xl.lifecycle.plan import load_plan
+from fujimi_xl.store.plans import carried, load_plan  # noqa: F401  (carried: kept callable as rollover.carried)
 from fujimi_xl.store.workspace import Workspace
 
 
@@ -63,12 +63,3 @@ def rollover(ws: Workspace, form: Form, from_year: int, to_year: int) -> Rollove
         return res
     finally:
         conn.close()
-
-
-def carried(conn: Any, form: str, year: int) -> dict[tuple[str, str], dict[str, str]] | None:
-    """(item key, group) -> reference texts for ``year``; None when no rollover was made."""
-    rows = conn.execute("SELECT item_key, group_code, data FROM carry WHERE form = ? AND "
-                        "year = ?", (form, year)).fetchall()
-    if not rows:
-        return None
-    return {(r["item_key"], r["group_code"]): store.loads(r["data"]) for r in rows}

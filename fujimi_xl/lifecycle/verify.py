@@ -18,7 +18,7 @@ from fujimi_xl import store
 from fujimi_xl.core.errors import Notice, fault_from
 from fujimi_xl.forms import load_form
 from fujimi_xl.intake import isolate
-from fujimi_xl.intake.ingest import FileResult, _read_list_form, _read_sheet_form
+from fujimi_xl.intake.ingest import FileResult, read_form
 from fujimi_xl.intake.reader import RawBook, sha256_of
 from fujimi_xl.layouts import manifest
 from fujimi_xl.store.workspace import Workspace
@@ -146,10 +146,7 @@ def _reread(ws: Workspace, conn: Any, s: Any, outcome: Any) -> dict[Any, Any] | 
     form = load_form(issue["form"], ws.root)
     items = store.loads(issue["items"])
     dummy = FileResult("", "", "")
-    if form.layout == "sheet":
-        found = _read_sheet_form(form, outcome, payload, items[0], "", dummy)
-    else:
-        found = _read_list_form(form, outcome, payload, items, "", issue["year"], dummy)
+    found = read_form(form, outcome, payload, items, "", issue["year"], dummy)
     rows = getattr(found, "rows", None)
     if rows is None:
         return None

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fujimi_xl import store
-from fujimi_xl.lifecycle.plan import Group, load_plan
+from fujimi_xl.core.model import Group
+from fujimi_xl.store.plans import carried, load_plan
 
 
 @dataclass
@@ -45,8 +46,6 @@ def current_table(conn: sqlite3.Connection, form: str, year: int) -> Table:
         submissions[slot] = r["submission_id"]
     returned_groups = {r["group_code"] for r in conn.execute(
         "SELECT DISTINCT group_code FROM submissions WHERE form = ? AND year = ?", (form, year))}
-    from fujimi_xl.lifecycle.rollover import carried
-
     carry = carried(conn, form, year) or {}
     rows = []
     for it in plan.items:

@@ -16,8 +16,8 @@ from xlsxwriter.utility import xl_col_to_name
 
 from fujimi_xl.core import normalise
 from fujimi_xl.core.errors import Problem
+from fujimi_xl.core.model import RawBook, RawSheet
 from fujimi_xl.forms import Form
-from fujimi_xl.intake.reader import RawBook, RawSheet
 from fujimi_xl.layouts.list.generator import (
     BANNER_ROW,
     KEY_HEADER,

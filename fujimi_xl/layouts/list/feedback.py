@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,9 +21,9 @@ from fujimi_xl import store
 from fujimi_xl.core import normalise, outfile
 from fujimi_xl.core.errors import Problem
 from fujimi_xl.core.messages import book_text
+from fujimi_xl.core.model import Group, PlanItem
 from fujimi_xl.forms import Form
 from fujimi_xl.layouts.list import generator as generate
-from fujimi_xl.lifecycle.plan import Group, PlanItem
 
 if TYPE_CHECKING:
     from fujimi_xl.store.workspace import Workspace
@@ -35,7 +36,8 @@ def _raw_text(value: Any) -> str:
 
 
 def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Any,
-                   problems: list[Problem], file_name: str, lang: str = "ja") -> Path:
+                   problems: list[Problem], file_name: str, lang: str = "ja", *,
+                   build: Callable[..., Path]) -> Path:
     """Write the feedback workbook of a refused file; ``lang`` ("ja" or "en") is the language
     of its fixed texts and of the messages (the file name stays 差戻し_…)."""
     conn = ws.connect()
@@ -51,14 +53,12 @@ def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Any,
     # parallel, and two refused files of the same name must not write one file at once
     # (a feedback workbook open in Excel is named in an OutputError, and left whole)
     tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.xlsx")
-    if form.layout == "sheet":
-        return outfile.commit(tmp, path, lambda: _sheet_feedback(ws, form, issue, ex, problems,
-                                                                 group, tmp, lang))
-    return outfile.commit(tmp, path, lambda: _list_feedback(ws, form, issue, ex, problems,
-                                                            group, tmp, lang))
+    # build: the layout's own workbook (list_feedback or sheet_feedback, from the registry)
+    return outfile.commit(tmp, path, lambda: build(ws, form, issue, ex, problems, group, tmp,
+                                                   lang))
 
 
-def _list_feedback(ws: Workspace, form: Form, issue: Any, ex: Any, problems: list[Problem],
+def list_feedback(ws: Workspace, form: Form, issue: Any, ex: Any, problems: list[Problem],
                    group: Group, path: Path, lang: str) -> Path:
     issued_items = store.loads(issue["items"])
     items = []
@@ -99,7 +99,7 @@ def _list_feedback(ws: Workspace, form: Form, issue: Any, ex: Any, problems: lis
     return path
 
 
-def _sheet_feedback(ws: Workspace, form: Form, issue: Any, data: Any,
+def sheet_feedback(ws: Workspace, form: Form, issue: Any, data: Any,
                     problems: list[Problem], group: Group, path: Path,
                     lang: str = "ja") -> Path:
     """The feedback workbook of a form-style sheet. It is laid out again from the staff's

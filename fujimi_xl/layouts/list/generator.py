@@ -19,10 +19,10 @@ from xlsxwriter.utility import xl_col_to_name
 
 from fujimi_xl.core import fiscal
 from fujimi_xl.core.messages import TYPE_TEXTS, book_text, year_label
+from fujimi_xl.core.model import Group, PlanItem
 from fujimi_xl.forms import Form, fieldtypes
 from fujimi_xl.forms.fieldtypes import NUMBER_LIMIT
 from fujimi_xl.layouts import layout, manifest
-from fujimi_xl.lifecycle.plan import Group, PlanItem
 
 KEY_HEADER = "管理番号"
 BANNER_ROW = 1  # 0-based: "担当：…" names the group on the input sheet; it is signed too

@@ -20,12 +20,12 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from fujimi_xl.core import fiscal, outfile
 from fujimi_xl.core.errors import Notice
+from fujimi_xl.core.model import Group
 from fujimi_xl.forms import Form
 from fujimi_xl.layouts import layout, print_fit
 from fujimi_xl.layouts.list.generator import Book
 from fujimi_xl.layouts.sheet.sheet_generator import TOP_ROW, draw, input_values, text_of
 from fujimi_xl.layouts.sheet.sheet_layout import context, lay_out
-from fujimi_xl.lifecycle.plan import Group
 from fujimi_xl.store.dataset import Row, Table
 
 A4_PRINTABLE_POINTS = 770.0  # portrait height less margins

@@ -13,8 +13,8 @@ from typing import Any
 
 from fujimi_xl.core import normalise
 from fujimi_xl.core.errors import Problem
+from fujimi_xl.core.model import RawBook, RawSheet
 from fujimi_xl.forms import Form
-from fujimi_xl.intake.reader import RawBook, RawSheet
 from fujimi_xl.layouts.list.extract import Cell, addr, is_free_text, note_problem, shown_text
 
 _REF = re.compile(

@@ -15,6 +15,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from fujimi_xl.core import fiscal
 from fujimi_xl.core.messages import book_text, year_label
+from fujimi_xl.core.model import Group, PlanItem
 from fujimi_xl.core.normalise import parse_amount
 from fujimi_xl.forms import Form
 from fujimi_xl.layouts import layout, manifest
@@ -29,7 +30,6 @@ from fujimi_xl.layouts.list.generator import (
     validation,
 )
 from fujimi_xl.layouts.sheet.sheet_layout import Placed, context, lay_out, list_rows
-from fujimi_xl.lifecycle.plan import Group, PlanItem
 
 TOP_ROW = 3  # 0-based row where the form starts (title, group and a note above it)
 COUNTER_COL = 7  # the counter of required cells left blank: row 2, column H

@@ -24,7 +24,7 @@ from xml.sax.saxutils import unescape
 
 import defusedxml.ElementTree as SafeET
 
-from fujimi_xl.intake import numfmt
+from fujimi_xl.core import numfmt
 
 _P = rb"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix
 _F = re.compile(rb"<" + _P + rb"f[\s/>]")
