@@ -15,16 +15,26 @@ from typing import Any
 from xlsxwriter.exceptions import FileCreateError
 
 from fujimi_xl import forms, layouts, store
+from fujimi_xl.core import fiscal
 from fujimi_xl.core.errors import FujimiError, NothingToDoError, Notice, WorkspaceFault
 from fujimi_xl.forms import load_form
-from fujimi_xl.intake.ingest import IngestReport, now
+from fujimi_xl.intake.ingest import IngestReport, issue_changes, now
 from fujimi_xl.intake.ingest import ingest as _ingest
 from fujimi_xl.layouts.list import generator as gen
 from fujimi_xl.layouts.sheet import sheet_generator as sheet_gen
 from fujimi_xl.lifecycle import names
 from fujimi_xl.lifecycle import plan as planmod
+from fujimi_xl.lifecycle.backup import backup as _backup
+from fujimi_xl.lifecycle.backup import restore as _restore_backup
+from fujimi_xl.lifecycle.history import diff as _diff
+from fujimi_xl.lifecycle.history import history as _history
+from fujimi_xl.lifecycle.history import restore as _restore
+from fujimi_xl.lifecycle.import_load import import_table
+from fujimi_xl.lifecycle.rollover import rollover as _rollover
+from fujimi_xl.lifecycle.verify import verify as _verify
 from fujimi_xl.output import pdf
 from fujimi_xl.store import dataset
+from fujimi_xl.store.plans import carried
 from fujimi_xl.store.workspace import Workspace, create_workspace, open_workspace
 
 __all__ = [
@@ -229,8 +239,6 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
                   "font": ws.config.get("font", "ＭＳ ゴシック"), "lang": lang}
         jobs: list[tuple[str, Path, int, Any]] = []  # slot, final path, items, build(tmp)
         if f.unit == "group":
-            from fujimi_xl.lifecycle.rollover import carried
-
             carry = carried(conn, form, year)
             for g in wanted:
                 items = by_group[g.code]
@@ -349,8 +357,6 @@ def _slot_state(last: Any, issued: Any, form_version: int,
                 reissue: bool) -> tuple[str, dict[str, Any]]:
     """Whether a slot needs a new book, and why: compares what the new book would lock
     (its locked content hash and item snapshots) with the slot's last issue."""
-    from fujimi_xl.intake.ingest import issue_changes
-
     if last is None:
         return "new", {}
     params: dict[str, Any] = {"issued": store.jp_time(last["issued_at"]),
@@ -405,8 +411,6 @@ def _put_in_place(conn: Any, built: list[tuple[str, Path, Path, int, Any]]) -> N
 def history(ws: Workspace, item: str, form: str | None = None,
             year: int | None = None) -> list[Any]:
     """Every accepted value of an item, with file, time and cell."""
-    from fujimi_xl.lifecycle.history import history as _history
-
     conn = ws.connect()
     try:
         return _history(conn, item, form, year)
@@ -416,8 +420,6 @@ def history(ws: Workspace, item: str, form: str | None = None,
 
 def diff(ws: Workspace, form: str, year: int, a: str, b: str) -> list[Any]:
     """What changed between two accepted versions (files, or 担当@版番号)."""
-    from fujimi_xl.lifecycle.history import diff as _diff
-
     conn = ws.connect()
     try:
         return _diff(conn, form, year, a, b)
@@ -429,8 +431,6 @@ def restore(ws: Workspace, form: str, year: int, spec: str) -> Any:
     """Make an earlier accepted version current again (``spec``: 担当@版番号 such as 保育@1,
     or an accepted file); recorded in the history as a new version. See
     :func:`fujimi_xl.lifecycle.history.restore`."""
-    from fujimi_xl.lifecycle.history import restore as _restore
-
     load_form(form, ws.root)
     conn = ws.connect()
     try:
@@ -477,23 +477,17 @@ def import_report(ws: Workspace, path: Path | str, form: str | None = None,
                   year: int | None = None) -> Any:
     """Read a consolidated table in the seed's layout into the plan and the master (of
     ``form``; without it, the only form of the plan or of the forms there are)."""
-    from fujimi_xl.lifecycle.import_load import import_table
-
     name = names.pick_form(form, ws.root)
     return import_table(ws, Path(path), load_form(name, ws.root), year)
 
 
 def rollover(ws: Workspace, form: str, from_year: int, to_year: int) -> Any:
     """Carry each item's accepted plan for the next year (and 実施内容, 評価) into ``to_year``."""
-    from fujimi_xl.lifecycle.rollover import rollover as _rollover
-
     return _rollover(ws, load_form(form, ws.root), from_year, to_year)
 
 
 def verify(ws: Workspace, reread: bool = True) -> Any:
     """Check the master's integrity; see :mod:`fujimi_xl.lifecycle.verify`."""
-    from fujimi_xl.lifecycle.verify import verify as _verify
-
     return _verify(ws, reread)
 
 
@@ -629,7 +623,6 @@ def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
     table = _current_table(ws, form, year)
     if not table.rows:
         raise NothingToDoError(code="nothing_planned", form=form)
-    from fujimi_xl.core import fiscal
 
     name = f"{fiscal.long_label(year)}_{f.title}{'結果' if f.layout == 'list' else ''}.xlsx"
     path = Path(out) if out else ws.reports / name
@@ -653,14 +646,10 @@ def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
 def backup(ws: Workspace, out: Path | str) -> Any:
     """Write a consistent backup of the workspace to the zip ``out`` (master through SQLite's
     online backup, archived copies, signing key, config)."""
-    from fujimi_xl.lifecycle.backup import backup as _backup
-
     return _backup(ws, out)
 
 
 def restore_backup(backup_file: Path | str, root: Path | str) -> Workspace:
     """Restore a backup made by :func:`backup` into the new folder ``root`` (never over an
     existing workspace)."""
-    from fujimi_xl.lifecycle.backup import restore
-
-    return restore(backup_file, root)
+    return _restore_backup(backup_file, root)

@@ -23,6 +23,7 @@ from typing import Any
 from xml.sax.saxutils import unescape
 
 import defusedxml.ElementTree as SafeET
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from fujimi_xl.core import numfmt
 
@@ -295,8 +296,6 @@ def shown(xml: bytes, row: int, col: int, styles: Styles, date1904: bool = False
         str | None:
     """The text the number or date at 0-based (row, col) is shown with, from its number
     format; None when it is not a number, has no format or the format is General."""
-    from xlsxwriter.utility import xl_rowcol_to_cell
-
     address = xl_rowcol_to_cell(row, col).encode()
     pattern = re.compile(rb"<" + _P + rb"c\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*?\br\s*=\s*[\"']"
                          + address + rb"[\"']((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")

@@ -40,7 +40,7 @@ from fujimi_xl.forms import DefinitionBroken, Form, load_form
 from fujimi_xl.intake import isolate
 from fujimi_xl.intake.reader import RawBook, ReadRefused, sha256_of
 from fujimi_xl.layouts import manifest
-from fujimi_xl.store.workspace import Workspace
+from fujimi_xl.store.workspace import DB, Workspace, open_workspace
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 _LOCK_FILE = re.compile(r"^(~\$|\.~lock\.).*")
@@ -570,9 +570,6 @@ def _worker_db(root: str) -> Any:
     """A read-only connection per worker process (WAL lets it read while the main writes)."""
     conn = _WORKER.get(root)
     if conn is None:
-        import sqlite3
-
-        from fujimi_xl.store.workspace import DB
 
         conn = sqlite3.connect(f"file:{Path(root) / DB}?mode=ro", uri=True, timeout=60)
         conn.row_factory = sqlite3.Row
@@ -687,8 +684,6 @@ def _small_file(path: Path, limit: int = 64 * 1024 * 1024) -> bytes | None:
 def _workspace(root: str) -> Workspace:
     key = f"ws:{root}"
     if key not in _WORKER:
-        from fujimi_xl.store.workspace import open_workspace
-
         _WORKER[key] = open_workspace(Path(root))
     return _WORKER[key]  # type: ignore[no-any-return]
 

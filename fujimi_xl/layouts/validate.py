@@ -9,13 +9,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from fujimi_xl.core import normalise
+from fujimi_xl.core import fiscal, normalise
 from fujimi_xl.core.errors import Problem
 from fujimi_xl.core.messages import PATTERN_HINT, TYPE_TEXTS
 from fujimi_xl.forms import Form, Record, fieldtypes, formcheck
 from fujimi_xl.forms.fieldtypes import NUMBER_LIMIT
 from fujimi_xl.forms.rules import Row, evaluate
 from fujimi_xl.layouts.list.extract import Cell
+from fujimi_xl.layouts.sheet.sheet_layout import list_rows
 
 
 @dataclass
@@ -205,9 +206,6 @@ _BOUNDS = {"minimum": "≥", "maximum": "≤", "exclusiveMinimum": ">", "exclusi
 def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_name: str) -> \
         Checked:
     """Normalise and validate the one record of a form-style sheet (see sheet_extract)."""
-    from fujimi_xl.core import fiscal
-    from fujimi_xl.layouts.sheet.sheet_layout import list_rows
-
     key = issued["key"]
     problems: list[Problem] = []
     places: dict[tuple[Any, ...], dict[str, Any]] = {}

@@ -14,7 +14,7 @@ from typing import Any
 from fujimi_xl import store
 from fujimi_xl.core.errors import NothingToDoError
 from fujimi_xl.forms import Form
-from fujimi_xl.store.plans import carried, load_plan  # noqa: F401  (carried: kept callable as rollover.carried)
+from fujimi_xl.store.plans import load_plan
 from fujimi_xl.store.workspace import Workspace
 
 

@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from fujimi_xl.core.errors import WorkspaceFault
+
 SCHEMA_VERSION = 2
 # the steps that bring an older workspace's master up to SCHEMA_VERSION, in place:
 # version -> statements that make it the next version (each run once, in one transaction)
@@ -198,8 +200,6 @@ def _patient(conn: sqlite3.Connection, sql: str) -> None:
         conn.execute(sql)
     except sqlite3.OperationalError as exc:
         if _busy(exc):
-            from fujimi_xl.core.errors import WorkspaceFault
-
             raise WorkspaceFault(code="master_locked", path=_path_of(conn),
                                  seconds=f"{wait:.0f}") from exc
         raise
@@ -215,8 +215,6 @@ def _path_of(conn: sqlite3.Connection) -> str:
 def check(conn: sqlite3.Connection) -> None:
     """SQLite's quick check of the whole master: a damaged page raises the master_corrupt
     fault before anything is read from it or merged into it."""
-    from fujimi_xl.core.errors import WorkspaceFault
-
     try:
         rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)").fetchall()]
     except sqlite3.DatabaseError as exc:

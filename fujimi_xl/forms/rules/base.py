@@ -17,7 +17,7 @@ from typing import Any
 
 from fujimi_xl.core import normalise
 from fujimi_xl.core.errors import Problem
-from fujimi_xl.core.messages import CATALOGUE
+from fujimi_xl.core.messages import CATALOGUE, error_text
 from fujimi_xl.forms import Form, Record
 
 # a path into a record: ("field",) or ("list", row index, "column")
@@ -77,8 +77,6 @@ class DefinitionFault:
     params: dict[str, Any] = field(default_factory=dict)
 
     def message(self, lang: str = "ja", file: str = "") -> str:
-        from fujimi_xl.core.messages import error_text
-
         return error_text(self.code, lang, file=file, path=self.path, **self.params)
 
     def __str__(self) -> str:

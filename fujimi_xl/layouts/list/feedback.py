@@ -24,6 +24,8 @@ from fujimi_xl.core.messages import book_text
 from fujimi_xl.core.model import Group, PlanItem
 from fujimi_xl.forms import Form
 from fujimi_xl.layouts.list import generator as generate
+from fujimi_xl.layouts.sheet import sheet_generator
+from fujimi_xl.layouts.sheet.sheet_generator import cell_of
 
 if TYPE_CHECKING:
     from fujimi_xl.store.workspace import Workspace
@@ -105,8 +107,6 @@ def sheet_feedback(ws: Workspace, form: Form, issue: Any, data: Any,
     """The feedback workbook of a form-style sheet. It is laid out again from the staff's
     values (lists as long as they filled them, plus spare rows), so each problem is listed at
     the address of its marked cell in THIS workbook, not the returned one, in sheet order."""
-    from fujimi_xl.layouts.sheet import sheet_generator
-
     issued = store.loads(issue["items"])[0]
     inputs = {f.id for f in form.input_fields}
     values: dict[str, Any] = {}
@@ -150,8 +150,6 @@ def sheet_feedback(ws: Workspace, form: Form, issue: Any, data: Any,
 
 
 def _cell_in(placed: Any, field_id: str, rest: str) -> tuple[int, int] | None:
-    from fujimi_xl.layouts.sheet.sheet_generator import cell_of
-
     if not rest:
         return cell_of(placed, field_id)
     index, column = rest.split(":", 1)
@@ -160,8 +158,6 @@ def _cell_in(placed: Any, field_id: str, rest: str) -> tuple[int, int] | None:
 
 def _moved_cells(data: Any, placed: Any) -> dict[str, tuple[int, int]]:
     """Address in the returned book -> (row, column) of the same cell in the feedback book."""
-    from fujimi_xl.layouts.sheet.sheet_generator import cell_of
-
     out: dict[str, tuple[int, int]] = {}
     if data is None or getattr(data, "fields", None) is None:
         return out

@@ -21,6 +21,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from fujimi_xl.core import fiscal, outfile
 from fujimi_xl.core.errors import Notice
 from fujimi_xl.core.model import Group
+from fujimi_xl.core.normalise import parse_amount
 from fujimi_xl.forms import Form
 from fujimi_xl.layouts import layout, print_fit
 from fujimi_xl.layouts.list.generator import Book
@@ -43,8 +44,6 @@ def overview_fields(form: Form) -> dict[str, Any]:
 
 def achievement(record: dict[str, Any], fields: dict[str, Any]) -> tuple[str, str]:
     """(latest result, share achieved) of the indicator, as text."""
-    from fujimi_xl.core.normalise import parse_amount
-
     latest = ""
     for fid in reversed(fields["results"]):
         v = record.get(fid)

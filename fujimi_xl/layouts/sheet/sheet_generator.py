@@ -17,7 +17,7 @@ from fujimi_xl.core import fiscal
 from fujimi_xl.core.messages import book_text, year_label
 from fujimi_xl.core.model import Group, PlanItem
 from fujimi_xl.core.normalise import parse_amount
-from fujimi_xl.forms import Form
+from fujimi_xl.forms import Form, circled
 from fujimi_xl.layouts import layout, manifest
 from fujimi_xl.layouts.list.generator import (
     FEEDBACK_SHEET,
@@ -61,8 +61,6 @@ def list_cell_text(value: Any, column_type: str) -> str:
     if value is None or value == "":
         return ""
     if column_type == "issue_no" and isinstance(value, int):
-        from fujimi_xl.forms import circled
-
         return circled(value)
     return show_any(value)
 
