@@ -39,7 +39,7 @@ HEADER_FILL = "#D9E1F2"
 INPUT_REQUIRED_FILL = "#FFF2CC"
 ERROR_FILL = "#FFC7CE"
 
-_BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 @dataclass
@@ -60,7 +60,7 @@ class Issued:
 
 def file_name(form: Form, year: int, group: Group) -> str:
     name = f"{fiscal.long_label(year)}_{form.title}_{group.name or group.code}.xlsx"
-    return _BAD_FILE_CHARS.sub("_", name)
+    return BAD_FILE_CHARS.sub("_", name)
 
 
 def banner(group: Group, lang: str = "ja") -> str:

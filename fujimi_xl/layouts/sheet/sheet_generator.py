@@ -20,6 +20,7 @@ from fujimi_xl.core.normalise import parse_amount
 from fujimi_xl.forms import Form, circled
 from fujimi_xl.layouts import layout, manifest
 from fujimi_xl.layouts.list.generator import (
+    BAD_FILE_CHARS,
     FEEDBACK_SHEET,
     INPUT_REQUIRED_FILL,
     Book,
@@ -37,10 +38,8 @@ _A1 = re.compile(r"^[A-Z]{1,3}[0-9]{1,7}$")
 
 
 def file_name(form: Form, year: int, item: PlanItem) -> str:
-    from fujimi_xl.layouts.list.generator import _BAD_FILE_CHARS
-
     name = f"{fiscal.long_label(year)}_{form.title}_{item.key}_{form.item_title(item.record)}"
-    return _BAD_FILE_CHARS.sub("_", name)[:120] + ".xlsx"
+    return BAD_FILE_CHARS.sub("_", name)[:120] + ".xlsx"
 
 
 def show(form: Form, fid: str, value: Any) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 
 from fujimi_xl.core import fiscal
 from fujimi_xl.core.messages import book_text
+from fujimi_xl.core.normalise import CIRCLED
 from fujimi_xl.forms import Form
 
 Context = dict[str, Any]
@@ -127,8 +128,6 @@ def list_rows(form: Form, list_id: str, record: dict[str, Any]) -> list[dict[str
 
 def _strip_number(line: str) -> str:
     """①身近な… → 身近な… (the number is in its own column)."""
-    from fujimi_xl.forms import CIRCLED
-
     s = line.strip()
     return s[1:].strip() if s[:1] in CIRCLED else s
 
