@@ -29,7 +29,6 @@ from fujimi_xl.lifecycle.backup import restore as _restore_backup
 from fujimi_xl.lifecycle.history import diff as _diff
 from fujimi_xl.lifecycle.history import history as _history
 from fujimi_xl.lifecycle.history import restore as _restore
-from fujimi_xl.lifecycle.import_load import import_table
 from fujimi_xl.lifecycle.rollover import rollover as _rollover
 from fujimi_xl.lifecycle.verify import verify as _verify
 from fujimi_xl.output import pdf
@@ -477,6 +476,10 @@ def import_report(ws: Workspace, path: Path | str, form: str | None = None,
                   year: int | None = None) -> Any:
     """Read a consolidated table in the seed's layout into the plan and the master (of
     ``form``; without it, the only form of the plan or of the forms there are)."""
+    # import_report reads the table with openpyxl (and numpy): over 0.1 s that every other
+    # command would pay at start, so it is loaded only here
+    from fujimi_xl.lifecycle.import_load import import_table
+
     name = names.pick_form(form, ws.root)
     return import_table(ws, Path(path), load_form(name, ws.root), year)
 

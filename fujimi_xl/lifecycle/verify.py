@@ -21,7 +21,6 @@ from fujimi_xl.intake import isolate
 from fujimi_xl.intake.ingest import FileResult, read_form
 from fujimi_xl.intake.reader import RawBook, sha256_of
 from fujimi_xl.layouts import manifest
-from fujimi_xl.lifecycle.import_report import read_report
 from fujimi_xl.store.workspace import Workspace
 
 
@@ -156,6 +155,9 @@ def _reread(ws: Workspace, conn: Any, s: Any, outcome: Any) -> dict[Any, Any] | 
 
 def _reread_import(ws: Workspace, s: Any) -> dict[Any, Any] | None:
     """The values of an imported table's version, parsed again from its archived copy."""
+    # openpyxl (and numpy) load in over 0.1 s: only a master with imported tables pays for them
+    from fujimi_xl.lifecycle.import_report import read_report
+
     path = _archived(ws, s["sha256"])
     if path is None:
         return None
