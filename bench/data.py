@@ -14,9 +14,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from fujimi_xl import api, generator, store
+from fujimi_xl import api, store
 from fujimi_xl.forms import load_form
-from fujimi_xl.plan import Group, Plan, PlanItem, write_plan_template
+from fujimi_xl.layouts.list import generator
+from fujimi_xl.lifecycle.plan import Group, Plan, PlanItem, write_plan_template
 
 PHRASES = [
     "子ども未来応援センターと連携し、相談支援体制の充実を図った。",

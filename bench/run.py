@@ -280,10 +280,10 @@ def bench_generate(tmp: Path, n: int, runs: int) -> dict:
 def bench_report(tmp: Path, rows: int, runs: int) -> dict:
     import xlsxwriter
 
-    from fujimi_xl.dataset import Row, Table
     from fujimi_xl.forms import load_form
-    from fujimi_xl.plan import Group
-    from fujimi_xl.reporting import write_report
+    from fujimi_xl.layouts.list.reporting import write_report
+    from fujimi_xl.lifecycle.plan import Group
+    from fujimi_xl.store.dataset import Row, Table
 
     form = load_form("progress")
     g = Group("G", "部", "グループ")
@@ -340,11 +340,11 @@ def bench_report(tmp: Path, rows: int, runs: int) -> dict:
 def bench_action_book(tmp: Path, programs: int, runs: int) -> dict:
     import xlsxwriter
 
-    from fujimi_xl.dataset import Row, Table
     from fujimi_xl.demo import sample_programs, sample_programs_data
     from fujimi_xl.forms import load_form
-    from fujimi_xl.plan import Group
-    from fujimi_xl.reporting_sheet import write_book
+    from fujimi_xl.layouts.sheet.reporting_sheet import write_book
+    from fujimi_xl.lifecycle.plan import Group
+    from fujimi_xl.store.dataset import Row, Table
 
     form = load_form("action_plan")
     base = sample_programs().items[0]

@@ -30,9 +30,13 @@ sys.path.insert(0, str(HERE))
 import data  # noqa: E402
 import run  # noqa: E402
 
-from fujimi_xl import api, intake, manifest, normalise, package, reader, store  # noqa: E402
-from fujimi_xl.extract import extract  # noqa: E402
-from fujimi_xl.validate import check  # noqa: E402
+from fujimi_xl import api, layouts, store  # noqa: E402
+from fujimi_xl.core import normalise  # noqa: E402
+from fujimi_xl.intake import ingest as intake  # noqa: E402
+from fujimi_xl.intake import package, reader  # noqa: E402
+from fujimi_xl.layouts import manifest  # noqa: E402
+from fujimi_xl.layouts.list.extract import extract  # noqa: E402
+from fujimi_xl.layouts.validate import check  # noqa: E402
 
 WORKER_STAGES = ("read and sha256", "zip directory", "safety checks", "python-calamine",
                  "manifest and issue", "extract", "normalise and validate", "rows for the master",
@@ -84,7 +88,7 @@ def worker_stages(root: Path, key: bytes, files: list[Path],
         if any(p.severity == "error" for p in checked.problems):
             invalid += 1
         else:
-            intake.list_rows(form, checked.records, ex)
+            layouts.get("list").stored(form, checked, ex, items)
         t8 = clock()
         intake._archive_once(archive, path, sha, raw)
         t9 = clock()

@@ -24,12 +24,12 @@ sys.path.insert(0, str(HERE.parent))
 import openpyxl  # noqa: E402
 
 from fujimi_xl import api, store  # noqa: E402
-from fujimi_xl.extract import extract  # noqa: E402
 from fujimi_xl.forms import load_form  # noqa: E402
-from fujimi_xl.generator import FIRST_ROW, HEADER_ROW  # noqa: E402
-from fujimi_xl.plan import Group, Plan, PlanItem, write_plan_template  # noqa: E402
-from fujimi_xl.reader import read_book  # noqa: E402
-from fujimi_xl.validate import check  # noqa: E402
+from fujimi_xl.intake.reader import read_book  # noqa: E402
+from fujimi_xl.layouts.list.extract import extract  # noqa: E402
+from fujimi_xl.layouts.list.generator import FIRST_ROW, HEADER_ROW  # noqa: E402
+from fujimi_xl.layouts.validate import check  # noqa: E402
+from fujimi_xl.lifecycle.plan import Group, Plan, PlanItem, write_plan_template  # noqa: E402
 
 INPUTS = [("count", "回数", "integer"), ("people", "人数", "integer"),
           ("amount", "事業費", "amount"), ("start", "開始日", "date"),

@@ -4,7 +4,7 @@ generate → (staff fill in) → ingest (validate, merge) → report. The CLI ``
 shell over this API.
 """
 
-from .api import (
+from fujimi_xl.api import (
     GenerateResult,
     ReportResult,
     StatusReport,
@@ -18,10 +18,10 @@ from .api import (
     report,
     status,
 )
-from .errors import FujimiError, PlanError, Problem
-from .fiscal import long_label, parse_year, short_label
-from .forms import load_form
-from .intake import FileResult, IngestReport
+from fujimi_xl.core.errors import FujimiError, PlanError, Problem
+from fujimi_xl.core.fiscal import long_label, parse_year, short_label
+from fujimi_xl.forms import load_form
+from fujimi_xl.intake.ingest import FileResult, IngestReport
 
 __version__ = "0.1.0"
 

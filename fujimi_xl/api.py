@@ -14,15 +14,27 @@ from typing import Any
 
 from xlsxwriter.exceptions import FileCreateError
 
-from . import dataset, forms, names, pdf, store
-from . import generator as gen
-from . import plan as planmod
-from . import sheet_generator as sheet_gen
-from .errors import FujimiError, NothingToDoError, Notice, WorkspaceFault
-from .forms import load_form
-from .intake import IngestReport, now
-from .intake import ingest as _ingest
-from .workspace import Workspace, create_workspace, open_workspace
+from fujimi_xl import forms, layouts, store
+from fujimi_xl.core import fiscal
+from fujimi_xl.core.errors import FujimiError, NothingToDoError, Notice, WorkspaceFault
+from fujimi_xl.forms import load_form
+from fujimi_xl.intake.ingest import IngestReport, issue_changes, now
+from fujimi_xl.intake.ingest import ingest as _ingest
+from fujimi_xl.layouts.list import generator as gen
+from fujimi_xl.layouts.sheet import sheet_generator as sheet_gen
+from fujimi_xl.lifecycle import names
+from fujimi_xl.lifecycle import plan as planmod
+from fujimi_xl.lifecycle.backup import backup as _backup
+from fujimi_xl.lifecycle.backup import restore as _restore_backup
+from fujimi_xl.lifecycle.history import diff as _diff
+from fujimi_xl.lifecycle.history import history as _history
+from fujimi_xl.lifecycle.history import restore as _restore
+from fujimi_xl.lifecycle.rollover import rollover as _rollover
+from fujimi_xl.lifecycle.verify import verify as _verify
+from fujimi_xl.output import pdf
+from fujimi_xl.store import dataset
+from fujimi_xl.store.plans import carried
+from fujimi_xl.store.workspace import Workspace, create_workspace, open_workspace
 
 __all__ = [
     "GenerateResult",
@@ -226,8 +238,6 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
                   "font": ws.config.get("font", "ＭＳ ゴシック"), "lang": lang}
         jobs: list[tuple[str, Path, int, Any]] = []  # slot, final path, items, build(tmp)
         if f.unit == "group":
-            from .rollover import carried
-
             carry = carried(conn, form, year)
             for g in wanted:
                 items = by_group[g.code]
@@ -346,8 +356,6 @@ def _slot_state(last: Any, issued: Any, form_version: int,
                 reissue: bool) -> tuple[str, dict[str, Any]]:
     """Whether a slot needs a new book, and why: compares what the new book would lock
     (its locked content hash and item snapshots) with the slot's last issue."""
-    from .intake import issue_changes
-
     if last is None:
         return "new", {}
     params: dict[str, Any] = {"issued": store.jp_time(last["issued_at"]),
@@ -402,8 +410,6 @@ def _put_in_place(conn: Any, built: list[tuple[str, Path, Path, int, Any]]) -> N
 def history(ws: Workspace, item: str, form: str | None = None,
             year: int | None = None) -> list[Any]:
     """Every accepted value of an item, with file, time and cell."""
-    from .history import history as _history
-
     conn = ws.connect()
     try:
         return _history(conn, item, form, year)
@@ -413,8 +419,6 @@ def history(ws: Workspace, item: str, form: str | None = None,
 
 def diff(ws: Workspace, form: str, year: int, a: str, b: str) -> list[Any]:
     """What changed between two accepted versions (files, or 担当@版番号)."""
-    from .history import diff as _diff
-
     conn = ws.connect()
     try:
         return _diff(conn, form, year, a, b)
@@ -425,9 +429,7 @@ def diff(ws: Workspace, form: str, year: int, a: str, b: str) -> list[Any]:
 def restore(ws: Workspace, form: str, year: int, spec: str) -> Any:
     """Make an earlier accepted version current again (``spec``: 担当@版番号 such as 保育@1,
     or an accepted file); recorded in the history as a new version. See
-    :func:`fujimi_xl.history.restore`."""
-    from .history import restore as _restore
-
+    :func:`fujimi_xl.lifecycle.history.restore`."""
     load_form(form, ws.root)
     conn = ws.connect()
     try:
@@ -447,9 +449,9 @@ def _current_table(ws: Workspace, form: str, year: int) -> dataset.Table:
 def frame(ws: Workspace, form: str, year: int) -> Any:
     """The current master of a form and year as a typed pandas DataFrame: one row per plan
     row, the group, version, file and its times, then one column per field with the dtype of
-    its type; see :mod:`fujimi_xl.dataframe`."""
+    its type; see :mod:`fujimi_xl.output.dataframe`."""
     # pandas takes over half a second to import: only the commands that need it pay for it
-    from . import dataframe
+    from fujimi_xl.output import dataframe
 
     f = load_form(form, ws.root)
     conn = ws.connect()
@@ -465,7 +467,7 @@ def export(ws: Workspace, form: str, year: int, out: Path | str, fmt: str = "csv
     """The current master of a form and year as one flat table (csv, json or xlsx), written
     from :func:`frame`."""
     # export.py imports pandas (see frame above): deferred for the same reason
-    from .export import export as _export
+    from fujimi_xl.output.export import export as _export
 
     return _export(Path(out), load_form(form, ws.root), frame(ws, form, year), fmt)
 
@@ -474,7 +476,9 @@ def import_report(ws: Workspace, path: Path | str, form: str | None = None,
                   year: int | None = None) -> Any:
     """Read a consolidated table in the seed's layout into the plan and the master (of
     ``form``; without it, the only form of the plan or of the forms there are)."""
-    from .import_load import import_table
+    # import_report reads the table with openpyxl (and numpy): over 0.1 s that every other
+    # command would pay at start, so it is loaded only here
+    from fujimi_xl.lifecycle.import_load import import_table
 
     name = names.pick_form(form, ws.root)
     return import_table(ws, Path(path), load_form(name, ws.root), year)
@@ -482,15 +486,11 @@ def import_report(ws: Workspace, path: Path | str, form: str | None = None,
 
 def rollover(ws: Workspace, form: str, from_year: int, to_year: int) -> Any:
     """Carry each item's accepted plan for the next year (and 実施内容, 評価) into ``to_year``."""
-    from .rollover import rollover as _rollover
-
     return _rollover(ws, load_form(form, ws.root), from_year, to_year)
 
 
 def verify(ws: Workspace, reread: bool = True) -> Any:
-    """Check the master's integrity; see :mod:`fujimi_xl.verify`."""
-    from .verify import verify as _verify
-
+    """Check the master's integrity; see :mod:`fujimi_xl.lifecycle.verify`."""
     return _verify(ws, reread)
 
 
@@ -622,29 +622,19 @@ class ReportResult:
 def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
            want_pdf: bool = False) -> ReportResult:
     """Write the consolidated table (and its PDF through LibreOffice when asked)."""
-    from .reporting import write_report
-
     f = load_form(form, ws.root)
     table = _current_table(ws, form, year)
     if not table.rows:
         raise NothingToDoError(code="nothing_planned", form=form)
-    from . import fiscal
 
     name = f"{fiscal.long_label(year)}_{f.title}{'結果' if f.layout == 'list' else ''}.xlsx"
     path = Path(out) if out else ws.reports / name
     path.parent.mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []
     notices: list[Notice] = []
-    if f.layout == "sheet":
-        from .reporting_sheet import write_book
-
-        write_book(path, f, table, title=ws.title_for(form),
-                   font=ws.config.get("font", "ＭＳ ゴシック"), warnings=warnings,
-                   notices=notices)
-    else:
-        write_report(path, f, table, title=ws.title_for(form),
-                     font=ws.config.get("font", "ＭＳ ゴシック"), warnings=warnings,
-                     notices=notices)
+    layouts.get(f.layout).report(path, f, table, title=ws.title_for(form),
+                                 font=ws.config.get("font", "ＭＳ ゴシック"), warnings=warnings,
+                                 notices=notices)
     result = ReportResult(path, rows=len(table.rows), missing=[g.code for g in table.missing],
                           warnings=warnings, notices=notices)
     if want_pdf:
@@ -659,14 +649,10 @@ def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
 def backup(ws: Workspace, out: Path | str) -> Any:
     """Write a consistent backup of the workspace to the zip ``out`` (master through SQLite's
     online backup, archived copies, signing key, config)."""
-    from .backup import backup as _backup
-
     return _backup(ws, out)
 
 
 def restore_backup(backup_file: Path | str, root: Path | str) -> Workspace:
     """Restore a backup made by :func:`backup` into the new folder ``root`` (never over an
     existing workspace)."""
-    from .backup import restore
-
-    return restore(backup_file, root)
+    return _restore_backup(backup_file, root)

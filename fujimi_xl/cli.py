@@ -18,12 +18,14 @@ from typing import Any
 import click
 from xlsxwriter.exceptions import FileCreateError
 
-from . import api, clicatalog, console, fiscal, names, store
-from .errors import FujimiError, PlanError, Problem, fault_from
-from .forms import load_form
-from .messages import UI, error_text, help_en, locate, ui, when, year_label
-from .store import jp_time
-from .workspace import DB, open_workspace
+from fujimi_xl import api, clicatalog, console, store
+from fujimi_xl.core import fiscal
+from fujimi_xl.core.errors import FujimiError, PlanError, Problem, fault_from
+from fujimi_xl.core.messages import UI, error_text, help_en, locate, ui, when, year_label
+from fujimi_xl.forms import load_form
+from fujimi_xl.lifecycle import names
+from fujimi_xl.store import jp_time
+from fujimi_xl.store.workspace import DB, open_workspace
 
 F = Callable[..., Any]
 
@@ -794,7 +796,7 @@ def form_check_cmd(definition: Path, as_json: bool) -> None:
 @handle_errors
 def demo_cmd(directory: Path, no_pdf: bool) -> None:
     """同梱のサンプルデータで一連の流れ（作成→記入→取込→集計）を実行する。"""
-    from .demo import run_demo
+    from fujimi_xl.demo import run_demo
 
     if directory.exists() and any(directory.iterdir()):
         raise FujimiError(code="demo_not_empty", directory=directory)

@@ -15,12 +15,12 @@ from typing import Any
 
 import openpyxl
 
-from . import api
-from . import generator as gen
-from .forms import load_form
-from .messages import ui
-from .plan import Group, Plan, PlanItem, write_plan_template
-from .sheet_layout import list_columns
+from fujimi_xl import api
+from fujimi_xl.core.messages import ui
+from fujimi_xl.forms import load_form
+from fujimi_xl.layouts.list import generator as gen
+from fujimi_xl.layouts.sheet.sheet_layout import list_columns
+from fujimi_xl.lifecycle.plan import Group, Plan, PlanItem, write_plan_template
 
 SAMPLE = "progress.json"
 
@@ -369,7 +369,7 @@ def _survey_demo(ws: Any, root: Path, want_pdf: bool, line: Any, lang: str) -> S
 # -- filling a form-style sheet as staff would ---------------------------------------------
 
 def _ref(wb: Any, name: str) -> tuple[Any, int, int, int, int]:
-    from .sheet_extract import parse_ref
+    from fujimi_xl.layouts.sheet.sheet_extract import parse_ref
 
     parsed = parse_ref(wb.defined_names[name].attr_text)
     assert parsed is not None, name
@@ -383,7 +383,7 @@ def insert_rows_like_excel(wb: Any, sheet: Any, idx: int, amount: int = 1) -> No
     insert_rows only moves cells.)"""
     from openpyxl.utils import get_column_letter
 
-    from .sheet_extract import parse_ref
+    from fujimi_xl.layouts.sheet.sheet_extract import parse_ref
 
     merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in sheet.merged_cells.ranges]
     for m in list(sheet.merged_cells.ranges):

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from fujimi_xl import api
 from fujimi_xl.cli import cli
 from fujimi_xl.demo import fill_workbook, sample_data, write_sample_plan
-from fujimi_xl.generator import FIRST_ROW, HEADER_ROW, KEY_HEADER
+from fujimi_xl.layouts.list.generator import FIRST_ROW, HEADER_ROW, KEY_HEADER
 
 YEAR = 2017
 
@@ -34,7 +34,7 @@ def run() -> Any:
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Tests marked libreoffice skip without it locally; in CI a missing LibreOffice fails."""
-    from fujimi_xl.pdf import libreoffice
+    from fujimi_xl.output.pdf import libreoffice
 
     if libreoffice():
         return

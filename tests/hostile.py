@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from fujimi_xl import reader
+from fujimi_xl.intake import reader
 
 MiB = 1024 * 1024
 
@@ -400,7 +400,7 @@ def xlsm(src: Path, out: Path) -> Path:
 
 def soffice_convert(files: list[Path], fmt: str, out_dir: Path, timeout: float = 120) -> None:
     """Convert ``files`` with LibreOffice headless (own profile) into ``out_dir``."""
-    from fujimi_xl.pdf import libreoffice
+    from fujimi_xl.output.pdf import libreoffice
 
     exe = libreoffice()
     if exe is None:
@@ -542,7 +542,7 @@ def main(argv: list[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     template = args.template or _small_template(args.out / "_base.xlsx")
     made = make_corpus(args.out, template)
-    from fujimi_xl.pdf import libreoffice
+    from fujimi_xl.output.pdf import libreoffice
 
     if libreoffice():
         foreign = args.foreign or _small_template(args.out / "_foreign.xlsx")

@@ -9,7 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from fujimi_xl import api, pdf
+from fujimi_xl import api
+from fujimi_xl.core.messages import text
 from fujimi_xl.demo import (
     fill_sheet_workbook,
     insert_rows_like_excel,
@@ -17,7 +18,7 @@ from fujimi_xl.demo import (
     write_sample_plan,
     write_sample_programs,
 )
-from fujimi_xl.messages import text
+from fujimi_xl.output import pdf
 
 from .conftest import master_snapshot
 
@@ -209,7 +210,7 @@ def test_book_prints_on_a4_only_a_long_program_over_two_pages(ws, outbox, answer
 
 
 def test_program_names_that_excel_cannot_use_as_sheet_names_are_warned(ws, tmp_path):
-    from fujimi_xl import layout
+    from fujimi_xl.layouts import layout
 
     used = {"一覧"}
     wanted = "4_子ども[食堂]/学習支援?事業:令和の新しい取り組みと地域の連携"  # 34 characters

@@ -22,7 +22,7 @@ from fujimi_xl.demo import (
     write_sample_plan,
     write_sample_programs,
 )
-from fujimi_xl.sheet_extract import parse_ref
+from fujimi_xl.layouts.sheet.sheet_extract import parse_ref
 
 from . import hostile
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from fujimi_xl import api
 from fujimi_xl.cli import cli
-from fujimi_xl.messages import error_text, ui
+from fujimi_xl.core.messages import error_text, ui
 
 from .conftest import YEAR, master_snapshot
 

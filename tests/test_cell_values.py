@@ -18,13 +18,13 @@ import openpyxl
 import pytest
 
 from fujimi_xl import api
+from fujimi_xl.core.messages import text
 from fujimi_xl.demo import (
     fill_sheet_workbook,
     sample_programs_data,
     write_sample_plan,
     write_sample_programs,
 )
-from fujimi_xl.messages import text
 
 from . import hostile
 from .conftest import col_of, input_sheet, master_snapshot, row_of

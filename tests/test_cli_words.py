@@ -233,7 +233,7 @@ def _accepted_at(ws) -> list[str]:
 
 def test_history_shows_headings_and_japanese_times(ws, outbox, fill):
     from fujimi_xl import api
-    from fujimi_xl.messages import when
+    from fujimi_xl.core.messages import when
 
     v1 = fill(outbox["保育"], "保育", name="v1.xlsx")
     v2 = fill(outbox["保育"], "保育", {"4-2-1": {"grade": "B"}}, name="v2.xlsx")
@@ -279,7 +279,7 @@ def test_diff_and_dry_run_show_headings(ws, outbox, fill):
 
 def test_status_times_are_japanese(ws, outbox, fill):
     from fujimi_xl import api
-    from fujimi_xl.messages import when
+    from fujimi_xl.core.messages import when
 
     api.ingest(ws, [fill(outbox["保育"], "保育")])
     conn = ws.connect()
@@ -413,7 +413,7 @@ def test_the_overview_shows_the_usual_steps():
 
 
 def test_help_is_english_with_lang_en_for_every_command_here():
-    from fujimi_xl.messages import help_en
+    from fujimi_xl.core.messages import help_en
 
     for name in OURS:
         command = cli.commands[name]
@@ -453,6 +453,6 @@ def test_a_missing_argument_says_what_to_give(tmp_path):
     for name in OURS:  # every argument of these commands has its words
         for param in cli.commands[name].params:
             if isinstance(param, click.Argument):
-                from fujimi_xl.messages import UI
+                from fujimi_xl.core.messages import UI
 
                 assert f"arg_{param.name}" in UI, (name, param.name)

@@ -22,8 +22,8 @@ from fujimi_xl.demo import (
     write_sample_plan,
     write_sample_programs,
 )
-from fujimi_xl.generator import FEEDBACK_SHEET
-from fujimi_xl.layout import display_width
+from fujimi_xl.layouts.layout import display_width
+from fujimi_xl.layouts.list.generator import FEEDBACK_SHEET
 
 from .conftest import master_snapshot
 

@@ -13,10 +13,11 @@ from typing import Any
 import openpyxl
 import pytest
 
-from fujimi_xl import api, dataset, fieldtypes
-from fujimi_xl.forms import load_form
-from fujimi_xl.generator import FIRST_ROW, HEADER_ROW
-from fujimi_xl.plan import Group, Plan, PlanItem, write_plan_template
+from fujimi_xl import api
+from fujimi_xl.forms import fieldtypes, load_form
+from fujimi_xl.layouts.list.generator import FIRST_ROW, HEADER_ROW
+from fujimi_xl.lifecycle.plan import Group, Plan, PlanItem, write_plan_template
+from fujimi_xl.store import dataset
 
 from .conftest import master_snapshot
 

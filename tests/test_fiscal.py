@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from fujimi_xl import fiscal
-from fujimi_xl.errors import FiscalYearError
+from fujimi_xl.core import fiscal
+from fujimi_xl.core.errors import FiscalYearError
 
 
 @pytest.mark.parametrize("text,year", [

@@ -441,7 +441,7 @@ def test_init_with_a_broken_form_dir_creates_nothing(tmp_path):
 def test_the_new_commands_have_english_help_and_words_for_their_arguments():
     import click
 
-    from fujimi_xl.messages import UI, help_en
+    from fujimi_xl.core.messages import UI, help_en
 
     check = cli.commands["form"].commands["check"]  # type: ignore[attr-defined]
     for command in (cli.commands["forms"], cli.commands["form"], check):
@@ -554,9 +554,9 @@ def test_a_choice_list_and_its_schema_enum_disagreeing(tmp_path):
 
 def test_the_meta_schema_allows_every_field_type_the_engine_reads():
     import fujimi_xl
-    from fujimi_xl.fieldtypes import FIELD_TYPES
+    from fujimi_xl.forms.fieldtypes import FIELD_TYPES
 
-    meta = json.loads((Path(fujimi_xl.__file__).parent / "form_meta_schema.json")
+    meta = json.loads((Path(fujimi_xl.__file__).parent / "forms" / "form_meta_schema.json")
                       .read_text("utf-8"))
     allowed = set(meta["$defs"]["field"]["properties"]["type"]["enum"])
     # issue_no and period are types of a sheet form's list columns, not of fields

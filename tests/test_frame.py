@@ -256,7 +256,7 @@ def kids_workspace(root: Path, form: dict[str, Any] = KIDS_FORM,
 
 
 def kids_fill(src: Path, answers: dict[str, dict[str, Any]], out: Path) -> Path:
-    from fujimi_xl.generator import HEADER_ROW
+    from fujimi_xl.layouts.list.generator import HEADER_ROW
 
     wb = openpyxl.load_workbook(src)
     sheet = wb["入力"]
@@ -359,8 +359,8 @@ def test_a_field_named_like_a_frame_column_keeps_its_id(tmp_path):
     assert [r[-1] for r in rows[1:]] == ["提出済", "提出済", "未提出"]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("fujimi_xl.fieldtypes") is None,
-                    reason="integers and dates in a list form are read by fujimi_xl.fieldtypes")
+@pytest.mark.skipif(importlib.util.find_spec("fujimi_xl.forms.fieldtypes") is None,
+                    reason="integers and dates in a list form are read by fujimi_xl.forms.fieldtypes")
 def test_list_form_of_our_own_typed_through_ingest(tmp_path):
     ws, books = kids_workspace(tmp_path)
     returned = kids_fill(books["総務"], {"1": {"実施回数": "１２", "開始日": "令和5年4月1日"},

@@ -7,9 +7,10 @@ import zipfile
 import openpyxl
 import pytest
 
-from fujimi_xl import api, manifest
-from fujimi_xl.errors import FujimiError
-from fujimi_xl.generator import CHOICE_SHEET, GUIDE_SHEET
+from fujimi_xl import api
+from fujimi_xl.core.errors import FujimiError
+from fujimi_xl.layouts import manifest
+from fujimi_xl.layouts.list.generator import CHOICE_SHEET, GUIDE_SHEET
 
 from .conftest import YEAR
 

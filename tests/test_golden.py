@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from fujimi_xl import generator
-from fujimi_xl.dataset import Row, Table
 from fujimi_xl.demo import sample_data, sample_plan
 from fujimi_xl.forms import load_form
-from fujimi_xl.reporting import write_report
+from fujimi_xl.layouts.list import generator
+from fujimi_xl.layouts.list.reporting import write_report
+from fujimi_xl.store.dataset import Row, Table
 
 GOLDEN = Path(__file__).parent / "golden"
 VOLATILE = {"docProps/core.xml"}
@@ -77,7 +77,7 @@ def _programs():
 
 
 def test_action_plan_workbook_matches_golden(tmp_path):
-    from fujimi_xl import sheet_generator
+    from fujimi_xl.layouts.sheet import sheet_generator
 
     form = load_form("action_plan")
     plan, _ = _programs()
@@ -90,8 +90,8 @@ def test_action_plan_workbook_matches_golden(tmp_path):
 
 
 def test_action_plan_book_matches_golden(tmp_path):
-    from fujimi_xl.normalise import parse_amount
-    from fujimi_xl.reporting_sheet import write_book
+    from fujimi_xl.core.normalise import parse_amount
+    from fujimi_xl.layouts.sheet.reporting_sheet import write_book
 
     form = load_form("action_plan")
     plan, data = _programs()

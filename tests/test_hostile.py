@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from fujimi_xl import api, isolate, reader
-from fujimi_xl.messages import text
-from fujimi_xl.pdf import libreoffice
+from fujimi_xl import api
+from fujimi_xl.core.messages import text
+from fujimi_xl.intake import isolate, reader
+from fujimi_xl.output.pdf import libreoffice
 
 from . import hostile
 from .conftest import master_snapshot
@@ -139,7 +140,7 @@ def test_a_far_cell_would_abort_python_calamine_and_is_refused_before_it(corpus,
         capture_output=True, timeout=60)
     assert raw.returncode == -signal.SIGABRT
     checked = subprocess.run(
-        [sys.executable, "-c", "import sys\nfrom fujimi_xl.reader import read_book, ReadRefused\n"
+        [sys.executable, "-c", "import sys\nfrom fujimi_xl.intake.reader import read_book, ReadRefused\n"
          "try:\n    read_book(sys.argv[1])\nexcept ReadRefused as e:\n    print(e.code)", path],
         capture_output=True, text=True, timeout=60)
     assert (checked.returncode, checked.stdout.strip()) == (0, "limit_exceeded")
@@ -334,7 +335,7 @@ def test_a_reader_that_hangs_is_stopped_and_fails_only_that_file(outbox, tmp_pat
 
 _ORPHAN_SCRIPT = """
 import os, sys, time
-from fujimi_xl import isolate
+from fujimi_xl.intake import isolate
 
 def reader(path):
     with open(path, "w") as fh:

@@ -10,15 +10,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from fujimi_xl import normalise
-from fujimi_xl.dataset import Row, Table
+from fujimi_xl.core import normalise
+from fujimi_xl.core.errors import FujimiError
+from fujimi_xl.core.messages import CATALOGUE, text
 from fujimi_xl.demo import sample_data, sample_plan
-from fujimi_xl.errors import FujimiError
 from fujimi_xl.forms import load_form
-from fujimi_xl.import_report import ImportedTable, ReportImportError, read_report
-from fujimi_xl.messages import CATALOGUE, text
-from fujimi_xl.plan import Group
-from fujimi_xl.reporting import write_report
+from fujimi_xl.layouts.list.reporting import write_report
+from fujimi_xl.lifecycle.import_report import ImportedTable, ReportImportError, read_report
+from fujimi_xl.lifecycle.plan import Group
+from fujimi_xl.store.dataset import Row, Table
 
 INPUTS = ("result", "grade", "reason", "next_plan")
 
@@ -415,7 +415,7 @@ def test_report_resaved_by_libreoffice_reads_back(tmp_path, form):
     import subprocess
     import tempfile
 
-    from fujimi_xl.pdf import libreoffice
+    from fujimi_xl.output.pdf import libreoffice
 
     table, title = random_table(3)
     src = write_report(tmp_path / "report.xlsx", form, table, title=title)

@@ -11,10 +11,12 @@ from typing import Any
 import openpyxl
 import pytest
 
-from fujimi_xl import api, fiscal, manifest
+from fujimi_xl import api
+from fujimi_xl.core import fiscal
+from fujimi_xl.core.messages import text
 from fujimi_xl.demo import write_sample_plan
-from fujimi_xl.generator import ERROR_FILL, FEEDBACK_SHEET
-from fujimi_xl.messages import text
+from fujimi_xl.layouts import manifest
+from fujimi_xl.layouts.list.generator import ERROR_FILL, FEEDBACK_SHEET
 from fujimi_xl.store import jp_time
 
 from .conftest import YEAR, master_snapshot

@@ -11,11 +11,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from fujimi_xl import api, generator, sheet_generator
+from fujimi_xl import api
 from fujimi_xl.cli import cli
+from fujimi_xl.core.messages import BOOK, UI, book_text, ui, year_label
 from fujimi_xl.demo import fill_workbook, sample_plan, write_sample_plan
 from fujimi_xl.forms import load_form
-from fujimi_xl.messages import BOOK, UI, book_text, ui, year_label
+from fujimi_xl.layouts.list import generator
+from fujimi_xl.layouts.sheet import sheet_generator
 
 from .conftest import YEAR
 
@@ -319,9 +321,9 @@ def test_errors_catalogue_has_both_languages_and_the_same_placeholders():
     import pickle
     import string
 
-    from fujimi_xl import layout
-    from fujimi_xl.errors import FiscalYearError, FujimiError, WorkspaceError
-    from fujimi_xl.messages import ERRORS, error_text
+    from fujimi_xl.core.errors import FiscalYearError, FujimiError, WorkspaceError
+    from fujimi_xl.core.messages import ERRORS, error_text
+    from fujimi_xl.layouts import layout
 
     def names(t: str) -> set[str]:
         return {n for _, n, _, _ in string.Formatter().parse(t) if n}
@@ -402,7 +404,7 @@ def test_verify_finds_tampering_in_english(run, en, ws, outbox, fill):
 
 def test_report_pdf_without_libreoffice_in_english(run, en, ws, outbox, fill, monkeypatch,
                                                     tmp_path):
-    from fujimi_xl import pdf
+    from fujimi_xl.output import pdf
 
     monkeypatch.setattr(pdf, "libreoffice", lambda: None)
     api.ingest(ws, [fill(outbox["保育"], "保育")])

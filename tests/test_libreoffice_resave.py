@@ -13,7 +13,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from fujimi_xl import api, manifest
+from fujimi_xl import api
+from fujimi_xl.layouts import manifest
 
 from . import hostile
 from .conftest import master_snapshot
@@ -113,7 +114,7 @@ def test_in_workbook_check_still_works_after_libreoffice(ws, outbox, fill, tmp_p
     highlight of empty required cells survive LibreOffice, which recalculates the count."""
     import subprocess
 
-    from fujimi_xl.pdf import libreoffice
+    from fujimi_xl.output.pdf import libreoffice
 
     path = fill(outbox["応援センター"], "応援センター",
                 {"1-1-1": {"result": "", "next_plan": ""}}, name="partial.xlsx")

@@ -8,15 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from fujimi_xl import api
+from fujimi_xl.core.messages import error_text
 from fujimi_xl.demo import write_sample_plan
-from fujimi_xl.messages import error_text
 
 YEAR = 2017
 
 
 def _listing() -> str:
     """The package's forms as form_needed lists them (a form shipped later is listed too)."""
-    from fujimi_xl.names import SEP, form_choices
+    from fujimi_xl.lifecycle.names import SEP, form_choices
 
     return SEP.join(f"{n}（{'・'.join(ts)}）" if ts else n for n, ts in form_choices(None))
 
@@ -68,7 +68,7 @@ def test_import_report_into_an_empty_workspace_asks_for_the_form(run: Any, ws: A
 
 
 def test_the_api_without_form_refuses_in_words(tmp_path: Path) -> None:
-    from fujimi_xl.errors import FujimiError
+    from fujimi_xl.core.errors import FujimiError
 
     try:
         api.plan_template(tmp_path / "plan.xlsx")
@@ -93,11 +93,11 @@ GENERIC: dict[str, tuple[set[str] | None, str]] = {
     "check": ({"sheet_generator.py", "sheet_layout.py", "cli.py", "__init__.py"},
               "a sheet cell kind (the sum check cell, checked by the rules registry) and the "
               "`form check` command"),
-    "item": ({"cli.py", "intake.py", "reporting.py", "reporting_sheet.py"},
+    "item": ({"cli.py", "ingest.py", "reporting.py", "reporting_sheet.py"},
              "the unit 'item' of a form and the place of a report warning"),
     "status": ({"__init__.py", "api.py", "cli.py"}, "the status command"),
     "plan": ({"cli.py"}, "the plan command"),
-    "start": ({"api.py", "intake.py"}, "the start() of a progress callback"),
+    "start": ({"api.py", "ingest.py"}, "the start() of a progress callback"),
     "count": ({"sheet_layout.py"}, "the count of a sheet form's period placeholders"),
     "reason": ({"formcheck.py"}, "the reason of a definition problem"),
 }
@@ -219,7 +219,7 @@ def _list_plan(path: Path, ws_root: Path) -> Path:
 def _fill_list(book: Path, answers: dict[str, dict[str, str]], form: Any, year: int) -> Path:
     import openpyxl
 
-    from fujimi_xl.generator import FIRST_ROW, HEADER_ROW, KEY_HEADER
+    from fujimi_xl.layouts.list.generator import FIRST_ROW, HEADER_ROW, KEY_HEADER
 
     wb = openpyxl.load_workbook(book)
     sheet = wb[form.input_sheet]
@@ -327,7 +327,7 @@ SHEET_SCHEMA = {
 def test_a_sheet_form_of_our_own_with_its_own_period_placeholders(tmp_path: Path) -> None:
     import openpyxl
 
-    from fujimi_xl import fiscal
+    from fujimi_xl.core import fiscal
     from fujimi_xl.forms import load_form
 
     root = tmp_path / "ws"

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from fujimi_xl import normalise
+from fujimi_xl.core import normalise
 
 
 @pytest.mark.parametrize("raw,clean", [

@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from fujimi_xl import api, pdf
+from fujimi_xl import api
 from fujimi_xl.cli import cli
-from fujimi_xl.errors import OutputError
-from fujimi_xl.messages import error_text, ui
+from fujimi_xl.core.errors import OutputError
+from fujimi_xl.core.messages import error_text, ui
+from fujimi_xl.output import pdf
 
 from .conftest import YEAR, master_snapshot
 from .mounts import read_only

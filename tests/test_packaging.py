@@ -36,7 +36,7 @@ def test_wheel_carries_templates_and_sample_and_runs_outside_the_checkout(tmp_pa
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "fujimi_xl/templates/progress/form.json" in names
     assert "fujimi_xl/templates/progress/schema.json" in names
-    assert "fujimi_xl/form_meta_schema.json" in names  # definitions are checked as they load
+    assert "fujimi_xl/forms/form_meta_schema.json" in names  # definitions are checked as they load
     assert "fujimi_xl/sample/progress.json" in names
 
     env_dir = tmp_path / "venv"

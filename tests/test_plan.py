@@ -6,9 +6,9 @@ import openpyxl
 import pytest
 
 from fujimi_xl import api
-from fujimi_xl.errors import PlanError
+from fujimi_xl.core.errors import PlanError
 from fujimi_xl.forms import load_form
-from fujimi_xl.plan import read_plan
+from fujimi_xl.lifecycle.plan import read_plan
 
 FORM = load_form("progress")
 GROUPS = [("担当", "部", "グループ"), ("保育", "こども未来部", "保育グループ"),

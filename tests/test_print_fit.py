@@ -18,14 +18,16 @@ import openpyxl
 import pytest
 from openpyxl.utils import range_boundaries
 
-from fujimi_xl import api, layout, pdf
+from fujimi_xl import api
+from fujimi_xl.core.messages import error_text
 from fujimi_xl.demo import (
     fill_sheet_workbook,
     sample_programs_data,
     write_sample_plan,
     write_sample_programs,
 )
-from fujimi_xl.messages import error_text
+from fujimi_xl.layouts import layout
+from fujimi_xl.output import pdf
 
 from .conftest import YEAR
 

@@ -11,7 +11,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from fujimi_xl import api, manifest, store
+from fujimi_xl import api, store
+from fujimi_xl.core.messages import error_text, text
 from fujimi_xl.demo import (
     fill_sheet_workbook,
     fill_workbook,
@@ -19,7 +20,7 @@ from fujimi_xl.demo import (
     write_sample_plan,
     write_sample_programs,
 )
-from fujimi_xl.messages import error_text, text
+from fujimi_xl.layouts import manifest
 from tests import mounts
 
 from .conftest import YEAR, input_sheet, master_snapshot, row_of

@@ -9,11 +9,13 @@ import subprocess
 import openpyxl
 import pytest
 
-from fujimi_xl import api, layout, pdf
-from fujimi_xl.dataset import Row, Table
+from fujimi_xl import api
 from fujimi_xl.demo import sample_plan
 from fujimi_xl.forms import load_form
-from fujimi_xl.reporting import write_report
+from fujimi_xl.layouts import layout
+from fujimi_xl.layouts.list.reporting import write_report
+from fujimi_xl.output import pdf
+from fujimi_xl.store.dataset import Row, Table
 
 from .conftest import YEAR
 

@@ -77,8 +77,9 @@ def test_an_edited_reference_cell_is_refused_and_the_feedback_keeps_it(ws, outbo
 
 
 def test_items_added_and_retired_in_the_plan(ws, outbox, fill, tmp_path):
-    from fujimi_xl.plan import PlanItem, load_plan, save_plan
+    from fujimi_xl.core.model import PlanItem
     from fujimi_xl.store import transaction
+    from fujimi_xl.store.plans import load_plan, save_plan
 
     first_year(ws, outbox, fill)
     conn = ws.connect()

@@ -14,11 +14,11 @@ import openpyxl
 import pytest
 
 from fujimi_xl import api
-from fujimi_xl.errors import FormDefinitionError
+from fujimi_xl.core.errors import FormDefinitionError
+from fujimi_xl.core.messages import text
 from fujimi_xl.forms import load_form
-from fujimi_xl.generator import HEADER_ROW
-from fujimi_xl.messages import text
-from fujimi_xl.rules import RULE_TYPES, check_definition
+from fujimi_xl.forms.rules import RULE_TYPES, check_definition
+from fujimi_xl.layouts.list.generator import HEADER_ROW
 
 from .conftest import YEAR, master_snapshot
 
@@ -589,7 +589,7 @@ def test_check_definition_is_callable_on_one_rule():
 # -- the feedback workbook says the rule's own message at its cells ---------------------------
 
 def test_feedback_of_a_list_form_comments_the_rules_message(tmp_path):
-    from fujimi_xl.generator import ERROR_FILL, FEEDBACK_SHEET
+    from fujimi_xl.layouts.list.generator import ERROR_FILL, FEEDBACK_SHEET
 
     rule = {"type": "required_if", "field": "count", "if_field": "held", "if_in": ["有"],
             "message": {"ja": "{held_label}なら{count_name}を書いてください。"}}
@@ -605,7 +605,7 @@ def test_feedback_of_a_list_form_comments_the_rules_message(tmp_path):
 
 
 def test_feedback_of_a_sheet_form_marks_both_compared_cells(tmp_path):
-    from fujimi_xl.generator import ERROR_FILL
+    from fujimi_xl.layouts.list.generator import ERROR_FILL
 
     rule = {"type": "compare", "field": "state", "op": "<=", "other": "total"}
     ws, book = sheet_book(tmp_path, [rule])
@@ -621,7 +621,7 @@ def test_feedback_of_a_sheet_form_marks_both_compared_cells(tmp_path):
 @pytest.mark.parametrize("kind", sorted(RULE_TYPES))
 @pytest.mark.parametrize("odd", [None, [], {}, ["a", []], 3, True, "{", "rules"])
 def test_any_odd_value_of_any_parameter_is_a_fault_not_a_traceback(kind, odd):
-    from fujimi_xl.rules import spec
+    from fujimi_xl.forms.rules import spec
 
     for form in (load_form("progress"), load_form("action_plan")):
         for name in ["type", *spec(kind).names, "code", "message", "each"]:

@@ -14,7 +14,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from fujimi_xl import api, reader
+from fujimi_xl import api
+from fujimi_xl.intake import reader
 
 from . import hostile
 from .conftest import master_snapshot
@@ -93,8 +94,8 @@ def _checked(path: Path) -> tuple[int, str]:
     """read_book in a process of its own (a check that fails lets calamine abort it): the
     exit status and what it printed (the refusal's code and message)."""
     checked = subprocess.run(
-        [sys.executable, "-c", "import sys\nfrom fujimi_xl.reader import read_book, ReadRefused\n"
-         "from fujimi_xl.messages import text\n"
+        [sys.executable, "-c", "import sys\nfrom fujimi_xl.intake.reader import read_book, ReadRefused\n"
+         "from fujimi_xl.core.messages import text\n"
          "try:\n    read_book(sys.argv[1])\nexcept ReadRefused as e:\n"
          "    print(e.code, text(e.code, 'ja', **e.params))", str(path)],
         capture_output=True, text=True, timeout=120)
@@ -132,7 +133,7 @@ def test_ingest_refuses_the_file_by_its_limit_not_as_a_crash(ws, template, tmp_p
 
 def test_an_ordinary_sheet_still_takes_the_fast_path(template):
     """The generated workbook's sheets are checked by the byte scan, not by expat."""
-    from fujimi_xl import package
+    from fujimi_xl.intake import package
 
     for name, xml in hostile.parts(template).items():
         if name.startswith("xl/worksheets/sheet"):
@@ -164,7 +165,7 @@ def test_a_non_ascii_signature_is_bad_signature(ws, outbox, fill, tmp_path):
 
 @pytest.mark.libreoffice
 def test_a_sheet_saved_by_calc_still_takes_the_fast_path(template, tmp_path):
-    from fujimi_xl import package
+    from fujimi_xl.intake import package
 
     out_dir = tmp_path / "calc"
     hostile.soffice_convert([template], "xlsx:Calc MS Excel 2007 XML", out_dir)
@@ -192,7 +193,8 @@ def test_a_sheet_saved_by_calc_still_takes_the_fast_path(template, tmp_path):
     ('<c r="A1"><v>1</v><f>B1</f></c>', {(0, 0)}),
 ])
 def test_odd_inline_strings_are_found_whatever_the_counts_say(cells, odd):
-    from fujimi_xl import cell_xml, package
+    from fujimi_xl.core import cell_xml
+    from fujimi_xl.intake import package
 
     xml = (b'<?xml version="1.0"?><worksheet><sheetData><row r="1">' + cells.encode()
            + b"</row></sheetData></worksheet>")

@@ -16,9 +16,9 @@ import pytest
 
 from fujimi_xl import api, demo
 from fujimi_xl.cli import cli
+from fujimi_xl.core.messages import text
 from fujimi_xl.forms import check_form, find_form, load_form
-from fujimi_xl.generator import ERROR_FILL, FEEDBACK_SHEET
-from fujimi_xl.messages import text
+from fujimi_xl.layouts.list.generator import ERROR_FILL, FEEDBACK_SHEET
 
 from .conftest import master_snapshot
 

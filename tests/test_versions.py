@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from fujimi_xl import api, store
+from fujimi_xl.core.messages import text
 from fujimi_xl.demo import (
     fill_sheet_workbook,
     sample_programs_data,
     write_sample_plan,
     write_sample_programs,
 )
-from fujimi_xl.intake import saved_time
-from fujimi_xl.messages import text
+from fujimi_xl.intake.ingest import saved_time
 
 from .conftest import YEAR, master_snapshot
 
@@ -304,7 +304,7 @@ def mini_plan(path: Path, rows: list[tuple[Any, ...]]) -> Path:
 def mini_fill(src: Path, memo: dict[str, str], out: Path) -> Path:
     import openpyxl
 
-    from fujimi_xl.generator import HEADER_ROW
+    from fujimi_xl.layouts.list.generator import HEADER_ROW
 
     wb = openpyxl.load_workbook(src)
     sheet = wb["入力"]

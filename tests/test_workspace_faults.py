@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from fujimi_xl import api, intake
+from fujimi_xl import api
 from fujimi_xl.cli import cli
-from fujimi_xl.errors import WorkspaceFault
-from fujimi_xl.messages import error_text, text, ui
+from fujimi_xl.core.errors import WorkspaceFault
+from fujimi_xl.core.messages import error_text, text, ui
+from fujimi_xl.intake import ingest as intake
 
 from .conftest import YEAR, master_snapshot
 from .mounts import fill_up, read_only, small_disk

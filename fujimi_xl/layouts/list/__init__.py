@@ -1,0 +1,1 @@
+"""The list layout: one row per plan item (generate, extract, feedback, report)."""

@@ -1,0 +1,1 @@
+"""The sheet layout: one form-style sheet per program (generate, extract, report)."""

@@ -1,0 +1,1 @@
+"""Outputs built from the master: the export, the typed DataFrame and PDF conversion."""

@@ -1,0 +1,139 @@
+"""The layout of the code is the data flow (DESIGN "Architecture").
+
+Imports go one way: cli → api → stages (intake, lifecycle, output) → layouts, store → forms →
+core. Every import of every module counts, those inside functions too; a module may import
+from its own floor or below, and the subpackages import one another without a cycle.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "fujimi_xl"
+
+# the floor of each part of the package: a higher floor may import a lower one, never back
+FLOORS = {
+    "core": 0,
+    "forms": 1,
+    "layouts": 2,
+    "store": 2,
+    "intake": 3,
+    "lifecycle": 3,
+    "output": 3,
+    "api": 4,
+    # the shells and what only they use
+    "cli": 5,
+    "console": 5,
+    "clicatalog": 5,
+    "demo": 5,
+    "__main__": 5,
+    "__init__": 5,
+}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def part_of(module: str, is_root_init: bool = False) -> str:
+    """The floor a module stands on: its subpackage, or the top-level module's own name."""
+    if is_root_init:
+        return "__init__"
+    rest = module.split(".")[1:]
+    return rest[0] if rest else "__init__"
+
+
+def imported(path: Path) -> list[tuple[int, str]]:
+    """(line, absolute module) of every import of fujimi_xl in ``path``; ``from X import y``
+    counts as X.y when y is a submodule."""
+    module = module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.startswith("fujimi_xl")]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target != "fujimi_xl" and not target.startswith("fujimi_xl."):
+                continue
+            for alias in node.names:
+                sub = PACKAGE.parent.joinpath(*f"{target}.{alias.name}".split("."))
+                is_module = sub.with_suffix(".py").is_file() or (sub / "__init__.py").is_file()
+                found.append((node.lineno, f"{target}.{alias.name}" if is_module else target))
+    return found
+
+
+def edges() -> list[tuple[str, int, str, str, str]]:
+    """(file, line, importer's part, imported module, its part) for every import."""
+    out = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        src = part_of(module_name(path), path == PACKAGE / "__init__.py")
+        for line, target in imported(path):
+            if target == "fujimi_xl":
+                continue
+            out.append((str(path.relative_to(PACKAGE.parent)), line, src, target,
+                        part_of(target)))
+    return out
+
+
+def test_every_part_of_the_package_has_a_floor():
+    parts = {part_of(module_name(p), p == PACKAGE / "__init__.py") for p in PACKAGE.rglob("*.py")}
+    assert parts - set(FLOORS) == set(), "a new module or subpackage needs a floor in FLOORS"
+
+
+def test_nothing_imports_from_a_floor_above_it():
+    upward = [f"{file}:{line}: {src} imports {target} ({dst}, a higher floor)"
+              for file, line, src, target, dst in edges() if FLOORS[dst] > FLOORS[src]]
+    assert upward == [], "\n".join(upward)
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One cycle of ``graph`` as a list of nodes (first == last), or []."""
+    state: dict[str, int] = {}  # 1 on the stack, 2 done
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt):], nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        stack.pop()
+        state[node] = 2
+        return []
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return []
+
+
+def test_find_cycle_reports_the_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycle_among_the_subpackages():
+    graph: dict[str, set[str]] = {}
+    for _file, _line, src, _target, dst in edges():
+        if src != dst:
+            graph.setdefault(src, set()).add(dst)
+    cycle = find_cycle(graph)
+    assert cycle == [], "import cycle: " + " → ".join(cycle)
+
+
+def test_the_shipped_layouts_come_from_the_registry():
+    from fujimi_xl import layouts
+
+    for name in ("list", "sheet"):
+        layout = layouts.get(name)
+        for stage in ("generate", "extract", "check", "feedback", "report"):
+            assert callable(getattr(layout, stage)), (name, stage)
