@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
+from xlsxwriter.utility import xl_col_to_name
+
 # -- limits checked before and during reading ---------------------------------------------------
 MiB = 1024 * 1024
 MAX_FILE_BYTES = 50 * MiB  # size of the file as sent
@@ -329,7 +331,7 @@ class _XmlScan:
             area = self.max_row * self.max_col
             if area > MAX_CELLS or self.max_row > MAX_ROWS:
                 raise excess(f"{self._where()}の使用範囲",
-                             f"A1:{_col_name(self.max_col)}{self.max_row} "
+                             f"A1:{xl_col_to_name(max(self.max_col, 1) - 1)}{self.max_row} "
                              f"({self.max_row:,}行×{self.max_col:,}列)", f"{MAX_CELLS:,}セル")
 
     # feeding ------------------------------------------------------------------------
@@ -353,14 +355,6 @@ def _parse_ref(ref: str) -> tuple[int, int] | None:
     for ch in m.group(1).upper():
         col = col * 26 + ord(ch) - 64
     return (int(m.group(2)) if m.group(2) else 0), col
-
-
-def _col_name(col: int) -> str:
-    s = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        s = chr(65 + rem) + s
-    return s or "A"
 
 
 def _looks_xml(name: str, first: bytes) -> bool:
