@@ -51,25 +51,25 @@ def worker_stages(root: Path, key: bytes, files: list[Path],
     spent: dict[str, float] = defaultdict(float)
     invalid = 0
     clock = time.perf_counter
-    db = intake._worker_db(str(root))
-    form = intake._form("progress", str(root))
+    db = intake.worker_db(str(root))
+    form = intake.worker_form("progress", str(root))
     for path in files:
         t0 = clock()
         raw = path.read_bytes()
         sha = hashlib.sha256(raw).hexdigest()
         t1 = clock()
-        kind, infos = reader._sniff(path, raw)
-        listing = package._zip_infos(raw, infos)
+        kind, infos = reader.sniff_zip(path, raw)
+        listing = package.zip_infos(raw, infos)
         t2 = clock()
-        deadline = package._Clock(package.MAX_SCAN_SECONDS, "scan", time.monotonic() + 60)
-        order, names, parts, _ = reader._book_parts(raw, deadline, listing)
-        pkg = package._check_package(raw, deadline, parts, infos=listing,
-                                     checked=reader.BOOK_PARTS,
-                                     keep=frozenset({*parts, reader.STYLES}))
+        deadline = package.Clock(package.MAX_SCAN_SECONDS, "scan", time.monotonic() + 60)
+        order, names, parts, _ = reader.book_parts(raw, deadline, listing)
+        pkg = package.check_package(raw, deadline, parts, infos=listing,
+                                    checked=reader.BOOK_PARTS,
+                                    keep=frozenset({*parts, reader.STYLES}))
         t3 = clock()
-        book = reader._read_cells(raw, kind, order, names,
-                                  {parts[p]: pkg.kept[p] for p in parts if p in pkg.kept},
-                                  {parts[p]: t for p, t in pkg.tags.items() if p in parts})
+        book = reader.read_cells(raw, kind, order, names,
+                                 {parts[p]: pkg.kept[p] for p in parts if p in pkg.kept},
+                                 {parts[p]: t for p, t in pkg.tags.items() if p in parts})
         t4 = clock()
         sheet = book.sheet(manifest.SHEET)
         assert sheet is not None
@@ -90,7 +90,7 @@ def worker_stages(root: Path, key: bytes, files: list[Path],
         else:
             layouts.get("list").stored(form, checked, ex, items)
         t8 = clock()
-        intake._archive_once(archive, path, sha, raw)
+        intake.archive_once(archive, path, sha, raw)
         t9 = clock()
         for name, a, b in zip(WORKER_STAGES, (t0, t1, t2, t3, t4, t5, t6, t7, t8),
                               (t1, t2, t3, t4, t5, t6, t7, t8, t9), strict=True):

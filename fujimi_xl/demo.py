@@ -381,7 +381,7 @@ def insert_rows_like_excel(wb: Any, sheet: Any, idx: int, amount: int = 1) -> No
     """Insert rows at ``idx`` (1-based) the way Excel does: cells, merged ranges and defined
     names below move down, and a name whose range spans ``idx`` grows. (openpyxl's own
     insert_rows only moves cells.)"""
-    from openpyxl.utils import get_column_letter
+    from xlsxwriter.utility import xl_rowcol_to_cell
 
     from fujimi_xl.layouts.sheet.sheet_extract import parse_ref
 
@@ -405,8 +405,8 @@ def insert_rows_like_excel(wb: Any, sheet: Any, idx: int, amount: int = 1) -> No
             r1, r2 = r1 + amount, r2 + amount
         elif r2 >= idx:
             r2 += amount
-        a = f"${get_column_letter(c1 + 1)}${r1}"
-        b = f"${get_column_letter(c2 + 1)}${r2}"
+        a = xl_rowcol_to_cell(r1 - 1, c1, True, True)
+        b = xl_rowcol_to_cell(r2 - 1, c2, True, True)
         dn.attr_text = f"'{sheet.title}'!{a}" + (f":{b}" if (r1, c1) != (r2, c2) else "")
 
 

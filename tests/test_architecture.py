@@ -137,3 +137,79 @@ def test_the_shipped_layouts_come_from_the_registry():
         layout = layouts.get(name)
         for stage in ("generate", "extract", "check", "feedback", "report"):
             assert callable(getattr(layout, stage)), (name, stage)
+
+
+BENCH = PACKAGE.parent / "bench"
+
+
+def _is_ours(module: str) -> bool:
+    """A module of this project: fujimi_xl's, or a bench script imported by its bare name."""
+    top = module.split(".")[0]
+    return top == "fujimi_xl" or top == "bench" or (BENCH / f"{top}.py").is_file()
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def private_crossings(paths: list[Path]) -> list[str]:
+    """Every use of another module's private name (leading underscore) in ``paths``:
+    ``from m import _x``, ``m._x`` on an imported module of ours, and ``obj._x`` where ``_x``
+    is an attribute (``self._x = …``) set only in some other module of ours."""
+    trees = {p: ast.parse(p.read_text("utf-8")) for p in paths}
+    own_attrs: dict[Path, set[str]] = {}
+    for path, tree in trees.items():
+        own_attrs[path] = {
+            n.attr for n in ast.walk(tree)
+            if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store)
+            and isinstance(n.value, ast.Name) and n.value.id in ("self", "cls")
+            and _private(n.attr)}
+    found = []
+    for path, tree in trees.items():
+        where = path.relative_to(PACKAGE.parent) if path.is_relative_to(PACKAGE.parent) \
+            else path.name
+        others = set().union(*(a for p, a in own_attrs.items() if p != path)) - own_attrs[path]
+        modules: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules |= {(a.asname or a.name.split(".")[0]) for a in node.names
+                            if _is_ours(a.name)}
+            elif isinstance(node, ast.ImportFrom) and (node.level or _is_ours(node.module or "")):
+                for alias in node.names:
+                    if _private(alias.name):
+                        found.append(f"{where}:{node.lineno}: imports {alias.name} "
+                                     f"from {node.module}")
+                    else:
+                        modules.add(alias.asname or alias.name)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Attribute) or not _private(node.attr):
+                continue
+            if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+                continue
+            if isinstance(node.value, ast.Name) and node.value.id in modules:
+                found.append(f"{where}:{node.lineno}: uses {node.value.id}.{node.attr}")
+            elif node.attr in others:
+                found.append(f"{where}:{node.lineno}: uses .{node.attr} of another module")
+    return sorted(set(found))
+
+
+def test_private_crossings_finds_each_kind(tmp_path):
+    a = tmp_path / "a.py"
+    a.write_text("class Book:\n    def __init__(self):\n        self._cache = {}\n", "utf-8")
+    b = tmp_path / "b.py"
+    b.write_text("from fujimi_xl.intake.package import _Clock, Source\n"
+                 "from fujimi_xl.intake import ingest\n"
+                 "import os\n"
+                 "ingest._form('x', '.')\n"
+                 "os._exit(0)\n"
+                 "def f(book):\n    return book._cache\n", "utf-8")
+    found = [line.split(": ", 1)[1] for line in private_crossings([a, b])]
+    assert sorted(found) == ["imports _Clock from fujimi_xl.intake.package",
+                             "uses ._cache of another module", "uses ingest._form"]
+
+
+def test_no_private_name_crosses_a_module():
+    paths = sorted([*PACKAGE.rglob("*.py"), *BENCH.glob("*.py")])
+    found = private_crossings(paths)
+    assert found == [], "a private name used outside its module (make it public):\n" + \
+        "\n".join(found)

@@ -141,10 +141,10 @@ _MADE: set[Path] = set()
 def archive(ws: Workspace, path: Path, sha: str) -> Path:
     """Keep a copy of an accepted file under archive/, named by its sha256 (written first to a
     temporary name, so a crash never leaves half a file under the real name)."""
-    return _archive_once(ws.archive, path, sha)
+    return archive_once(ws.archive, path, sha)
 
 
-def _archive_once(folder: Path, path: Path, sha: str, data: bytes | None = None) -> Path:
+def archive_once(folder: Path, path: Path, sha: str, data: bytes | None = None) -> Path:
     """The copy named ``sha``: from ``data`` (the bytes that were hashed) or from ``path``."""
     target = folder / f"{sha}{path.suffix.lower() or '.xlsx'}"
     if not target.exists():
@@ -424,7 +424,7 @@ def _restore_archive(ws: Workspace, archived: set[str], path: Path, sha: str,
     data = _small_file(path)
     if data is None or hashlib.sha256(data).hexdigest() != sha:
         return  # changed since it was hashed: not the accepted file any more
-    _archive_once(ws.archive, path, sha, data)
+    archive_once(ws.archive, path, sha, data)
     result.problems.append(Problem("archive_restored", file=path.name, severity="warning"))
 
 
@@ -566,7 +566,7 @@ class Context:
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_db(root: str) -> Any:
+def worker_db(root: str) -> Any:
     """A read-only connection per worker process (WAL lets it read while the main writes)."""
     conn = _WORKER.get(root)
     if conn is None:
@@ -624,7 +624,7 @@ def _analyse(ctx: Context, path_str: str) -> Analysis:
     if not manifest.verify(payload, signature, ctx.key):
         result.problems.append(Problem("bad_signature", file=name, sheet=manifest.SHEET))
         return Analysis(result, "refused")
-    row = _worker_db(ctx.root).execute("SELECT * FROM issued WHERE issue_id = ?",
+    row = worker_db(ctx.root).execute("SELECT * FROM issued WHERE issue_id = ?",
                                        (payload.get("issue_id"),)).fetchone()
     if row is None:
         result.problems.append(Problem("unknown_issue", file=name,
@@ -649,9 +649,9 @@ def _analyse(ctx: Context, path_str: str) -> Analysis:
             "expected": ctx.group, "found": issue["group_code"]}))
     if result.problems:
         return Analysis(result, "refused", issue)
-    f = _form(issue["form"], ctx.root)
+    f = worker_form(issue["form"], ctx.root)
     items = store.loads(issue["items"])
-    if _stale(_worker_db(ctx.root), issue, f) is not None:
+    if _stale(worker_db(ctx.root), issue, f) is not None:
         # a book of an earlier issue: its answers are taken (not checked) for a feedback
         # workbook on the latest issue, which the main process writes
         stale_data = layouts.get(f.layout).extract(book, f, issue["year"], payload, items, name)
@@ -667,7 +667,7 @@ def _analyse(ctx: Context, path_str: str) -> Analysis:
     if not ctx.dry_run and raw is not None:
         # kept before the master changes; a copy whose merge is then refused (a newer issue
         # meanwhile) stays unreferenced under its sha256, harmless
-        _archive_once(Path(ctx.root) / "archive", path, result.sha256, raw)
+        archive_once(Path(ctx.root) / "archive", path, result.sha256, raw)
     return Analysis(result, "ok", issue, found)
 
 
@@ -726,7 +726,7 @@ def issue_changes(old: Any, new: Any) -> tuple[list[str], list[str], list[str]]:
             [k for k in b if k in a and a[k] != b[k]])
 
 
-def _form(name: str, root: str) -> Form:
+def worker_form(name: str, root: str) -> Form:
     key = f"form:{root}:{name}"
     if key not in _WORKER:
         _WORKER[key] = load_form(name, Path(root))
@@ -753,7 +753,7 @@ def settle(ws: Workspace, conn: Any, path: Path, sha: str, analysis: Analysis | 
     issue_id = issue["issue_id"] if issue else ""
     if analysis.stage == "refused" or issue is None:
         return _reject(ws, conn, result, size, issue_id)
-    f = _form(issue["form"], str(ws.root))
+    f = worker_form(issue["form"], str(ws.root))
     stale = _stale(conn, issue, f)
     if stale is not None:
         stale.file = name

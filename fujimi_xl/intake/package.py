@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
+from xlsxwriter.utility import xl_col_to_name
+
 # -- limits checked before and during reading ---------------------------------------------------
 MiB = 1024 * 1024
 MAX_FILE_BYTES = 50 * MiB  # size of the file as sent
@@ -43,9 +45,9 @@ NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
 }
-_MAIN_NS = {"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+MAIN_NS = {"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
             "http://purl.oclc.org/ooxml/spreadsheetml/main"}  # where <sheet> is looked for
-_REL_NS = {"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+REL_NS = {"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
            "http://purl.oclc.org/ooxml/officeDocument/relationships"}
 _ODS_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _SEP = "\x1f"  # expat's namespace separator: "uri<SEP>local"
@@ -67,15 +69,17 @@ def _refused(code: str, params: dict[str, Any]) -> ReadRefused:
     return ReadRefused(code, **params)
 
 
-def _limit(limit: str, found: Any, allowed: Any) -> ReadRefused:
+def excess(limit: str, found: Any, allowed: Any) -> ReadRefused:
+    """The refusal of a file that goes over a limit (named in Japanese)."""
     return ReadRefused("limit_exceeded", limit=limit, found=found, allowed=allowed)
 
 
-def _broken(detail: str) -> ReadRefused:
+def corrupt(detail: str) -> ReadRefused:
+    """The refusal of a file that is not a readable workbook (what is broken, in Japanese)."""
     return ReadRefused("not_workbook", detail=detail)
 
 
-class _Clock:
+class Clock:
     """A deadline for one step; ``check()`` refuses the file once it has passed."""
 
     def __init__(self, seconds: float, label: str, until: float | None = None) -> None:
@@ -89,7 +93,7 @@ class _Clock:
 
     def check(self) -> None:
         if time.monotonic() > self.end:
-            raise _limit(self.label, f"{self.seconds:.0f}秒超", f"{self.seconds:.0f}秒")
+            raise excess(self.label, f"{self.seconds:.0f}秒超", f"{self.seconds:.0f}秒")
 
 
 # -- zip parts: inflated by us, checked as they inflate --------------------------------------
@@ -101,53 +105,53 @@ def _open(src: Source) -> Any:
     return io.BytesIO(src) if isinstance(src, bytes) else open(src, "rb")
 
 
-def _zip_infos(src: Source, infos: list[zipfile.ZipInfo] | None = None) -> \
+def zip_infos(src: Source, infos: list[zipfile.ZipInfo] | None = None) -> \
         list[zipfile.ZipInfo]:
     """The zip directory (``infos`` when the caller has read it), checked against the limits."""
     size = len(src) if isinstance(src, bytes) else src.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise _limit("ファイルサイズ", f"{size:,}バイト", f"{MAX_FILE_BYTES:,}バイト")
+        raise excess("ファイルサイズ", f"{size:,}バイト", f"{MAX_FILE_BYTES:,}バイト")
     if infos is None:
         try:
             with zipfile.ZipFile(io.BytesIO(src) if isinstance(src, bytes) else src) as zf:
                 infos = zf.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
                 NotImplementedError, RuntimeError) as exc:
-            raise _broken(f"ZIP構造の破損: {exc}"[:120]) from exc
+            raise corrupt(f"ZIP構造の破損: {exc}"[:120]) from exc
     if len(infos) > MAX_MEMBERS:
-        raise _limit("部品数", f"{len(infos):,}", f"{MAX_MEMBERS:,}")
+        raise excess("部品数", f"{len(infos):,}", f"{MAX_MEMBERS:,}")
     seen: set[str] = set()
     for i in infos:
         if i.filename in seen:
-            raise _broken(f"ZIP内に同じ名前の部品が2つあります ({i.filename[:60]})")
+            raise corrupt(f"ZIP内に同じ名前の部品が2つあります ({i.filename[:60]})")
         seen.add(i.filename)
     total = sum(i.file_size for i in infos)
     if total > MAX_INFLATED_BYTES:
-        raise _limit("展開後サイズ", f"{total:,}バイト", f"{MAX_INFLATED_BYTES:,}バイト")
+        raise excess("展開後サイズ", f"{total:,}バイト", f"{MAX_INFLATED_BYTES:,}バイト")
     for i in infos:
         if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise _limit(f"圧縮率 ({i.filename[:40]})",
+            raise excess(f"圧縮率 ({i.filename[:40]})",
                          f"{i.file_size // max(i.compress_size, 1):,}倍", f"{MAX_RATIO}倍")
     return infos
 
 
-def _inflate(fh: Any, info: zipfile.ZipInfo, clock: _Clock) -> Iterator[bytes]:
+def _inflate(fh: Any, info: zipfile.ZipInfo, clock: Clock) -> Iterator[bytes]:
     """The inflated bytes of one part, never more than it declares; CRC checked at the end."""
     name = info.filename
     if info.flag_bits & 0x1:
         raise ReadRefused("encrypted")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise _broken(f"部品 {name[:60]} の圧縮方式 ({info.compress_type}) は"
+        raise corrupt(f"部品 {name[:60]} の圧縮方式 ({info.compress_type}) は"
                       "Excelのものではありません")
     fh.seek(info.header_offset)
     header = fh.read(30)
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
-        raise _broken(f"部品 {name[:60]} の位置情報が壊れています")
+        raise corrupt(f"部品 {name[:60]} の位置情報が壊れています")
     name_len, extra_len = struct.unpack("<HH", header[26:30])
     raw_name = fh.read(name_len)
     enc = "utf-8" if info.flag_bits & 0x800 else "cp437"
     if raw_name.decode(enc, "replace") != info.orig_filename:
-        raise _broken(f"部品 {name[:60]} の名前がZIPの目録と一致しません")
+        raise corrupt(f"部品 {name[:60]} の名前がZIPの目録と一致しません")
     fh.seek(extra_len, os.SEEK_CUR)
     left = info.compress_size
     inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
@@ -157,7 +161,7 @@ def _inflate(fh: Any, info: zipfile.ZipInfo, clock: _Clock) -> Iterator[bytes]:
         while left > 0 and not (inflater is not None and inflater.eof):
             raw = fh.read(min(1 << 16, left))
             if not raw:
-                raise _broken(f"部品 {name[:60]} が途中で切れています")
+                raise corrupt(f"部品 {name[:60]} が途中で切れています")
             left -= len(raw)
             for out in (_drain(inflater, raw) if inflater is not None else (raw,)):
                 produced += len(out)
@@ -167,11 +171,11 @@ def _inflate(fh: Any, info: zipfile.ZipInfo, clock: _Clock) -> Iterator[bytes]:
                 yield out
             clock.check()
     except zlib.error as exc:
-        raise _broken(f"部品 {name[:60]} の圧縮データが壊れています") from exc
+        raise corrupt(f"部品 {name[:60]} の圧縮データが壊れています") from exc
     if inflater is not None and not inflater.eof:
-        raise _broken(f"部品 {name[:60]} の圧縮データが途中で切れています")
+        raise corrupt(f"部品 {name[:60]} の圧縮データが途中で切れています")
     if produced != info.file_size or crc != info.CRC:
-        raise _broken(f"部品 {name[:60]} が壊れています (CRC/サイズ不一致)")
+        raise corrupt(f"部品 {name[:60]} が壊れています (CRC/サイズ不一致)")
 
 
 OVERRUN_SLACK = 1 * MiB  # past the declared size, how far damaged data may inflate
@@ -182,14 +186,14 @@ def _overrun(fh: Any, inflater: Any, left: int, produced: int, info: zipfile.Zip
     """A part inflating past its declared size: damaged data (it soon ends, or breaks) is a
     broken workbook; data that keeps inflating is a bomb whose header lies, a limit."""
     name = info.filename
-    broken = _broken(f"部品 {name[:60]} が壊れています (展開後のサイズが申告と違います)")
+    broken = corrupt(f"部品 {name[:60]} が壊れています (展開後のサイズが申告と違います)")
     if inflater is None:
         raise broken
     try:
         for out in _drain(inflater, inflater.unconsumed_tail):  # what the caller left
             produced += len(out)
             if produced > info.file_size + OVERRUN_SLACK:
-                raise _limit(f"展開後サイズ ({name[:40]})", f"申告 {info.file_size:,}バイトを超過",
+                raise excess(f"展開後サイズ ({name[:40]})", f"申告 {info.file_size:,}バイトを超過",
                              f"{info.file_size:,}バイト")
         while left > 0 and not inflater.eof:
             raw = fh.read(min(1 << 16, left))
@@ -199,7 +203,7 @@ def _overrun(fh: Any, inflater: Any, left: int, produced: int, info: zipfile.Zip
             for out in _drain(inflater, raw):
                 produced += len(out)
                 if produced > info.file_size + OVERRUN_SLACK:
-                    raise _limit(f"展開後サイズ ({name[:40]})",
+                    raise excess(f"展開後サイズ ({name[:40]})",
                                  f"申告 {info.file_size:,}バイトを超過",
                                  f"{info.file_size:,}バイト")
             clock.check()
@@ -263,7 +267,7 @@ class _XmlScan:
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         self.depth += 1
         if self.depth > MAX_XML_DEPTH:
-            raise _limit(f"{self._where()}のXMLの入れ子", f"{self.depth}段超", f"{MAX_XML_DEPTH}段")
+            raise excess(f"{self._where()}のXMLの入れ子", f"{self.depth}段超", f"{MAX_XML_DEPTH}段")
         ns, _, local = name.rpartition(_SEP)
         if self.open_cell is not None:  # a child of <c>: the cell holds something
             for row, col in self.open_cell:
@@ -275,10 +279,10 @@ class _XmlScan:
             if local == "row":
                 self.row_elements += 1
                 if self.row_elements > MAX_ROWS:
-                    raise _limit(f"{self._where()}の行数", f"{MAX_ROWS:,}行超", f"{MAX_ROWS:,}行")
+                    raise excess(f"{self._where()}の行数", f"{MAX_ROWS:,}行超", f"{MAX_ROWS:,}行")
                 r = self._ref_attr(attrs)
                 if r is not None and not r.isdigit():
-                    raise _broken(f"{self._where()}の行番号「{r[:20]}」が不正です")
+                    raise corrupt(f"{self._where()}の行番号「{r[:20]}」が不正です")
                 # a row without r follows the row before it; whether a reader counts from
                 # that <row> or from the last addressed cell in it, the higher is counted
                 self.row = int(r) if r else max(self.row, self.row_element) + 1
@@ -287,7 +291,7 @@ class _XmlScan:
             elif local == "c":
                 self.cell_elements += 1
                 if self.cell_elements > MAX_CELL_ELEMENTS:
-                    raise _limit(f"{self._where()}のセル数", f"{MAX_CELL_ELEMENTS:,}超",
+                    raise excess(f"{self._where()}のセル数", f"{MAX_CELL_ELEMENTS:,}超",
                                  f"{MAX_CELL_ELEMENTS:,}")
                 r = self._ref_attr(attrs)
                 if r is None:
@@ -298,7 +302,7 @@ class _XmlScan:
                 else:
                     ref = _parse_ref(r)
                     if ref is None:
-                        raise _broken(f"{self._where()}のセル番地「{r[:20]}」が不正です")
+                        raise corrupt(f"{self._where()}のセル番地「{r[:20]}」が不正です")
                     self.row, self.col = ref[0] or self.row, ref[1]
                     self.open_cell = ((self.row, self.col),)
         elif local == "sheetData":
@@ -310,7 +314,7 @@ class _XmlScan:
         """The ``r`` attribute, whatever its prefix; two of them are refused as ambiguous."""
         found = [v for k, v in attrs.items() if k.rpartition(_SEP)[2] == "r"]
         if len(found) > 1:
-            raise _broken(f"{self._where()}に番地が2つあるセルまたは行があります")
+            raise corrupt(f"{self._where()}に番地が2つあるセルまたは行があります")
         return found[0] if found else None
 
     def _end(self, name: str) -> None:
@@ -326,8 +330,8 @@ class _XmlScan:
             self.max_col = max(self.max_col, col)
             area = self.max_row * self.max_col
             if area > MAX_CELLS or self.max_row > MAX_ROWS:
-                raise _limit(f"{self._where()}の使用範囲",
-                             f"A1:{_col_name(self.max_col)}{self.max_row} "
+                raise excess(f"{self._where()}の使用範囲",
+                             f"A1:{xl_col_to_name(max(self.max_col, 1) - 1)}{self.max_row} "
                              f"({self.max_row:,}行×{self.max_col:,}列)", f"{MAX_CELLS:,}セル")
 
     # feeding ------------------------------------------------------------------------
@@ -353,14 +357,6 @@ def _parse_ref(ref: str) -> tuple[int, int] | None:
     return (int(m.group(2)) if m.group(2) else 0), col
 
 
-def _col_name(col: int) -> str:
-    s = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        s = chr(65 + rem) + s
-    return s or "A"
-
-
 def _looks_xml(name: str, first: bytes) -> bool:
     if name.lower().endswith((".xml", ".rels", ".vml")):
         return True
@@ -378,12 +374,12 @@ class _Package:
     tags: dict[str, Counter[bytes]] = field(default_factory=dict)  # of kept sheets, by name
 
 
-def _read_part(src: Source, info: zipfile.ZipInfo, clock: _Clock, limit: int) -> bytes:
+def read_part(src: Source, info: zipfile.ZipInfo, clock: Clock, limit: int) -> bytes:
     """One small part, inflated and XML-checked, for parsing afterwards. A part with no
     markup declaration at all (no DTD, no entity, no comment: what Excel writes) needs no
     careful pass: without a DTD there is nothing to expand, and its size is limited."""
     if info.file_size > limit:
-        raise _limit(f"{info.filename}のサイズ", f"{info.file_size:,}バイト", f"{limit:,}バイト")
+        raise excess(f"{info.filename}のサイズ", f"{info.file_size:,}バイト", f"{limit:,}バイト")
     with _open(src) as fh:
         data = b"".join(_inflate(fh, info, clock))
     if b"<!" not in data:
@@ -392,7 +388,7 @@ def _read_part(src: Source, info: zipfile.ZipInfo, clock: _Clock, limit: int) ->
     try:
         scan.feed(data, True)
     except expat.ExpatError as exc:
-        raise _broken(f"部品 {info.filename[:60]} のXMLが壊れています "
+        raise corrupt(f"部品 {info.filename[:60]} のXMLが壊れています "
                       f"({expat.ErrorString(exc.code)})") from exc
     return data
 
@@ -511,9 +507,9 @@ def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
             return None
     where = f"シート「{sheet}」"
     if rows > MAX_ROWS:
-        raise _limit(f"{where}の行数", f"{MAX_ROWS:,}行超", f"{MAX_ROWS:,}行")
+        raise excess(f"{where}の行数", f"{MAX_ROWS:,}行超", f"{MAX_ROWS:,}行")
     if cells > MAX_CELL_ELEMENTS:
-        raise _limit(f"{where}のセル数", f"{MAX_CELL_ELEMENTS:,}超", f"{MAX_CELL_ELEMENTS:,}")
+        raise excess(f"{where}のセル数", f"{MAX_CELL_ELEMENTS:,}超", f"{MAX_CELL_ELEMENTS:,}")
     columns, numbers = zip(*refs, strict=True) if refs else ((), ())
     max_row = max(map(int, {*numbers, *row_refs}), default=0)
     max_col = 0
@@ -528,7 +524,7 @@ def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
     return _Fast(max_row * max_col, tags)
 
 
-def _check_package(src: Source, clock: _Clock, sheet_parts: dict[str, str] | None = None,
+def check_package(src: Source, clock: Clock, sheet_parts: dict[str, str] | None = None,
                    ods: bool = False, infos: list[zipfile.ZipInfo] | None = None,
                    checked: frozenset[str] = frozenset(),
                    keep: frozenset[str] = frozenset()) -> _Package:
@@ -536,7 +532,7 @@ def _check_package(src: Source, clock: _Clock, sheet_parts: dict[str, str] | Non
     is the zip directory when the caller already read it; ``checked`` parts were already
     inflated and checked by the caller and are not done twice. The bytes of the ``keep``
     parts that were inflated whole (up to FAST_SCAN_BYTES) are kept in ``kept``."""
-    infos = infos if infos is not None else _zip_infos(src)
+    infos = infos if infos is not None else zip_infos(src)
     pkg = _Package(infos)
     # a sheet whose name is empty is still a sheet (calamine reads it): never checked as a
     # mere part
@@ -561,7 +557,7 @@ def _check_package(src: Source, clock: _Clock, sheet_parts: dict[str, str] | Non
                             scan.feed(data, True)
                         except expat.ExpatError as exc:
                             if not tolerant:
-                                raise _broken(f"部品 {info.filename[:60]} のXMLが壊れています "
+                                raise corrupt(f"部品 {info.filename[:60]} のXMLが壊れています "
                                               f"({expat.ErrorString(exc.code)})") from exc
                             scan = None
                     if info.filename in keep and getattr(scan, "tags", None) is not None:
@@ -569,7 +565,7 @@ def _check_package(src: Source, clock: _Clock, sheet_parts: dict[str, str] | Non
                     if scan is not None:
                         total_area += scan.area
                         if total_area > MAX_CELLS:
-                            raise _limit("全シートの使用範囲の合計", f"{total_area:,}セル超",
+                            raise excess("全シートの使用範囲の合計", f"{total_area:,}セル超",
                                          f"{MAX_CELLS:,}セル")
                 continue
             try:
@@ -588,12 +584,12 @@ def _check_package(src: Source, clock: _Clock, sheet_parts: dict[str, str] | Non
                 if scan is not None:
                     scan.feed(b"", True)
             except expat.ExpatError as exc:
-                raise _broken(f"部品 {info.filename[:60]} のXMLが壊れています "
+                raise corrupt(f"部品 {info.filename[:60]} のXMLが壊れています "
                               f"({expat.ErrorString(exc.code)})") from exc
             if scan is not None:
                 total_area += scan.area
                 if total_area > MAX_CELLS:
-                    raise _limit("全シートの使用範囲の合計", f"{total_area:,}セル超",
+                    raise excess("全シートの使用範囲の合計", f"{total_area:,}セル超",
                                  f"{MAX_CELLS:,}セル")
                 if ods and info.filename == "content.xml":
                     pkg.tables = scan.tables

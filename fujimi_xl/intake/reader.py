@@ -39,9 +39,8 @@ import defusedxml.ElementTree as SafeET
 from fujimi_xl.core import cell_xml
 from fujimi_xl.core.model import RawBook, RawSheet
 from fujimi_xl.intake.package import (  # noqa: F401  (the limits are part of the reader's interface)
-    _MAIN_NS,
-    _REL_NS,
     CONVERT_SECONDS,
+    MAIN_NS,
     MAX_BOOK_PART_BYTES,
     MAX_CELL_ELEMENTS,
     MAX_CELLS,
@@ -54,14 +53,15 @@ from fujimi_xl.intake.package import (  # noqa: F401  (the limits are part of th
     MAX_XML_DEPTH,
     NS,
     READ_SECONDS,
+    REL_NS,
+    Clock,
     ReadRefused,
     Source,
-    _broken,
-    _check_package,
-    _Clock,
-    _limit,
-    _read_part,
-    _zip_infos,
+    check_package,
+    corrupt,
+    excess,
+    read_part,
+    zip_infos,
 )
 from fujimi_xl.layouts.manifest import SHEET as MANIFEST_SHEET
 from fujimi_xl.output.pdf import libreoffice
@@ -104,10 +104,10 @@ def sniff(path: Path, data: bytes | None = None) -> str:
     """What the content is: xlsx, xlsm, xlsb, ods, xls, encrypted, empty, csv, html, text, zip,
     docx, pptx, odf, doc, ppt, ole, broken_zip or unknown. Reads no zip part but ``mimetype``.
     ``data``: the file's bytes when the caller has read them already."""
-    return _sniff(path, data)[0]
+    return sniff_zip(path, data)[0]
 
 
-def _sniff(path: Path, data: bytes | None = None) -> tuple[str, list[zipfile.ZipInfo] | None]:
+def sniff_zip(path: Path, data: bytes | None = None) -> tuple[str, list[zipfile.ZipInfo] | None]:
     """sniff(), and the zip directory of an .xlsx/.xlsm (read once, reused by the checks)."""
     if data is not None:
         head = data[:8192]
@@ -191,23 +191,23 @@ STYLES = "xl/styles.xml"
 SHARED_STRINGS = "xl/sharedStrings.xml"
 
 
-def _book_parts(src: Source, clock: _Clock, listing: list[zipfile.ZipInfo]) -> \
+def book_parts(src: Source, clock: Clock, listing: list[zipfile.ZipInfo]) -> \
         tuple[list[tuple[str, str]], dict[str, str], dict[str, str], bool]:
     """Sheets (name, state) in order, defined names, sheet part -> sheet name, and whether
     dates count from 1904, read from xl/workbook.xml and its relationships (both checked
     before they are parsed)."""
     infos = {i.filename: i for i in listing}
     if "xl/workbook.xml" not in infos:
-        raise _broken("必要な部品 xl/workbook.xml がありません")
-    data = _read_part(src, infos["xl/workbook.xml"], clock, MAX_BOOK_PART_BYTES)
+        raise corrupt("必要な部品 xl/workbook.xml がありません")
+    data = read_part(src, infos["xl/workbook.xml"], clock, MAX_BOOK_PART_BYTES)
     rels_info = infos.get("xl/_rels/workbook.xml.rels")
     if rels_info is None:
-        raise _broken("必要な部品 xl/_rels/workbook.xml.rels がありません")
-    rels = _read_part(src, rels_info, clock, MAX_BOOK_PART_BYTES)
+        raise corrupt("必要な部品 xl/_rels/workbook.xml.rels がありません")
+    rels = read_part(src, rels_info, clock, MAX_BOOK_PART_BYTES)
     try:
         root, rel_root = _parse_small(data), _parse_small(rels)
     except Exception as exc:  # ParseError and defusedxml's refusals
-        raise _broken(f"workbook.xml: {type(exc).__name__}") from exc
+        raise corrupt(f"workbook.xml: {type(exc).__name__}") from exc
     targets = {}
     for rel in rel_root:
         if rel.get("TargetMode") == "External":
@@ -220,19 +220,19 @@ def _book_parts(src: Source, clock: _Clock, listing: list[zipfile.ZipInfo]) -> \
     parts: dict[str, str] = {}
     for s in root.iter():
         if s.tag.rpartition("}")[2] != "sheet" or s.tag.rpartition("}")[0].lstrip("{") \
-                not in _MAIN_NS:
+                not in MAIN_NS:
             continue
         name = s.get("name", "")
         sheets.append((name, s.get("state", "visible")))
         rid = next((v for k, v in s.attrib.items()
                     if k.rpartition("}")[2] == "id" and k.rpartition("}")[0].lstrip("{")
-                    in _REL_NS), "")
+                    in REL_NS), "")
         part = targets.get(rid)
         if part is None or part not in infos:
-            raise _broken(f"シート「{name[:30]}」の部品 {(part or rid)[:50]} がありません")
+            raise corrupt(f"シート「{name[:30]}」の部品 {(part or rid)[:50]} がありません")
         parts[part] = name
     if not sheets:
-        raise _broken("シートが1枚もありません")
+        raise corrupt("シートが1枚もありません")
     names: dict[str, str] = {}
     date1904 = False
     for d in root.iter():
@@ -265,7 +265,7 @@ def _native(exc: BaseException) -> None:
         raise exc
 
 
-def _read_cells(src: Source, kind: str, order: list[tuple[str, str]],
+def read_cells(src: Source, kind: str, order: list[tuple[str, str]],
                 names: dict[str, str], xml: dict[str, bytes] | None = None,
                 tags: dict[str, Any] | None = None,
                 odd_strings: frozenset[int] = frozenset()) -> RawBook:
@@ -279,7 +279,7 @@ def _read_cells(src: Source, kind: str, order: list[tuple[str, str]],
               else pc.CalamineWorkbook.from_path(str(src)))
     except BaseException as exc:  # calamine raises its own error types
         _native(exc)
-        raise _broken(f"{type(exc).__name__}: {exc}"[:200]) from exc
+        raise corrupt(f"{type(exc).__name__}: {exc}"[:200]) from exc
     states = dict(order)
     sheets = []
     try:
@@ -290,7 +290,7 @@ def _read_cells(src: Source, kind: str, order: list[tuple[str, str]],
                 if end is not None:
                     rows, cols = end[0] + 1, end[1] + 1
                     if rows > MAX_ROWS or rows * cols > MAX_CELLS:
-                        raise _limit(f"シート「{name}」の使用範囲", f"{rows:,}行×{cols:,}列",
+                        raise excess(f"シート「{name}」の使用範囲", f"{rows:,}行×{cols:,}列",
                                      f"{MAX_CELLS:,}セル")
                     grid = sh.to_python(skip_empty_area=False)
                     for i, row in enumerate(grid):  # 12.0 → 12, only in rows holding a float
@@ -303,7 +303,7 @@ def _read_cells(src: Source, kind: str, order: list[tuple[str, str]],
                 raise
             except BaseException as exc:  # a broken sheet part
                 _native(exc)
-                raise _broken(f"シート「{name}」: {type(exc).__name__}") from exc
+                raise corrupt(f"シート「{name}」: {type(exc).__name__}") from exc
             sheet = RawSheet(name, states.get(name, "visible"), grid, merged)
             if xml and name in xml:
                 sheet.xml = xml[name]
@@ -320,12 +320,12 @@ def _read_xlsx(src: Source, kind: str, until: float,
                infos: list[zipfile.ZipInfo] | None = None) -> RawBook:
     """Check an .xlsx/.xlsm package part by part, then read its cells. ``infos``: its zip
     directory, when the caller has read it already."""
-    clock = _Clock(MAX_SCAN_SECONDS, "読み込み時間 (内容の検査)", until)
-    listing = _zip_infos(src, infos)  # the zip directory, read once
-    order, names, parts, date1904 = _book_parts(src, clock, listing)
+    clock = Clock(MAX_SCAN_SECONDS, "読み込み時間 (内容の検査)", until)
+    listing = zip_infos(src, infos)  # the zip directory, read once
+    order, names, parts, date1904 = book_parts(src, clock, listing)
     sst = next((i.filename for i in listing if i.filename == SHARED_STRINGS), None) or next(
         (i.filename for i in listing if i.filename.lower().endswith("sharedstrings.xml")), "")
-    pkg = _check_package(src, clock, parts, infos=listing, checked=BOOK_PARTS,
+    pkg = check_package(src, clock, parts, infos=listing, checked=BOOK_PARTS,
                          keep=frozenset({*parts, STYLES, sst}))
     kept = pkg.kept
     missing = [p for p in (*parts, sst) if p and p not in kept]
@@ -333,7 +333,7 @@ def _read_xlsx(src: Source, kind: str, until: float,
         with zipfile.ZipFile(io.BytesIO(src) if isinstance(src, bytes) else src) as zf:
             kept = {**kept, **{p: zf.read(p) for p in missing}}
     odd = cell_xml.odd_strings(kept.get(sst, b""), pkg.tags.get(sst))
-    book = _read_cells(src, kind, order, names, {parts[p]: kept[p] for p in parts},
+    book = read_cells(src, kind, order, names, {parts[p]: kept[p] for p in parts},
                        {parts[p]: t for p, t in pkg.tags.items() if p in parts}, odd)
     book.styles_xml = kept.get(STYLES, b"")
     book.date1904 = date1904
@@ -366,7 +366,7 @@ def _convert(path: Path, kind: str, work: Path, until: float) -> Path:
         with contextlib.suppress(OSError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        raise _limit("変換時間 (LibreOffice)", f"{seconds:.3g}秒超", f"{seconds:.3g}秒") from exc
+        raise excess("変換時間 (LibreOffice)", f"{seconds:.3g}秒超", f"{seconds:.3g}秒") from exc
     out = out_dir / "returned.xlsx"
     if proc.returncode != 0 or not out.is_file():
         raise ReadRefused("other_format", format=FORMAT_NAMES[kind])
@@ -389,16 +389,16 @@ def _xls_may_be_ours(path: Path) -> bool:
 def _read_converted(path: Path, kind: str, until: float) -> RawBook:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise _limit("ファイルサイズ", f"{size:,}バイト", f"{MAX_FILE_BYTES:,}バイト")
+        raise excess("ファイルサイズ", f"{size:,}バイト", f"{MAX_FILE_BYTES:,}バイト")
     if kind == "ods":
-        clock = _Clock(MAX_SCAN_SECONDS, "読み込み時間 (内容の検査)", until)
+        clock = Clock(MAX_SCAN_SECONDS, "読み込み時間 (内容の検査)", until)
         # a password-protected .ods lists how each part is encrypted in its manifest; its
         # parts are not XML any more, so this is asked first
-        man = next((i for i in _zip_infos(path) if i.filename == "META-INF/manifest.xml"), None)
-        if man is not None and b"encryption-data" in _read_part(path, man, clock,
+        man = next((i for i in zip_infos(path) if i.filename == "META-INF/manifest.xml"), None)
+        if man is not None and b"encryption-data" in read_part(path, man, clock,
                                                                 MAX_BOOK_PART_BYTES):
             raise ReadRefused("encrypted")
-        pkg = _check_package(path, clock, ods=True)
+        pkg = check_package(path, clock, ods=True)
         ours = MANIFEST_SHEET in pkg.tables
     else:
         ours = _xls_may_be_ours(path)
@@ -423,9 +423,9 @@ def read_book(path: str | Path, data: bytes | None = None) -> RawBook:
     from memory, not opened again)."""
     path = Path(path)
     until = time.monotonic() + READ_SECONDS
-    kind, infos = _sniff(path, data)
+    kind, infos = sniff_zip(path, data)
     if kind == "empty":
-        raise _broken("空のファイル (0バイト)")
+        raise corrupt("空のファイル (0バイト)")
     if kind == "encrypted":
         raise ReadRefused("encrypted")
     if kind in ("ods", "xls"):
@@ -437,8 +437,8 @@ def read_book(path: str | Path, data: bytes | None = None) -> RawBook:
             with zipfile.ZipFile(path) as zf:
                 zf.infolist()
         except Exception:  # any failure to open is the same refusal
-            raise _broken("ZIP構造が壊れています (途中で切れている可能性があります)") from None
-        raise _broken("必要な部品 xl/workbook.xml がありません")
+            raise corrupt("ZIP構造が壊れています (途中で切れている可能性があります)") from None
+        raise corrupt("必要な部品 xl/workbook.xml がありません")
     if kind not in ("xlsx", "xlsm"):
-        raise _broken("Excelの形式ではありません")
+        raise corrupt("Excelの形式ではありません")
     return _read_xlsx(path if data is None else data, kind, until, infos)

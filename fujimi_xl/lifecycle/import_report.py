@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.utils import get_column_letter
+from xlsxwriter.utility import xl_col_to_name
 
 from fujimi_xl.core import fiscal, normalise
 from fujimi_xl.core.errors import FiscalYearError, FujimiError, HasProblems, Problem
@@ -126,7 +126,7 @@ class _Grid:
 
 
 def coord(src: tuple[int, int]) -> str:
-    return f"{get_column_letter(src[1])}{src[0]}"
+    return f"{xl_col_to_name(src[1] - 1)}{src[0]}"
 
 
 def _label(value: Any) -> str:

@@ -119,7 +119,7 @@ class Book:
             "created": dt.datetime(2000, 1, 1)})
         self.font = font
         self._base = {"font_name": font, "font_size": 10}
-        self._cache: dict[tuple[Any, ...], Any] = {}
+        self.formats: dict[tuple[Any, ...], Any] = {}
         self.cell_border = {"border": 1, "text_wrap": True, "valign": "top"}
         cb = self.cell_border
         self.head = self.fmt(bold=True, bg_color=HEADER_FILL, border=1, align="center",
@@ -149,9 +149,9 @@ class Book:
 
     def fmt(self, **kw: Any) -> Any:
         k = tuple(sorted(kw.items()))
-        if k not in self._cache:
-            self._cache[k] = self.wb.add_format({**self._base, **kw})
-        return self._cache[k]
+        if k not in self.formats:
+            self.formats[k] = self.wb.add_format({**self._base, **kw})
+        return self.formats[k]
 
     def comment(self, sheet: Any, row: int, col: int, messages: list[str]) -> None:
         sheet.write_comment(row, col, "\n".join(messages),

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from xlsxwriter.utility import xl_cell_to_rowcol
+
 from fujimi_xl.core import normalise
 from fujimi_xl.core.errors import Problem
 from fujimi_xl.core.model import RawBook, RawSheet
@@ -31,22 +33,14 @@ class SheetData:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
 def parse_ref(ref: str) -> tuple[str, int, int, int, int] | None:
     """'シート'!$A$3:$J$5 → (sheet, r1, c1, r2, c2), 0-based; None when not such a ref."""
     m = _REF.match(ref.strip())
     if not m:
         return None
     sheet = m.group("q").replace("''", "'") if m.group("q") else m.group("s")
-    r1, c1 = int(m.group("r1")) - 1, _col(m.group("c1"))
-    r2 = int(m.group("r2")) - 1 if m.group("r2") else r1
-    c2 = _col(m.group("c2")) if m.group("c2") else c1
+    r1, c1 = xl_cell_to_rowcol(m.group("c1") + m.group("r1"))
+    r2, c2 = xl_cell_to_rowcol(m.group("c2") + m.group("r2")) if m.group("c2") else (r1, c1)
     return sheet, r1, c1, r2, c2
 
 
@@ -164,7 +158,7 @@ def extract_sheet(book: RawBook, form: Form, payload: dict[str, Any],
                 for cid, cell in cells.items():
                     got = _text(cell.raw).replace("\r\n", "\n")
                     if got != expected.get(cid, ""):
-                        row_no, col_no = _rc(cell.address)
+                        row_no, col_no = xl_cell_to_rowcol(cell.address)
                         problem("locked_changed", row_no, col_no, field=lid,
                                 field_id=f"{lid}:{i}:{cid}", value=got,
                                 params={"expected": expected.get(cid, "")})
@@ -199,8 +193,3 @@ def _noted(sheet: RawSheet, row: int, col: int, cell: Cell, problems: list[Probl
         cell.refused = p.severity == "error"
     return cell
 
-
-def _rc(address: str) -> tuple[int, int]:
-    m = re.match(r"([A-Z]+)(\d+)", address)
-    assert m
-    return int(m.group(2)) - 1, _col(m.group(1))

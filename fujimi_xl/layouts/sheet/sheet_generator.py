@@ -202,9 +202,9 @@ def draw(book: Book, ws: Any, form: Form, year: int, placed: Placed, record: dic
 def required_fill(book: Book) -> Any:
     """The yellow of a required cell still blank (a conditional format)."""
     key = ("_required_fill",)
-    if key not in book._cache:
-        book._cache[key] = book.wb.add_format({"bg_color": INPUT_REQUIRED_FILL})
-    return book._cache[key]
+    if key not in book.formats:
+        book.formats[key] = book.wb.add_format({"bg_color": INPUT_REQUIRED_FILL})
+    return book.formats[key]
 
 
 def sum_parts(form: Form, total_id: str) -> list[str] | None:
