@@ -65,3 +65,20 @@ def test_an_unknown_code_would_be_caught():
     assert literals == ["no_such_code", "nor_this"]
     assert not set(literals) & set(Code)
     assert FujimiError(code=Code.NO_WORKSPACE, root="x").code == "no_workspace"
+
+
+def test_export_headings_come_from_the_catalogue_and_stay_japanese():
+    import ast as _ast
+
+    from fujimi_xl.core.messages import UI
+    from fujimi_xl.output import export
+
+    assert [UI[k][0] for k in export.EXPORT_META] == ["担当", "部", "グループ", "提出"]
+    assert [UI[k][0] for k in ("export_returned", "export_not_returned", "export_sheet")] == \
+        ["提出済", "未提出", "データ"]
+    assert all(UI[k][1] for k in (*export.EXPORT_META, "export_returned", "export_not_returned"))
+    source = Path(export.__file__).read_text("utf-8")
+    literals = [n.value for n in _ast.walk(_ast.parse(source))
+                if isinstance(n, _ast.Constant) and isinstance(n.value, str)
+                and any("\u3040" <= ch <= "\u9fff" for ch in n.value)]
+    assert literals == []

@@ -1135,6 +1135,14 @@ UI: dict[str, tuple[str, str]] = {
                      "`fujimi-xl verify -w {root}` で確かめられます。",
                      "Restored the workspace {root} from the backup {backup}. Check it with "
                      "`fujimi-xl verify -w {root}`."),
+    # -- export headings and values (issue 13, fin-b) -----------------------------------------
+    "export_group": ("担当", "Group"),
+    "export_department": ("部", "Department"),
+    "export_group_name": ("グループ", "Group name"),
+    "export_submitted": ("提出", "Returned"),
+    "export_returned": ("提出済", "returned"),
+    "export_not_returned": ("未提出", "not returned"),
+    "export_sheet": ("データ", "Data"),
 }
 
 
