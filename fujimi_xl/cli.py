@@ -21,7 +21,8 @@ from xlsxwriter.exceptions import FileCreateError
 from fujimi_xl import api, clicatalog, console, store
 from fujimi_xl.core import fiscal
 from fujimi_xl.core.errors import FujimiError, PlanError, Problem, fault_from
-from fujimi_xl.core.messages import UI, error_text, help_en, locate, ui, when, year_label
+from fujimi_xl.core.fiscal import year_label
+from fujimi_xl.core.messages import UI, error_text, help_en, locate, ui, when
 from fujimi_xl.forms import load_form
 from fujimi_xl.lifecycle import names
 from fujimi_xl.store import jp_time

@@ -213,3 +213,18 @@ def test_no_private_name_crosses_a_module():
     found = private_crossings(paths)
     assert found == [], "a private name used outside its module (make it public):\n" + \
         "\n".join(found)
+
+
+def test_no_import_cycle_among_the_modules_of_a_subpackage():
+    """Inside a subpackage (core first) the modules import one another one way, those imports
+    inside functions too: errors → messages, fiscal → errors, never back."""
+    graphs: dict[str, dict[str, set[str]]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        src = module_name(path)
+        part = part_of(src, path == PACKAGE / "__init__.py")
+        for _line, target in imported(path):
+            if target != src and part_of(target) == part and target.count(".") > 1:
+                graphs.setdefault(part, {}).setdefault(src, set()).add(target)
+    assert "core" in graphs
+    cycles = {part: cycle for part, graph in graphs.items() if (cycle := find_cycle(graph))}
+    assert cycles == {}, "\n".join(f"{p}: " + " → ".join(c) for p, c in cycles.items())

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from fujimi_xl import api
 from fujimi_xl.cli import cli
-from fujimi_xl.core.messages import BOOK, UI, book_text, ui, year_label
+from fujimi_xl.core.fiscal import year_label
+from fujimi_xl.core.messages import BOOK, UI, book_text, ui
 from fujimi_xl.demo import fill_workbook, sample_plan, write_sample_plan
 from fujimi_xl.forms import load_form
 from fujimi_xl.layouts.list import generator

@@ -15,6 +15,8 @@ from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
+from fujimi_xl.core.messages import error_text, render
+
 
 class FujimiError(Exception):
     """Base of every error the toolkit raises on purpose.
@@ -32,8 +34,6 @@ class FujimiError(Exception):
         if code is not None:
             self.code = code
             if not message:
-                from fujimi_xl.core.messages import error_text
-
                 message = error_text(code, "ja", **params)
         super().__init__(message)
         self.params = params
@@ -41,8 +41,6 @@ class FujimiError(Exception):
     def message(self, lang: str = "ja") -> str:
         """The error's text in ``lang`` ("ja" or "en")."""
         if self.coded:
-            from fujimi_xl.core.messages import error_text
-
             return error_text(self.code, lang, **self.params)
         return str(self)
 
@@ -58,8 +56,6 @@ class FiscalYearError(FujimiError, ValueError):
     def message(self, lang: str = "ja") -> str:
         if self.coded:
             return super().message(lang)
-        from fujimi_xl.core.messages import error_text
-
         return error_text("bad_year", lang, value=str(self))
 
 
@@ -84,8 +80,6 @@ class WorkspaceFault(WorkspaceError):
     def message(self, lang: str = "ja") -> str:
         if lang != "en" or not self.coded:
             return super().message(lang)
-        from fujimi_xl.core.messages import error_text
-
         params = {k: _REASON_EN.get(v, v) if isinstance(v, str) else v
                   for k, v in self.params.items()}
         return error_text(self.code, lang, **params)
@@ -131,8 +125,6 @@ class Problem:
     field_id: str = ""
 
     def message(self, lang: str = "ja") -> str:
-        from fujimi_xl.core.messages import render
-
         return render(self, lang)
 
     def where(self) -> str:
@@ -158,8 +150,6 @@ class Notice:
     params: dict[str, Any] = dc_field(default_factory=dict)
 
     def message(self, lang: str = "ja") -> str:
-        from fujimi_xl.core.messages import error_text
-
         return error_text(self.code, lang, **self.params)
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ import re
 import unicodedata
 
 from fujimi_xl.core.errors import FiscalYearError
+from fujimi_xl.core.messages import ui
 
 # era name, initial, first Gregorian year (year 1 of the era = that year)
 ERAS: tuple[tuple[str, str, int], ...] = (
@@ -162,3 +163,8 @@ def parse_period(text: str) -> tuple[int, str] | None:
         return parse_year(m.group("year")), m.group("half") or ""
     except FiscalYearError:
         return None
+
+
+def year_label(year: int, lang: str = "ja") -> str:
+    """平成30年度 in Japanese, FY2018 (H30) in English."""
+    return ui("year_label", lang, year=year, long=long_label(year), short=short_label(year))

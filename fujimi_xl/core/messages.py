@@ -8,10 +8,21 @@ comment on the cell in a feedback workbook (:func:`text`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from enum import StrEnum
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from fujimi_xl.core.errors import Problem
+
+class Problem(Protocol):
+    """What :func:`render` and :func:`locate` read of a problem (``errors.Problem``); the
+    catalogue imports nothing of the errors, so imports inside core go one way."""
+
+    code: str
+    file: str
+    field: str
+    value: Any
+    params: dict[str, Any]
+
+    def where(self) -> str: ...
 
 # code: (日本語, English)
 CATALOGUE: dict[str, tuple[str, str]] = {
@@ -1124,20 +1135,20 @@ UI: dict[str, tuple[str, str]] = {
                      "`fujimi-xl verify -w {root}` で確かめられます。",
                      "Restored the workspace {root} from the backup {backup}. Check it with "
                      "`fujimi-xl verify -w {root}`."),
+    # -- export headings and values (issue 13, fin-b) -----------------------------------------
+    "export_group": ("担当", "Group"),
+    "export_department": ("部", "Department"),
+    "export_group_name": ("グループ", "Group name"),
+    "export_submitted": ("提出", "Returned"),
+    "export_returned": ("提出済", "returned"),
+    "export_not_returned": ("未提出", "not returned"),
+    "export_sheet": ("データ", "Data"),
 }
 
 
 def ui(key: str, lang: str = "ja", **params: Any) -> str:
     ja, en = UI[key]
     return (en if lang == "en" else ja).format(**params)
-
-
-def year_label(year: int, lang: str = "ja") -> str:
-    """平成30年度 in Japanese, FY2018 (H30) in English."""
-    from fujimi_xl.core import fiscal
-
-    return ui("year_label", lang, year=year, long=fiscal.long_label(year),
-              short=fiscal.short_label(year))
 
 
 # Fixed texts inside generated workbooks (input, instructions, choices and feedback sheets).
@@ -1412,3 +1423,219 @@ GROUP_ATTRIBUTES: dict[str, tuple[str, str]] = {
     "name": ("グループ", "Group"),
     "code": ("グループ略称", "Group code"),
 }
+
+
+# -- message codes as an Enum (issue 13) ------------------------------------------------
+class Code(StrEnum):
+    """Every code of ``CATALOGUE`` and ``ERRORS``; a member equals its string, so
+    ``Problem(code=Code.EMPTY_REQUIRED)`` and ``Problem(code="empty_required")`` are the same."""
+
+    NOT_WORKBOOK = "not_workbook"
+    ENCRYPTED = "encrypted"
+    OTHER_FORMAT = "other_format"
+    READ_FAILED = "read_failed"
+    LIMIT_EXCEEDED = "limit_exceeded"
+    UNSAFE_XML = "unsafe_xml"
+    ARCHIVE_RESTORED = "archive_restored"
+    SKIPPED_LOCK_FILE = "skipped_lock_file"
+    NO_MANIFEST = "no_manifest"
+    BAD_SIGNATURE = "bad_signature"
+    UNKNOWN_ISSUE = "unknown_issue"
+    WRONG_GROUP = "wrong_group"
+    WRONG_FORM = "wrong_form"
+    WRONG_YEAR = "wrong_year"
+    STALE_TEMPLATE = "stale_template"
+    REPLAYED_VERSION = "replayed_version"
+    OLDER_VERSION = "older_version"
+    SUPERSEDED_REFUSAL = "superseded_refusal"
+    ALREADY_SUPERSEDED = "already_superseded"
+    INPUT_SHEET_MISSING = "input_sheet_missing"
+    HEADER_MISSING = "header_missing"
+    ROW_MISSING = "row_missing"
+    DUPLICATE_ROW = "duplicate_row"
+    STRAY_VALUE = "stray_value"
+    MERGED_INPUT = "merged_input"
+    LOCKED_CHANGED = "locked_changed"
+    REQUIRED = "required"
+    NOT_IN_SCALE = "not_in_scale"
+    REASON_REQUIRED = "reason_required"
+    TOO_LONG = "too_long"
+    WRONG_TYPE = "wrong_type"
+    SCHEMA = "schema"
+    VALUE_MINIMUM = "value_minimum"
+    VALUE_MAXIMUM = "value_maximum"
+    VALUE_ABOVE = "value_above"
+    VALUE_BELOW = "value_below"
+    VALUE_TOO_LONG = "value_too_long"
+    VALUE_TOO_SHORT = "value_too_short"
+    VALUE_PATTERN = "value_pattern"
+    VALUE_MULTIPLE_OF = "value_multiple_of"
+    VALUE_ENUM = "value_enum"
+    VALUE_TYPE_INTEGER = "value_type_integer"
+    VALUE_TYPE_NUMBER = "value_type_number"
+    VALUE_TYPE_STRING = "value_type_string"
+    VALUE_OTHER = "value_other"
+    SUM_MISMATCH = "sum_mismatch"
+    BAD_ISSUE_REF = "bad_issue_ref"
+    IMPORT_NOT_IN_PLAN = "import_not_in_plan"
+    FORMULA_VALUE = "formula_value"
+    CONTROL_CHARS = "control_chars"
+    PLAN_SHEET_MISSING = "plan_sheet_missing"
+    PLAN_COLUMN_MISSING = "plan_column_missing"
+    PLAN_UNKNOWN_GROUP = "plan_unknown_group"
+    PLAN_DUPLICATE_ITEM = "plan_duplicate_item"
+    PLAN_DUPLICATE_GROUP = "plan_duplicate_group"
+    PLAN_BAD_NUMBER = "plan_bad_number"
+    PLAN_PLAN_TEXT_DIFFERS = "plan_plan_text_differs"
+    PLAN_EMPTY = "plan_empty"
+    IMPORT_NO_HEADER = "import_no_header"
+    IMPORT_NO_YEAR = "import_no_year"
+    IMPORT_BAD_YEAR_LABEL = "import_bad_year_label"
+    IMPORT_YEAR_MISMATCH = "import_year_mismatch"
+    IMPORT_MISSING_COLUMN = "import_missing_column"
+    IMPORT_BAD_KEY = "import_bad_key"
+    IMPORT_MISSING_KEY = "import_missing_key"
+    IMPORT_NO_PLAN = "import_no_plan"
+    IMPORT_PLAN_DIFFERS = "import_plan_differs"
+    IMPORT_NOT_RETURNED = "import_not_returned"
+    IMPORT_STRAY_ROW = "import_stray_row"
+    NOT_FINITE = "not_finite"
+    OUT_OF_RANGE = "out_of_range"
+    ODD_CELL_XML = "odd_cell_xml"
+    FORMULA_INPUT = "formula_input"
+    FORMULA_NO_VALUE = "formula_no_value"
+    TYPE_UNREADABLE = "type_unreadable"
+    PATTERN_MISMATCH = "pattern_mismatch"
+    RULE_REQUIRED_IF = "rule_required_if"
+    RULE_REQUIRED_UNLESS = "rule_required_unless"
+    RULE_SUM = "rule_sum"
+    RULE_LIST_REF = "rule_list_ref"
+    RULE_COMPARE = "rule_compare"
+    RULE_UNIQUE = "rule_unique"
+    BAD_YEAR = "bad_year"
+    NO_WORKSPACE = "no_workspace"
+    ALREADY_WORKSPACE = "already_workspace"
+    CONFIG_UNREADABLE = "config_unreadable"
+    NO_MASTER = "no_master"
+    KEY_UNREADABLE = "key_unreadable"
+    FORM_NOT_FOUND = "form_not_found"
+    FORM_UNREADABLE = "form_unreadable"
+    FORM_INVALID = "form_invalid"
+    FORM_BAD_LAYOUT = "form_bad_layout"
+    FORM_BAD_KEY = "form_bad_key"
+    FORM_BAD_CHOICES = "form_bad_choices"
+    FORM_DEFINITION_BROKEN = "form_definition_broken"
+    FORM_DEFINITION_MORE = "form_definition_more"
+    FORM_DIR_CONFLICT = "form_dir_conflict"
+    PLAN_AGAINST_FORM = "plan_against_form"
+    DEF_LINE = "def_line"
+    DEF_GUESS = "def_guess"
+    DEF_NO_FILE = "def_no_file"
+    DEF_UNREADABLE = "def_unreadable"
+    DEF_NOT_UTF8 = "def_not_utf8"
+    DEF_BAD_JSON = "def_bad_json"
+    DEF_JSON_COMMA = "def_json_comma"
+    DEF_JSON_COLON = "def_json_colon"
+    DEF_JSON_NAME = "def_json_name"
+    DEF_JSON_VALUE = "def_json_value"
+    DEF_JSON_EXTRA = "def_json_extra"
+    DEF_JSON_STRING = "def_json_string"
+    DEF_JSON_CONTROL = "def_json_control"
+    DEF_JSON_ESCAPE = "def_json_escape"
+    DEF_JSON_OTHER = "def_json_other"
+    DEF_T_STRING = "def_t_string"
+    DEF_T_INTEGER = "def_t_integer"
+    DEF_T_NUMBER = "def_t_number"
+    DEF_T_ARRAY = "def_t_array"
+    DEF_T_OBJECT = "def_t_object"
+    DEF_T_BOOLEAN = "def_t_boolean"
+    DEF_T_NULL = "def_t_null"
+    DEF_P_NAME = "def_p_name"
+    DEF_P_ID = "def_p_id"
+    DEF_P_OTHER = "def_p_other"
+    DEF_UNKNOWN_KEY = "def_unknown_key"
+    DEF_REQUIRED = "def_required"
+    DEF_ENUM = "def_enum"
+    DEF_TYPE = "def_type"
+    DEF_EMPTY = "def_empty"
+    DEF_MINIMUM = "def_minimum"
+    DEF_EXCLUSIVEMINIMUM = "def_exclusiveMinimum"
+    DEF_MAXIMUM = "def_maximum"
+    DEF_EXCLUSIVEMAXIMUM = "def_exclusiveMaximum"
+    DEF_MAXLENGTH = "def_maxLength"
+    DEF_PATTERN = "def_pattern"
+    DEF_SCHEMA_RULE = "def_schema_rule"
+    DEF_NAME_FOLDER = "def_name_folder"
+    DEF_DUPLICATE_ID = "def_duplicate_id"
+    DEF_UNKNOWN_FIELD = "def_unknown_field"
+    DEF_UNKNOWN_LIST = "def_unknown_list"
+    DEF_UNKNOWN_CHOICES = "def_unknown_choices"
+    DEF_KEY_ROLE = "def_key_role"
+    DEF_KEY_MISSING = "def_key_missing"
+    DEF_BRACES = "def_braces"
+    DEF_PLACEHOLDER = "def_placeholder"
+    DEF_SCHEMA_NO_PROPERTY = "def_schema_no_property"
+    DEF_SCHEMA_EXTRA_PROPERTY = "def_schema_extra_property"
+    DEF_SCHEMA_REQUIRED = "def_schema_required"
+    DEF_ENUM_CHOICES = "def_enum_choices"
+    DEF_RULE = "def_rule"
+    FORMS_NONE = "forms_none"
+    FORMS_BROKEN = "forms_broken"
+    FORM_CHECK_OK = "form_check_ok"
+    FORM_CHECK_PROBLEMS = "form_check_problems"
+    RULE_NOT_LIST = "rule_not_list"
+    RULE_NOT_OBJECT = "rule_not_object"
+    RULE_UNKNOWN_TYPE = "rule_unknown_type"
+    RULE_BAD_LAYOUT = "rule_bad_layout"
+    RULE_UNKNOWN_PARAM = "rule_unknown_param"
+    RULE_MISSING_PARAM = "rule_missing_param"
+    RULE_ONE_OF = "rule_one_of"
+    RULE_BAD_FIELD = "rule_bad_field"
+    RULE_BAD_LIST = "rule_bad_list"
+    RULE_BAD_COLUMN = "rule_bad_column"
+    RULE_BAD_VALUE = "rule_bad_value"
+    RULE_BAD_CHECK = "rule_bad_check"
+    RULE_BAD_PLACEHOLDER = "rule_bad_placeholder"
+    PLAN_UNREADABLE = "plan_unreadable"
+    PLAN_NO_SHEETS = "plan_no_sheets"
+    PLAN_PROBLEMS = "plan_problems"
+    NOTHING_PLANNED = "nothing_planned"
+    UNKNOWN_GROUPS = "unknown_groups"
+    NO_REFERENCES = "no_references"
+    REPORT_UNREADABLE = "report_unreadable"
+    NOT_A_LIST_FORM = "not_a_list_form"
+    NOT_ACCEPTED_VERSION = "not_accepted_version"
+    NO_SUCH_VERSION = "no_such_version"
+    OUTBOX_LOCKED = "outbox_locked"
+    RESTORE_CURRENT = "restore_current"
+    NO_LIBREOFFICE = "no_libreoffice"
+    PDF_TIMEOUT = "pdf_timeout"
+    PDF_FAILED = "pdf_failed"
+    SHEET_RENAMED = "sheet_renamed"
+    TEXT_CUT = "text_cut"
+    PRINT_SPANS_PAGES = "print_spans_pages"
+    DEMO_NOT_EMPTY = "demo_not_empty"
+    VERIFY_DATABASE = "verify_database"
+    VERIFY_CURRENT_COUNT = "verify_current_count"
+    VERIFY_VERSION_GAP = "verify_version_gap"
+    VERIFY_NO_RECEIPT = "verify_no_receipt"
+    VERIFY_NO_ARCHIVE = "verify_no_archive"
+    VERIFY_SHA256 = "verify_sha256"
+    VERIFY_UNREADABLE = "verify_unreadable"
+    VERIFY_VALUES_DIFFER = "verify_values_differ"
+    FORM_UNKNOWN = "form_unknown"
+    FORM_AMBIGUOUS = "form_ambiguous"
+    GROUP_UNKNOWN = "group_unknown"
+    GROUP_AMBIGUOUS = "group_ambiguous"
+    MASTER_LOCKED = "master_locked"
+    MASTER_CORRUPT = "master_corrupt"
+    MASTER_UNOPENABLE = "master_unopenable"
+    MASTER_ERROR = "master_error"
+    WORKSPACE_READ_ONLY = "workspace_read_only"
+    DISK_FULL = "disk_full"
+    WORKSPACE_IO = "workspace_io"
+    OUTPUT_LOCKED = "output_locked"
+    RESTORE_TARGET_EXISTS = "restore_target_exists"
+    BACKUP_UNREADABLE = "backup_unreadable"
+    BACKUP_AND_PLAN = "backup_and_plan"
+    FORM_NEEDED = "form_needed"

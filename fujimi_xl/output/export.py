@@ -22,9 +22,12 @@ import pandas as pd
 import xlsxwriter
 
 from fujimi_xl.core import outfile
+from fujimi_xl.core.messages import ui
 from fujimi_xl.forms import Form
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# the headings of the group columns, in the catalogue (messages.UI)
+EXPORT_META = ("export_group", "export_department", "export_group_name", "export_submitted")
 
 
 def escape(value: Any) -> Any:
@@ -42,7 +45,7 @@ def flat(form: Form, df: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
     columns, then the group, then every input field; a list of a sheet form as JSON text."""
     year, meta = df.attrs["year"], df.attrs["meta"]
     cols = [f for f in form.fields if f.type not in ("list", "lines")]
-    headers = [*(f.label_for(year) for f in cols), "担当", "部", "グループ", "提出"]
+    headers = [*(f.label_for(year) for f in cols), *(ui(k) for k in EXPORT_META)]
     lists = [f for f in form.fields if f.type == "list"]
     headers += [f.label for f in lists]
     columns: list[list[Any]] = []
@@ -53,9 +56,10 @@ def flat(form: Form, df: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
         elif not _typed(df[f.id]):  # a blank text is "", a blank number or date None (null)
             values = ["" if v is None else v for v in values]
         columns.append(values)
+    returned, not_returned = ui("export_returned"), ui("export_not_returned")
     columns += [plain(df[meta["group"]]), plain(df[meta["department"]]),
                 plain(df[meta["group_name"]]),
-                ["提出済" if v else "未提出" for v in df[meta["version"]].notna()]]
+                [returned if v else not_returned for v in df[meta["version"]].notna()]]
     columns += [[json.dumps(_finite([] if v is None else v), ensure_ascii=False,
                             allow_nan=False) for v in plain(df[f.id])] for f in lists]
     return headers, [list(r) for r in zip(*columns, strict=True)]
@@ -123,7 +127,7 @@ def _write(path: Path, form: Form, df: pd.DataFrame, fmt: str) -> Path:
         wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
                                              "strings_to_urls": False,
                                              "strings_to_numbers": False})
-        ws = wb.add_worksheet("データ")
+        ws = wb.add_worksheet(ui("export_sheet"))
         head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
         for c, h in enumerate(headers):
             ws.write_string(0, c, h, head)

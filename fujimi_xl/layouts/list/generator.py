@@ -18,7 +18,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from fujimi_xl.core import fiscal
-from fujimi_xl.core.messages import TYPE_TEXTS, book_text, year_label
+from fujimi_xl.core.fiscal import year_label
+from fujimi_xl.core.messages import TYPE_TEXTS, book_text
 from fujimi_xl.core.model import Group, PlanItem
 from fujimi_xl.forms import Form, fieldtypes
 from fujimi_xl.forms.fieldtypes import NUMBER_LIMIT

@@ -14,7 +14,8 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from fujimi_xl.core import fiscal
-from fujimi_xl.core.messages import book_text, year_label
+from fujimi_xl.core.fiscal import year_label
+from fujimi_xl.core.messages import book_text
 from fujimi_xl.core.model import Group, PlanItem
 from fujimi_xl.core.normalise import parse_amount
 from fujimi_xl.forms import Form, circled
