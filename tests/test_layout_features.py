@@ -34,3 +34,21 @@ def test_without_a_list_ref_rule_the_field_keeps_its_length_check(tmp_path):
     _, book = list_book(tmp_path, [])
     dv = _validations(book)[f"{COL['code']}{ROW['1']}:{COL['code']}{ROW['3']}"]
     assert dv.type == "textLength"
+
+
+def test_generate_asks_the_layout_registry_not_the_unit():
+    """api.generate picks the books' builder by layouts.get(form.layout): no test of the
+    form's unit or layout name is left in it."""
+    import ast
+    import inspect
+    import textwrap
+
+    from fujimi_xl import api
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(api.generate)))
+    tested = [a.attr for c in ast.walk(tree) if isinstance(c, ast.Compare)
+              for side in (c.left, *c.comparators) for a in ast.walk(side)
+              if isinstance(a, ast.Attribute) and a.attr in ("unit", "layout")]
+    assert tested == []
+    called = [ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    assert "layouts.get(f.layout).generate" in called
