@@ -20,8 +20,6 @@ from fujimi_xl.core.errors import FujimiError, NothingToDoError, Notice, Workspa
 from fujimi_xl.forms import load_form
 from fujimi_xl.intake.ingest import IngestReport, issue_changes, now
 from fujimi_xl.intake.ingest import ingest as _ingest
-from fujimi_xl.layouts.list import generator as gen
-from fujimi_xl.layouts.sheet import sheet_generator as sheet_gen
 from fujimi_xl.lifecycle import names
 from fujimi_xl.lifecycle import plan as planmod
 from fujimi_xl.lifecycle.backup import backup as _backup
@@ -33,7 +31,6 @@ from fujimi_xl.lifecycle.rollover import rollover as _rollover
 from fujimi_xl.lifecycle.verify import verify as _verify
 from fujimi_xl.output import pdf
 from fujimi_xl.store import dataset
-from fujimi_xl.store.plans import carried
 from fujimi_xl.store.workspace import Workspace, create_workspace, open_workspace
 
 __all__ = [
@@ -216,10 +213,8 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
         if not plan.items:
             raise NothingToDoError(code="nothing_planned", form=form)
         planmod.check_stored(plan, f)  # the definition may have changed since the plan came
-        by_group: dict[str, list[planmod.PlanItem]] = {}
-        for it in plan.items:
-            by_group.setdefault(it.group, []).append(it)
-        wanted = [g for g in plan.groups if g.code in by_group
+        planned = {it.group for it in plan.items}
+        wanted = [g for g in plan.groups if g.code in planned
                   and (not groups or g.code in groups)]
         if groups:
             unknown = set(groups) - {g.code for g in wanted}
@@ -236,28 +231,8 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
         key = ws.key()
         common = {"key": key, "title": ws.title_for(form), "password": ws.password,
                   "font": ws.config.get("font", "ＭＳ ゴシック"), "lang": lang}
-        jobs: list[tuple[str, Path, int, Any]] = []  # slot, final path, items, build(tmp)
-        if f.unit == "group":
-            carry = carried(conn, form, year)
-            for g in wanted:
-                items = by_group[g.code]
-                path = target / gen.file_name(f, year, g)
-                refs = None if carry is None else {
-                    it.key: carry.get((it.key, g.code), {}) for it in items}
-                jobs.append((g.code, path, len(items),
-                             lambda p, i, t, g=g, items=items, refs=refs: gen.build(
-                                 p, f, year, g, items, issue_id=i, issued_at=t,
-                                 references=refs, **common)))
-        else:
-            wanted_codes = {g.code for g in wanted}
-            for it in plan.items:
-                if it.group not in wanted_codes:
-                    continue
-                path = target / sheet_gen.file_name(f, year, it)
-                prefill = dataset.latest_record(conn, form, it.key, year)
-                jobs.append((it.key, path, 1, lambda p, i, t, it=it, pre=prefill: sheet_gen.build(
-                    p, f, year, plan.group(it.group), it, issue_id=i, issued_at=t,
-                    prefill=pre, **common)))
+        # slot, final path, items, build(tmp)
+        jobs = layouts.get(f.layout).generate(conn, f, year, plan, wanted, target, common)
         if progress is not None and hasattr(progress, "start"):
             progress.start(len(jobs))
         # slot, path, tmp, items, issued (None: the last issue's book written again, as it was)

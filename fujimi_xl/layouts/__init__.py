@@ -4,8 +4,9 @@ A form's ``layout`` ("list": one row per plan item; "sheet": one form-style shee
 names a :class:`Layout`; the stages ask :func:`get` for it instead of testing the name. Each
 Layout exposes, with one signature for both variants:
 
-- ``generate``: the workbook builder of the variant (its own arguments: a group's items for a
-  list, one item for a sheet; the generate stage knows which by ``form.unit``);
+- ``generate(conn, form, year, plan, groups, target, common)``: the books to write, one job
+  per slot (``(slot, path, items, build)``, ``build(tmp, issue_id, issued_at)`` writing it):
+  a group's items per book for a list, one item per book for a sheet;
 - ``extract(book, form, year, payload, items, file_name)``: the entered cells of a returned book;
 - ``check(form, year, data, items, file_name)``: normalise and validate them (a ``Checked``);
 - ``read(data)``: whether anything was read at all (else there is nothing to check);
@@ -19,19 +20,27 @@ Shared workbook building (book, print setup, measure) is in ``layout``, ``print_
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from fujimi_xl import store
 from fujimi_xl.core.errors import FormDefinitionError
+from fujimi_xl.core.model import Group, Plan, PlanItem
 from fujimi_xl.forms import Form
 from fujimi_xl.layouts import validate
 from fujimi_xl.layouts.list import extract as list_extract
 from fujimi_xl.layouts.list import feedback, reporting
 from fujimi_xl.layouts.list import generator as list_generator
 from fujimi_xl.layouts.sheet import reporting_sheet, sheet_extract, sheet_generator
+from fujimi_xl.store import dataset
+from fujimi_xl.store.plans import carried
+
+# one book to write: slot, file path, number of items, build(tmp path, issue id, issued at)
+Job = tuple[str, Path, int, Callable[[Path, str, str], Any]]
 
 
 @dataclass(frozen=True)
@@ -39,13 +48,52 @@ class Layout:
     """One layout variant: what each stage calls for a form of this layout."""
 
     name: str
-    generate: Callable[..., Any]
+    generate: Callable[..., list[Job]]
     extract: Callable[..., Any]
     check: Callable[..., Any]
     read: Callable[[Any], bool]
     stored: Callable[..., list[tuple[str, str, str, str, str]]]
     feedback: Callable[..., Any]
     report: Callable[..., Any]
+
+
+def _list_generate(conn: sqlite3.Connection, form: Form, year: int, plan: Plan,
+                   groups: list[Group], target: Path, common: dict[str, Any]) -> list[Job]:
+    """One book per group, with the group's items (and what the last year carried)."""
+    carry = carried(conn, form.name, year)
+    jobs: list[Job] = []
+    for g in groups:
+        items = [it for it in plan.items if it.group == g.code]
+        refs = None if carry is None else {
+            it.key: carry.get((it.key, g.code), {}) for it in items}
+
+        def build(p: Path, i: str, t: str, g: Group = g, items: list[PlanItem] = items,
+                  refs: dict[str, Any] | None = refs) -> Any:
+            return list_generator.build(p, form, year, g, items, issue_id=i, issued_at=t,
+                                        references=refs, **common)
+
+        jobs.append((g.code, target / list_generator.file_name(form, year, g), len(items),
+                     build))
+    return jobs
+
+
+def _sheet_generate(conn: sqlite3.Connection, form: Form, year: int, plan: Plan,
+                    groups: list[Group], target: Path, common: dict[str, Any]) -> list[Job]:
+    """One book per item, prefilled with its last accepted record."""
+    codes = {g.code for g in groups}
+    jobs: list[Job] = []
+    for it in plan.items:
+        if it.group not in codes:
+            continue
+        prefill = dataset.latest_record(conn, form.name, it.key, year)
+
+        def build(p: Path, i: str, t: str, it: PlanItem = it,
+                  pre: dict[str, Any] | None = prefill) -> Any:
+            return sheet_generator.build(p, form, year, plan.group(it.group), it, issue_id=i,
+                                         issued_at=t, prefill=pre, **common)
+
+        jobs.append((it.key, target / sheet_generator.file_name(form, year, it), 1, build))
+    return jobs
 
 
 def _list_extract(book: Any, form: Form, year: int, payload: dict[str, Any],
@@ -93,7 +141,7 @@ def _sheet_stored(form: Form, checked: Any, data: Any,
 LAYOUTS: dict[str, Layout] = {
     "list": Layout(
         name="list",
-        generate=list_generator.build,
+        generate=_list_generate,
         extract=_list_extract,
         check=_list_check,
         read=lambda data: bool(data.rows),
@@ -103,7 +151,7 @@ LAYOUTS: dict[str, Layout] = {
     ),
     "sheet": Layout(
         name="sheet",
-        generate=sheet_generator.build,
+        generate=_sheet_generate,
         extract=_sheet_extract,
         check=_sheet_check,
         read=lambda data: bool(data.sheet),

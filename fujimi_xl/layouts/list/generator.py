@@ -360,9 +360,25 @@ def build(
 
     if items:
         f_required = wb.add_format({"bg_color": INPUT_REQUIRED_FILL})  # one for every column
+        # a list_ref rule's field: a dropdown of the target column's cells of this book
+        refs_to = {r["field"]: r["target_field"] for r in form.rules
+                   if r.get("type") == "list_ref" and r.get("field") in col_index
+                   and r.get("target_field") in col_index}
         for f in form.input_fields:
             c = col_index[f.id]
-            validation(ws, form, f, year, FIRST_ROW, c, last_row, c, lang, typed=True)
+            if f.id in refs_to:
+                tc = xl_col_to_name(col_index[refs_to[f.id]])
+                ws.data_validation(FIRST_ROW, c, last_row, c, {
+                    "validate": "list",
+                    "source": f"=${tc}${FIRST_ROW + 1}:${tc}${last_row + 1}",
+                    "input_title": f.label_for(year)[:32],
+                    "input_message": (f.hint or book_text("pick_from_list", lang))[:255],
+                    "error_title": book_text("not_a_choice_title", lang),
+                    "error_message": book_text("not_a_choice", lang),
+                    "error_type": "stop",
+                })
+            else:
+                validation(ws, form, f, year, FIRST_ROW, c, last_row, c, lang, typed=True)
             if f.id in required and not marks:  # the yellow would hide the red of a mark
                 ws.conditional_format(FIRST_ROW, c, last_row, c, {
                     "type": "blanks", "format": f_required})
