@@ -208,9 +208,10 @@ def non_finite(value: Any) -> bool:
         return False
 
 
-def parse_amount(value: Any) -> int | float | None:
-    """A money or count cell: 158, '１５８', '1,200', '▲50' (negative), '158千円'; else None
-    (and None for NaN and the infinities)."""
+def parse_number(value: Any, units: tuple[str, ...] = ()) -> int | float | None:
+    """A number cell or a number as typed: 158, '１５８', '1,200', '１，２００', '▲50' (negative),
+    '-3.5', with one of ``units`` as a suffix ('158千円'); else None (and None for NaN and the
+    infinities). The one reading of numbers: field types and the sheet layout both use it."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
@@ -219,11 +220,11 @@ def parse_amount(value: Any) -> int | float | None:
         if not math.isfinite(value):
             return None
         return int(value) if value.is_integer() else value
-    s = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
-    for unit in ("千円", "円"):
+    s = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "").replace("，", ",")
+    for unit in units:
         if s.endswith(unit):
             s = s[: -len(unit)]
-    s = s.replace("，", ",")
+            break
     m = _NUMBER.match(s)
     if not m:
         return None
@@ -233,11 +234,9 @@ def parse_amount(value: Any) -> int | float | None:
     return -number if m.group("neg") else number
 
 
+def parse_amount(value: Any) -> int | float | None:
+    """A money or count cell: 158, '１５８', '1,200', '▲50' (negative), '158千円'; else None."""
+    return parse_number(value, ("千円", "円"))
+
+
 NOT_YET = {"-", "－", "ー", "‐", "―", "—", "未確定"}
-
-
-def parse_indicator(value: Any) -> int | float | str | None:
-    """An indicator result: a number, or '-' when not yet known."""
-    if isinstance(value, str) and value.strip() in NOT_YET:
-        return "-"
-    return parse_amount(value)

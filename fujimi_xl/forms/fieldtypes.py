@@ -16,58 +16,26 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fujimi_xl.core import fiscal
+from fujimi_xl.core import fiscal, normalise
 from fujimi_xl.core.errors import FiscalYearError
+from fujimi_xl.core.normalise import NOT_YET
 
 UNREADABLE: Any = object()  # what a parser returns for a value it cannot read
 
 # a number a spreadsheet keeps exactly: 15 significant digits
 NUMBER_LIMIT = 10**15
 
-_NUMBER = re.compile(
-    r"^(?P<neg>[▲△\-−])?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
-NOT_YET = {"-", "－", "ー", "‐", "―", "—", "未確定"}
-
-
-def _clean(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).strip().replace(" ", "")
-
-
-def _number_text(s: str, units: tuple[str, ...] = ()) -> int | float | None:
-    """１，２００ / 1,200 / ▲50 / -3.5 (and the units given, as a suffix) → the number."""
-    s = _clean(s).replace("，", ",")
-    for unit in units:
-        if s.endswith(unit):
-            s = s[: -len(unit)]
-            break
-    m = _NUMBER.match(s)
-    if not m:
-        return None
-    digits = m.group("num").replace(",", "")
-    number: int | float = int(digits) if not m.group("frac") else float(
-        f"{digits}.{m.group('frac')}")
-    return -number if m.group("neg") else number
 
 
 def _number(value: Any, units: tuple[str, ...] = ()) -> Any:
-    if isinstance(value, bool) or value is None:
+    if not isinstance(value, int | float | str) or isinstance(value, bool):
         return UNREADABLE
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return UNREADABLE
-        return int(value) if value.is_integer() else value
-    if isinstance(value, str):
-        n = _number_text(value, units)
-        return UNREADABLE if n is None else n
-    return UNREADABLE
+    n = normalise.parse_number(value, units)
+    return UNREADABLE if n is None else n
 
 
 def parse_number(value: Any) -> Any:
