@@ -17,6 +17,7 @@ from xlsxwriter.exceptions import FileCreateError
 from fujimi_xl import forms, layouts, store
 from fujimi_xl.core import fiscal
 from fujimi_xl.core.errors import FujimiError, NothingToDoError, Notice, WorkspaceFault
+from fujimi_xl.core.messages import DEFAULT_FONT
 from fujimi_xl.forms import load_form
 from fujimi_xl.intake.ingest import IngestReport, issue_changes, now
 from fujimi_xl.intake.ingest import ingest as _ingest
@@ -230,7 +231,7 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
         result = GenerateResult(form, year)
         key = ws.key()
         common = {"key": key, "title": ws.title_for(form), "password": ws.password,
-                  "font": ws.config.get("font", "ＭＳ ゴシック"), "lang": lang}
+                  "font": ws.config.get("font", DEFAULT_FONT), "lang": lang}
         # slot, final path, items, build(tmp)
         jobs = layouts.get(f.layout).generate(conn, f, year, plan, wanted, target, common)
         if progress is not None and hasattr(progress, "start"):
@@ -528,16 +529,7 @@ def status(ws: Workspace, form: str, year: int) -> StatusReport:
     conn = ws.connect()
     try:
         plan = planmod.load_plan(conn, form)
-        slots: list[tuple[str, planmod.Group, int, str]] = []  # slot, group, items, label
-        if f.unit == "group":
-            counts: dict[str, int] = {}
-            for it in plan.items:
-                counts[it.group] = counts.get(it.group, 0) + 1
-            slots = [(g.code, g, counts[g.code], g.name) for g in plan.groups
-                     if g.code in counts]
-        else:
-            slots = [(it.key, plan.group(it.group), 1, str(it.record.get("name", "")))
-                     for it in plan.items]
+        slots = layouts.get(f.layout).slots(f, plan)
         out = []
         for slot, g, n, label in slots:
             issued = conn.execute(
@@ -602,13 +594,13 @@ def report(ws: Workspace, form: str, year: int, out: Path | str | None = None,
     if not table.rows:
         raise NothingToDoError(code="nothing_planned", form=form)
 
-    name = f"{fiscal.long_label(year)}_{f.title}{'結果' if f.layout == 'list' else ''}.xlsx"
+    name = f"{fiscal.long_label(year)}_{f.title}{layouts.get(f.layout).report_suffix}.xlsx"
     path = Path(out) if out else ws.reports / name
     path.parent.mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []
     notices: list[Notice] = []
     layouts.get(f.layout).report(path, f, table, title=ws.title_for(form),
-                                 font=ws.config.get("font", "ＭＳ ゴシック"), warnings=warnings,
+                                 font=ws.config.get("font", DEFAULT_FONT), warnings=warnings,
                                  notices=notices)
     result = ReportResult(path, rows=len(table.rows), missing=[g.code for g in table.missing],
                           warnings=warnings, notices=notices)

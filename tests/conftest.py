@@ -15,7 +15,13 @@ from click.testing import CliRunner
 
 from fujimi_xl import api
 from fujimi_xl.cli import cli
-from fujimi_xl.demo import fill_workbook, sample_data, write_sample_plan
+from fujimi_xl.demo import (
+    fill_workbook,
+    sample_data,
+    sample_programs_data,
+    write_sample_plan,
+    write_sample_programs,
+)
 from fujimi_xl.layouts.list.generator import FIRST_ROW, HEADER_ROW, KEY_HEADER
 
 YEAR = 2017
@@ -84,6 +90,40 @@ def outbox(ws: Any) -> dict[str, Path]:
     finally:
         conn.close()
     return {r["group_code"]: folder / r["file_name"] for r in rows}
+
+
+# -- the action-plan workspace (a sheet form: one book per program) ----------------------------
+AP_YEAR = 2018
+
+
+@pytest.fixture(scope="session")
+def _ap_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once: the sample plan, the sample programs and their 2018 books generated."""
+    root = tmp_path_factory.mktemp("ap")
+    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"), "progress")
+    api.load_plan(ws, write_sample_programs(root / "programs.xlsx"), "action_plan")
+    api.generate(ws, "action_plan", AP_YEAR)
+    return root / "ws"
+
+
+@pytest.fixture
+def ap_ws(_ap_base: Path, tmp_path: Path) -> Any:
+    """A fresh copy of the action-plan workspace for each test."""
+    shutil.copytree(_ap_base, tmp_path / "ws")
+    return api.open_workspace(tmp_path / "ws")
+
+
+@pytest.fixture
+def ap_outbox(ap_ws: Any) -> dict[str, Path]:
+    """program number -> its generated book (inside this test's workspace)."""
+    folder = ap_ws.outbox / str(AP_YEAR) / "action_plan"
+    return {p.name.split("_")[2]: p for p in folder.glob("*.xlsx")}
+
+
+@pytest.fixture
+def ap_answers() -> dict[str, Any]:
+    """program number -> what its staff write (the demo's sample answers)."""
+    return sample_programs_data()["responses"]  # type: ignore[no-any-return]
 
 
 @pytest.fixture

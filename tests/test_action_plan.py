@@ -14,9 +14,6 @@ from fujimi_xl.core.messages import text
 from fujimi_xl.demo import (
     fill_sheet_workbook,
     insert_rows_like_excel,
-    sample_programs_data,
-    write_sample_plan,
-    write_sample_programs,
 )
 from fujimi_xl.output import pdf
 
@@ -25,45 +22,19 @@ from .conftest import master_snapshot
 YEAR = 2018
 
 
-@pytest.fixture(scope="module")
-def _base(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ap")
-    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"), "progress")
-    api.load_plan(ws, write_sample_programs(root / "programs.xlsx"), "action_plan")
-    api.generate(ws, "action_plan", YEAR)
-    return root / "ws"
+def filled(ap_outbox, ap_answers, slot, tmp_path, **changes):
+    a = {**ap_answers[slot], **changes}
+    return fill_sheet_workbook(ap_outbox[slot], a, tmp_path / f"filled_{slot}.xlsx")
 
 
-@pytest.fixture
-def ws(_base, tmp_path):
-    shutil.copytree(_base, tmp_path / "ws")
-    return api.open_workspace(tmp_path / "ws")
-
-
-@pytest.fixture
-def outbox(ws):
-    folder = ws.outbox / str(YEAR) / "action_plan"
-    return {p.name.split("_")[2]: p for p in folder.glob("*.xlsx")}
-
-
-@pytest.fixture
-def answers():
-    return sample_programs_data()["responses"]
-
-
-def filled(outbox, answers, slot, tmp_path, **changes):
-    a = {**answers[slot], **changes}
-    return fill_sheet_workbook(outbox[slot], a, tmp_path / f"filled_{slot}.xlsx")
-
-
-def test_round_trip_with_inserted_rows_and_full_width_numbers(ws, outbox, answers, tmp_path):
+def test_round_trip_with_inserted_rows_and_full_width_numbers(ap_ws, ap_outbox, ap_answers, tmp_path):
     # program 1 has 9 ACTION rows: the list has 5, so staff insert 4 rows inside it;
     # program 2 types its budget as １，２００ and 1,200
-    files = [filled(outbox, answers, s, tmp_path) for s in ("1", "2", "3")]
-    res = api.ingest(ws, files)
+    files = [filled(ap_outbox, ap_answers, s, tmp_path) for s in ("1", "2", "3")]
+    res = api.ingest(ap_ws, files)
     assert [f.outcome for f in res.files] == ["accepted"] * 3, [
         [(p.where(), p.code) for p in f.problems] for f in res.files]
-    conn = ws.connect()
+    conn = ap_ws.connect()
     try:
         stored = {(r["item_key"], r["field"]): (r["value"], r["cell"]) for r in conn.execute(
             "SELECT item_key, field, value, cell FROM current_values WHERE form='action_plan'")}
@@ -73,7 +44,7 @@ def test_round_trip_with_inserted_rows_and_full_width_numbers(ws, outbox, answer
     assert stored[("1", "result_1")] == ('"-"', "D9")
     assert stored[("1", "action")][1] == "A49:J57"  # the list grew from 5 to 9 rows
 
-    book = api.report(ws, "action_plan", YEAR, tmp_path / "book.xlsx").path
+    book = api.report(ap_ws, "action_plan", YEAR, tmp_path / "book.xlsx").path
     wb = openpyxl.load_workbook(book)
     assert wb.sheetnames == ["一覧", "1_居場所充実事業", "2_家庭学習応援事業",
                              "3_子ども未来応援ネットワーク事業"]
@@ -99,10 +70,10 @@ def test_round_trip_with_inserted_rows_and_full_width_numbers(ws, outbox, answer
         "提出済"]
 
 
-def test_budget_that_does_not_add_up_names_the_three_cells(ws, outbox, answers, tmp_path):
-    before = master_snapshot(ws)
-    path = filled(outbox, answers, "2", tmp_path, specific_2="500")
-    res = api.ingest(ws, [path]).files[0]
+def test_budget_that_does_not_add_up_names_the_three_cells(ap_ws, ap_outbox, ap_answers, tmp_path):
+    before = master_snapshot(ap_ws)
+    path = filled(ap_outbox, ap_answers, "2", tmp_path, specific_2="500")
+    res = api.ingest(ap_ws, [path]).files[0]
     assert res.outcome == "rejected"
     assert [(p.where(), p.code) for p in res.problems] == [("アクションプラン!F21", "sum_mismatch")]
     p = res.problems[0]
@@ -110,19 +81,19 @@ def test_budget_that_does_not_add_up_names_the_three_cells(ws, outbox, answers, 
     assert p.message() == (
         "一般財源（2年目）（E22: 600）＋特定財源（2年目）（E23: 500）＝1100 が"
         "事業費総額（2年目）（F21: 1200）と一致しません（F21・E22・E23）。金額を見直してください。")
-    assert master_snapshot(ws) == before
+    assert master_snapshot(ap_ws) == before
     # the feedback workbook marks all three cells, and once fixed it is accepted
     fb = openpyxl.load_workbook(res.feedback)["アクションプラン"]
     marked = sorted(c.coordinate for row in fb.iter_rows() for c in row if c.comment)
     assert marked == ["E22", "E23", "F21"]
-    fixed = fill_sheet_workbook(Path(res.feedback), answers["2"], tmp_path / "fixed.xlsx")
-    assert api.ingest(ws, [fixed]).files[0].outcome == "accepted"
+    fixed = fill_sheet_workbook(Path(res.feedback), ap_answers["2"], tmp_path / "fixed.xlsx")
+    assert api.ingest(ap_ws, [fixed]).files[0].outcome == "accepted"
 
 
-def test_value_rules(ws, outbox, answers, tmp_path):
-    path = filled(outbox, answers, "3", tmp_path, result_2="たくさん", total_3="五百",
+def test_value_rules(ap_ws, ap_outbox, ap_answers, tmp_path):
+    path = filled(ap_outbox, ap_answers, "3", tmp_path, result_2="たくさん", total_3="五百",
                   action=[["⑨", "平成31年度", "x"], ["②", "来年度", "y"], ["①", "", "z"]])
-    res = api.ingest(ws, [path]).files[0]
+    res = api.ingest(ap_ws, [path]).files[0]
     got = [(p.where(), p.field, p.code) for p in res.problems]
     assert got == [
         ("アクションプラン!F9", "実績値（2年目）", "type_unreadable"),
@@ -137,37 +108,37 @@ def test_value_rules(ws, outbox, answers, tmp_path):
         "「五百」は金額（千円）として読めません。1,200、▲50、158千円のように記入してください。")
 
 
-def test_negative_amounts_with_triangle_and_units(ws, outbox, answers, tmp_path):
-    path = filled(outbox, answers, "3", tmp_path, total_4="▲100", general_4="▲１００",
+def test_negative_amounts_with_triangle_and_units(ap_ws, ap_outbox, ap_answers, tmp_path):
+    path = filled(ap_outbox, ap_answers, "3", tmp_path, total_4="▲100", general_4="▲１００",
                   specific_4="0", next_budget="500千円")
-    res = api.ingest(ws, [path]).files[0]
+    res = api.ingest(ap_ws, [path]).files[0]
     assert res.outcome == "accepted", [(p.where(), p.code) for p in res.problems]
 
 
-def test_locked_cell_edited_is_refused(ws, outbox, answers, tmp_path):
-    path = filled(outbox, answers, "1", tmp_path)
+def test_locked_cell_edited_is_refused(ap_ws, ap_outbox, ap_answers, tmp_path):
+    path = filled(ap_outbox, ap_answers, "1", tmp_path)
     wb = openpyxl.load_workbook(path)
     wb["アクションプラン"]["B5"].value = "別の事業名"
     wb["アクションプラン"]["B15"].value = "勝手に書き換えた課題"
     wb.save(path)
-    res = api.ingest(ws, [path]).files[0]
+    res = api.ingest(ap_ws, [path]).files[0]
     assert [(p.where(), p.code) for p in res.problems] == [
         ("アクションプラン!B5", "locked_changed"), ("アクションプラン!B15", "locked_changed")]
     assert res.problems[1].params["expected"].startswith("身近な場所で、子育て中の親子や児童")
 
 
-def test_inserted_row_inside_a_list_is_read_not_lost(ws, outbox, answers, tmp_path):
-    wb = openpyxl.load_workbook(outbox["3"])
+def test_inserted_row_inside_a_list_is_read_not_lost(ap_ws, ap_outbox, ap_answers, tmp_path):
+    wb = openpyxl.load_workbook(ap_outbox["3"])
     sheet = wb["アクションプラン"]
     insert_rows_like_excel(wb, sheet, 30, 2)  # two rows inside the DO list
     path = tmp_path / "inserted.xlsx"
     wb.save(path)
-    a = dict(answers["3"])
+    a = dict(ap_answers["3"])
     a["do"] = [*a["do"], ["①", "追加した取り組み", "挿入した行に書いた状況"]]
     fill_sheet_workbook(path, a, path)
-    res = api.ingest(ws, [path]).files[0]
+    res = api.ingest(ap_ws, [path]).files[0]
     assert res.outcome == "accepted", [(p.where(), p.code) for p in res.problems]
-    conn = ws.connect()
+    conn = ap_ws.connect()
     try:
         value = conn.execute("SELECT value FROM current_values WHERE item_key='3' AND "
                              "field='do'").fetchone()["value"]
@@ -176,28 +147,28 @@ def test_inserted_row_inside_a_list_is_read_not_lost(ws, outbox, answers, tmp_pa
     assert "挿入した行に書いた状況" in value
 
 
-def test_regenerated_workbook_is_prefilled_from_the_last_accepted_version(ws, outbox, answers,
+def test_regenerated_workbook_is_prefilled_from_the_last_accepted_version(ap_ws, ap_outbox, ap_answers,
                                                                           tmp_path):
-    api.ingest(ws, [filled(outbox, answers, "2", tmp_path)])
-    again = api.generate(ws, "action_plan", YEAR, ["教育支援"], reissue=True)
+    api.ingest(ap_ws, [filled(ap_outbox, ap_answers, "2", tmp_path)])
+    again = api.generate(ap_ws, "action_plan", YEAR, ["教育支援"], reissue=True)
     sheet = openpyxl.load_workbook(again.files[0][1])["アクションプラン"]
     assert sheet["D21"].value == "1200"
     assert sheet["D9"].value == "92"
     assert sheet["B28"].value == "◆学習教室で家庭学習の課題を出し、取り組み状況を確認する。"
 
 
-def test_status_lists_programs(ws, outbox, answers, tmp_path):
-    api.ingest(ws, [filled(outbox, answers, "1", tmp_path)])
-    st = api.status(ws, "action_plan", YEAR)
+def test_status_lists_programs(ap_ws, ap_outbox, ap_answers, tmp_path):
+    api.ingest(ap_ws, [filled(ap_outbox, ap_answers, "1", tmp_path)])
+    st = api.status(ap_ws, "action_plan", YEAR)
     assert [(g.slot, g.label, g.state) for g in st.groups] == [
         ("1", "居場所充実事業", "accepted"), ("2", "家庭学習応援事業", "missing"),
         ("3", "子ども未来応援ネットワーク事業", "missing")]
 
 
 @pytest.mark.libreoffice
-def test_book_prints_on_a4_only_a_long_program_over_two_pages(ws, outbox, answers, tmp_path):
-    api.ingest(ws, [filled(outbox, answers, s, tmp_path) for s in ("1", "2", "3")])
-    book = api.report(ws, "action_plan", YEAR, tmp_path / "book.xlsx").path
+def test_book_prints_on_a4_only_a_long_program_over_two_pages(ap_ws, ap_outbox, ap_answers, tmp_path):
+    api.ingest(ap_ws, [filled(ap_outbox, ap_answers, s, tmp_path) for s in ("1", "2", "3")])
+    book = api.report(ap_ws, "action_plan", YEAR, tmp_path / "book.xlsx").path
     out = pdf.to_pdf(book)
     if shutil.which("pdfinfo") is None:
         pytest.skip("pdfinfo (poppler-utils) is not installed")
@@ -209,7 +180,7 @@ def test_book_prints_on_a4_only_a_long_program_over_two_pages(ws, outbox, answer
                                       capture_output=True, text=True).stdout
 
 
-def test_program_names_that_excel_cannot_use_as_sheet_names_are_warned(ws, tmp_path):
+def test_program_names_that_excel_cannot_use_as_sheet_names_are_warned(ap_ws, tmp_path):
     from fujimi_xl.layouts import layout
 
     used = {"一覧"}

@@ -7,7 +7,6 @@ printed as typed."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -18,9 +17,6 @@ from fujimi_xl import api
 from fujimi_xl.demo import (
     fill_sheet_workbook,
     insert_rows_like_excel,
-    sample_programs_data,
-    write_sample_plan,
-    write_sample_programs,
 )
 from fujimi_xl.layouts.sheet.sheet_extract import parse_ref
 
@@ -30,40 +26,14 @@ YEAR = 2018
 SHEET = "アクションプラン"
 
 
-@pytest.fixture(scope="module")
-def _base(tmp_path_factory):
-    root = tmp_path_factory.mktemp("seed")
-    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"), "progress")
-    api.load_plan(ws, write_sample_programs(root / "programs.xlsx"), "action_plan")
-    api.generate(ws, "action_plan", YEAR)
-    return root / "ws"
-
-
-@pytest.fixture
-def ws(_base, tmp_path):
-    shutil.copytree(_base, tmp_path / "ws")
-    return api.open_workspace(tmp_path / "ws")
-
-
-@pytest.fixture
-def outbox(ws):
-    folder = ws.outbox / str(YEAR) / "action_plan"
-    return {p.name.split("_")[2]: p for p in folder.glob("*.xlsx")}
-
-
-@pytest.fixture
-def answers():
-    return sample_programs_data()["responses"]
-
-
 def ref(wb, name):
     """(first row, first col, last row, last col), 1-based, of a defined name."""
     _, r1, c1, r2, c2 = parse_ref(wb.defined_names[name].attr_text)
     return r1 + 1, c1 + 1, r2 + 1, c2 + 1
 
 
-def stored(ws, key, field):
-    conn = ws.connect()
+def stored(ap_ws, key, field):
+    conn = ap_ws.connect()
     try:
         row = conn.execute("SELECT value FROM current_values WHERE form='action_plan' AND "
                            "item_key=? AND field=?", (key, field)).fetchone()
@@ -80,8 +50,8 @@ def recalculated(path: Path, out_dir: Path) -> Path:
 
 # -- the input book: layout ------------------------------------------------------------------
 
-def test_do_entries_are_pairs_of_action_and_status_rows(outbox):
-    wb = openpyxl.load_workbook(outbox["1"])
+def test_do_entries_are_pairs_of_action_and_status_rows(ap_outbox):
+    wb = openpyxl.load_workbook(ap_outbox["1"])
     sheet = wb[SHEET]
     r1, _, r2, _ = ref(wb, "fx_l_do")
     assert (r2 - r1 + 1) % 2 == 0  # whole entries
@@ -96,40 +66,40 @@ def test_do_entries_are_pairs_of_action_and_status_rows(outbox):
     assert sheet.cell(head, 1).value == "IIIと対応する課題"
 
 
-def test_do_pairs_and_action_blocks_are_read_back(ws, outbox, answers, tmp_path):
-    a = dict(answers["1"])
+def test_do_pairs_and_action_blocks_are_read_back(ap_ws, ap_outbox, ap_answers, tmp_path):
+    a = dict(ap_answers["1"])
     # ACTION as on the seed: the 課題 written once, its periods on the rows beneath
     a["action"] = [["①", "平成30年度下半期", "・研修会の開催。"], ["", "平成31年度", "・年間を通じ開催。"],
                    ["", "平成32年度", "・引き続き開催。"], ["①", "平成30年度下半期", "・情報共有。"],
                    ["", "平成31年度", "・事業を実施する。"]]
-    path = fill_sheet_workbook(outbox["1"], a, tmp_path / "filled.xlsx")
+    path = fill_sheet_workbook(ap_outbox["1"], a, tmp_path / "filled.xlsx")
     wb = openpyxl.load_workbook(path)
     r1 = ref(wb, "fx_l_do")[0]
     assert wb[SHEET].cell(r1 + 1, 2).value == a["do"][0][2]  # the status under its action
-    res = api.ingest(ws, [path]).files[0]
+    res = api.ingest(ap_ws, [path]).files[0]
     assert res.outcome == "accepted", [(p.where(), p.code) for p in res.problems]
-    do = stored(ws, "1", "do")
+    do = stored(ap_ws, "1", "do")
     assert do[0] == {"issue": 1, "action": a["do"][0][1], "status": a["do"][0][2]}
     assert len(do) == 3
-    action = stored(ws, "1", "action")
+    action = stored(ap_ws, "1", "action")
     assert [(x["issue"], x["period"]) for x in action] == [
         (1, "平成30年度下半期"), (1, "平成31年度"), (1, "平成32年度"), (1, "平成30年度下半期"),
         (1, "平成31年度")]
 
 
-def test_a_status_left_blank_is_refused_at_its_own_cell(ws, outbox, answers, tmp_path):
-    a = dict(answers["3"])
+def test_a_status_left_blank_is_refused_at_its_own_cell(ap_ws, ap_outbox, ap_answers, tmp_path):
+    a = dict(ap_answers["3"])
     a["do"] = [[a["do"][0][0], a["do"][0][1], ""], *a["do"][1:]]
-    path = fill_sheet_workbook(outbox["3"], a, tmp_path / "filled.xlsx")
+    path = fill_sheet_workbook(ap_outbox["3"], a, tmp_path / "filled.xlsx")
     wb = openpyxl.load_workbook(path)
     r1 = ref(wb, "fx_l_do")[0]
-    res = api.ingest(ws, [path]).files[0]
+    res = api.ingest(ap_ws, [path]).files[0]
     assert res.outcome == "rejected"
     assert [(p.where(), p.code) for p in res.problems] == [(f"{SHEET}!B{r1 + 1}", "required")]
 
 
-def test_a_do_pair_inserted_inside_the_list_is_read(ws, outbox, answers, tmp_path):
-    path = fill_sheet_workbook(outbox["3"], answers["3"], tmp_path / "filled.xlsx")
+def test_a_do_pair_inserted_inside_the_list_is_read(ap_ws, ap_outbox, ap_answers, tmp_path):
+    path = fill_sheet_workbook(ap_outbox["3"], ap_answers["3"], tmp_path / "filled.xlsx")
     wb = openpyxl.load_workbook(path)
     sheet = wb[SHEET]
     r1 = ref(wb, "fx_l_do")[0]
@@ -139,15 +109,15 @@ def test_a_do_pair_inserted_inside_the_list_is_read(ws, outbox, answers, tmp_pat
     sheet.cell(r1 + 3, 1).value = "状況"  # a copied pair brings its caption along
     sheet.cell(r1 + 3, 2).value = "挿入した状況"
     wb.save(path)
-    res = api.ingest(ws, [path]).files[0]
+    res = api.ingest(ap_ws, [path]).files[0]
     assert res.outcome == "accepted", [(p.where(), p.code) for p in res.problems]
-    do = [(x["issue"], x["action"], x["status"]) for x in stored(ws, "3", "do")]
-    given = [(int("①②".index(i)) + 1, a, s) for i, a, s in answers["3"]["do"]]
+    do = [(x["issue"], x["action"], x["status"]) for x in stored(ap_ws, "3", "do")]
+    given = [(int("①②".index(i)) + 1, a, s) for i, a, s in ap_answers["3"]["do"]]
     assert do == [given[0], (2, "挿入した取り組み", "挿入した状況"), given[1]]
 
 
-def test_issue_number_dropdown_is_fed_from_section_iii(outbox):
-    wb = openpyxl.load_workbook(outbox["2"])  # program 2 has the issues ① and ②
+def test_issue_number_dropdown_is_fed_from_section_iii(ap_outbox):
+    wb = openpyxl.load_workbook(ap_outbox["2"])  # program 2 has the issues ① and ②
     sheet = wb[SHEET]
     issues = ref(wb, "fx_l_issues")
     source = f"$A${issues[0]}:$A${issues[2]}"
@@ -169,8 +139,8 @@ def test_issue_number_dropdown_is_fed_from_section_iii(outbox):
     assert later_action.prompt == "Ⅲの課題の番号を選んでください。空欄は上の行と同じ課題です。"
 
 
-def test_sum_check_cells_hold_a_formula_per_year(outbox):
-    wb = openpyxl.load_workbook(outbox["1"])
+def test_sum_check_cells_hold_a_formula_per_year(ap_outbox):
+    wb = openpyxl.load_workbook(ap_outbox["1"])
     sheet = wb[SHEET]
     total = {i: ref(wb, f"fx_f_total_{i}") for i in range(1, 5)}
     general = {i: ref(wb, f"fx_f_general_{i}") for i in range(1, 5)}
@@ -194,8 +164,8 @@ def test_sum_check_cells_hold_a_formula_per_year(outbox):
     assert hints and hints[0].prompt.startswith("○：内訳の合計が総額と一致しています。×：")
 
 
-def test_required_cells_are_marked_yellow_while_blank(outbox):
-    wb = openpyxl.load_workbook(outbox["1"])
+def test_required_cells_are_marked_yellow_while_blank(ap_outbox):
+    wb = openpyxl.load_workbook(ap_outbox["1"])
     sheet = wb[SHEET]
     rules = {str(rng.sqref): [r for r in rng.rules] for rng in sheet.conditional_formatting}
     for fid in ("result_1", "kind_1", "total_1", "general_4", "specific_4", "next_budget"):
@@ -214,8 +184,8 @@ def test_required_cells_are_marked_yellow_while_blank(outbox):
     assert f"A{a1}" in rules and f"A{a1 + 1}" not in rules
 
 
-def test_counter_of_blank_required_cells_at_the_top(outbox):
-    wb = openpyxl.load_workbook(outbox["1"])
+def test_counter_of_blank_required_cells_at_the_top(ap_outbox):
+    wb = openpyxl.load_workbook(ap_outbox["1"])
     sheet = wb[SHEET]
     formula = sheet["H2"].value
     assert formula.startswith('="未記入の必須欄："&(COUNTBLANK(')
@@ -227,10 +197,10 @@ def test_counter_of_blank_required_cells_at_the_top(outbox):
 
 
 @pytest.mark.libreoffice
-def test_sum_check_and_counter_after_a_fill(ws, outbox, answers, tmp_path):
-    a = {**answers["2"], "specific_2": "500", "result_3": ""}
-    path = fill_sheet_workbook(outbox["2"], a, tmp_path / "filled.xlsx")
-    fresh = recalculated(outbox["2"], tmp_path / "fresh")
+def test_sum_check_and_counter_after_a_fill(ap_ws, ap_outbox, ap_answers, tmp_path):
+    a = {**ap_answers["2"], "specific_2": "500", "result_3": ""}
+    path = fill_sheet_workbook(ap_outbox["2"], a, tmp_path / "filled.xlsx")
+    fresh = recalculated(ap_outbox["2"], tmp_path / "fresh")
     saved = recalculated(path, tmp_path / "lo")
     wb = openpyxl.load_workbook(saved)
     values = openpyxl.load_workbook(saved, data_only=True)[SHEET]
@@ -241,13 +211,13 @@ def test_sum_check_and_counter_after_a_fill(ws, outbox, answers, tmp_path):
     assert [blank.cell(row, c).value for c in (3, 5, 7, 9)] == [None] * 4
     assert blank["H2"].value == "未記入の必須欄：23件"
     # the refusal says the same as the × did
-    res = api.ingest(ws, [path]).files[0]
+    res = api.ingest(ap_ws, [path]).files[0]
     assert [p.code for p in res.problems] == ["required", "sum_mismatch"]
 
 
-def test_feedback_book_shows_the_check_as_computed(ws, outbox, answers, tmp_path):
-    a = {**answers["2"], "specific_2": "500"}
-    res = api.ingest(ws, [fill_sheet_workbook(outbox["2"], a, tmp_path / "f.xlsx")]).files[0]
+def test_feedback_book_shows_the_check_as_computed(ap_ws, ap_outbox, ap_answers, tmp_path):
+    a = {**ap_answers["2"], "specific_2": "500"}
+    res = api.ingest(ap_ws, [fill_sheet_workbook(ap_outbox["2"], a, tmp_path / "f.xlsx")]).files[0]
     assert res.outcome == "rejected"
     fb = openpyxl.load_workbook(res.feedback)
     row = ref(fb, "fx_f_specific_1")[0] + 1
@@ -259,11 +229,11 @@ def test_feedback_book_shows_the_check_as_computed(ws, outbox, answers, tmp_path
 # -- the printed book ------------------------------------------------------------------------
 
 @pytest.fixture
-def book(ws, outbox, answers, tmp_path):
-    files = [fill_sheet_workbook(outbox[s], answers[s], tmp_path / f"f{s}.xlsx")
+def book(ap_ws, ap_outbox, ap_answers, tmp_path):
+    files = [fill_sheet_workbook(ap_outbox[s], ap_answers[s], tmp_path / f"f{s}.xlsx")
              for s in ("1", "2", "3")]
-    assert [f.outcome for f in api.ingest(ws, files).files] == ["accepted"] * 3
-    return openpyxl.load_workbook(api.report(ws, "action_plan", YEAR, tmp_path / "b.xlsx").path)
+    assert [f.outcome for f in api.ingest(ap_ws, files).files] == ["accepted"] * 3
+    return openpyxl.load_workbook(api.report(ap_ws, "action_plan", YEAR, tmp_path / "b.xlsx").path)
 
 
 def _merged(sheet, coord):

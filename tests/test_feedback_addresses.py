@@ -9,18 +9,13 @@ the returned book. Staff who follow the list must land on the marked cell, never
 from __future__ import annotations
 
 import re
-import shutil
 
 import openpyxl
-import pytest
 from xlsxwriter.utility import xl_cell_to_rowcol
 
 from fujimi_xl import api
 from fujimi_xl.demo import (
     fill_sheet_workbook,
-    sample_programs_data,
-    write_sample_plan,
-    write_sample_programs,
 )
 from fujimi_xl.layouts.layout import display_width
 from fujimi_xl.layouts.list.generator import FEEDBACK_SHEET
@@ -29,32 +24,6 @@ from .conftest import master_snapshot
 
 YEAR = 2018
 SHEET = "アクションプラン"
-
-
-@pytest.fixture(scope="module")
-def _base(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fb_addr")
-    ws = api.init(root / "ws", write_sample_plan(root / "plan.xlsx"), "progress")
-    api.load_plan(ws, write_sample_programs(root / "programs.xlsx"), "action_plan")
-    api.generate(ws, "action_plan", YEAR)
-    return root / "ws"
-
-
-@pytest.fixture
-def ws(_base, tmp_path):
-    shutil.copytree(_base, tmp_path / "ws")
-    return api.open_workspace(tmp_path / "ws")
-
-
-@pytest.fixture
-def outbox(ws):
-    folder = ws.outbox / str(YEAR) / "action_plan"
-    return {p.name.split("_")[2]: p for p in folder.glob("*.xlsx")}
-
-
-@pytest.fixture
-def answers():
-    return sample_programs_data()["responses"]
 
 
 def _listed(feedback):
@@ -97,13 +66,13 @@ def _check(res, returned, tmp_path):
 
 
 def test_errors_below_the_tables_are_listed_where_the_feedback_marks_them(
-        ws, outbox, answers, tmp_path):
-    before = master_snapshot(ws)
-    a = {**answers["3"], "next_budget": "たくさん",
+        ap_ws, ap_outbox, ap_answers, tmp_path):
+    before = master_snapshot(ap_ws)
+    a = {**ap_answers["3"], "next_budget": "たくさん",
          "do": [["⑨", "会議を開く。", "開いた。"], ["②", "方法を検討する。", "開設した。"]],
          "action": [["①", "平成31年度", "研修を開く。"], ["②", "来年度", "続ける。"]]}
-    returned = fill_sheet_workbook(outbox["3"], a, tmp_path / "r3.xlsx")
-    res = api.ingest(ws, [returned]).files[0]
+    returned = fill_sheet_workbook(ap_outbox["3"], a, tmp_path / "r3.xlsx")
+    res = api.ingest(ap_ws, [returned]).files[0]
     assert {p.code for p in res.problems} == {"type_unreadable", "wrong_type",
                                                   "bad_issue_ref"}
     listed = _check(res, returned, tmp_path)
@@ -111,25 +80,25 @@ def test_errors_below_the_tables_are_listed_where_the_feedback_marks_them(
     p = next(p for p in res.problems if p.field_id == "next_budget")
     fb_cell = next(c for c, f, _, _ in listed if f == p.field)
     assert fb_cell != p.where()
-    assert master_snapshot(ws) == before
+    assert master_snapshot(ap_ws) == before
 
 
-def test_inserted_rows_errors_in_and_below_the_action_table(ws, outbox, answers, tmp_path):
-    before = master_snapshot(ws)
-    action = [list(r) for r in answers["1"]["action"]]
+def test_inserted_rows_errors_in_and_below_the_action_table(ap_ws, ap_outbox, ap_answers, tmp_path):
+    before = master_snapshot(ap_ws)
+    action = [list(r) for r in ap_answers["1"]["action"]]
     action[8][1] = "いつか"
-    a = {**answers["1"], "next_budget": "百", "action": action}
-    returned = fill_sheet_workbook(outbox["1"], a, tmp_path / "r1.xlsx")  # inserts 4 rows
-    res = api.ingest(ws, [returned]).files[0]
+    a = {**ap_answers["1"], "next_budget": "百", "action": action}
+    returned = fill_sheet_workbook(ap_outbox["1"], a, tmp_path / "r1.xlsx")  # inserts 4 rows
+    res = api.ingest(ap_ws, [returned]).files[0]
     assert [p.code for p in res.problems] == ["type_unreadable", "wrong_type"]
     _check(res, returned, tmp_path)
-    assert master_snapshot(ws) == before
+    assert master_snapshot(ap_ws) == before
 
 
-def test_budget_rule_message_names_the_feedback_cells(ws, outbox, answers, tmp_path):
-    returned = fill_sheet_workbook(outbox["2"], {**answers["2"], "specific_2": "500"},
+def test_budget_rule_message_names_the_feedback_cells(ap_ws, ap_outbox, ap_answers, tmp_path):
+    returned = fill_sheet_workbook(ap_outbox["2"], {**ap_answers["2"], "specific_2": "500"},
                                    tmp_path / "r2.xlsx")
-    res = api.ingest(ws, [returned]).files[0]
+    res = api.ingest(ap_ws, [returned]).files[0]
     listed = _listed(res.feedback)
     assert len(listed) == 1
     cell, _, message, link = listed[0]

@@ -227,16 +227,16 @@ def test_a_schema_that_is_not_a_json_schema(tmp_path):
 def test_a_rule_naming_a_missing_field(tmp_path):
     folder = broken(tmp_path, lambda raw, schema: raw["rules"][0].update(unless_field="grad"))
     assert one_line(folder) == (
-        f"様式定義 {F(folder)} rules[0].unless_field: 「grad」という項目はありません。fields の id "
-        "のどれかにしてください: section / item / number / plan / result / grade / reason / "
-        "next_plan / ref_plan / ref_result / ref_grade（「grade」の書き間違いではありませんか）")
+        f"様式定義 {F(folder)} の rules[0].unless_field: 「grad」という項目はこの様式にありません。"
+        "使える項目: section, item, number, plan, result, grade, reason, next_plan, ref_plan, "
+        "ref_result, ref_grade（「grade」の書き間違いではありませんか）")
 
 
 def test_a_rule_of_an_unknown_type(tmp_path):
     folder = broken(tmp_path, lambda raw, schema: raw["rules"][0].update(type="required_unles"))
     assert one_line(folder) == (
-        f"様式定義 {F(folder)} rules[0].type: 「required_unles」は使えません。required_if / "
-        "required_unless / sum_equals / list_ref / compare / unique のどれかにしてください。"
+        f"様式定義 {F(folder)} の rules[0].type: 規則の種類「required_unles」はありません。"
+        "使える種類: required_if, required_unless, sum_equals, list_ref, compare, unique"
         "（「required_unless」の書き間違いではありませんか）")
 
 
@@ -474,10 +474,9 @@ def test_ingest_meeting_a_broken_definition_says_so_in_english_too(tmp_path, ws,
     assert res.exit_code == 2, res.output
     assert lines(res) == [
         "Error: Stopped: a form definition is broken (the secretariat's to fix, not a fault of "
-        f"any returned file): Form definition {F(folder)} rules[0].unless_field: There is no "
-        "field 'grad'. Use the id of one of the fields: section / item / number / plan / result "
-        "/ grade / reason / next_plan / ref_plan / ref_result / ref_grade (did you mean "
-        "'grade'?)"]
+        f"any returned file): Form definition {F(folder)}, rules[0].unless_field: the form has "
+        "no field 'grad'. Allowed: section, item, number, plan, result, grade, reason, "
+        "next_plan, ref_plan, ref_result, ref_grade (did you mean 'grade'?)"]
     with pytest.raises(Exception) as caught:
         load_form("progress", ws.root)
     again = pickle.loads(pickle.dumps(caught.value))  # survives a worker process

@@ -574,7 +574,8 @@ def test_a_rule_broken_after_books_were_issued_stops_ingest_and_blames_no_file(t
     res = run("ingest", filled, "-w", ws.root)
     assert res.exit_code == 2
     assert res.output.endswith(f": 様式定義 {path} の rules[0].other: 「targett」という項目は"
-                          f"この様式にありません。使える項目: {LIST_FIELDS}\n")
+                          f"この様式にありません。使える項目: {LIST_FIELDS}"
+                          "（「target」の書き間違いではありませんか）\n")
     assert "壊れている" not in res.output
     assert master_snapshot(ws) == before
 

@@ -418,6 +418,8 @@ def text(code: str, lang: str = "ja", **params: Any) -> str:
 def render(problem: Problem, lang: str = "ja") -> str:
     """The message of a problem without its place (the place is in its own columns)."""
     params: dict[str, Any] = dict(problem.params)
+    if lang == "en":  # a parameter given in both languages (expected, expected_en)
+        params.update({k[:-3]: v for k, v in problem.params.items() if k.endswith("_en")})
     params.setdefault("value", "" if problem.value is None else problem.value)
     params.setdefault("label", problem.field)
     # a rule's own message from its form's definition (issue 13), else the catalogue's
@@ -1390,6 +1392,71 @@ BOOK.update({
     "not_an_issue": ("Ⅲの課題の番号（一覧にある番号）を選んでください。",
                      "Pick a number of an issue listed in section Ⅲ."),
 })
+
+
+# -- issue 13 leftovers (i13): the list layout's check column --------------------------------
+BOOK.update({
+    "sum_check_column": ("確認（{label}）", "Check: {label}"),
+})
+# what follows a list form's title in its report's default file name (file names stay Japanese)
+REPORT_FILE_SUFFIX = "結果"
+# the default font of every workbook written (a name of data, not a message)
+DEFAULT_FONT = "ＭＳ ゴシック"
+# the fixed texts of the consolidated reports (written in Japanese; English for a later --lang)
+BOOK.update({
+    "report_missing": ("（未提出）", "(not returned) "),
+    "report_missing_head": ("未提出", "Not returned"),
+    "report_subtotal": ("小計（{label}）", "Subtotal ({label})"),
+    "report_total": ("合計", "Total"),
+    "report_count_total": ("計", "Total"),
+    "report_summary_sheet": ("集計", "Summary"),
+    "report_summary_of": ("{label}の集計", "{label}: counts"),
+    "report_chart_title": ("{label}の分布（{by}別）", "{label} by {by}"),
+    "report_chart_count": ("件数", "Count"),
+    "report_missing_groups": ("未提出の担当", "Groups not returned"),
+    "report_missing_heads": ("担当|部|グループ|担当項目数", "Code|Department|Group|Items"),
+    "report_none_missing": ("なし（全担当が提出済み）", "None (every group returned)"),
+    # a sheet form's report: the overview sheet and each program's page
+    "overview_sheet": ("一覧", "Overview"),
+    "overview_title": ("{year} {title} 一覧\u3000{name}", "{year} {title} overview\u3000{name}"),
+    "overview_heads": ("事業番号|事業名|担当|指標名|策定時|最新実績|目標|達成率",
+                       "No.|Program|Group|Indicator|Baseline|Latest|Target|Achieved"),
+    "overview_budget_head": ("事業費(千円)\n{year}", "Cost (k yen)\n{year}"),
+    "overview_state_head": ("提出状況", "Returned"),
+    "overview_budget": ("{amount}（{kind}）", "{amount} ({kind})"),
+    "overview_returned": ("提出済", "Returned"),
+    "overview_not_returned": ("未提出", "Not returned"),
+    "overview_missing": ("未提出の事業：{n}件", "Programs not returned: {n}"),
+    "overview_missing_list": ("（{listed}）", " ({listed})"),
+    "overview_missing_item": ("{no} {title}（{group}）", "{no} {title} ({group})"),
+    "overview_missing_sep": ("、", ", "),
+    "program_banner": ("事業番号 {no}\u3000担当：{group}", "Program {no}\u3000Group: {group}"),
+    "program_not_returned": ("（未提出：登録内容のみ）", "(not returned: the registered items only)"),
+})
+# what a typed cell of a sheet form's list expects, said by wrong_type as {expected}
+BOOK.update({
+    "expected_issue_no": ("課題の番号（①など）", "the number of an issue (① and so on)"),
+    "expected_period": ("年度（例: 平成30年度下半期、令和2年度）",
+                        "a fiscal year (e.g. 平成30年度下半期, 令和2年度)"),
+    "text_cut_note": ("…（以下省略）", "… (cut)"),
+    "encoding_other": ("UTF-8 以外", "not UTF-8"),
+    "field_id": ("<項目ID>", "<field id>"),
+})
+# how a compare rule's message says each operator: (Japanese, English)
+OP_TEXT: dict[str, tuple[str, str]] = {
+    "<": ("未満", "less than"), "<=": ("以下", "at most"), "=": ("と同じ値", "equal to"),
+    ">=": ("以上", "at least"), ">": ("を超える値", "greater than"),
+    "!=": ("と異なる値", "different from")}
+# what a rule's parameter allows, said by rule_bad_value as {allowed} (ja, en)
+RULE_ALLOWED: dict[str, tuple[str, str]] = {
+    "code": ("英小文字・数字・_ の名前（例: count_required）",
+             "a name of lower-case letters, digits and _ (e.g. count_required)"),
+    "each": ("値の一覧（例: [1, 2, 3]）", "a list of values (e.g. [1, 2, 3])"),
+    "fields": ("項目IDの一覧（例: [\"a\", \"b\"]）", "a list of field ids (e.g. [\"a\", \"b\"])"),
+    "values": ("値の一覧（例: [\"A\"]）", "a list of values (e.g. [\"A\"])"),
+    "scalar": ("数値・日付（例: 100, \"2024-04-01\"）", "a number or a date (e.g. 100, \"2024-04-01\")"),
+    "none": ("（なし）", "(none)"),
+}
 
 
 # -- field types (issue 13) --

@@ -337,8 +337,8 @@ class RuleProblem(formcheck.DefinitionProblem):
         return self.message(lang)
 
     def message(self, lang: str = "ja") -> str:
-        return error_text(self.code, lang, **{"file": self.file, "path": self.path,
-                                              **self.params})
+        return formcheck.fault_text(self.code, lang, {"file": self.file, "path": self.path,
+                                                      **self.params})
 
 
 def _raise(problems: list[formcheck.DefinitionProblem], folder: Path) -> None:

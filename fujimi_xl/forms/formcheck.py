@@ -25,7 +25,7 @@ from typing import Any
 
 import jsonschema
 
-from fujimi_xl.core.messages import GROUP_ATTRIBUTES, error_text
+from fujimi_xl.core.messages import GROUP_ATTRIBUTES, book_text, error_text
 
 FORM_FILE = "form.json"
 SCHEMA_FILE = "schema.json"
@@ -40,10 +40,27 @@ INSTRUCTION_PLACEHOLDERS_BY_LAYOUT = {"sheet": ("program_name",)}
 # report settings whose values name fields
 REPORT_FIELD_LISTS = ("columns", "merge", "center", "carry_columns", "totals")
 REPORT_FIELD_NAMES = ("group_by", "summary_field", "carry_after")
-# rule parameters whose values name fields (or a sheet form's lists); a rule's other
-# parameters are checked by the rules registry, if there is one (forms.check_rules)
-RULE_FIELD_KEYS = ("field", "fields", "unless_field", "if_field", "total", "parts", "list",
-                   "target")
+# a definition's rules are checked by the rules registry alone (forms.rules.check_rules)
+
+
+def fault_text(code: str, lang: str, params: dict[str, Any]) -> str:
+    """The words of a definition's fault ``code``: a parameter given in both languages
+    (``allowed`` and ``allowed_en``) in ``lang``, and a likely meant name (``guess``) after."""
+    params = dict(params)
+    if lang == "en":  # words given in both languages: name_en replaces name
+        params.update({k[:-3]: v for k, v in params.items() if k.endswith("_en")})
+    text = error_text(code, lang, **params)
+    if params.get("guess"):
+        text += error_text("def_guess", lang, guess=params["guess"])
+    return text
+
+
+def guess(value: Any, known: Iterable[str]) -> str:
+    """The name ``value`` was likely meant to be ("" when none is close)."""
+    if not isinstance(value, str):
+        return ""
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    return close[0] if close else ""
 
 
 @dataclass(frozen=True)
@@ -57,13 +74,7 @@ class DefinitionProblem:
 
     def detail(self, lang: str = "ja") -> str:
         """What is wrong and what to do, without the place."""
-        params = dict(self.params)
-        if lang == "en":  # words given in both languages: name_en replaces name
-            params.update({k[:-3]: v for k, v in self.params.items() if k.endswith("_en")})
-        text = error_text(self.code, lang, **params)
-        if params.get("guess"):
-            text += error_text("def_guess", lang, guess=params["guess"])
-        return text
+        return fault_text(self.code, lang, self.params)
 
     def message(self, lang: str = "ja") -> str:
         """The one line a clerk reads: the file, the JSON path, what is wrong, what to do."""
@@ -122,7 +133,7 @@ def _guess_encoding(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
         return "Shift_JIS" if enc == "cp932" else enc.upper().replace("_", "-")
-    return "UTF-8 以外"
+    return book_text("encoding_other")
 
 
 # -- the meta-schema -------------------------------------------------------------------------
@@ -143,11 +154,6 @@ def meta_schema(field_keys: tuple[str, ...] = ()) -> dict[str, Any]:
 def _meta_validator(field_keys: tuple[str, ...]) -> Any:
     schema = meta_schema(field_keys)
     return jsonschema.Draft202012Validator(schema)
-
-
-def allowed_rule_types() -> list[str]:
-    """The rule types a definition may use: one list, in the meta-schema."""
-    return list(meta_schema()["$defs"]["rule"]["properties"]["type"]["enum"])
 
 
 def json_path(parts: Iterable[Any]) -> str:
@@ -368,10 +374,9 @@ def _cross_checks(raw: dict[str, Any], file: str, folder_name: str,
         if or_lists:
             known += list_ids
         if isinstance(value, str) and value not in known:
-            close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
             yield DefinitionProblem(file, where, "def_unknown_field", {
                 "value": value, "allowed": " / ".join(known) or "-",
-                "guess": close[0] if close else ""})
+                "guess": guess(value, known)})
 
     # the key: fields whose role is key, all of them
     key = _list(raw, "key")
@@ -448,17 +453,6 @@ def _cross_checks(raw: dict[str, Any], file: str, folder_name: str,
     for i, period in _items(_dict(raw, "sheet").get("periods")):
         if isinstance(period, dict) and "field" in period:
             yield from unknown_field(period["field"], f"sheet.periods[{i}].field")
-
-    # rules: a known type (the meta-schema), fields that are there
-    for i, rule in _items(raw.get("rules")):
-        if not isinstance(rule, dict):
-            continue
-        each = _list(rule, "each") or [None]
-        for k in RULE_FIELD_KEYS:
-            for j, name in enumerate(_strings(rule.get(k))):
-                where = f"rules[{i}].{k}" + (f"[{j}]" if isinstance(rule.get(k), list) else "")
-                for n in _expand(name, each):
-                    yield from unknown_field(n, where, or_lists=True)
 
     # a sheet layout: its lists and cells name fields and lists that are there
     for lid, spec in lists.items():

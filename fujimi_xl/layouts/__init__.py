@@ -12,7 +12,10 @@ Layout exposes, with one signature for both variants:
 - ``read(data)``: whether anything was read at all (else there is nothing to check);
 - ``stored(form, checked, data, items)``: the master's rows of the checked records;
 - ``feedback(ws, form, issue, data, problems, file_name, lang)``: the feedback workbook;
-- ``report(path, form, table, *, title, font, warnings, notices)``: the consolidated report.
+- ``report(path, form, table, *, title, font, warnings, notices)``: the consolidated report;
+- ``slots(form, plan)``: the slots of a year, what status lists (``(slot, group, items,
+  label)``): a list form's groups, a sheet form's programs named by their title field;
+- ``report_suffix``: what follows the form's title in the report's default file name.
 
 Shared workbook building (book, print setup, measure) is in ``layout``, ``print_fit`` and
 ``manifest``; the variants in ``list/`` and ``sheet/``.
@@ -29,6 +32,7 @@ from typing import Any
 
 from fujimi_xl import store
 from fujimi_xl.core.errors import FormDefinitionError
+from fujimi_xl.core.messages import REPORT_FILE_SUFFIX
 from fujimi_xl.core.model import Group, Plan, PlanItem
 from fujimi_xl.forms import Form
 from fujimi_xl.layouts import validate
@@ -41,6 +45,8 @@ from fujimi_xl.store.plans import carried
 
 # one book to write: slot, file path, number of items, build(tmp path, issue id, issued at)
 Job = tuple[str, Path, int, Callable[[Path, str, str], Any]]
+# one slot of a year (a workbook issued, returned, reminded): slot, its group, items, label
+Slot = tuple[str, Group, int, str]
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,8 @@ class Layout:
     stored: Callable[..., list[tuple[str, str, str, str, str]]]
     feedback: Callable[..., Any]
     report: Callable[..., Any]
+    slots: Callable[[Form, Plan], list[Slot]]
+    report_suffix: str = ""
 
 
 def _list_generate(conn: sqlite3.Connection, form: Form, year: int, plan: Plan,
@@ -94,6 +102,20 @@ def _sheet_generate(conn: sqlite3.Connection, form: Form, year: int, plan: Plan,
 
         jobs.append((it.key, target / sheet_generator.file_name(form, year, it), 1, build))
     return jobs
+
+
+def _list_slots(form: Form, plan: Plan) -> list[Slot]:
+    """One slot per group with items, labelled by the group's name."""
+    counts: dict[str, int] = {}
+    for it in plan.items:
+        counts[it.group] = counts.get(it.group, 0) + 1
+    return [(g.code, g, counts[g.code], g.name) for g in plan.groups if g.code in counts]
+
+
+def _sheet_slots(form: Form, plan: Plan) -> list[Slot]:
+    """One slot per item, labelled by its title field."""
+    return [(it.key, plan.group(it.group), 1, form.item_title(it.record))
+            for it in plan.items]
 
 
 def _list_extract(book: Any, form: Form, year: int, payload: dict[str, Any],
@@ -148,6 +170,8 @@ LAYOUTS: dict[str, Layout] = {
         stored=_list_stored,
         feedback=partial(feedback.write_feedback, build=feedback.list_feedback),
         report=reporting.write_report,
+        slots=_list_slots,
+        report_suffix=REPORT_FILE_SUFFIX,
     ),
     "sheet": Layout(
         name="sheet",
@@ -158,6 +182,7 @@ LAYOUTS: dict[str, Layout] = {
         stored=_sheet_stored,
         feedback=partial(feedback.write_feedback, build=feedback.sheet_feedback),
         report=reporting_sheet.write_book,
+        slots=_sheet_slots,
     ),
 }
 

@@ -11,6 +11,7 @@ import math
 import re
 
 from fujimi_xl.core.errors import Notice
+from fujimi_xl.core.messages import book_text
 
 LINE_POINTS = 13.5  # one line of 10-point Japanese text, in points
 PADDING_POINTS = 3.0
@@ -98,6 +99,6 @@ def fit_cell_text(text: str) -> tuple[str, Notice | None]:
     """:func:`cell_text` with its warning as a message record (either language)."""
     if len(text) <= EXCEL_TEXT_LIMIT:
         return text, None
-    note = "…（以下省略）"
+    note = book_text("text_cut_note")
     return (text[: EXCEL_TEXT_LIMIT - len(note)] + note,
             Notice("text_cut", {"length": len(text), "limit": EXCEL_TEXT_LIMIT}))

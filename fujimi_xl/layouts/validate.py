@@ -11,12 +11,18 @@ from typing import Any
 
 from fujimi_xl.core import fiscal, normalise
 from fujimi_xl.core.errors import Problem
-from fujimi_xl.core.messages import PATTERN_HINT, TYPE_TEXTS
+from fujimi_xl.core.messages import BOOK, PATTERN_HINT, TYPE_TEXTS
 from fujimi_xl.forms import Form, Record, fieldtypes, formcheck
 from fujimi_xl.forms.fieldtypes import NUMBER_LIMIT
 from fujimi_xl.forms.rules import Row, evaluate
 from fujimi_xl.layouts.list.extract import Cell
 from fujimi_xl.layouts.sheet.sheet_layout import list_rows
+
+
+def _expected(key: str) -> dict[str, str]:
+    """wrong_type's {expected}, in both languages (a text of the catalogue)."""
+    ja, en = BOOK[key]
+    return {"expected": ja, "expected_en": en}
 
 
 @dataclass
@@ -278,7 +284,7 @@ def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_n
                     n = normalise.parse_index(text)
                     if n is None:
                         problems.append(Problem("wrong_type", value=text,
-                                                params={"expected": "課題の番号（①など）"}, **p))
+                                                params=_expected("expected_issue_no"), **p))
                         bad.add((lid, i, cid))
                         continue
                     item[cid] = n
@@ -286,7 +292,7 @@ def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_n
                     if fiscal.parse_period(text) is None:
                         problems.append(Problem(
                             "wrong_type", value=text,
-                            params={"expected": "年度（例: 平成30年度下半期、令和2年度）"}, **p))
+                            params=_expected("expected_period"), **p))
                         bad.add((lid, i, cid))
                         continue
                     item[cid] = normalise.nfkc(text).replace(" ", "")

@@ -20,7 +20,9 @@ from types import ModuleType
 from typing import Any
 
 from fujimi_xl.core.errors import Problem
+from fujimi_xl.core.messages import BOOK, RULE_ALLOWED
 from fujimi_xl.forms import Form
+from fujimi_xl.forms.formcheck import guess
 from fujimi_xl.forms.rules import (
     compare,
     list_ref,
@@ -78,7 +80,8 @@ def _check_cells(form: Form) -> list[DefinitionFault]:
             if isinstance(cell, dict) and "check" in cell and not (
                     isinstance(cell["check"], str) and cell["check"] in sums):
                 return [DefinitionFault(f"sheet.rows[{r}][{c}].check", "rule_bad_check", {
-                    "value": cell["check"], "allowed": ", ".join(sums) or "（なし）"})]
+                    "value": cell["check"], "allowed": ", ".join(sums) or RULE_ALLOWED["none"][0],
+                    "allowed_en": ", ".join(sums) or RULE_ALLOWED["none"][1]})]
     return []
 
 
@@ -91,7 +94,8 @@ def check_definition(rule: Any, form: Form, path: str = "rules[0]") -> list[Defi
     kind = rule.get("type")
     if not isinstance(kind, str) or kind not in REGISTRY:
         return [DefinitionFault(f"{path}.type", "rule_unknown_type", {
-            "value": "" if kind is None else kind, "allowed": ", ".join(RULE_TYPES)})]
+            "value": "" if kind is None else kind, "allowed": ", ".join(RULE_TYPES),
+            "guess": guess(kind, RULE_TYPES)})]
     s = spec(kind)
     out: list[DefinitionFault] = []
     if form.layout not in s.layouts:
@@ -113,12 +117,17 @@ def check_definition(rule: Any, form: Form, path: str = "rules[0]") -> list[Defi
     if out:
         return out
     for one in expand(rule):
-        for p in s.params:
+        for p in s.params:  # each parameter checks its own value (base.Param.faults)
             if p.name in one:
-                out += _param(one, form, f"{path}.{p.name}", p.kind, one[p.name], p.of)
-        if out:
-            return out
+                out += p.faults(one, form, f"{path}.{p.name}")
+            if out:  # the first: a column of a list that is not there says nothing more
+                return out
     return out
+
+
+def _allowed(key: str) -> dict[str, str]:
+    ja, en = RULE_ALLOWED[key]
+    return {"allowed": ja, "allowed_en": en}
 
 
 def _common(rule: dict[str, Any], form: Form, path: str, s: Spec) -> list[DefinitionFault]:
@@ -126,12 +135,12 @@ def _common(rule: dict[str, Any], form: Form, path: str, s: Spec) -> list[Defini
     code = rule.get("code")
     if code is not None and not (isinstance(code, str) and _CODE.match(code)):
         out.append(DefinitionFault(f"{path}.code", "rule_bad_value", {
-            "value": code, "allowed": "英小文字・数字・_ の名前（例: count_required）"}))
+            "value": code, **_allowed("code")}))
     each = rule.get("each")
     if each is not None and not (isinstance(each, list) and each
                                  and all(isinstance(x, int | str) for x in each)):
         out.append(DefinitionFault(f"{path}.each", "rule_bad_value", {
-            "value": each, "allowed": "値の一覧（例: [1, 2, 3]）"}))
+            "value": each, **_allowed("each")}))
     if "message" in rule:
         message = rule["message"]
         if not (isinstance(message, dict) and isinstance(message.get("ja"), str)
@@ -141,6 +150,7 @@ def _common(rule: dict[str, Any], form: Form, path: str, s: Spec) -> list[Defini
                 "value": message, "allowed": '{"ja": "…", "en": "…"}'}))
             return out
         names = {"value", "label", *s.placeholders}
+        field_id = BOOK["field_id"][0]
         for fid in form.by_id:
             names.update((fid, f"{fid}_label", f"{fid}_name"))
         for lang, template in message.items():
@@ -148,8 +158,8 @@ def _common(rule: dict[str, Any], form: Form, path: str, s: Spec) -> list[Defini
                 if name not in names:
                     out.append(DefinitionFault(f"{path}.message.{lang}", "rule_bad_placeholder", {
                         "value": name, "allowed": ", ".join(
-                            ["value", "label", *s.placeholders,
-                             "<項目ID>", "<項目ID>_label", "<項目ID>_name"])}))
+                            ["value", "label", *s.placeholders, field_id,
+                             f"{field_id}_label", f"{field_id}_name"])}))
     return out
 
 
@@ -158,45 +168,3 @@ def _specific(rule: dict[str, Any], form: Form, path: str, kind: str) -> list[De
     Runs before the parameters' own checks: it must take any JSON value."""
     check = getattr(REGISTRY[kind], "definition_faults", None)
     return [] if check is None else list(check(rule, form, path))
-
-
-def _param(rule: dict[str, Any], form: Form, path: str, kind: str, value: Any,
-           of: str) -> list[DefinitionFault]:
-    fields = [f.id for f in [*form.fields, *form.references] if f.type != "list"]
-    if kind == "field":
-        if not isinstance(value, str) or value not in fields:
-            return [DefinitionFault(path, "rule_bad_field", {
-                "value": value, "allowed": ", ".join(fields)})]
-    elif kind == "fields":
-        if not isinstance(value, list) or not value:
-            return [DefinitionFault(path, "rule_bad_value", {
-                "value": value, "allowed": "項目IDの一覧（例: [\"a\", \"b\"]）"})]
-        for j, v in enumerate(value):
-            if not isinstance(v, str) or v not in fields:
-                return [DefinitionFault(f"{path}[{j}]", "rule_bad_field", {
-                    "value": v, "allowed": ", ".join(fields)})]
-    elif kind == "list":
-        if not isinstance(value, str) or value not in form.lists:
-            return [DefinitionFault(path, "rule_bad_list", {
-                "value": value, "allowed": ", ".join(form.lists) or "（なし）"})]
-    elif kind == "column":
-        lid = rule.get(of)
-        columns = [c.get("id") for c in form.lists.get(lid, {}).get("columns", [])] \
-            if isinstance(lid, str) else []
-        if value not in columns:
-            return [DefinitionFault(path, "rule_bad_column", {
-                "value": value, "list": lid, "allowed": ", ".join(map(str, columns))})]
-    elif kind == "values":
-        if not isinstance(value, list) or not all(isinstance(v, str | int | float)
-                                                  for v in value):
-            return [DefinitionFault(path, "rule_bad_value", {
-                "value": value, "allowed": "値の一覧（例: [\"A\"]）"})]
-    elif kind == "op":
-        if not isinstance(value, str) or value not in compare.OPS:
-            return [DefinitionFault(path, "rule_bad_value", {
-                "value": value, "allowed": ", ".join(compare.OPS)})]
-    elif kind == "scalar":
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            return [DefinitionFault(path, "rule_bad_value", {
-                "value": value, "allowed": "数値・日付（例: 100, \"2024-04-01\"）"})]
-    return []

@@ -17,8 +17,9 @@ from typing import Any
 
 from fujimi_xl.core import normalise
 from fujimi_xl.core.errors import Problem
-from fujimi_xl.core.messages import CATALOGUE, error_text
+from fujimi_xl.core.messages import CATALOGUE, RULE_ALLOWED
 from fujimi_xl.forms import Form, Record
+from fujimi_xl.forms.formcheck import fault_text, guess
 
 # a path into a record: ("field",) or ("list", row index, "column")
 Path = tuple[Any, ...]
@@ -27,16 +28,107 @@ Place = dict[str, Any]
 
 @dataclass(frozen=True)
 class Param:
-    """One declared parameter of a rule.
+    """One declared parameter of a rule, which checks its own value (:meth:`faults`).
 
     kind: ``field`` (a field id of the form), ``fields`` (a list of field ids), ``list`` (a list
     id of a sheet form), ``column`` (a column of the rule's ``list``), ``values`` (a list of
-    values), ``op`` (a comparison), ``scalar`` (a number or a text)."""
+    values), ``choice`` (one of ``allowed``, e.g. a comparison), ``scalar`` (a number or a
+    text)."""
 
     name: str
     kind: str
     required: bool = True
     of: str = ""  # a ``column``: the parameter naming its list
+    allowed: tuple[str, ...] = ()  # a ``choice``: the values it may take
+
+    def faults(self, rule: dict[str, Any], form: Form, path: str) -> list[DefinitionFault]:
+        """The fault of this parameter's value in ``rule`` (one rule, ``each`` expanded), at
+        ``path`` (``rules[0].field``); empty when it can be used."""
+        return PARAM_KINDS[self.kind](self, rule, form, path, rule[self.name])
+
+
+def _allowed(key: str) -> dict[str, str]:
+    """``allowed`` words of the catalogue, in both languages."""
+    ja, en = RULE_ALLOWED[key]
+    return {"allowed": ja, "allowed_en": en}
+
+
+def _bad_field(value: Any, path: str, fields: list[str]) -> DefinitionFault:
+    return DefinitionFault(path, "rule_bad_field", {
+        "value": value, "allowed": ", ".join(fields), "guess": guess(value, fields)})
+
+
+def _plain_fields(form: Form) -> list[str]:
+    return [f.id for f in [*form.fields, *form.references] if f.type != "list"]
+
+
+def _field(p: Param, rule: dict[str, Any], form: Form, path: str,
+           value: Any) -> list[DefinitionFault]:
+    fields = _plain_fields(form)
+    if not isinstance(value, str) or value not in fields:
+        return [_bad_field(value, path, fields)]
+    return []
+
+
+def _fields(p: Param, rule: dict[str, Any], form: Form, path: str,
+            value: Any) -> list[DefinitionFault]:
+    if not isinstance(value, list) or not value:
+        return [DefinitionFault(path, "rule_bad_value", {"value": value, **_allowed("fields")})]
+    fields = _plain_fields(form)
+    for j, v in enumerate(value):
+        if not isinstance(v, str) or v not in fields:
+            return [_bad_field(v, f"{path}[{j}]", fields)]
+    return []
+
+
+def _list(p: Param, rule: dict[str, Any], form: Form, path: str,
+          value: Any) -> list[DefinitionFault]:
+    if not isinstance(value, str) or value not in form.lists:
+        return [DefinitionFault(path, "rule_bad_list", {
+            "value": value, "allowed": ", ".join(form.lists) or RULE_ALLOWED["none"][0],
+            "allowed_en": ", ".join(form.lists) or RULE_ALLOWED["none"][1],
+            "guess": guess(value, form.lists)})]
+    return []
+
+
+def _column(p: Param, rule: dict[str, Any], form: Form, path: str,
+            value: Any) -> list[DefinitionFault]:
+    lid = rule.get(p.of)
+    columns = [c.get("id") for c in form.lists.get(lid, {}).get("columns", [])] \
+        if isinstance(lid, str) else []
+    if value not in columns:
+        return [DefinitionFault(path, "rule_bad_column", {
+            "value": value, "list": lid, "allowed": ", ".join(map(str, columns))})]
+    return []
+
+
+def _values(p: Param, rule: dict[str, Any], form: Form, path: str,
+            value: Any) -> list[DefinitionFault]:
+    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
+        return [DefinitionFault(path, "rule_bad_value", {"value": value, **_allowed("values")})]
+    return []
+
+
+def _choice(p: Param, rule: dict[str, Any], form: Form, path: str,
+            value: Any) -> list[DefinitionFault]:
+    if not isinstance(value, str) or value not in p.allowed:
+        return [DefinitionFault(path, "rule_bad_value", {
+            "value": value, "allowed": ", ".join(p.allowed)})]
+    return []
+
+
+def _scalar(p: Param, rule: dict[str, Any], form: Form, path: str,
+            value: Any) -> list[DefinitionFault]:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return [DefinitionFault(path, "rule_bad_value", {"value": value, **_allowed("scalar")})]
+    return []
+
+
+# the check of each kind of parameter a rule module may declare
+PARAM_KINDS: dict[str, Callable[..., list[DefinitionFault]]] = {
+    "field": _field, "fields": _fields, "list": _list, "column": _column, "values": _values,
+    "choice": _choice, "scalar": _scalar,
+}
 
 
 @dataclass(frozen=True)
@@ -77,7 +169,7 @@ class DefinitionFault:
     params: dict[str, Any] = field(default_factory=dict)
 
     def message(self, lang: str = "ja", file: str = "") -> str:
-        return error_text(self.code, lang, file=file, path=self.path, **self.params)
+        return fault_text(self.code, lang, {"file": file, "path": self.path, **self.params})
 
     def __str__(self) -> str:
         return self.message()

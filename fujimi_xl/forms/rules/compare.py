@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fujimi_xl.core.errors import Problem
+from fujimi_xl.core.messages import OP_TEXT
 from fujimi_xl.forms import Form
 from fujimi_xl.forms.rules.base import (
     DefinitionFault,
@@ -25,14 +26,11 @@ OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, "<=": operator.le, "=": operator.eq, ">=": operator.ge, ">": operator.gt,
     "!=": operator.ne,
 }
-# how the message says each operator: (日本語, English)
-OP_TEXT = {"<": ("未満", "less than"), "<=": ("以下", "at most"), "=": ("と同じ値", "equal to"),
-           ">=": ("以上", "at least"), ">": ("を超える値", "greater than"),
-           "!=": ("と異なる値", "different from")}
 
 SPEC = Spec(
     type="compare",
-    params=(Param("field", "field"), Param("op", "op"), Param("other", "field", required=False),
+    params=(Param("field", "field"), Param("op", "choice", allowed=tuple(OPS)),
+            Param("other", "field", required=False),
             Param("value", "scalar", required=False)),
     code="rule_compare",
     placeholders=("op", "op_ja", "op_en", "other", "other_name", "other_cell", "other_desc"),

@@ -20,7 +20,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from fujimi_xl import store
 from fujimi_xl.core import normalise, outfile
 from fujimi_xl.core.errors import Problem
-from fujimi_xl.core.messages import book_text
+from fujimi_xl.core.messages import DEFAULT_FONT, book_text
 from fujimi_xl.core.model import Group, PlanItem
 from fujimi_xl.forms import Form
 from fujimi_xl.layouts.list import generator as generate
@@ -95,7 +95,7 @@ def list_feedback(ws: Workspace, form: Form, issue: Any, ex: Any, problems: list
         path, form, issue["year"], group, items, key=payload_key, issue_id=issue["issue_id"],
         references=references,
         issued_at=issue["issued_at"], title=ws.title_for(issue["form"]),
-        font=ws.config.get("font", "ＭＳ ゴシック"),
+        font=ws.config.get("font", DEFAULT_FONT),
         password=ws.password, values=values, marks=marks, feedback_rows=rows, lang=lang,
     )
     return path
@@ -143,7 +143,7 @@ def sheet_feedback(ws: Workspace, form: Form, issue: Any, data: Any,
     sheet_generator.build(
         path, form, issue["year"], group, item, key=ws.key(), issue_id=issue["issue_id"],
         issued_at=issue["issued_at"], title=ws.title_for(issue["form"]),
-        font=ws.config.get("font", "ＭＳ ゴシック"),
+        font=ws.config.get("font", DEFAULT_FONT),
         password=ws.password, values=values, marks=marks,
         feedback_rows=[row for _, row in listed], lang=lang)
     return path

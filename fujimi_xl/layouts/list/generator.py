@@ -19,11 +19,13 @@ from xlsxwriter.utility import xl_col_to_name
 
 from fujimi_xl.core import fiscal
 from fujimi_xl.core.fiscal import year_label
-from fujimi_xl.core.messages import TYPE_TEXTS, book_text
+from fujimi_xl.core.messages import DEFAULT_FONT, TYPE_TEXTS, book_text
 from fujimi_xl.core.model import Group, PlanItem
 from fujimi_xl.forms import Form, fieldtypes
 from fujimi_xl.forms.fieldtypes import NUMBER_LIMIT
+from fujimi_xl.forms.rules import sum_equals
 from fujimi_xl.layouts import layout, manifest
+from fujimi_xl.layouts import sum_check as sum_check_cell
 
 KEY_HEADER = "管理番号"
 BANNER_ROW = 1  # 0-based: "担当：…" names the group on the input sheet; it is signed too
@@ -86,6 +88,20 @@ def columns(form: Form, refs: bool = False) -> list[tuple[str, str]]:
 def headers(form: Form, year: int, refs: bool = False) -> dict[str, str]:
     return {"_key": KEY_HEADER,
             **{f.id: f.label_for(year) for f in sheet_fields(form, refs)}}
+
+
+def sum_checks(form: Form, refs: bool = False) -> list[tuple[str, list[str]]]:
+    """(total, parts) of each sum rule whose fields are all columns of the input sheet: each
+    gets a ○/× check column after the fields (read by no one but staff)."""
+    placed = set(dict(columns(form, refs)))
+    return [(total, parts) for total, parts in sum_equals.totals(form).items()
+            if total in placed and all(p in placed for p in parts)]
+
+
+def check_headers(form: Form, year: int, lang: str = "ja") -> list[str]:
+    """The headers of the check columns (:func:`sum_checks`), in ``lang``."""
+    return [book_text("sum_check_column", lang, label=form.by_id[total].label_for(year))
+            for total, _ in sum_checks(form)]
 
 
 def locked_rows(form: Form, items: list[PlanItem],
@@ -250,7 +266,7 @@ def build(
     issue_id: str,
     issued_at: str,
     title: str = "",
-    font: str = "ＭＳ ゴシック",
+    font: str = DEFAULT_FONT,
     password: str = "",
     values: dict[str, dict[str, str]] | None = None,
     marks: dict[tuple[str, str], list[str]] | None = None,
@@ -383,6 +399,8 @@ def build(
                 ws.conditional_format(FIRST_ROW, c, last_row, c, {
                     "type": "blanks", "format": f_required})
 
+    _write_sum_checks(book, ws, form, year, items, values, col_index, refs)
+
     last_col = len(cols) - 1
     wb.define_name(NAME_HEADER, f"='{form.input_sheet}'!$A${HEADER_ROW + 1}:"
                                 f"${xl_col_to_name(last_col)}${HEADER_ROW + 1}")
@@ -402,6 +420,34 @@ def build(
     if refs:
         payload["references"] = True
     return finish(book, path, payload, [{"key": k, **v} for k, v in rows], key, password)
+
+
+def _write_sum_checks(book: Book, ws: Any, form: Form, year: int, items: list[PlanItem],
+                      values: dict[str, dict[str, str]], col_index: dict[str, int],
+                      refs: bool) -> None:
+    """A read-only ○/× column per sum rule after the fields: a formula on each item row (blank
+    while a cell of the rule is empty), showing its value for the texts put back."""
+    checks = sum_checks(form, refs)
+    if not checks or not items:
+        return
+    style = book.fmt(border=1, align="center", valign="vcenter", bold=True,
+                     bg_color="#F2F2F2", locked=True)
+    last_row = FIRST_ROW + len(items) - 1
+    for n, ((total, parts), head) in enumerate(
+            zip(checks, check_headers(form, year, book.lang), strict=True)):
+        c = len(col_index) + n
+        ws.write_string(HEADER_ROW, c, head, book.head)
+        ws.set_column(c, c, max(8, layout.display_width(head) + 2))
+        letters = [xl_col_to_name(col_index[fid]) for fid in (total, *parts)]
+        for r, it in enumerate(items, start=FIRST_ROW):
+            cells = [f"{col}{r + 1}" for col in letters]
+            given = values.get(it.key, {})
+            ws.write_formula(r, c, sum_check_cell.formula(cells[0], cells[1:]), style,
+                             sum_check_cell.shown([given.get(fid, "")
+                                                   for fid in (total, *parts)]))
+        ws.data_validation(FIRST_ROW, c, last_row, c, {
+            "validate": "any", "input_title": book_text("sum_check_title", book.lang),
+            "input_message": book_text("sum_check_hint", book.lang)[:255]})
 
 
 def issue_payload(form: Form, year: int, group: Group, issue_id: str, issued_at: str,

@@ -21,20 +21,27 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from fujimi_xl.core import fiscal, outfile
 from fujimi_xl.core.errors import Notice
-from fujimi_xl.core.messages import GROUP_ATTRIBUTES
+from fujimi_xl.core.messages import (
+    BOOK,
+    DEFAULT_FONT,
+    GROUP_ATTRIBUTES,
+    REPORT_FILE_SUFFIX,
+    book_text,
+)
 from fujimi_xl.forms import Form, fieldtypes
 from fujimi_xl.layouts import layout, print_fit
 from fujimi_xl.store.dataset import Row, Table
 
 PAPER = {"A4": 9, "A3": 8}
 MARGINS = (0.4, 0.4, 0.6, 0.6)  # left, right, top, bottom (inches)
-MISSING_TEXT = "（未提出）"
-SUBTOTAL_TEXT = "小計（{label}）"  # the total row of a group (report "totals")
-TOTAL_TEXT = "合計"
+MISSING_TEXT = book_text("report_missing")  # import_report finds an unreturned row by it
+SUBTOTAL_TEXT = BOOK["report_subtotal"][0]  # the total row of a group (report "totals")
+TOTAL_TEXT = book_text("report_total")
+SUMMARY_SHEET = book_text("report_summary_sheet")  # import_report skips it by name
 
 
 def write_report(path: Path, form: Form, table: Table, *, title: str = "",
-                 font: str = "ＭＳ ゴシック", created: dt.datetime | None = None,
+                 font: str = DEFAULT_FONT, created: dt.datetime | None = None,
                  warnings: list[str] | None = None, notices: list[Notice] | None = None) -> Path:
     """Write the report; an item printed over several pages goes to ``notices`` (message
     records) and ``warnings`` (their Japanese texts), naming the item and the report's cell."""
@@ -47,7 +54,7 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
     wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
                                          "strings_to_urls": False,
                                          "strings_to_numbers": False, "in_memory": True})
-    wb.set_properties({"title": f"{title} {fiscal.long_label(table.year)}{form.title}結果",
+    wb.set_properties({"title": f"{title} {fiscal.long_label(table.year)}{form.title}{REPORT_FILE_SUFFIX}",
                        "author": "fujimi-xl", "created": created})
     base = {"font_name": font, "font_size": 10}
     cache: dict[tuple[Any, ...], Any] = {}
@@ -113,7 +120,7 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
     for rows in sections:
         if not rows:
             continue
-        label = _section_label(form, group_by, rows[0]) if group_by else "結果"
+        label = _section_label(form, group_by, rows[0]) if group_by else REPORT_FILE_SUFFIX
         ws = wb.add_worksheet(label[:31])
         last_col = len(cols) - 1
         for c, fid in enumerate(cols):
@@ -369,16 +376,17 @@ def _text(form: Form, fid: str, row: Row) -> str:
 def _summary(wb: Any, fmt: Any, form: Form, table: Table, sections: list[list[Row]],
              group_by: str | None, title: str, subtitle: str) -> None:
     field_id: str = form.report.get("summary_field") or ""
-    ws = wb.add_worksheet("集計")
+    ws = wb.add_worksheet(SUMMARY_SHEET)
     f_head = fmt(bold=True, border=1, align="center", valign="vcenter", bg_color="#D9D9D9",
                  text_wrap=True)
     f_cell = fmt(border=1, valign="top", text_wrap=True)
     f_num = fmt(border=1, align="center")
     ws.write_string(0, 0, f"{title}　{subtitle}", fmt(font_size=12))
     scale = form.choice_values(form.by_id[field_id].choices) if field_id else []
-    heads = [_section_head(form, group_by), *scale, MISSING_TEXT.strip("（）"),
-             "計"]
-    ws.write_string(2, 0, f"{form.by_id[field_id].label if field_id else ''}の集計",
+    heads = [_section_head(form, group_by), *scale, book_text("report_missing_head"),
+             book_text("report_count_total")]
+    ws.write_string(2, 0, book_text("report_summary_of",
+                                    label=form.by_id[field_id].label if field_id else ""),
                     fmt(bold=True))
     for c, h in enumerate(heads):
         ws.write_string(3, c, h, f_head)
@@ -399,7 +407,7 @@ def _summary(wb: Any, fmt: Any, form: Form, table: Table, sections: list[list[Ro
         ws.write_number(r, len(scale) + 2, len(rows), f_num)
         totals.update(counts)
         r += 1
-    ws.write_string(r, 0, "合計", f_head)
+    ws.write_string(r, 0, TOTAL_TEXT, f_head)
     for c, g in enumerate(scale, start=1):
         ws.write_number(r, c, totals.get(g, 0), f_num)
     ws.write_number(r, len(scale) + 1, totals.get("_missing", 0), f_num)
@@ -411,29 +419,31 @@ def _summary(wb: Any, fmt: Any, form: Form, table: Table, sections: list[list[Ro
         colors = ["#2E75B6", "#70AD47", "#FFC000", "#C00000", "#7F7F7F", "#A5A5A5"]
         for i in range(len(scale)):
             chart.add_series({
-                "name": ["集計", 3, i + 1],
-                "categories": ["集計", 4, 0, last_data, 0],
-                "values": ["集計", 4, i + 1, last_data, i + 1],
+                "name": [SUMMARY_SHEET, 3, i + 1],
+                "categories": [SUMMARY_SHEET, 4, 0, last_data, 0],
+                "values": [SUMMARY_SHEET, 4, i + 1, last_data, i + 1],
                 "fill": {"color": colors[i % len(colors)]},
             })
         by = _section_head(form, group_by)
-        chart.set_title({"name": f"{form.by_id[field_id].label}の分布（{by}別）",
-                         "name_font": {"name": "ＭＳ ゴシック", "size": 11}})
-        chart.set_y_axis({"name": "件数", "major_gridlines": {"visible": True},
-                          "num_font": {"name": "ＭＳ ゴシック"}})
-        chart.set_x_axis({"num_font": {"name": "ＭＳ ゴシック"}})
-        chart.set_legend({"position": "bottom", "font": {"name": "ＭＳ ゴシック"}})
+        chart.set_title({"name": book_text("report_chart_title",
+                                           label=form.by_id[field_id].label, by=by),
+                         "name_font": {"name": DEFAULT_FONT, "size": 11}})
+        chart.set_y_axis({"name": book_text("report_chart_count"),
+                          "major_gridlines": {"visible": True},
+                          "num_font": {"name": DEFAULT_FONT}})
+        chart.set_x_axis({"num_font": {"name": DEFAULT_FONT}})
+        chart.set_legend({"position": "bottom", "font": {"name": DEFAULT_FONT}})
         chart.set_size({"width": 520, "height": 300})
         ws.insert_chart(r + 2, 0, chart)
 
     r_m = r + 19
-    ws.write_string(r_m, 0, "未提出の担当", fmt(bold=True))
-    for c, h in enumerate(("担当", "部", "グループ", "担当項目数")):
+    ws.write_string(r_m, 0, book_text("report_missing_groups"), fmt(bold=True))
+    for c, h in enumerate(book_text("report_missing_heads").split("|")):
         ws.write_string(r_m + 1, c, h, f_head)
     ws.set_column(1, 3, 16)
     owned = Counter(row.group.code for row in table.rows)
     if not table.missing:
-        ws.merge_range(r_m + 2, 0, r_m + 2, 3, "なし（全担当が提出済み）", f_cell)
+        ws.merge_range(r_m + 2, 0, r_m + 2, 3, book_text("report_none_missing"), f_cell)
     for i, missing in enumerate(table.missing, start=r_m + 2):
         ws.write_string(i, 0, missing.code, f_cell)
         ws.write_string(i, 1, missing.department, f_cell)

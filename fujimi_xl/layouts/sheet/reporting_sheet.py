@@ -20,6 +20,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from fujimi_xl.core import fiscal, outfile
 from fujimi_xl.core.errors import Notice
+from fujimi_xl.core.messages import DEFAULT_FONT, book_text
 from fujimi_xl.core.model import Group
 from fujimi_xl.core.normalise import parse_amount
 from fujimi_xl.forms import Form
@@ -59,18 +60,21 @@ def achievement(record: dict[str, Any], fields: dict[str, Any]) -> tuple[str, st
     return _num(latest), f"{share:.0f}%"
 
 
+OVERVIEW_SHEET = book_text("overview_sheet")
+
+
 def _num(v: Any) -> str:
     return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
 
 def write_book(path: Path, form: Form, table: Table, *, title: str = "",
-               font: str = "ＭＳ ゴシック", created: dt.datetime | None = None,
+               font: str = DEFAULT_FONT, created: dt.datetime | None = None,
                warnings: list[str] | None = None, notices: list[Notice] | None = None) -> Path:
     """Write the book; what had to be changed to fit Excel (sheet names) goes to ``warnings``
     (Japanese texts) and to ``notices`` (the same as message records, for either language)."""
     warnings = warnings if warnings is not None else []
     notices = notices if notices is not None else []
-    used = {"一覧"}
+    used = {OVERVIEW_SHEET}
     path = Path(path)
     tmp = outfile.temp_for(path)  # renamed into place by outfile.commit below
     book = Book(tmp, form, table.year, Group("", "", title), font)
@@ -83,22 +87,24 @@ def write_book(path: Path, form: Form, table: Table, *, title: str = "",
 
 
 def _overview(book: Book, form: Form, table: Table, title: str) -> None:
-    ws = book.wb.add_worksheet("一覧")
+    ws = book.wb.add_worksheet(OVERVIEW_SHEET)
     year = table.year
     head = book.fmt(border=1, align="center", valign="vcenter", bg_color="#D9D9D9",
                     text_wrap=True)
     cell = book.fmt(border=1, valign="top", text_wrap=True)
     num = book.fmt(border=1, valign="top", align="right")
     miss = book.fmt(border=1, valign="top", font_color="#C00000")
-    ws.write_string(0, 0, f"{fiscal.long_label(year)} {form.title} 一覧　{title}".rstrip(),
+    ws.write_string(0, 0, book_text("overview_title", year=fiscal.long_label(year),
+                                    title=form.title, name=title).rstrip(),
                     book.fmt(font_size=14))
     fields = overview_fields(form)
     n_years = int(fields["budget_years"])
     start = next((r.record.get(fields["first_year"]) for r in table.rows
                   if r.record.get(fields["first_year"])), year)
     years = [fiscal.full_label(int(start or year) + i) for i in range(n_years)]
-    heads = ["事業番号", "事業名", "担当", "指標名", "策定時", "最新実績", "目標", "達成率",
-             *[f"事業費(千円)\n{y}" for y in years], "提出状況"]
+    heads = [*book_text("overview_heads").split("|"),
+             *[book_text("overview_budget_head", year=y) for y in years],
+             book_text("overview_state_head")]
     widths = [6, 22, 20, 24, 7, 7, 7, 7, *[11] * n_years, 9]
     for c, (h, w) in enumerate(zip(heads, widths, strict=True)):
         ws.write_string(2, c, h, head)
@@ -116,16 +122,20 @@ def _overview(book: Book, form: Form, table: Table, title: str) -> None:
         for i in range(1, n_years + 1):
             amount = rec.get(fields["budget"].format(i=i)) if row.returned else None
             kind = rec.get(fields["budget_kind"].format(i=i), "")
-            text = "" if amount in (None, "") else f"{_num(amount)}（{kind}）"
+            text = "" if amount in (None, "") else book_text("overview_budget", amount=_num(
+                amount), kind=kind)
             ws.write_string(r, 7 + i, text, num)
-        ws.write_string(r, 8 + n_years, "提出済" if row.returned else "未提出",
+        ws.write_string(r, 8 + n_years, book_text("overview_returned" if row.returned
+                                                  else "overview_not_returned"),
                         cell if row.returned else miss)
         ws.set_row(r, layout.row_height([(values[1], 22), (values[2], 20), (values[3], 24)]))
     missing = [row for row in table.rows if not row.returned]
     r = len(table.rows) + 4
-    ws.write_string(r, 0, f"未提出の事業：{len(missing)}件" + (
-        "（" + "、".join(f"{m.key} {m.record.get(fields['title'], '')}（{m.group.name}）"
-                        for m in missing) + "）" if missing else ""), book.fmt())
+    listed = book_text("overview_missing_sep").join(
+        book_text("overview_missing_item", no=m.key, title=m.record.get(fields["title"], ""),
+                  group=m.group.name) for m in missing)
+    ws.write_string(r, 0, book_text("overview_missing", n=len(missing)) + (
+        book_text("overview_missing_list", listed=listed) if missing else ""), book.fmt())
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -149,9 +159,10 @@ def _program_sheet(book: Book, form: Form, year: int, row: Row, used: set[str],
             texts[f.id] = "　".join(("☑" if c["value"] == texts.get(f.id) else "□") + c["value"]
                                    for c in form.choices[f.choices])
     ws.write_string(0, 0, f"{fiscal.long_label(year)} {form.title}", book.fmt(font_size=14))
-    ws.write_string(1, 0, f"事業番号 {row.key}　担当：{row.group.full_name}", book.fmt())
+    ws.write_string(1, 0, book_text("program_banner", no=row.key, group=row.group.full_name),
+                    book.fmt())
     if not row.returned:
-        ws.write_string(2, 0, "（未提出：登録内容のみ）", book.fmt(font_color="#C00000"))
+        ws.write_string(2, 0, book_text("program_not_returned"), book.fmt(font_color="#C00000"))
     row_points, tallest = _grow(form, placed, texts)
     points = draw(book, ws, form, year, placed, record, texts, mode="report",
                   row_points=row_points)

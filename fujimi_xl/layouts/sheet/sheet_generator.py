@@ -15,11 +15,11 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from fujimi_xl.core import fiscal
 from fujimi_xl.core.fiscal import year_label
-from fujimi_xl.core.messages import book_text
+from fujimi_xl.core.messages import DEFAULT_FONT, book_text
 from fujimi_xl.core.model import Group, PlanItem
-from fujimi_xl.core.normalise import parse_amount
 from fujimi_xl.forms import Form, circled
 from fujimi_xl.layouts import layout, manifest
+from fujimi_xl.layouts import sum_check as sum_check_cell
 from fujimi_xl.layouts.list.generator import (
     BAD_FILE_CHARS,
     FEEDBACK_SHEET,
@@ -227,25 +227,8 @@ def sum_check(placed: Placed, total_id: str, parts: list[str],
     refs = [xl_rowcol_to_cell(*placed.fields[fid]) for fid in ids if fid in placed.fields]
     if len(refs) != len(ids):
         return '=""', ""
-    total, rest = refs[0], refs[1:]
-    blanks = "+".join(f"COUNTBLANK({r})" for r in refs)
-    added = "+".join(_amount(r) for r in rest)
-    formula = (f'=IF({blanks}>0,"",IFERROR(IF(ROUND({added}-{_amount(total)},6)=0,"○","×"),'
-               f'"？"))')
-    texts = [str(values.get(fid, "") or "").strip() for fid in ids]
-    if any(t == "" for t in texts):
-        return formula, ""
-    nums = [parse_amount(t) for t in texts]
-    if any(n is None for n in nums):
-        return formula, "？"
-    ok = abs(sum(float(n) for n in nums[1:] if n is not None) - float(nums[0] or 0)) < 1e-6
-    return formula, "○" if ok else "×"
-
-
-def _amount(ref: str) -> str:
-    """An amount cell as a number in a formula, read as ingest reads it: full-width digits
-    and commas (ASC), ▲ for minus, a trailing 千円."""
-    return f'VALUE(SUBSTITUTE(SUBSTITUTE(ASC({ref}),"▲","-"),"千円",""))'
+    return (sum_check_cell.formula(refs[0], refs[1:]),
+            sum_check_cell.shown([values.get(fid, "") for fid in ids]))
 
 
 def _list_checks(book: Book, ws: Any, form: Form, placed: Placed, required: bool) -> None:
@@ -430,7 +413,7 @@ def _link_feedback(book: Book, rows: list[tuple[str, str, str]], sheet: str) -> 
 
 
 def build(path: Path, form: Form, year: int, group: Group, item: PlanItem, *, key: bytes,
-          issue_id: str, issued_at: str, title: str = "", font: str = "ＭＳ ゴシック",
+          issue_id: str, issued_at: str, title: str = "", font: str = DEFAULT_FONT,
           password: str = "", prefill: dict[str, Any] | None = None,
           values: dict[str, Any] | None = None,
           marks: dict[tuple[str, str], list[str]] | None = None,
