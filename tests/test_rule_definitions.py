@@ -154,3 +154,19 @@ def test_english_says_the_same_fault_in_english(tmp_path, run):
     assert res.output.endswith(
         f"Form definition {path}, rules[0].code: '3' cannot be used. Allowed: a name of "
         "lower-case letters, digits and _ (e.g. count_required)\n")
+
+
+def test_a_placeholder_typo_lists_the_placeholders_in_each_language(tmp_path):
+    ws, path = _broken(tmp_path, "rl", [
+        {"type": "required_if", "field": "count", "if_field": "held",
+         "message": {"ja": "{held_lable}の場合は必要です"}}])
+    with pytest.raises(FormDefinitionError) as exc:
+        load_form("rl", ws.root)
+    assert exc.value.message("ja").endswith(
+        f"様式定義 {path} の rules[0].message.ja: 差し込み「{{held_lable}}」はありません。"
+        "使える差し込み: value, label, other, other_label, other_name, <項目ID>, "
+        "<項目ID>_label, <項目ID>_name")
+    assert exc.value.message("en").endswith(
+        f"Form definition {path}, rules[0].message.ja: there is no placeholder "
+        "'{held_lable}'. Allowed: value, label, other, other_label, other_name, <field id>, "
+        "<field id>_label, <field id>_name")

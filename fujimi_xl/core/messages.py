@@ -1442,6 +1442,32 @@ BOOK.update({
     "encoding_other": ("UTF-8 以外", "not UTF-8"),
     "field_id": ("<項目ID>", "<field id>"),
 })
+# the plan template's instructions, and pieces of the words of plan and import-report problems
+BOOK.update({
+    "plan_guide_title": ("計画ブックの記入要領", "How to fill in the plan workbook"),
+    "plan_guide": (
+        "1. 「設定」シートに計画名と市町村名を記入します（報告書の表題になります）。\n"
+        "2. 「担当一覧」シートに、記入を依頼するグループを1行ずつ記入します。"
+        "「担当」は短い呼び名（計画シートで使う名前）、「部」「グループ」は正式名称です。\n"
+        "3. 「計画」シートに、計画の項目を1行ずつ記入します。"
+        "節は「第1節」または「1」、号は「①」または「1」のどちらでも構いません。\n"
+        "4. 1つの項目を複数のグループが担当する場合は、同じ節・項・号・計画の行を担当ごとに繰り返します。\n"
+        "5. 節・項が上の行と同じときは空欄でも構いません（上の行と同じとみなします）。\n"
+        "6. 見出し行（1行目）は変更しないでください。\n"
+        "7. 記入が済んだら `fujimi-xl init 作業フォルダ --plan このファイル` で取り込みます。",
+        "1. On the sheet 「設定」, write the plan's name and the city's name (the reports' title).\n"
+        "2. On the sheet 「担当一覧」, write one group per row to ask: 「担当」 is a short name (the "
+        "one the plan sheet uses), 「部」 and 「グループ」 the official names.\n"
+        "3. On the sheet 「計画」, write one item of the plan per row. A section may be written "
+        "「第1節」 or 「1」, a number 「①」 or 「1」.\n"
+        "4. When several groups share an item, repeat its row once per group.\n"
+        "5. A section or item left blank is the same as the row above.\n"
+        "6. Do not change the header row (row 1).\n"
+        "7. When done, load it with `fujimi-xl init WORKSPACE --plan THIS_FILE`."),
+    "plan_year": ("2018 または H30", "2018 or H30"),
+    "sheet_range": ("シート「{title}」の使用範囲", "the used range of sheet '{title}'"),
+    "rows_by_columns": ("{rows}行×{cols}列", "{rows} rows × {cols} columns"),
+})
 # how a compare rule's message says each operator: (Japanese, English)
 OP_TEXT: dict[str, tuple[str, str]] = {
     "<": ("未満", "less than"), "<=": ("以下", "at most"), "=": ("と同じ値", "equal to"),

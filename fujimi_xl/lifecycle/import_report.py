@@ -30,6 +30,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from fujimi_xl.core import fiscal, normalise
 from fujimi_xl.core.errors import FiscalYearError, FujimiError, HasProblems, Problem
+from fujimi_xl.core.messages import book_text
 from fujimi_xl.forms import Form
 from fujimi_xl.layouts.list.reporting import MISSING_TEXT
 
@@ -44,6 +45,12 @@ _YEAR_IN_TEXT = re.compile(
 _SECTION_SHEET = re.compile(r"^第\s*(\d{1,3})\s*節$")
 # marks above a title that are not the title (資料3, 別紙1, 様式2 …)
 _NOT_TITLE = re.compile(r"^(?:資料|別紙|別添|様式|参考)\s*[\d-]*$")
+
+
+def _both(key: str, prefix: str, **params: Any) -> dict[str, str]:
+    """A message parameter ``prefix`` from the catalogue text ``key``, in both languages
+    (``prefix`` and ``prefix_en``: the problem is said later in either)."""
+    return {prefix: book_text(key, "ja", **params), f"{prefix}_en": book_text(key, "en", **params)}
 
 
 class ReportImportError(FujimiError):
@@ -292,10 +299,13 @@ class _Reader:
         for ws in wb.worksheets:
             grid = _Grid(ws)
             if grid.clipped:
-                self.problem("limit_exceeded", grid, severity="warning",
-                             limit=f"シート「{ws.title}」の使用範囲",
-                             found=f"{ws.max_row:,}行×{ws.max_column:,}列",
-                             allowed=f"{MAX_ROWS:,}行×{MAX_COLS:,}列")
+                words: dict[str, Any] = {
+                    **_both("sheet_range", title=ws.title, prefix="limit"),
+                    **_both("rows_by_columns", rows=f"{ws.max_row:,}",
+                            cols=f"{ws.max_column:,}", prefix="found"),
+                    **_both("rows_by_columns", rows=f"{MAX_ROWS:,}", cols=f"{MAX_COLS:,}",
+                            prefix="allowed")}
+                self.problem("limit_exceeded", grid, severity="warning", **words)
             headers = []
             for r in range(1, grid.max_row + 1):
                 h = self.labels.header(grid, r)

@@ -16,6 +16,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from fujimi_xl.core import fiscal, normalise
 from fujimi_xl.core.errors import FiscalYearError, PlanError, Problem
+from fujimi_xl.core.messages import BOOK, DEFAULT_FONT, book_text
 from fujimi_xl.core.model import Group, Plan, PlanItem
 from fujimi_xl.forms import Form, formcheck
 from fujimi_xl.store.plans import load_plan, save_plan  # noqa: F401  (the plan's SQL, kept callable as plan.*)
@@ -37,7 +38,7 @@ def write_plan_template(path: Path, form: Form, example: Plan | None = None) -> 
     """An empty plan workbook (or one holding ``example``), with headers and instructions."""
     path = Path(path)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-    font = {"font_name": "ＭＳ ゴシック", "font_size": 10}
+    font = {"font_name": DEFAULT_FONT, "font_size": 10}
     head = wb.add_format({**font, "bold": True, "bg_color": "#D9E1F2", "border": 1,
                           "align": "center", "valign": "vcenter", "text_wrap": True})
     cell = wb.add_format({**font, "border": 1, "valign": "top", "text_wrap": True})
@@ -46,19 +47,8 @@ def write_plan_template(path: Path, form: Form, example: Plan | None = None) -> 
 
     guide = wb.add_worksheet("記入要領")
     guide.set_column(0, 0, 100)
-    guide.write_string(0, 0, "計画ブックの記入要領", title)
-    lines = [
-        "1. 「設定」シートに計画名と市町村名を記入します（報告書の表題になります）。",
-        "2. 「担当一覧」シートに、記入を依頼するグループを1行ずつ記入します。"
-        "「担当」は短い呼び名（計画シートで使う名前）、「部」「グループ」は正式名称です。",
-        "3. 「計画」シートに、計画の項目を1行ずつ記入します。"
-        "節は「第1節」または「1」、号は「①」または「1」のどちらでも構いません。",
-        "4. 1つの項目を複数のグループが担当する場合は、同じ節・項・号・計画の行を担当ごとに繰り返します。",
-        "5. 節・項が上の行と同じときは空欄でも構いません（上の行と同じとみなします）。",
-        "6. 見出し行（1行目）は変更しないでください。",
-        "7. 記入が済んだら `fujimi-xl init 作業フォルダ --plan このファイル` で取り込みます。",
-    ]
-    for i, line in enumerate(lines, start=2):
+    guide.write_string(0, 0, book_text("plan_guide_title"), title)
+    for i, line in enumerate(book_text("plan_guide").split("\n"), start=2):
         guide.write_string(i, 0, line, note)
 
     columns = _plan_columns(form)
@@ -261,7 +251,8 @@ def read_plan(path: Path, form: Form) -> Plan:
                         problems.append(Problem(
                             "plan_bad_number", file=name, sheet=PLAN_SHEET, cell=f"{col}{r}",
                             field=label, value=v, params={"label": label,
-                                                          "expected": "2018 または H30"}))
+                                                          "expected": BOOK["plan_year"][0],
+                                                          "expected_en": BOOK["plan_year"][1]}))
                         bad = True
                 else:
                     record[fid] = _typed(normalise.text(v)[0], checker, fid)

@@ -150,16 +150,17 @@ def _common(rule: dict[str, Any], form: Form, path: str, s: Spec) -> list[Defini
                 "value": message, "allowed": '{"ja": "…", "en": "…"}'}))
             return out
         names = {"value", "label", *s.placeholders}
-        field_id = BOOK["field_id"][0]
         for fid in form.by_id:
             names.update((fid, f"{fid}_label", f"{fid}_name"))
         for lang, template in message.items():
             for name in placeholders(template):
                 if name not in names:
                     out.append(DefinitionFault(f"{path}.message.{lang}", "rule_bad_placeholder", {
-                        "value": name, "allowed": ", ".join(
+                        "value": name, **{key: ", ".join(
                             ["value", "label", *s.placeholders, field_id,
-                             f"{field_id}_label", f"{field_id}_name"])}))
+                             f"{field_id}_label", f"{field_id}_name"])
+                            for key, field_id in zip(("allowed", "allowed_en"),
+                                                     BOOK["field_id"], strict=True)}}))
     return out
 
 

@@ -183,7 +183,7 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
     field_cols = [(fid, c, letters(c)) for fid, c in col_of.items() if fid != "_key"]
     width = max(mapped) + 1
     # the ○/× check columns of sum rules: formulas staff read, never data (in either language)
-    checks = {_label(h) for lang in ("ja", "en") for h in check_headers(form, year, lang)}
+    checks = {_label(h) for lang in ("ja", "en") for h in check_headers(form, year, lang, refs)}
     if checks:
         mapped |= {c for c, v in enumerate(sheet.rows[header_row]) if _label(v) in checks}
     unmapped_upto: dict[int, list[int]] = {}  # row length -> the columns no header names

@@ -98,10 +98,10 @@ def sum_checks(form: Form, refs: bool = False) -> list[tuple[str, list[str]]]:
             if total in placed and all(p in placed for p in parts)]
 
 
-def check_headers(form: Form, year: int, lang: str = "ja") -> list[str]:
+def check_headers(form: Form, year: int, lang: str = "ja", refs: bool = False) -> list[str]:
     """The headers of the check columns (:func:`sum_checks`), in ``lang``."""
     return [book_text("sum_check_column", lang, label=form.by_id[total].label_for(year))
-            for total, _ in sum_checks(form)]
+            for total, _ in sum_checks(form, refs)]
 
 
 def locked_rows(form: Form, items: list[PlanItem],
@@ -434,7 +434,7 @@ def _write_sum_checks(book: Book, ws: Any, form: Form, year: int, items: list[Pl
                      bg_color="#F2F2F2", locked=True)
     last_row = FIRST_ROW + len(items) - 1
     for n, ((total, parts), head) in enumerate(
-            zip(checks, check_headers(form, year, book.lang), strict=True)):
+            zip(checks, check_headers(form, year, book.lang, refs), strict=True)):
         c = len(col_index) + n
         ws.write_string(HEADER_ROW, c, head, book.head)
         ws.set_column(c, c, max(8, layout.display_width(head) + 2))
