@@ -12,7 +12,18 @@ import ast
 import re
 from pathlib import Path
 
+import openpyxl
+import pytest
+
 import fujimi_xl
+from fujimi_xl import api
+from fujimi_xl.core.errors import PlanError
+from fujimi_xl.demo import write_sample_programs
+from fujimi_xl.forms import load_form
+from fujimi_xl.lifecycle.import_report import read_report
+from fujimi_xl.lifecycle.plan import read_plan
+
+from .test_import_report import HEADER, workbook
 
 PACKAGE = Path(fujimi_xl.__file__).resolve().parent
 CATALOGUE = "core/messages.py"
@@ -114,10 +125,6 @@ def test_the_count_outside_the_catalogue_went_down():
 # -- texts moved here keep their Japanese words, and now have English ones ----------------------
 
 def test_the_plan_template_guide_comes_from_the_catalogue(tmp_path):
-    import openpyxl
-
-    from fujimi_xl import api
-
     path = api.plan_template(tmp_path / "plan.xlsx", "progress")
     guide = openpyxl.load_workbook(path)["記入要領"]
     assert guide["A1"].value == "計画ブックの記入要領"
@@ -127,13 +134,6 @@ def test_the_plan_template_guide_comes_from_the_catalogue(tmp_path):
 
 
 def test_a_clipped_report_sheet_is_said_in_both_languages(tmp_path):
-    import openpyxl
-
-    from fujimi_xl.forms import load_form
-    from fujimi_xl.lifecycle.import_report import read_report
-
-    from .test_import_report import HEADER, workbook
-
     path = workbook(tmp_path / "far.xlsx", {"表": [
         HEADER, ["第1節", 1, "①", "計画の文言", "実施", "A", "", "次"]]})
     wb = openpyxl.load_workbook(path)
@@ -149,14 +149,6 @@ def test_a_clipped_report_sheet_is_said_in_both_languages(tmp_path):
 
 
 def test_a_plan_year_that_cannot_be_read_is_said_in_both_languages(tmp_path):
-    import openpyxl
-    import pytest
-
-    from fujimi_xl.core.errors import PlanError
-    from fujimi_xl.demo import write_sample_programs
-    from fujimi_xl.forms import load_form
-    from fujimi_xl.lifecycle.plan import read_plan
-
     path = write_sample_programs(tmp_path / "programs.xlsx")
     wb = openpyxl.load_workbook(path)
     sheet = wb["計画"]

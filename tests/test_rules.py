@@ -542,10 +542,10 @@ def test_a_broken_rule_is_the_definitions_error_at_load(tmp_path, run, rules, sa
     path = write_form(ws.root, {**copy.deepcopy(LIST_FORM), "rules": rules}, LIST_SCHEMA)
     with pytest.raises(FormDefinitionError) as exc:
         load_form("rl", ws.root)
-    # merged with main's definition checks (defs): the first problem, named at its file and
-    # JSON path, inside the one line of a broken definition (the wording may be defs')
+    # the rules registry alone says it (test_rule_definitions): named at its file and JSON
+    # path, inside the one line of a broken definition
     where = said.split(":")[0].split(" ")[0]
-    assert f"様式定義 {path}" in str(exc.value) and where in str(exc.value)
+    assert f"様式定義 {path} の {said}" in str(exc.value)
     res = run("generate", "rl", "--year", YEAR, "-w", ws.root)
     assert res.exit_code == 2
     assert res.output.startswith("エラー: ") and where in res.output and "Traceback" not in res.output
