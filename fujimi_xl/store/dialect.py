@@ -339,7 +339,9 @@ class PostgreSQL(Dialect):
         if isinstance(exc, pg.errors.InsufficientPrivilege) or "permission denied" in low:
             return WorkspaceFault(code="pg_denied", where=place, user=_user(where),
                                   detail=_detail(exc))
-        if "password authentication failed" in low or "no password supplied" in low:
+        if ("password authentication failed" in low or "no password supplied" in low
+                or ("role" in low and "does not exist" in low)
+                or "no pg_hba.conf entry" in low):
             return WorkspaceFault(code="pg_auth", where=place, user=_user(where))
         if "does not exist" in low and "database" in low:
             return WorkspaceFault(code="pg_no_database", where=place, db=_dbname(where))

@@ -147,7 +147,7 @@ def create_workspace(root: Path, title: str = "", city: str = "", db: str = "") 
     if store.is_postgres(url):
         # the schema is made (or an empty master taken over) before anything is written
         # here; a database holding another workspace's master is refused in words
-        store.claim_master(url, workspace_id, str(root))
+        store.claim_master(url, workspace_id, str(root.resolve()))
     root.mkdir(parents=True, exist_ok=True)
     key_path = root / KEY
     fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
