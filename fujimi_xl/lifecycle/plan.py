@@ -7,6 +7,7 @@ makes an empty one; ``read_plan`` reads one and lists every cell at fault.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,11 @@ GROUP_SHEET = "担当一覧"
 SETTINGS_SHEET = "設定"
 OWNER = "担当"
 GROUP_COLUMNS = ("担当", "部", "グループ")
+EMAIL = "メール"  # optional 4th column of 担当一覧: where the group's link and reminders go
+
+
+# one address: something@domain.part, no spaces, commas or angle brackets
+_EMAIL = re.compile(r"[^@\s,;<>()\[\]\\\"]+@[^@\s,;<>()\[\]\\\"]+\.[^@\s,;<>()\[\]\\\".]+")
 
 
 def _plan_columns(form: Form) -> list[tuple[str, str]]:
@@ -50,7 +56,8 @@ def write_plan_template(path: Path, form: Form, example: Plan | None = None) -> 
     lines = [
         "1. 「設定」シートに計画名と市町村名を記入します（報告書の表題になります）。",
         "2. 「担当一覧」シートに、記入を依頼するグループを1行ずつ記入します。"
-        "「担当」は短い呼び名（計画シートで使う名前）、「部」「グループ」は正式名称です。",
+        "「担当」は短い呼び名（計画シートで使う名前）、「部」「グループ」は正式名称です。"
+        "「メール」（任意）はリンクや督促を送る宛先です。",
         "3. 「計画」シートに、計画の項目を1行ずつ記入します。"
         "節は「第1節」または「1」、号は「①」または「1」のどちらでも構いません。",
         "4. 1つの項目を複数のグループが担当する場合は、同じ節・項・号・計画の行を担当ごとに繰り返します。",
@@ -69,10 +76,11 @@ def write_plan_template(path: Path, form: Form, example: Plan | None = None) -> 
         ws.set_column(c, c, max(width, 6) if fid != form.title_field else 40)
     ws.freeze_panes(1, 0)
     gs = wb.add_worksheet(GROUP_SHEET)
-    for c, label in enumerate(GROUP_COLUMNS):
+    for c, label in enumerate((*GROUP_COLUMNS, EMAIL)):
         gs.write_string(0, c, label, head)
     gs.set_column(0, 0, 22)
     gs.set_column(1, 2, 26)
+    gs.set_column(3, 3, 30)
     gs.freeze_panes(1, 0)
     st = wb.add_worksheet(SETTINGS_SHEET)
     st.set_column(0, 0, 14)
@@ -89,7 +97,7 @@ def write_plan_template(path: Path, form: Form, example: Plan | None = None) -> 
                 else:
                     ws.write_string(r, c, form.by_id[fid].show(item.record[fid]), cell)
         for r, g in enumerate(example.groups, start=1):
-            for c, v in enumerate((g.code, g.department, g.name)):
+            for c, v in enumerate((g.code, g.department, g.name, g.email)):
                 gs.write_string(r, c, v, cell)
     ws.activate()
     wb.close()
@@ -189,7 +197,7 @@ def read_plan(path: Path, form: Form) -> Plan:
 
     # groups
     gs = wb[GROUP_SHEET]
-    g_row, g_cols = _find_header(gs, list(GROUP_COLUMNS))
+    g_row, g_cols = _find_header(gs, [*GROUP_COLUMNS, EMAIL])
     for label in GROUP_COLUMNS:
         if label not in g_cols:
             problems.append(Problem("plan_column_missing", file=name, sheet=GROUP_SHEET,
@@ -213,7 +221,15 @@ def read_plan(path: Path, form: Form) -> Plan:
                                         params={"expected": seen_groups[code]}))
                 continue
             seen_groups[code] = where
-            groups.append(Group(code, dept, gname or code))
+            email = ""
+            if EMAIL in g_cols:
+                email = normalise.nfkc(normalise.text(gs.cell(r, g_cols[EMAIL]).value)[0])
+                email = email.removeprefix("mailto:").strip()
+                if email and not _EMAIL.fullmatch(email):
+                    problems.append(Problem(
+                        "plan_bad_email", file=name, sheet=GROUP_SHEET, field=EMAIL,
+                        cell=f"{get_column_letter(g_cols[EMAIL])}{r}", value=email))
+            groups.append(Group(code, dept, gname or code, email))
 
     # items
     ps = wb[PLAN_SHEET]
