@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import shutil
 import sqlite3
 
@@ -391,3 +392,15 @@ def test_the_new_commands_have_english_help_and_are_in_the_readme():
     readme = README.read_text(encoding="utf-8")
     for words in ("fujimi-xl links", "fujimi-xl user add", "fujimi-xl user list"):
         assert words in readme
+
+
+def test_the_public_address_is_kept_and_can_be_removed(run, ws):
+    args = ("links", "progress", "--year", YEAR, "-w", ws.root)
+    assert lines(run(*args, "--public-url", URL))[0] == ui("links_public_url_set", url=URL)
+    assert api.public_url(api.open_workspace(ws.root)) == URL
+    res = run(*args, "--json")
+    data = json.loads(res.output)
+    assert data["public_url"] == URL
+    assert all(d["url"] == f"{URL}/g/{d['token']}" for d in data["links"])
+    assert lines(run(*args, "--public-url", ""))[0] == ui("links_public_url_cleared")
+    assert api.public_url(api.open_workspace(ws.root)) is None
