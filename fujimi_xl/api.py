@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import getpass
 import os
 import time
 import uuid
@@ -21,7 +22,7 @@ from fujimi_xl.core.messages import DEFAULT_FONT
 from fujimi_xl.forms import load_form
 from fujimi_xl.intake.ingest import IngestReport, issue_changes, now
 from fujimi_xl.intake.ingest import ingest as _ingest
-from fujimi_xl.lifecycle import names
+from fujimi_xl.lifecycle import access, names
 from fujimi_xl.lifecycle import plan as planmod
 from fujimi_xl.lifecycle.backup import backup as _backup
 from fujimi_xl.lifecycle.backup import restore as _restore_backup
@@ -40,6 +41,7 @@ __all__ = [
     "GenerateResult",
     "ReportResult",
     "StatusReport",
+    "add_user",
     "check_form",
     "diff",
     "export",
@@ -50,14 +52,19 @@ __all__ = [
     "import_report",
     "ingest",
     "init",
+    "links",
     "load_plan",
     "open_workspace",
     "plan_template",
+    "remove_user",
     "report",
     "restore",
+    "revoke_links",
     "rollover",
     "status",
+    "users",
     "verify",
+    "write_links",
 ]
 
 
@@ -110,6 +117,7 @@ def init(root: Path | str, plan_path: Path | str | None = None,
     try:
         with store.transaction(conn):
             planmod.save_plan(conn, plan)
+            access.save_contacts(conn, {g.code: g.email for g in plan.groups})
     finally:
         conn.close()
     return ws
@@ -167,6 +175,7 @@ def load_plan(ws: Workspace, plan_path: Path | str,
     try:
         with store.transaction(conn):
             planmod.save_plan(conn, plan)
+            access.save_contacts(conn, {g.code: g.email for g in plan.groups})
     finally:
         conn.close()
     if plan.title:
@@ -239,8 +248,12 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
         _sweep(target)
         result = GenerateResult(form, year)
         key = ws.key()
-        common = {"key": key, "title": ws.title_for(form), "password": ws.password,
-                  "font": ws.config.get("font", DEFAULT_FONT), "lang": lang}
+        common: dict[str, Any] = {
+            "key": key, "title": ws.title_for(form), "password": ws.password,
+            "font": ws.config.get("font", DEFAULT_FONT), "lang": lang}
+        if access.public_url(ws):  # each book's instructions give its slot's page
+            common["links"] = {link.ref.slot: link.url for link in access.links(
+                ws, form, year, [g.code for g in wanted]) if link.url}
         # slot, final path, items, build(tmp)
         jobs = layouts.get(f.layout).generate(conn, f, year, plan, wanted, target, common)
         if progress is not None and hasattr(progress, "start"):
@@ -471,6 +484,62 @@ def rollover(ws: Workspace, form: str, from_year: int, to_year: int) -> Any:
 def verify(ws: Workspace, reread: bool = True) -> Any:
     """Check the master's integrity; see :mod:`fujimi_xl.lifecycle.verify`."""
     return _verify(ws, reread)
+
+
+# -- access (issue 15) -------------------------------------------------------------------------
+def links(ws: Workspace, form: str, year: int, groups: list[str] | None = None, *,
+          renew: bool = False, public_url: str | None = None) -> list[access.SlotLink]:
+    """Each slot's link (see :func:`fujimi_xl.lifecycle.access.links`); ``public_url`` first
+    sets the workspace's public address ("" forgets it)."""
+    load_form(form, ws.root)  # an unknown form is refused before anything is stored
+    if public_url is not None:
+        access.set_public_url(ws, public_url)
+    return access.links(ws, form, year, groups, renew=renew)
+
+
+def revoke_links(ws: Workspace, form: str, year: int,
+                 groups: list[str] | None) -> list[access.SlotRef]:
+    """Kill the links of ``groups``' slots (every slot when None)."""
+    load_form(form, ws.root)
+    return access.revoke(ws, form, year, groups)
+
+
+def write_links(ws: Workspace, found: list[access.SlotLink], out: Path | str) -> Path:
+    """The links as a file for mail merge (.csv, UTF-8 with BOM, or .xlsx): 担当コード,
+    担当名, メール, リンク (and 対象 for a form with a book per item)."""
+    return access.write_links(Path(out), found, access.contacts(ws))
+
+
+def add_user(ws: Workspace, name: str, password: str) -> bool:
+    """Add a secretariat account (True), or give an existing one a new password (False)."""
+    new = name.strip() not in access.users(ws)
+    access.add_user(ws, name, password)
+    return new
+
+
+def users(ws: Workspace) -> list[str]:
+    return access.users(ws)
+
+
+def remove_user(ws: Workspace, name: str) -> bool:
+    return access.remove_user(ws, name)
+
+
+def public_url(ws: Workspace) -> str | None:
+    """The workspace's public address (the server as staff open it), or None."""
+    return access.public_url(ws)
+
+
+def log_action(ws: Workspace, who: str, action: str, detail: str = "") -> None:
+    access.log_action(ws, who, action, detail)
+
+
+def cli_user() -> str:
+    """Who runs a command, as the log names them: cli:LOGIN."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError, ImportError):
+        return "cli"
 
 
 def ingest(ws: Workspace, paths: Iterable[Path | str], **kw: Any) -> IngestReport:

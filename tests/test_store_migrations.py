@@ -48,7 +48,7 @@ def test_a_schema_2_master_is_upgraded_in_place_on_first_use(ws, outbox, fill):
     st = store.open_store(ws)  # first use: migrated
     try:
         assert st.scalar("SELECT value FROM meta WHERE key = 'schema_version'") \
-            == str(store.SCHEMA_VERSION) == "3"
+            == str(store.SCHEMA_VERSION) == "4"
         # the same moment, back in UTC
         assert st.scalar("SELECT received_at FROM files") == received
         assert received.endswith("+00:00")

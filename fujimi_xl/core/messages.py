@@ -289,6 +289,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The plan sheet lists no items. Fill in one item a row under the headings, save, and "
         "run the command again.",
     ),
+    # -- access (issue 15) --
+    "plan_bad_email": (
+        "メール「{value}」はメールアドレスとして読めません。1つのセルに1つのアドレスを "
+        "name@example.lg.jp の形で記入するか、空欄にしてください。",
+        "E-mail '{value}' is not an address. Write one address a cell, like "
+        "name@example.lg.jp, or leave it blank.",
+    ),
     # -- importing a consolidated table (import_report) ------------------------------------
     "import_no_header": (
         "進捗状況評価の表の見出し行（{expected}…）がどのシートにも見つかりません。見出し行「項目・計画・実施内容・評価…」のある表か確認してください。",
@@ -890,6 +897,52 @@ ERRORS: dict[str, tuple[str, str]] = {
         "--db takes a PostgreSQL URL (postgresql://user@host:port/dbname); got {url}. For a "
         "SQLite master in the workspace, leave --db out.",
     ),
+    # -- access (issue 15) --
+    "access_bad_url": (
+        "公開アドレス「{url}」は使えません。職員のパソコンからサーバを開くアドレスを、"
+        "http://fujimi-srv01:8080 のように http:// または https:// から指定してください。",
+        "The public address '{url}' cannot be used. Give the address staff's PCs open the "
+        "server at, starting with http:// or https://, like http://fujimi-srv01:8080.",
+    ),
+    "access_no_public_url": (
+        "作業フォルダに公開アドレスが設定されていないため、リンクをファイルに書き出せません。"
+        "--public-url http://サーバ名:8080 を付けて、もう一度実行してください"
+        "（一度設定すれば次からは不要です）。",
+        "The workspace has no public address, so the links cannot be written to a file. Run "
+        "the command again with --public-url http://SERVER:8080 (once set, it is kept).",
+    ),
+    "access_revoke_needs_group": (
+        "--revoke には、リンクを無効にする担当を --group で指定してください（複数指定できます）。",
+        "--revoke needs the groups whose links to revoke, given with --group (several may be "
+        "given).",
+    ),
+    "access_revoke_and_renew": (
+        "--revoke と --renew は同時に指定できません。無効にするだけなら --revoke、"
+        "新しいリンクに替えるなら --renew を指定してください。",
+        "--revoke and --renew cannot be given together: --revoke only kills the links, "
+        "--renew replaces them with new ones.",
+    ),
+    "access_bad_user_name": (
+        "利用者名「{name}」は使えません。{limit}文字以内で、改行やタブを含まない名前にしてください。",
+        "The user name '{name}' cannot be used. Give a name of at most {limit} characters "
+        "without line breaks or tabs.",
+    ),
+    "access_short_password": (
+        "パスワードが短すぎます。{n}文字以上にしてください。",
+        "The password is too short. Use at least {n} characters.",
+    ),
+    "access_passwords_differ": (
+        "2回入力したパスワードが一致しません。何も変更していません。もう一度実行してください。",
+        "The two passwords differ. Nothing was changed. Run the command again.",
+    ),
+    "access_no_password": (
+        "標準入力からパスワードを読めませんでした（空です）。何も変更していません。",
+        "No password could be read from standard input (it is empty). Nothing was changed.",
+    ),
+    "access_no_user": (
+        "利用者「{name}」は登録されていません。登録済み: {names}",
+        "There is no user '{name}'. Registered: {names}",
+    ),
 }
 
 
@@ -1153,6 +1206,7 @@ UI: dict[str, tuple[str, str]] = {
     "missing_option": ("必須のオプション {option}（{help}）が指定されていません。",
                        "The option {option} ({help}) is required."),
     "missing_argument": ("{name} を指定してください: {what}", "Give {name}: {what}."),
+    "arg_name": ("利用者名（事務局の人の名前。例: suzuki）", "the user's name (e.g. suzuki)"),
     "arg_form": ("様式の名前か題名（例: progress、進捗状況評価）",
                  "the form: its name or title (e.g. progress, 進捗状況評価)"),
     "arg_paths": ("返送されたブック、またはそれを入れたフォルダ（複数可）",
@@ -1199,6 +1253,38 @@ UI: dict[str, tuple[str, str]] = {
     "export_returned": ("提出済", "returned"),
     "export_not_returned": ("未提出", "not returned"),
     "export_sheet": ("データ", "Data"),
+    # -- access (issue 15) --
+    "links_head": ("{year} {title}: 提出用リンク {n}件（担当・リンク）",
+                   "{year} {title}: {n} links to return the books (group, link)"),
+    "links_line": ("  {name}（{code}）{label}  {link}", "  {name} ({code}){label}  {link}"),
+    "links_revoked_mark": ("（無効。--renew で新しいリンクを発行できます）",
+                           "(revoked; --renew issues a new link)"),
+    "links_no_public_url": (
+        "公開アドレスが未設定のため、リンクはサーバのアドレスの後ろに付ける部分だけを表示しています。"
+        "--public-url http://サーバ名:8080 を付けて実行すると、そのまま開けるリンクになり、"
+        "generate で作るブックの記入要領にもリンクが入ります。",
+        "The workspace has no public address, so only the part after the server's address "
+        "is shown. Run with --public-url http://SERVER:8080 to get links that open as they "
+        "are (generate then also writes them on the books' instructions).",
+    ),
+    "links_public_url_set": ("公開アドレスを設定しました: {url}",
+                             "Public address set: {url}"),
+    "links_public_url_cleared": ("公開アドレスの設定を消しました。",
+                                 "Public address removed."),
+    "links_renewed": ("新しいリンクを発行しました（{n}件）。前のリンクはもう開けません。",
+                      "Issued {n} new links. The old links no longer open."),
+    "links_revoked": ("リンクを無効にしました（{n}件）: {names}",
+                      "Revoked {n} links: {names}"),
+    "links_written": ("差し込み印刷用のファイルを書き出しました: {path}",
+                      "Written for mail merge: {path}"),
+    "password_prompt": ("パスワード", "Password"),
+    "password_again": ("パスワード（確認のためもう一度）", "Password (again, to confirm)"),
+    "user_added": ("利用者「{name}」を登録しました。", "User '{name}' added."),
+    "user_changed": ("利用者「{name}」のパスワードを変更しました。",
+                     "The password of user '{name}' was changed."),
+    "user_removed": ("利用者「{name}」を削除しました。", "User '{name}' removed."),
+    "users_none": ("登録された利用者はいません。`fujimi-xl user add 名前 -w 作業フォルダ` で登録します。",
+                   "No users yet. Add one with `fujimi-xl user add NAME -w WORKSPACE`."),
 }
 
 
@@ -1232,6 +1318,12 @@ BOOK: dict[str, tuple[str, str]] = {
     "choice_item": ("{value}：{label}", "{value}: {label}"),
     "grade_sep": ("　", "  "),
     "label_sep": ("・", ", "),
+    # -- access (issue 15) --
+    "guide_link": (
+        "提出用のページ（ブラウザで開き、記入したこのブックを提出すると、結果がすぐに表示されます）：",
+        "Page to return this book (open it in a browser, upload the filled book and see the "
+        "result at once):",
+    ),
     # the choice sheet
     "choice": ("選択肢", "Choice"),
     "meaning": ("意味", "Meaning"),
@@ -1424,6 +1516,38 @@ HELP_EN: dict[str, str] = {
     "マスタを置く PostgreSQL の URL（postgresql://ユーザ@ホスト:ポート/DB名）。省略すると作業フォルダの master.sqlite":
         "The PostgreSQL URL to keep the master in (postgresql://user@host:port/dbname); "
         "without it, master.sqlite in the workspace",
+    # -- access (issue 15) --
+    "担当ごとの提出用リンク（ブラウザで開くページ）を表示し、差し込み印刷用に書き出す。": (
+        "Show each group's link to return its book (a page opened in a browser) and write "
+        "them for mail merge.\n\n"
+        "\b\nThe links go with the server (fujimi-xl serve) and its public address. Set the "
+        "address once with\n--public-url; the workspace keeps it, and generate then writes "
+        "each link on the book's\ninstructions. --revoke kills links, --renew replaces them."
+    ),
+    "この担当のリンクだけ（担当コード・グループ名・部名とグループ名。複数指定可）":
+        "Only these groups' links (code, name, or department and name; may be repeated)",
+    "差し込み印刷用に書き出すファイル（.csv または .xlsx）: 担当コード・担当名・メール・リンク":
+        "File to write for mail merge (.csv or .xlsx): group code, group name, e-mail, link",
+    "--group の担当のリンクを無効にする（開いても何もできなくなる）":
+        "Revoke the links of the --group groups (they open nothing any more)",
+    "新しいリンクを発行する（前のリンクは使えなくなる。--group がなければ全担当）":
+        "Issue new links (the old ones stop working; every group without --group)",
+    "職員のパソコンからサーバを開くアドレス（例 http://fujimi-srv01:8080）を作業フォルダに設定する"
+    "（一度でよい。\"\" で消す）":
+        "Set the address staff's PCs open the server at (e.g. http://fujimi-srv01:8080) in "
+        "the workspace (once is enough; \"\" removes it)",
+    "事務局の利用者（ブラウザの管理ページにサインインする人）を登録する（user add / list / remove）。":
+        "Manage the secretariat's users, who sign in to the board in the browser (user add "
+        "/ list / remove).",
+    "パスワードを尋ねずに標準入力の1行目から読む（スクリプト用）":
+        "Read the password from the first line of standard input instead of asking (for "
+        "scripts)",
+    "事務局の利用者を登録する（登録済みならパスワードを変更する）。パスワードは2回尋ねる。":
+        "Add a secretariat user (or change the password of one already there); the password "
+        "is asked twice.",
+    "登録された事務局の利用者を一覧表示する。": "List the secretariat's users.",
+    "事務局の利用者を削除する（その人はサインインできなくなる）。":
+        "Remove a secretariat user (they can no longer sign in).",
 }
 
 
@@ -1506,7 +1630,8 @@ BOOK.update({
     "plan_guide": (
         "1. 「設定」シートに計画名と市町村名を記入します（報告書の表題になります）。\n"
         "2. 「担当一覧」シートに、記入を依頼するグループを1行ずつ記入します。"
-        "「担当」は短い呼び名（計画シートで使う名前）、「部」「グループ」は正式名称です。\n"
+        "「担当」は短い呼び名（計画シートで使う名前）、「部」「グループ」は正式名称です。"
+        "「メール」（任意）はリンクや督促を送る宛先です。\n"
         "3. 「計画」シートに、計画の項目を1行ずつ記入します。"
         "節は「第1節」または「1」、号は「①」または「1」のどちらでも構いません。\n"
         "4. 1つの項目を複数のグループが担当する場合は、同じ節・項・号・計画の行を担当ごとに繰り返します。\n"
@@ -1515,7 +1640,8 @@ BOOK.update({
         "7. 記入が済んだら `fujimi-xl init 作業フォルダ --plan このファイル` で取り込みます。",
         "1. On the sheet 「設定」, write the plan's name and the city's name (the reports' title).\n"
         "2. On the sheet 「担当一覧」, write one group per row to ask: 「担当」 is a short name (the "
-        "one the plan sheet uses), 「部」 and 「グループ」 the official names.\n"
+        "one the plan sheet uses), 「部」 and 「グループ」 the official names; 「メール」 (optional) "
+        "is the address links and reminders go to.\n"
         "3. On the sheet 「計画」, write one item of the plan per row. A section may be written "
         "「第1節」 or 「1」, a number 「①」 or 「1」.\n"
         "4. When several groups share an item, repeat its row once per group.\n"
@@ -1799,3 +1925,14 @@ class Code(StrEnum):
     DB_OTHER_MASTER = "db_other_master"
     DB_URL_UNKNOWN = "db_url_unknown"
     FORM_NEEDED = "form_needed"
+    # -- access (issue 15) --
+    PLAN_BAD_EMAIL = "plan_bad_email"
+    ACCESS_BAD_URL = "access_bad_url"
+    ACCESS_NO_PUBLIC_URL = "access_no_public_url"
+    ACCESS_REVOKE_NEEDS_GROUP = "access_revoke_needs_group"
+    ACCESS_REVOKE_AND_RENEW = "access_revoke_and_renew"
+    ACCESS_BAD_USER_NAME = "access_bad_user_name"
+    ACCESS_SHORT_PASSWORD = "access_short_password"
+    ACCESS_PASSWORDS_DIFFER = "access_passwords_differ"
+    ACCESS_NO_PASSWORD = "access_no_password"
+    ACCESS_NO_USER = "access_no_user"

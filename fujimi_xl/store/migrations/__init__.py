@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fujimi_xl.store.migrations import m0001_initial, m0002_saved_time, m0003_one_current
+from fujimi_xl.store.migrations import (
+    m0001_initial,
+    m0002_saved_time,
+    m0003_one_current,
+    m0004_access,
+)
 
-STEPS = [m0001_initial, m0002_saved_time, m0003_one_current]
+STEPS = [m0001_initial, m0002_saved_time, m0003_one_current, m0004_access]
 SCHEMA_VERSION = len(STEPS)
 
 
