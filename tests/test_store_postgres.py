@@ -116,3 +116,13 @@ def test_a_new_version_supersedes_the_current_one_inside_one_transaction(tmp_pat
         assert st.scalar("SELECT count(*) FROM record_values") > 0
     assert [e.value for e in api.history(ws, "4-2-1") if e.field == "result"][-1] == "訂正版"
     assert api.verify(ws).ok
+
+
+def test_backup_of_a_workspace_whose_master_is_on_postgresql_says_to_use_pg_dump(
+        tmp_path, pg, run):
+    ws = api.init(tmp_path / "ws", None, None, db=pg)
+    out = tmp_path / "backup.zip"
+    res = run("backup", "-w", ws.root, "-o", out)
+    assert res.exit_code == 2
+    assert error_text("pg_backup", where=store.mask(pg)) in res.output
+    assert "Traceback" not in res.output and not out.exists()
