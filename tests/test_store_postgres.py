@@ -126,3 +126,17 @@ def test_backup_of_a_workspace_whose_master_is_on_postgresql_says_to_use_pg_dump
     assert res.exit_code == 2
     assert error_text("pg_backup", where=store.mask(pg)) in res.output
     assert "Traceback" not in res.output and not out.exists()
+
+
+def test_a_workspace_made_with_fujimi_db_url_keeps_its_master_url(tmp_path, pg, monkeypatch, run):
+    monkeypatch.setenv("FUJIMI_DB_URL", pg)
+    res = run("init", tmp_path / "ws")
+    assert res.exit_code == 0, res.output
+    assert not (tmp_path / "ws" / "master.sqlite").exists()
+    monkeypatch.delenv("FUJIMI_DB_URL")
+    ws = api.open_workspace(tmp_path / "ws")  # found again without the variable
+    assert ws.db_url == pg
+    with store.open_store(ws).read() as st:
+        assert st.dialect.name == "postgresql"
+        assert st.scalar("SELECT value FROM meta WHERE key = 'workspace_id'") \
+            == ws.config["workspace_id"]
