@@ -140,3 +140,22 @@ def test_a_workspace_made_with_fujimi_db_url_keeps_its_master_url(tmp_path, pg, 
         assert st.dialect.name == "postgresql"
         assert st.scalar("SELECT value FROM meta WHERE key = 'workspace_id'") \
             == ws.config["workspace_id"]
+
+
+def test_a_master_held_by_another_writer_is_waited_for_then_refused_in_words(
+        tmp_path, pg, monkeypatch):
+    from fujimi_xl.core.errors import WorkspaceFault
+
+    ws = api.init(tmp_path / "ws", None, None, db=pg)
+    monkeypatch.setenv("FUJIMI_LOCK_WAIT", "1")
+    holder = store.open_store(ws)
+    try:
+        holder.begin()  # another writer's transaction holds the master's write lock
+        with pytest.raises(WorkspaceFault) as caught:
+            ws.check_writable()
+        assert caught.value.code == "master_locked"
+        assert "Traceback" not in str(caught.value)
+    finally:
+        holder.rollback()
+        holder.close()
+    ws.check_writable()  # free again
