@@ -569,10 +569,13 @@ def worker_db(ctx: Context | str) -> Any:
     workspace's folder)."""
     root, url = (ctx, "") if isinstance(ctx, str) else (ctx.root, ctx.db)
     url = url or open_workspace(Path(root)).db_url
-    conn = _WORKER.get(url)
+    # per process: a forked worker never shares its parent's connection (a PostgreSQL
+    # connection used from two processes at once would mix their conversations)
+    key = f"db:{os.getpid()}:{url}"
+    conn = _WORKER.get(key)
     if conn is None:
         conn = store.Store.from_url(url, readonly=True)
-        _WORKER[url] = conn
+        _WORKER[key] = conn
     return conn
 
 
