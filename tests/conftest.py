@@ -1,5 +1,12 @@
 """Fixtures: a workspace built from the bundled sample plan, its generated workbooks, and a
-helper that fills a workbook as staff would (openpyxl, rows found by 管理番号)."""
+helper that fills a workbook as staff would (openpyxl, rows found by 管理番号).
+
+Both databases: ``FUJIMI_TEST_DB=postgresql`` runs the suite with every master on a throwaway
+PostgreSQL cluster (tests/pgcluster.py): each test gets a fresh database through
+``FUJIMI_DB_URL``; a workspace built once per module or session gets a database of its own, and
+``copy_workspace`` copies the folder and that database together. Tests marked ``sqlite_only``
+(the SQLite file itself is what they test) are skipped there.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +25,132 @@ from fujimi_xl.cli import cli
 from fujimi_xl.demo import fill_workbook, sample_data, write_sample_plan
 from fujimi_xl.layouts.list.generator import FIRST_ROW, HEADER_ROW, KEY_HEADER
 
+from . import pgcluster
+
 YEAR = 2017
+
+ON_POSTGRESQL = os.environ.get("FUJIMI_TEST_DB", "sqlite").lower() in ("postgresql", "postgres", "pg")
+
+
+# -- the PostgreSQL cluster ----------------------------------------------------------------------
+
+_CLUSTER: list[pgcluster.Cluster] = []  # started at most once per session
+_BASE_DBS: dict[Path, str] = {}  # workspace folder built by a module/session fixture -> its database
+_CURRENT_DB: list[str] = []  # the database of the running test (PostgreSQL run)
+
+
+def cluster() -> pgcluster.Cluster:
+    """The session's PostgreSQL cluster, started on first use. Without the server binaries
+    the test skips, except in CI (``CI`` set), where a missing PostgreSQL fails."""
+    if _CLUSTER:
+        return _CLUSTER[0]
+    bindir = pgcluster.bin_dir()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL (initdb) must be installed in CI", pytrace=False)
+        pytest.skip("PostgreSQL is not installed on this machine (no initdb)")
+    c = pgcluster.Cluster(bindir)
+    try:
+        c.start()
+    except BaseException:
+        c.cleanup()
+        raise
+    _CLUSTER.append(c)
+    return c
+
+
+def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+    while _CLUSTER:
+        _CLUSTER.pop().cleanup()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> pgcluster.Cluster:
+    return cluster()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: pgcluster.Cluster) -> Any:
+    """The URL of a fresh, empty PostgreSQL database (dropped after the test)."""
+    name = pg_cluster.create_db()
+    yield pg_cluster.url(name)
+    pg_cluster.drop_db(name)
+
+
+@pytest.fixture(autouse=True)
+def _master_db(request: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """PostgreSQL run: every workspace this test creates has its master in a fresh database."""
+    if not ON_POSTGRESQL:
+        yield None
+        return
+    c = cluster()
+    name = c.create_db()
+    monkeypatch.setenv("FUJIMI_DB_URL", c.url(name))
+    _CURRENT_DB.append(name)
+    try:
+        yield name
+    finally:
+        _CURRENT_DB.remove(name)
+        c.drop_db(name)
+
+
+def _workspace_dirs(value: Any, depth: int = 0) -> list[Path]:
+    """Workspace folders (holding fujimi.json) in a fixture's value."""
+    if depth > 2:
+        return []
+    if isinstance(value, Path):
+        return [value] if (value / "fujimi.json").is_file() else []
+    root = getattr(value, "root", None)
+    if isinstance(root, Path):
+        return _workspace_dirs(root, depth + 1)
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [p for v in value for p in _workspace_dirs(v, depth + 1)]
+    return []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef: Any, request: Any) -> Any:
+    """PostgreSQL run: a fixture built once per module or session (a base workspace that tests
+    copy) builds its master in a database of its own, recorded for ``copy_workspace``."""
+    if not ON_POSTGRESQL or fixturedef.scope == "function" or fixturedef.argname == "pg_cluster":
+        yield
+        return
+    c = cluster()
+    name = c.create_db(c.new_name("base"))
+    old = os.environ.get("FUJIMI_DB_URL")
+    os.environ["FUJIMI_DB_URL"] = c.url(name)
+    try:
+        outcome = yield
+    finally:
+        if old is None:
+            os.environ.pop("FUJIMI_DB_URL", None)
+        else:
+            os.environ["FUJIMI_DB_URL"] = old
+    try:
+        made = _workspace_dirs(outcome.get_result())
+    except BaseException:
+        made = []
+    for root in made:
+        _BASE_DBS[root.resolve()] = name
+
+
+def copy_workspace(src: Path, dst: Path) -> Path:
+    """A copy of the workspace folder ``src`` at ``dst``; on the PostgreSQL run, the running
+    test's database becomes a copy of ``src``'s master too."""
+    shutil.copytree(src, dst)
+    if ON_POSTGRESQL:
+        base = _BASE_DBS.get(Path(src).resolve())
+        if base is None:
+            raise AssertionError(f"{src} was not built by a module or session fixture")
+        cluster().replace_db(_CURRENT_DB[-1], base)
+    return Path(dst)
+
+
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): tests the SQLite file itself (skipped on the PostgreSQL run)")
 
 
 @pytest.fixture
@@ -33,8 +165,16 @@ def run() -> Any:
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    """Tests marked libreoffice skip without it locally; in CI a missing LibreOffice fails."""
+    """Tests marked libreoffice skip without it locally; in CI a missing LibreOffice fails.
+    On the PostgreSQL run, tests marked sqlite_only skip."""
     from fujimi_xl.output.pdf import libreoffice
+
+    if ON_POSTGRESQL:
+        for item in items:
+            mark = item.get_closest_marker("sqlite_only")
+            if mark is not None:
+                why = mark.kwargs.get("reason") or (mark.args[0] if mark.args else "")
+                item.add_marker(pytest.mark.skip(reason=f"SQLite only: {why}"))
 
     if libreoffice():
         return
@@ -69,9 +209,7 @@ def _base_workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dic
 def ws(tmp_path: Path, _base_workspace: tuple[Path, dict[str, Path]]) -> Any:
     """A fresh copy of the base workspace for each test."""
     src, _ = _base_workspace
-    dst = tmp_path / "ws"
-    shutil.copytree(src, dst)
-    return api.open_workspace(dst)
+    return api.open_workspace(copy_workspace(src, tmp_path / "ws"))
 
 
 @pytest.fixture

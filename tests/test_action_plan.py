@@ -20,7 +20,7 @@ from fujimi_xl.demo import (
 )
 from fujimi_xl.output import pdf
 
-from .conftest import master_snapshot
+from .conftest import copy_workspace, master_snapshot
 
 YEAR = 2018
 
@@ -36,7 +36,7 @@ def _base(tmp_path_factory):
 
 @pytest.fixture
 def ws(_base, tmp_path):
-    shutil.copytree(_base, tmp_path / "ws")
+    copy_workspace(_base, tmp_path / "ws")
     return api.open_workspace(tmp_path / "ws")
 
 

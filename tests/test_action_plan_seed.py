@@ -7,7 +7,6 @@ printed as typed."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -25,6 +24,7 @@ from fujimi_xl.demo import (
 from fujimi_xl.layouts.sheet.sheet_extract import parse_ref
 
 from . import hostile
+from .conftest import copy_workspace
 
 YEAR = 2018
 SHEET = "アクションプラン"
@@ -41,7 +41,7 @@ def _base(tmp_path_factory):
 
 @pytest.fixture
 def ws(_base, tmp_path):
-    shutil.copytree(_base, tmp_path / "ws")
+    copy_workspace(_base, tmp_path / "ws")
     return api.open_workspace(tmp_path / "ws")
 
 

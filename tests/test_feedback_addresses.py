@@ -9,7 +9,6 @@ the returned book. Staff who follow the list must land on the marked cell, never
 from __future__ import annotations
 
 import re
-import shutil
 
 import openpyxl
 import pytest
@@ -25,7 +24,7 @@ from fujimi_xl.demo import (
 from fujimi_xl.layouts.layout import display_width
 from fujimi_xl.layouts.list.generator import FEEDBACK_SHEET
 
-from .conftest import master_snapshot
+from .conftest import copy_workspace, master_snapshot
 
 YEAR = 2018
 SHEET = "アクションプラン"
@@ -42,7 +41,7 @@ def _base(tmp_path_factory):
 
 @pytest.fixture
 def ws(_base, tmp_path):
-    shutil.copytree(_base, tmp_path / "ws")
+    copy_workspace(_base, tmp_path / "ws")
     return api.open_workspace(tmp_path / "ws")
 
 
