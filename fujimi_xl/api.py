@@ -31,6 +31,8 @@ from fujimi_xl.lifecycle.rollover import rollover as _rollover
 from fujimi_xl.lifecycle.verify import verify as _verify
 from fujimi_xl.output import pdf
 from fujimi_xl.store import dataset
+from fujimi_xl.store import files as received
+from fujimi_xl.store import issued as issues
 from fujimi_xl.store.workspace import Workspace, create_workspace, open_workspace
 
 __all__ = [
@@ -69,8 +71,13 @@ def plan_template(path: Path | str, form: str | None = None,
 
 
 def init(root: Path | str, plan_path: Path | str | None = None,
-         form: str | None = None, form_dir: Path | str | None = None) -> Workspace:
+         form: str | None = None, form_dir: Path | str | None = None,
+         db: str | None = None) -> Workspace:
     """Create a workspace (config, signing key, master database) and load the plan into it.
+
+    ``db``: a PostgreSQL URL (``postgresql://user@host:port/dbname``) to keep the master in
+    (its schema is made there; a database holding another workspace's master is refused);
+    without it the master is ``master.sqlite`` in the workspace (or ``FUJIMI_DB_URL``).
 
     The plan is read first: a plan with problems raises PlanError and creates nothing. Without
     a plan the workspace starts empty (to be filled by `plan` or `import-report`). The form is
@@ -80,17 +87,19 @@ def init(root: Path | str, plan_path: Path | str | None = None,
     if form_dir is not None:
         f = forms.load_dir(Path(form_dir))
         forms.check_copy(f, Path(root))
+    if db and not store.is_postgres(db):
+        raise FujimiError(code="db_url_unknown", url=store.mask(db))
     if plan_path is None and form_dir is None:
-        return create_workspace(Path(root))
+        return create_workspace(Path(root), db=db or "")
     if form_dir is None:
         here = Path(root) if Path(root).is_dir() else None
         f = load_form(names.pick_form(form, here), here)
     if plan_path is None:
-        ws = create_workspace(Path(root))
+        ws = create_workspace(Path(root), db=db or "")
         forms.copy_definition(f, ws.root)
         return ws
     plan = planmod.read_plan(Path(plan_path), f)
-    ws = create_workspace(Path(root), title=plan.title, city=plan.city)
+    ws = create_workspace(Path(root), title=plan.title, city=plan.city, db=db or "")
     if plan.title:
         ws.config.setdefault("titles", {})[f.name] = plan.title
         ws.save_config()
@@ -286,11 +295,7 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
 
 def _record_issued(conn: Any, issued: Any, slot: str) -> None:
     """One statement, inside the caller's transaction."""
-    conn.execute(
-        "INSERT INTO issued (issue_id, form, form_version, year, group_code, slot, "
-        "issued_at, locked_hash, items, file_name) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (issued.issue_id, issued.form, issued.form_version, issued.year, issued.group, slot,
-         issued.issued_at, issued.locked_hash, store.dumps(issued.items), issued.file_name))
+    issues.record(conn, issued, slot, store.dumps(issued.items))
 
 
 def _sweep(folder: Path) -> None:
@@ -322,9 +327,7 @@ def _maybe_running(pid: int, path: Path) -> bool:
 
 
 def _last_issue(conn: Any, form: str, year: int, slot: str) -> Any:
-    return conn.execute(
-        "SELECT * FROM issued WHERE form = ? AND year = ? AND slot = ? "
-        "ORDER BY issued_at DESC, rowid DESC LIMIT 1", (form, year, slot)).fetchone()
+    return issues.last(conn, form, year, slot)
 
 
 def _slot_state(last: Any, issued: Any, form_version: int,
@@ -540,15 +543,9 @@ def status(ws: Workspace, form: str, year: int) -> StatusReport:
                      for it in plan.items]
         out = []
         for slot, g, n, label in slots:
-            issued = conn.execute(
-                "SELECT max(issued_at) AS t FROM issued WHERE form=? AND year=? AND slot=?",
-                (form, year, slot)).fetchone()["t"]
-            sub = conn.execute(
-                "SELECT version, accepted_at FROM submissions WHERE form=? AND year=? AND "
-                "slot=? AND superseded_by IS NULL", (form, year, slot)).fetchone()
-            last = conn.execute(
-                "SELECT file_name, received_at, outcome FROM files WHERE form=? AND year=? AND "
-                "slot=? ORDER BY id DESC LIMIT 1", (form, year, slot)).fetchone()
+            issued = issues.last_time(conn, form, year, slot)
+            sub = received.current_of_slot(conn, form, year, slot)
+            last = received.last_of_slot(conn, form, year, slot)
             if sub is not None:
                 state = "accepted"
             elif last is not None:

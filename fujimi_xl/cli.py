@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,13 +19,14 @@ from xlsxwriter.exceptions import FileCreateError
 
 from fujimi_xl import api, clicatalog, console, store
 from fujimi_xl.core import fiscal
-from fujimi_xl.core.errors import FujimiError, PlanError, Problem, fault_from
+from fujimi_xl.core.errors import FujimiError, PlanError, Problem
 from fujimi_xl.core.fiscal import year_label
 from fujimi_xl.core.messages import UI, error_text, help_en, locate, ui, when
 from fujimi_xl.forms import load_form
 from fujimi_xl.lifecycle import names
 from fujimi_xl.store import jp_time
-from fujimi_xl.store.workspace import DB, open_workspace
+from fujimi_xl.store.plans import plan_counts
+from fujimi_xl.store.workspace import open_workspace
 
 F = Callable[..., Any]
 
@@ -85,15 +85,14 @@ def _say_waiting(seconds: float) -> None:
 def handle_errors(f: F) -> F:
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        store.on_wait = _say_waiting
+        store.set_on_wait(_say_waiting)
         try:
             return f(*args, **kwargs)
-        except (sqlite3.Error, OSError, FileCreateError) as exc:
+        except (*store.db_errors(), OSError, FileCreateError) as exc:
             # a fault of the workspace (read-only, full, a locked or damaged master): the
             # secretariat's, said in a sentence, never a traceback
             lg = current_lang()
-            root = kwargs.get("workspace")
-            fault = fault_from(exc, Path(root) / DB if root else None)
+            fault = store.fault_from(exc, _master_where(kwargs.get("workspace")))
             click.secho(ui("error", lg, message=fault.message(lg)), fg="red", err=True)
             sys.exit(2)
         except PlanError as exc:
@@ -106,6 +105,16 @@ def handle_errors(f: F) -> F:
             sys.exit(2)
 
     return wrapper
+
+
+def _master_where(root: Path | None) -> str | None:
+    """The master as a fault names it: its file, or its database's URL without password."""
+    if not root:
+        return None
+    try:
+        return open_workspace(Path(root)).db_where
+    except FujimiError:
+        return str(Path(root) / "master.sqlite")
 
 
 def _problem_table(problems: list[Problem], lg: str, err: bool = False) -> None:
@@ -264,9 +273,12 @@ def plan_template_cmd(path: Path, form: str, workspace: Path | None) -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="backup で作成したバックアップ (.zip) から作業フォルダを復元する"
                    "（既存のフォルダは上書きしない）")
+@click.option("--db", "db", default=None,
+              help="マスタを置く PostgreSQL の URL（postgresql://ユーザ@ホスト:ポート/DB名）。"
+                   "省略すると作業フォルダの master.sqlite")
 @handle_errors
 def init_cmd(workspace: Path, plan_path: Path | None, form: str, form_dir: Path | None,
-             from_backup: Path | None) -> None:
+             from_backup: Path | None, db: str | None) -> None:
     """作業フォルダ（設定・署名鍵・マスタDB）を作成し、計画を取り込む。"""
     if from_backup is not None:
         if plan_path is not None:
@@ -278,15 +290,14 @@ def init_cmd(workspace: Path, plan_path: Path | None, form: str, form_dir: Path 
         form = api.form_from_dir(form_dir)
     elif form is not None or plan_path is not None:  # an empty workspace needs no form
         form = _form(form, workspace)
-    ws = api.init(workspace, plan_path, form, form_dir=form_dir)
+    ws = api.init(workspace, plan_path, form, form_dir=form_dir, db=db)
     conn = ws.connect()
     try:
-        n_items = conn.execute("SELECT count(*) FROM plan_items").fetchone()[0]
-        n_groups = conn.execute("SELECT count(*) FROM groups").fetchone()[0]
+        n_items, n_groups = plan_counts(conn)
     finally:
         conn.close()
     say("init_done", root=ws.root)
-    say("init_plan", items=n_items, groups=n_groups, db=ws.db_path)
+    say("init_plan", items=n_items, groups=n_groups, db=ws.db_where)
     if n_items:
         say("next_after_init", form=form, ws=_arg(workspace))
     else:

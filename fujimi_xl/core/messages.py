@@ -834,6 +834,60 @@ ERRORS: dict[str, tuple[str, str]] = {
         "--from-backup と --plan は同時に指定できません（計画はバックアップに含まれます）。",
         "--from-backup and --plan cannot be given together (the plan is in the backup).",
     ),
+    # -- the master on PostgreSQL (issue 14) ---------------------------------------------------
+    "pg_unreachable": (
+        "PostgreSQL サーバ（{where}）に接続できません。サーバが起動しているか、ホスト名とポート番号が"
+        "正しいか、ネットワーク（ファイアウォール）で接続が許可されているかを情報システム担当に確かめてから、"
+        "もう一度実行してください。何も変更していません。",
+        "Cannot connect to the PostgreSQL server ({where}). Ask IT to check that the server is "
+        "running, that the host name and port are right, and that the network (firewall) "
+        "allows the connection, then run the command again. Nothing was changed.",
+    ),
+    "pg_auth": (
+        "PostgreSQL サーバ（{where}）がユーザ「{user}」のログインを拒否しました（パスワードが違うか、"
+        "このユーザでの接続が許可されていません）。作業フォルダの fujimi.json の db（または環境変数 "
+        "FUJIMI_DB_URL）のユーザとパスワードを確かめてください。何も変更していません。",
+        "The PostgreSQL server ({where}) refused the login of user '{user}' (wrong password, "
+        "or this user may not connect). Check the user and password in db of the workspace's "
+        "fujimi.json (or the FUJIMI_DB_URL environment variable). Nothing was changed.",
+    ),
+    "pg_no_database": (
+        "PostgreSQL サーバ（{where}）にデータベース「{db}」がありません。情報システム担当に作成を依頼する"
+        "（createdb {db}）か、URL のデータベース名を確かめてください。何も変更していません。",
+        "The PostgreSQL server ({where}) has no database '{db}'. Ask IT to create it "
+        "(createdb {db}) or check the database name in the URL. Nothing was changed.",
+    ),
+    "pg_denied": (
+        "PostgreSQL サーバ（{where}）のユーザ「{user}」にはマスタを読み書きする権限がありません（{detail}）。"
+        "情報システム担当にこのデータベースへの権限の付与を依頼してください。何も変更していません。",
+        "The PostgreSQL user '{user}' on {where} may not read or write the master ({detail}). "
+        "Ask IT to grant it rights on this database. Nothing was changed.",
+    ),
+    "pg_error": (
+        "PostgreSQL サーバ（{where}）のマスタを使えません（{detail}）。何も変更していません。"
+        "サーバの状態を情報システム担当に確かめてから、もう一度実行してください。",
+        "Cannot use the master on the PostgreSQL server {where} ({detail}). Nothing was "
+        "changed. Ask IT to check the server, then run the command again.",
+    ),
+    "pg_backup": (
+        "マスタは PostgreSQL（{where}）にあるため、この作業フォルダの backup では写せません。マスタは"
+        "情報システム担当に pg_dump でバックアップを取ってもらってください。",
+        "The master is on PostgreSQL ({where}), so backup of this workspace cannot copy it. "
+        "Have IT back up the master with pg_dump.",
+    ),
+    "db_other_master": (
+        "データベース {where} には別の作業フォルダ（{root}）のマスタがすでにあり、データが入っています。"
+        "混ざらないよう何も変更していません。空のデータベースを指定するか、その作業フォルダを使ってください。",
+        "The database {where} already holds the master of another workspace ({root}) with data "
+        "in it. Nothing was changed, so that the two do not mix. Give an empty database, or use "
+        "that workspace.",
+    ),
+    "db_url_unknown": (
+        "--db には PostgreSQL の URL（postgresql://ユーザ@ホスト:ポート/データベース名）を指定してください"
+        "（指定された値: {url}）。SQLite のマスタを作業フォルダに置く場合は --db を省略します。",
+        "--db takes a PostgreSQL URL (postgresql://user@host:port/dbname); got {url}. For a "
+        "SQLite master in the workspace, leave --db out.",
+    ),
 }
 
 
@@ -1364,6 +1418,10 @@ HELP_EN: dict[str, str] = {
         "Work with form definitions (form check: check a definition).",
     "様式定義（フォルダ、または form.json）を検査し、問題をすべて表示する。":
         "Check a form definition (its folder, or its form.json) and list every problem.",
+    # -- the master on PostgreSQL (issue 14) --
+    "マスタを置く PostgreSQL の URL（postgresql://ユーザ@ホスト:ポート/DB名）。省略すると作業フォルダの master.sqlite":
+        "The PostgreSQL URL to keep the master in (postgresql://user@host:port/dbname); "
+        "without it, master.sqlite in the workspace",
 }
 
 
@@ -1638,4 +1696,13 @@ class Code(StrEnum):
     RESTORE_TARGET_EXISTS = "restore_target_exists"
     BACKUP_UNREADABLE = "backup_unreadable"
     BACKUP_AND_PLAN = "backup_and_plan"
+    # -- the master on PostgreSQL (issue 14) --
+    PG_UNREACHABLE = "pg_unreachable"
+    PG_AUTH = "pg_auth"
+    PG_NO_DATABASE = "pg_no_database"
+    PG_DENIED = "pg_denied"
+    PG_ERROR = "pg_error"
+    PG_BACKUP = "pg_backup"
+    DB_OTHER_MASTER = "db_other_master"
+    DB_URL_UNKNOWN = "db_url_unknown"
     FORM_NEEDED = "form_needed"

@@ -20,7 +20,6 @@ Shared workbook building (book, print setup, measure) is in ``layout``, ``print_
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -57,7 +56,7 @@ class Layout:
     report: Callable[..., Any]
 
 
-def _list_generate(conn: sqlite3.Connection, form: Form, year: int, plan: Plan,
+def _list_generate(conn: store.Store, form: Form, year: int, plan: Plan,
                    groups: list[Group], target: Path, common: dict[str, Any]) -> list[Job]:
     """One book per group, with the group's items (and what the last year carried)."""
     carry = carried(conn, form.name, year)
@@ -77,7 +76,7 @@ def _list_generate(conn: sqlite3.Connection, form: Form, year: int, plan: Plan,
     return jobs
 
 
-def _sheet_generate(conn: sqlite3.Connection, form: Form, year: int, plan: Plan,
+def _sheet_generate(conn: store.Store, form: Form, year: int, plan: Plan,
                     groups: list[Group], target: Path, common: dict[str, Any]) -> list[Job]:
     """One book per item, prefilled with its last accepted record."""
     codes = {g.code for g in groups}
