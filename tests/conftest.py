@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from fujimi_xl import api
 from fujimi_xl.cli import cli
 from fujimi_xl.demo import fill_workbook, sample_data, write_sample_plan
 from fujimi_xl.layouts.list.generator import FIRST_ROW, HEADER_ROW, KEY_HEADER
+from fujimi_xl.store import open_store
 
 from . import pgcluster
 
@@ -36,7 +36,10 @@ ON_POSTGRESQL = os.environ.get("FUJIMI_TEST_DB", "sqlite").lower() in ("postgres
 
 _CLUSTER: list[pgcluster.Cluster] = []  # started at most once per session
 _BASE_DBS: dict[Path, str] = {}  # workspace folder built by a module/session fixture -> its database
+_BASE_OF_FIXTURE: dict[str, str] = {}  # such a fixture's name -> its database (the latest)
 _CURRENT_DB: list[str] = []  # the database of the running test (PostgreSQL run)
+_FRESH_COPY_OF: dict[str, str] = {}  # test database -> base database it is an untouched copy of
+_EXTRA_DBS: list[str] = []  # databases of second workspaces (OtherMaster), dropped after the test
 
 
 def cluster() -> pgcluster.Cluster:
@@ -78,20 +81,32 @@ def pg_url(pg_cluster: pgcluster.Cluster) -> Any:
 
 
 @pytest.fixture(autouse=True)
-def _master_db(request: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """PostgreSQL run: every workspace this test creates has its master in a fresh database."""
+def _master_db(request: Any) -> Any:
+    """PostgreSQL run: every workspace this test creates has its master in a fresh database.
+    (A MonkeyPatch of its own: a test's ``monkeypatch.undo()`` must not undo this.)"""
     if not ON_POSTGRESQL:
         yield None
         return
+    monkeypatch = pytest.MonkeyPatch()
     c = cluster()
-    name = c.create_db()
+    # a test that uses a workspace built once per module or session (and not copied, e.g.
+    # read only) starts with a copy of its master; otherwise with an empty database
+    bases = {_BASE_OF_FIXTURE[n] for n in request.fixturenames if n in _BASE_OF_FIXTURE}
+    base = bases.pop() if len(bases) == 1 else None
+    name = c.create_db(template=base)
+    if base is not None:
+        _FRESH_COPY_OF[name] = base
     monkeypatch.setenv("FUJIMI_DB_URL", c.url(name))
     _CURRENT_DB.append(name)
     try:
         yield name
     finally:
+        monkeypatch.undo()
         _CURRENT_DB.remove(name)
+        _FRESH_COPY_OF.pop(name, None)
         c.drop_db(name)
+        while _EXTRA_DBS:
+            c.drop_db(_EXTRA_DBS.pop())
 
 
 def _workspace_dirs(value: Any, depth: int = 0) -> list[Path]:
@@ -110,30 +125,36 @@ def _workspace_dirs(value: Any, depth: int = 0) -> list[Path]:
     return []
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_fixture_setup(fixturedef: Any, request: Any) -> Any:
+class _BaseDatabases:
     """PostgreSQL run: a fixture built once per module or session (a base workspace that tests
-    copy) builds its master in a database of its own, recorded for ``copy_workspace``."""
-    if not ON_POSTGRESQL or fixturedef.scope == "function" or fixturedef.argname == "pg_cluster":
-        yield
-        return
-    c = cluster()
-    name = c.create_db(c.new_name("base"))
-    old = os.environ.get("FUJIMI_DB_URL")
-    os.environ["FUJIMI_DB_URL"] = c.url(name)
-    try:
-        outcome = yield
-    finally:
-        if old is None:
-            os.environ.pop("FUJIMI_DB_URL", None)
+    copy) builds its master in a database of its own, recorded for ``copy_workspace``.
+    Registered as a plugin (pytest_configure): a session fixture's hooks are the session's,
+    which a conftest below the root folder does not take part in."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef: Any, request: Any) -> Any:
+        if fixturedef.scope == "function" or fixturedef.argname == "pg_cluster":
+            return (yield)
+        c = cluster()
+        name = c.create_db(c.new_name("base"))
+        old = os.environ.get("FUJIMI_DB_URL")
+        os.environ["FUJIMI_DB_URL"] = c.url(name)
+        try:
+            result = yield
+        finally:
+            if old is None:
+                os.environ.pop("FUJIMI_DB_URL", None)
+            else:
+                os.environ["FUJIMI_DB_URL"] = old
+        made = _workspace_dirs(result)
+        for root in made:
+            _BASE_DBS[root.resolve()] = name
+        if made:
+            _BASE_OF_FIXTURE[fixturedef.argname] = name
         else:
-            os.environ["FUJIMI_DB_URL"] = old
-    try:
-        made = _workspace_dirs(outcome.get_result())
-    except BaseException:
-        made = []
-    for root in made:
-        _BASE_DBS[root.resolve()] = name
+            _BASE_OF_FIXTURE.pop(fixturedef.argname, None)
+            c.drop_db(name)
+        return result
 
 
 def copy_workspace(src: Path, dst: Path) -> Path:
@@ -144,13 +165,61 @@ def copy_workspace(src: Path, dst: Path) -> Path:
         base = _BASE_DBS.get(Path(src).resolve())
         if base is None:
             raise AssertionError(f"{src} was not built by a module or session fixture")
-        cluster().replace_db(_CURRENT_DB[-1], base)
+        current = _CURRENT_DB[-1]
+        if _FRESH_COPY_OF.pop(current, None) != base:  # not already an untouched copy of it
+            cluster().replace_db(current, base)
     return Path(dst)
+
+
+def use_master(ws: Any) -> Any:
+    """PostgreSQL run: the running test's database becomes a copy of the master of ``ws`` (a
+    workspace built once per module or session, used as it is); a no-op on SQLite."""
+    if ON_POSTGRESQL:
+        base = _BASE_DBS[Path(ws.root).resolve()]
+        current = _CURRENT_DB[-1]
+        if _FRESH_COPY_OF.pop(current, None) != base:
+            cluster().replace_db(current, base)
+    return ws
+
+
+class OtherMaster:
+    """A second workspace in the same test: on the PostgreSQL run FUJIMI_DB_URL names one
+    database at a time, so the second workspace's master is a database of its own, named for
+    the commands inside ``with other:`` (empty, or a copy of the running test's database with
+    ``copy=True``). A no-op on SQLite, where each workspace holds its own master.sqlite."""
+
+    def __init__(self, copy: bool = False) -> None:
+        self.name = ""
+        if ON_POSTGRESQL:
+            c = cluster()
+            template = _CURRENT_DB[-1] if copy else None
+            if template:
+                c.sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      f"WHERE datname = '{template}' AND pid <> pg_backend_pid()")
+            self.name = c.create_db(template=template)
+            _EXTRA_DBS.append(self.name)
+        self.saved: list[str | None] = []
+
+    def __enter__(self) -> OtherMaster:
+        if self.name:
+            self.saved.append(os.environ.get("FUJIMI_DB_URL"))
+            os.environ["FUJIMI_DB_URL"] = cluster().url(self.name)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.name:
+            old = self.saved.pop()
+            if old is None:
+                os.environ.pop("FUJIMI_DB_URL", None)
+            else:
+                os.environ["FUJIMI_DB_URL"] = old
 
 
 def pytest_configure(config: Any) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only(reason): tests the SQLite file itself (skipped on the PostgreSQL run)")
+    if ON_POSTGRESQL:
+        config.pluginmanager.register(_BaseDatabases(), "fujimi-base-databases")
 
 
 @pytest.fixture
@@ -216,11 +285,7 @@ def ws(tmp_path: Path, _base_workspace: tuple[Path, dict[str, Path]]) -> Any:
 def outbox(ws: Any) -> dict[str, Path]:
     """group code -> generated workbook (inside this test's workspace)."""
     folder = ws.outbox / str(YEAR) / "progress"
-    conn = ws.connect()
-    try:
-        rows = conn.execute("SELECT group_code, file_name FROM issued").fetchall()
-    finally:
-        conn.close()
+    rows = master_rows(ws, "SELECT group_code, file_name FROM issued")
     return {r["group_code"]: folder / r["file_name"] for r in rows}
 
 
@@ -243,16 +308,32 @@ def fill(tmp_path: Path, sample: dict[str, Any]) -> Any:
     return _fill
 
 
+def master_rows(ws: Any, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    """The rows of a query on the workspace's master, read through the library (either
+    database)."""
+    with open_store(ws).read() as st:
+        return st.query(sql, params)
+
+
+def master_value(ws: Any, sql: str, params: tuple[Any, ...] = ()) -> Any:
+    """The first column of the first row of a query on the workspace's master."""
+    with open_store(ws).read() as st:
+        return st.scalar(sql, params)
+
+
+def master_write(ws: Any, sql: str, params: tuple[Any, ...] = ()) -> None:
+    """Change the master behind the library's back (tampering tests), in one transaction."""
+    with open_store(ws).read() as st, st.write():
+        st.execute(sql, params)
+
+
 def master_snapshot(ws: Any) -> list[tuple[Any, ...]]:
     """Everything accepted in the master, to compare before and after a refusal."""
-    conn = sqlite3.connect(ws.db_path)
-    try:
-        subs = conn.execute("SELECT id, form, year, group_code, version, superseded_by "
-                            "FROM submissions ORDER BY id").fetchall()
-        vals = conn.execute("SELECT * FROM record_values ORDER BY 1, 2, 3").fetchall()
-    finally:
-        conn.close()
-    return [*subs, *vals]
+    subs = master_rows(ws, "SELECT id, form, year, group_code, version, superseded_by "
+                           "FROM submissions ORDER BY id")
+    vals = master_rows(ws, "SELECT * FROM record_values "
+                           "ORDER BY submission_id, item_key, field")
+    return [tuple(r.values()) for r in [*subs, *vals]]
 
 
 def input_sheet(wb: openpyxl.Workbook) -> Any:
