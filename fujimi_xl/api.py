@@ -29,6 +29,8 @@ from fujimi_xl.lifecycle.backup import restore as _restore_backup
 from fujimi_xl.lifecycle.history import diff as _diff
 from fujimi_xl.lifecycle.history import history as _history
 from fujimi_xl.lifecycle.history import restore as _restore
+from fujimi_xl.lifecycle.migrate import MigrateResult
+from fujimi_xl.lifecycle.migrate import migrate as _migrate
 from fujimi_xl.lifecycle.rollover import rollover as _rollover
 from fujimi_xl.lifecycle.verify import verify as _verify
 from fujimi_xl.output import pdf
@@ -689,3 +691,10 @@ def restore_backup(backup_file: Path | str, root: Path | str) -> Workspace:
     """Restore a backup made by :func:`backup` into the new folder ``root`` (never over an
     existing workspace)."""
     return _restore_backup(backup_file, root)
+
+
+def migrate(ws: Workspace, to: str) -> MigrateResult:
+    """Move the workspace's SQLite master into the empty PostgreSQL database at ``to`` (one
+    transaction, ids kept); the URL is recorded in the workspace's config and
+    ``master.sqlite`` is kept as ``master.sqlite.migrated-<date>``."""
+    return _migrate(ws, to)

@@ -742,6 +742,22 @@ def backup_cmd(workspace: Path, output: Path, as_json: bool) -> None:
     say("backup_done", path=res.path, n=res.archived)
 
 
+@cli.command("migrate")
+@click.argument("workspace", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--to", "to", required=True, metavar="URL",
+              help="移行先の PostgreSQL の URL（postgresql://利用者@ホスト:ポート/データベース。パスワードは ~/.pgpass か PGPASSWORD に）")
+@json_option
+@handle_errors
+def migrate_cmd(workspace: Path, to: str, as_json: bool) -> None:
+    """作業フォルダの SQLite のマスタを、空の PostgreSQL のデータベースに移す（元のファイルは名前を変えて残す）。"""
+    res = api.migrate(open_workspace(workspace), to)
+    if as_json:
+        _dump(res.to_dict())
+        return
+    say("migrate_done", where=res.where, tables=len(res.rows), rows=sum(res.rows.values()),
+        kept=res.kept, root=res.root)
+
+
 @cli.command("forms")
 @click.option("-w", "--workspace", "workspace", default=None,
               type=click.Path(file_okay=False, path_type=Path),

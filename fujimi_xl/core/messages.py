@@ -943,6 +943,36 @@ ERRORS: dict[str, tuple[str, str]] = {
         "利用者「{name}」は登録されていません。登録済み: {names}",
         "There is no user '{name}'. Registered: {names}",
     ),
+    # -- migrate to PostgreSQL (issue 14, pgops) ---------------------------------------------
+    "migrate_already_pg": (
+        "作業フォルダ {root} のマスタはすでに PostgreSQL（{where}）にあります。移行できるのは作業"
+        "フォルダの SQLite のマスタ（master.sqlite）だけです。何も変更していません。"
+        "（環境変数 FUJIMI_DB_URL を設定している場合は、それを外してから実行してください。）",
+        "The master of the workspace {root} is already on PostgreSQL ({where}). Only a SQLite "
+        "master (master.sqlite in the workspace) can be migrated. Nothing was changed. (If "
+        "FUJIMI_DB_URL is set, unset it and run the command again.)",
+    ),
+    "migrate_not_pg": (
+        "移行先 {url} は PostgreSQL の URL ではありません。"
+        "`postgresql://利用者@ホスト:ポート/データベース` の形で指定してください。何も変更していません。",
+        "The target {url} is not a PostgreSQL URL. Give it as "
+        "`postgresql://user@host:port/database`. Nothing was changed.",
+    ),
+    "migrate_not_empty": (
+        "移行先のデータベース {where} は空ではありません（表 {tables} などがあります）。既存の"
+        "データは上書きしません。`createdb` で作った空のデータベースを指定してください。"
+        "何も変更していません。",
+        "The target database {where} is not empty (it has the tables {tables} …). Existing data "
+        "is never overwritten: give an empty database made with `createdb`. Nothing was changed.",
+    ),
+    "migrate_count_mismatch": (
+        "移行先 {where} の表 {table} の件数が元のマスタと合いません（元 {src} 件、移行先 {dst} 件）。"
+        "移行を取り消しました（移行先は空のまま、元のマスタもそのままです）。"
+        "サーバの管理者に連絡してください。",
+        "The table {table} in the target {where} does not hold as many rows as the master "
+        "({src} in the master, {dst} in the target). The migration was undone (the target is "
+        "empty, the master unchanged). Contact the server's administrator.",
+    ),
 }
 
 
@@ -1245,6 +1275,13 @@ UI: dict[str, tuple[str, str]] = {
                      "`fujimi-xl verify -w {root}` で確かめられます。",
                      "Restored the workspace {root} from the backup {backup}. Check it with "
                      "`fujimi-xl verify -w {root}`."),
+    # -- migrate to PostgreSQL (issue 14, pgops) ---------------------------------------------
+    "migrate_done": ("マスタを PostgreSQL（{where}）に移しました（{tables} 表・{rows} 行）。"
+                     "元のマスタは {kept} として残してあります。"
+                     "`fujimi-xl verify -w {root}` で確かめてください。",
+                     "Moved the master to PostgreSQL ({where}): {tables} tables, {rows} rows. "
+                     "The old master is kept as {kept}. Check it with "
+                     "`fujimi-xl verify -w {root}`."),
     # -- export headings and values (issue 13, fin-b) -----------------------------------------
     "export_group": ("担当", "Group"),
     "export_department": ("部", "Department"),
@@ -1498,6 +1535,13 @@ HELP_EN: dict[str, str] = {
         "Write a backup of the workspace (master, archived copies, signing key, settings) "
         "as a .zip. Restore it with `fujimi-xl init NEW_FOLDER --from-backup FILE`.",
     "作成するバックアップ (.zip)": "The backup (.zip) to write",
+    # -- migrate (issue 14, pgops) --
+    "作業フォルダの SQLite のマスタを、空の PostgreSQL のデータベースに移す（元のファイルは名前を変えて残す）。":
+        "Move the workspace's SQLite master into an empty PostgreSQL database (the old file is "
+        "kept, renamed).",
+    "移行先の PostgreSQL の URL（postgresql://利用者@ホスト:ポート/データベース。パスワードは ~/.pgpass か PGPASSWORD に）":
+        "The target PostgreSQL URL (postgresql://user@host:port/database; the password in "
+        "~/.pgpass or PGPASSWORD)",
     # -- definitions (issue 13) --------------------------------------------------------------
     "作業フォルダ（その templates の様式定義も使う）":
         "Workspace folder (its templates folder's form definitions are used too)",
@@ -1924,6 +1968,11 @@ class Code(StrEnum):
     PG_BACKUP = "pg_backup"
     DB_OTHER_MASTER = "db_other_master"
     DB_URL_UNKNOWN = "db_url_unknown"
+    # migrate to PostgreSQL (issue 14, pgops)
+    MIGRATE_ALREADY_PG = "migrate_already_pg"
+    MIGRATE_NOT_PG = "migrate_not_pg"
+    MIGRATE_NOT_EMPTY = "migrate_not_empty"
+    MIGRATE_COUNT_MISMATCH = "migrate_count_mismatch"
     FORM_NEEDED = "form_needed"
     # -- access (issue 15) --
     PLAN_BAD_EMAIL = "plan_bad_email"
