@@ -22,7 +22,7 @@ from fujimi_xl.core.messages import DEFAULT_FONT
 from fujimi_xl.forms import load_form
 from fujimi_xl.intake.ingest import IngestReport, issue_changes, now
 from fujimi_xl.intake.ingest import ingest as _ingest
-from fujimi_xl.lifecycle import access, names
+from fujimi_xl.lifecycle import access, names, receipts
 from fujimi_xl.lifecycle import plan as planmod
 from fujimi_xl.lifecycle.backup import backup as _backup
 from fujimi_xl.lifecycle.backup import restore as _restore_backup
@@ -698,3 +698,62 @@ def migrate(ws: Workspace, to: str) -> MigrateResult:
     transaction, ids kept); the URL is recorded in the workspace's config and
     ``master.sqlite`` is kept as ``master.sqlite.migrated-<date>``."""
     return _migrate(ws, to)
+
+
+# -- the browser (issue 15): what a slot's page and the board look up ------------------------
+def slot_receipts(ws: Workspace, form: str, year: int, slot: str) -> list[receipts.Receipt]:
+    """The files one slot received, newest first (time, name, outcome, version)."""
+    conn = ws.connect()
+    try:
+        return receipts.slot_receipts(conn, form, year, slot)
+    finally:
+        conn.close()
+
+
+def issued_book(ws: Workspace, form: str, year: int, slot: str) -> Path | None:
+    """The slot's latest issued book in the outbox, or None when it is not there."""
+    conn = ws.connect()
+    try:
+        return receipts.issued_book(ws.root, conn, form, year, slot)
+    finally:
+        conn.close()
+
+
+def feedback_book(ws: Workspace, file_id: int, form: str, year: int,
+                  slot: str) -> Path | None:
+    """The feedback workbook of one refused receipt of ``slot`` (looked up by its id)."""
+    conn = ws.connect()
+    try:
+        return receipts.feedback_book(ws.root, conn, file_id, form, year, slot)
+    finally:
+        conn.close()
+
+
+def refused_receipt(ws: Workspace, form: str, year: int, slot: str,
+                    sha256: str) -> int | None:
+    """The receipt id of the refused file ``sha256`` of ``slot`` that has its feedback
+    workbook (for a download link), or None."""
+    conn = ws.connect()
+    try:
+        return receipts.refused_receipt(ws.root, conn, form, year, slot, sha256)
+    finally:
+        conn.close()
+
+
+def form_years(ws: Workspace) -> list[tuple[str, int]]:
+    """Every form and year the workspace issued or received, newest year first."""
+    conn = ws.connect()
+    try:
+        return receipts.form_years(conn)
+    finally:
+        conn.close()
+
+
+def version_values(ws: Workspace, form: str, year: int, slot: str,
+                   version: int) -> list[receipts.Value] | None:
+    """The values of one accepted version of a slot (None: there is no such version)."""
+    conn = ws.connect()
+    try:
+        return receipts.version_values(conn, form, year, slot, version)
+    finally:
+        conn.close()

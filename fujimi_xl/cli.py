@@ -963,3 +963,28 @@ def demo_cmd(directory: Path, no_pdf: bool) -> None:
     if directory.exists() and any(directory.iterdir()):
         raise FujimiError(code="demo_not_empty", directory=directory)
     run_demo(directory, want_pdf=not no_pdf, say=click.echo, lang=current_lang())
+
+
+@cli.command("serve")
+@workspace_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="受け付けるアドレス（127.0.0.1 はこのパソコンだけ。庁内の他のパソコンからは 0.0.0.0）")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535),
+              help="ポート番号")
+@click.option("--max-upload-mb", default=20, show_default=True, type=click.IntRange(1, 1024),
+              help="提出できるファイルの大きさの上限（MB）")
+@click.option("--trusted-header", default=None,
+              help="リバースプロキシがサインインした利用者名を渡すヘッダ名（使うときだけ指定）")
+@handle_errors
+def serve_cmd(workspace: Path, host: str, port: int, max_upload_mb: int,
+              trusted_header: str | None) -> None:
+    """ブラウザで使うサーバを起動する（担当の提出ページと事務局の提出状況）。
+
+    担当は事務局から届いたリンク（fujimi-xl links）を開き、事務局は /admin を開きます。
+    """
+    # Flask and waitress take a third of a second to import: only this command pays for it
+    from fujimi_xl.web.serve import serve
+
+    open_workspace(workspace)  # a missing workspace is said before anything starts
+    serve(workspace, host, port, lang=current_lang(), max_upload_mb=max_upload_mb,
+          trusted_header=trusted_header, say=click.echo)

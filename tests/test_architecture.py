@@ -24,6 +24,7 @@ FLOORS = {
     "api": 4,
     # the shells and what only they use
     "cli": 5,
+    "web": 5,
     "console": 5,
     "clicatalog": 5,
     "demo": 5,

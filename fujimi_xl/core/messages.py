@@ -973,6 +973,13 @@ ERRORS: dict[str, tuple[str, str]] = {
         "({src} in the master, {dst} in the target). The migration was undone (the target is "
         "empty, the master unchanged). Contact the server's administrator.",
     ),
+    # -- the browser (issue 15) --------------------------------------------------------------------
+    "web_port_busy": (
+        "サーバを {host}:{port} で起動できません（{detail}）。別のプログラムがこのポートを使っているか、"
+        "使う権限がありません。--port で別の番号（例: 8081）を指定してください。",
+        "The server cannot start on {host}:{port} ({detail}). Another program is using this "
+        "port, or it may not be used. Give another number with --port (e.g. 8081).",
+    ),
 }
 
 
@@ -1330,6 +1337,198 @@ def ui(key: str, lang: str = "ja", **params: Any) -> str:
     return (en if lang == "en" else ja).format(**params)
 
 
+# -- the browser (issue 15): the words of the group's page and the secretariat's board --------
+WEB: dict[str, tuple[str, str]] = {
+    "app_name": ("富士見XL", "fujimi-xl"),
+    "lang_attr": ("ja", "en"),
+    # a group's page
+    "group_title": ("{form} {year} 提出ページ", "{form} {year}: submission page"),
+    "group_who": ("担当: {who}", "Group: {who}"),
+    "deadline": ("提出期限: {date}（あと {days} 日）", "Deadline: {date} ({days} days left)"),
+    "deadline_today": ("提出期限: {date}（本日が期限です）", "Deadline: {date} (today)"),
+    "deadline_past": ("提出期限: {date}（{days} 日過ぎています）",
+                      "Deadline: {date} ({days} days ago)"),
+    "deadline_none": ("期限 未設定", "Deadline not set"),
+    "date": ("{year}年{month}月{day}日", "{year}-{month:02d}-{day:02d}"),
+    "now_state": ("現在の状況: {state}", "Current state: {state}"),
+    "now_version": ("（受理済みの版 v{version}、{when} 受付）",
+                    " (accepted version v{version}, received {when})"),
+    "st_accepted": ("受理", "accepted"),
+    "st_rejected": ("差戻し", "refused"),
+    "st_missing": ("未提出", "not returned"),
+    "st_not_issued": ("未発行", "not issued"),
+    "book_heading": ("1. 記入用ブックをダウンロード", "1. Download the workbook"),
+    "book_link": ("記入用ブック {file}（{when} 発行）", "Workbook {file} (issued {when})"),
+    "book_none": ("記入用ブックはまだ発行されていません。事務局にお問い合わせください。",
+                  "No workbook has been issued yet. Please ask the secretariat."),
+    "book_hint": ("Excel で開いて白い欄に記入し、保存してから提出してください。",
+                  "Open it in Excel, fill in the white cells, save it, then submit it."),
+    "upload_heading": ("2. 記入したブックを提出する", "2. Submit the filled workbook"),
+    "upload_again": ("直したブックを提出する", "Submit the corrected workbook"),
+    "upload_more": ("提出し直す（内容を変えたとき）", "Submit again (when something changed)"),
+    "book_plain": ("記入用ブック", "The workbook"),
+    "upload_pick": ("ファイルを選ぶ（.xlsx、{mb}MB まで）",
+                    "Choose a file (.xlsx, up to {mb} MB)"),
+    "upload_drop": ("またはファイルをここにドラッグ＆ドロップ",
+                    "or drag and drop the file here"),
+    "upload_chosen": ("選んだファイル: ", "Chosen file: "),
+    "submit": ("提出する", "Submit"),
+    "check_only": ("確認だけ（保存しません）", "Check only (nothing is saved)"),
+    "upload_note": ("「確認だけ」は誤りを調べるだけで、提出にはなりません。",
+                    "'Check only' looks for mistakes; it does not submit."),
+    "past_heading": ("これまでの提出", "Earlier submissions"),
+    "past_none": ("まだ提出はありません。", "Nothing submitted yet."),
+    "col_time": ("受付日時", "Received"),
+    "col_file": ("ファイル", "File"),
+    "col_result": ("結果", "Result"),
+    "past_accepted": ("受理 v{version}", "accepted v{version}"),
+    "past_accepted_old": ("受理 v{version}（以前の版）", "accepted v{version} (earlier version)"),
+    "past_rejected": ("差戻し（エラー {n} 件）", "refused ({n} errors)"),
+    "past_unchanged": ("変更なし", "unchanged"),
+    "feedback_short": ("差戻し用ブック", "feedback workbook"),
+    # the result of an upload
+    "result_title": ("提出の結果", "Result"),
+    "res_accepted": ("受理しました。{file} を v{version} として保存しました（{n} 件）。",
+                     "Accepted. {file} was saved as version v{version} ({n} records)."),
+    "res_superseded": ("受け付けましたが、現在の版より前に保存されたファイルのため、以前の版として"
+                       "保存しました（v{version}）。",
+                       "Received, but saved before the current version, so it was kept as an "
+                       "earlier version (v{version})."),
+    "res_unchanged": ("このファイルは受理済みです（v{version}）。同じ内容のため、新しく保存したものは"
+                      "ありません。",
+                      "This file was already accepted (v{version}). It is the same, so nothing "
+                      "new was saved."),
+    "res_rejected": ("差戻し: {file} にエラーが {n} 件あります。保存していません。下の表のセルを直して、"
+                     "もう一度提出してください。",
+                     "Refused: {file} has {n} errors. Nothing was saved. Correct the cells in "
+                     "the table below and submit again."),
+    "res_check_ok": ("確認の結果、誤りはありません（{n} 件）。まだ提出されていません。"
+                     "提出するには「提出する」を押してください。",
+                     "Checked: no mistakes ({n} records). It is not submitted yet: press "
+                     "'Submit' to submit it."),
+    "res_check_bad": ("確認の結果、{file} にエラーが {n} 件あります（保存はしていません）。",
+                      "Checked: {file} has {n} errors (nothing was saved)."),
+    "res_changes": ("提出すると変わる欄: {n} 件", "Fields that would change: {n}"),
+    "res_warnings": ("確認してください（受理には影響しません）", "Please check (does not stop "
+                     "acceptance)"),
+    "res_feedback": ("差戻し用ブック（誤りのあるセルに色とコメント）をダウンロード",
+                     "Download the feedback workbook (wrong cells marked, with comments)"),
+    "res_feedback_none": ("差戻し用ブックはありません。表の内容を配布したブックで直してください。",
+                          "There is no feedback workbook: correct the workbook you were sent "
+                          "as the table says."),
+    "whole_file": ("（ファイル全体）", "(whole file)"),
+    "back_to_page": ("提出ページに戻る", "Back to the submission page"),
+    # pages for what went wrong
+    "no_file": ("ファイルが選ばれていません。「ファイルを選ぶ」で記入したブックを選んでから押してください。",
+                "No file was chosen. Choose the filled workbook first."),
+    "too_large": ("ファイルが大きすぎます（上限 {mb}MB）。受け付けず、何も保存していません。"
+                  "配布したブックに記入し、不要な行・画像を削除して提出してください。",
+                  "The file is too large (limit {mb} MB). It was not taken and nothing was "
+                  "saved. Fill in the workbook you were sent, remove extra rows and images, "
+                  "and submit again."),
+    "not_found": ("このページはありません。リンクが古いか、取り消されています。"
+                  "事務局から届いた最新のリンクを開いてください。",
+                  "There is no such page. The link is old or was revoked: open the latest "
+                  "link the secretariat sent you."),
+    "bad_request": ("画面の有効期限が切れたか、送信の内容が正しくありません。ページを開き直して、"
+                    "もう一度操作してください。",
+                    "The page expired or the request was not valid. Open the page again and "
+                    "try once more."),
+    "method": ("この操作はできません。ページを開き直してください。",
+               "This action is not possible here. Open the page again."),
+    "fault": ("事務局側の問題で処理できませんでした（提出されたファイルの誤りではありません）。"
+              "事務局に次の内容をお知らせください: {message}",
+              "The secretariat's system could not do this (it is not a mistake in your "
+              "file). Please tell the secretariat: {message}"),
+    "error": ("処理できませんでした: {message}", "This could not be done: {message}"),
+    "crash": ("予期しない問題で処理できませんでした。何も保存していません。事務局にお知らせください"
+              "（番号 {ref}）。",
+              "An unexpected problem stopped this; nothing was saved. Please tell the "
+              "secretariat (reference {ref})."),
+    "error_title": ("処理できませんでした", "Could not be done"),
+    "missing_title": ("ページが見つかりません", "Page not found"),
+    "home_text": ("担当の方は、事務局から届いたリンク（提出ページ）を開いてください。",
+                  "Staff: open the link to your submission page that the secretariat sent you."),
+    "changes_title": ("前の版からの変更", "Changes since the version before"),
+    # the secretariat
+    "admin_title": ("事務局", "Secretariat"),
+    "login_title": ("事務局 サインイン", "Secretariat sign-in"),
+    "login_name": ("名前", "Name"),
+    "login_password": ("パスワード", "Password"),
+    "login_button": ("サインイン", "Sign in"),
+    "login_failed": ("名前またはパスワードが違います。", "Wrong name or password."),
+    "login_hint": ("アカウントは `fujimi-xl user add 名前 -w 作業フォルダ` で作成します。",
+                   "Accounts are made with `fujimi-xl user add NAME -w WORKSPACE`."),
+    "signed_in": ("{name} でサインイン中", "Signed in as {name}"),
+    "logout": ("サインアウト", "Sign out"),
+    "board_title": ("提出状況", "Returns"),
+    "board_pick": ("様式・年度", "Form and year"),
+    "board_show": ("表示", "Show"),
+    "board_empty": ("まだ記入用ブックを発行していません。下の「記入用ブックの作成」から作成してください。",
+                    "No workbook has been issued yet. Make them below under 'Make workbooks'."),
+    "col_group": ("担当", "Group"),
+    "col_state": ("状況", "State"),
+    "col_version": ("版", "Version"),
+    "col_last_file": ("最終ファイル", "Last file"),
+    "col_last_time": ("最終受付", "Last received"),
+    "col_email": ("メール", "E-mail"),
+    "col_values": ("内容", "Values"),
+    "open_values": ("値と変更を見る", "values and changes"),
+    "totals": ("全 {n} 担当: 受理 {accepted}・差戻し {rejected}・未提出 {missing}・未発行 {not_issued}",
+               "{n} groups: {accepted} accepted, {rejected} refused, {missing} not returned, "
+               "{not_issued} not issued"),
+    "remind_heading": ("督促先（まだ受理していない担当）", "To remind (not accepted yet)"),
+    "remind_none": ("督促先はありません。全担当の受理が済んでいます。",
+                    "Nobody to remind: every group is accepted."),
+    "remind_no_mail": ("（メール未登録）", "(no e-mail)"),
+    "remind_mail_all": ("全員にメールを書く", "Write to all of them"),
+    "remind_csv": ("督促先を CSV で保存", "Save the reminder list as CSV"),
+    "remind_subject": ("{form} {year} の提出のお願い", "Please return {form} {year}"),
+    "downloads": ("集計・書き出し", "Reports and exports"),
+    "report_xlsx": ("集計表（Excel）", "Report (Excel)"),
+    "report_pdf": ("集計表（PDF）", "Report (PDF)"),
+    "export_csv": ("マスタを CSV で書き出し", "Export the master as CSV"),
+    "generate_heading": ("記入用ブックの作成・再発行", "Make workbooks"),
+    "generate_form": ("様式", "Form"),
+    "generate_year": ("年度（2018、H30、令和2 など）", "Year (2018, H30, 令和2 …)"),
+    "generate_reissue": ("発行済みで計画に変更のない担当のブックも作り直す（再発行）",
+                         "Also make new books for groups already issued (re-issue)"),
+    "generate_button": ("作成する", "Make them"),
+    "generate_done": ("{year} {form}: 新しく作成 {n} 件・発行済みのまま {kept} 件",
+                      "{year} {form}: {n} new books, {kept} kept as issued"),
+    "deadline_heading": ("提出期限", "Deadline"),
+    "deadline_set": ("期限を設定", "Set the deadline"),
+    "deadline_saved": ("提出期限を {date} にしました。", "The deadline is now {date}."),
+    "deadline_bad": ("日付を読めません（例: 2026-12-25）: {value}",
+                     "Cannot read the date (e.g. 2026-12-25): {value}"),
+    "values_title": ("{who} v{version} の内容", "{who} v{version}: values"),
+    "col_item": ("項目番号", "Item"),
+    "col_field": ("項目", "Field"),
+    "col_value": ("値", "Value"),
+    "col_cell": ("シート!セル", "Sheet!cell"),
+    "col_message": ("内容", "Message"),
+    "col_old": ("前の値", "Before"),
+    "col_new": ("新しい値", "After"),
+    "diff_heading": ("前の版 v{prev} からの変更", "Changes since v{prev}"),
+    "diff_first": ("最初の版です（前の版はありません）。", "This is the first version."),
+    "no_differences": ("違いはありません。", "No differences."),
+    "back_board": ("提出状況に戻る", "Back to the board"),
+    "no_version": ("この版はありません。", "There is no such version."),
+    "pdf_missing": ("PDF を作成できませんでした: {reason}", "No PDF could be made: {reason}"),
+    # fujimi-xl serve
+    "serve_started": ("富士見XL のサーバを起動しました。ブラウザで次のアドレスを開いてください: {url}",
+                      "The fujimi-xl server is running. Open this address in a browser: {url}"),
+    "serve_admin": ("事務局のページ: {url}", "Secretariat's page: {url}"),
+    "serve_stop": ("止めるには Ctrl+C を押してください。", "Press Ctrl+C to stop it."),
+}
+
+
+def web_text(key: str, lang: str = "ja", **params: Any) -> str:
+    """A text of the web pages, in ``lang``."""
+    ja, en = WEB[key]
+    return (en if lang == "en" else ja).format(**params)
+
+
 # Fixed texts inside generated workbooks (input, instructions, choices and feedback sheets).
 BOOK: dict[str, tuple[str, str]] = {
     "doc_comments": (
@@ -1592,6 +1791,18 @@ HELP_EN: dict[str, str] = {
     "登録された事務局の利用者を一覧表示する。": "List the secretariat's users.",
     "事務局の利用者を削除する（その人はサインインできなくなる）。":
         "Remove a secretariat user (they can no longer sign in).",
+    # -- the browser (issue 15) --
+    "ブラウザで使うサーバを起動する（担当の提出ページと事務局の提出状況）。": (
+        "Start the server for the browser (the groups' submission pages and the "
+        "secretariat's board).\n\n"
+        "Staff open their group's link (fujimi-xl links); the secretariat opens /admin."),
+    "受け付けるアドレス（127.0.0.1 はこのパソコンだけ。庁内の他のパソコンからは 0.0.0.0）":
+        "Address to listen on (127.0.0.1: this computer only; 0.0.0.0: other computers of "
+        "the office network too)",
+    "ポート番号": "Port number",
+    "提出できるファイルの大きさの上限（MB）": "The largest file that can be submitted (MB)",
+    "リバースプロキシがサインインした利用者名を渡すヘッダ名（使うときだけ指定）":
+        "The header a reverse proxy sets to the signed-in user's name (only when used)",
 }
 
 
@@ -1985,3 +2196,4 @@ class Code(StrEnum):
     ACCESS_PASSWORDS_DIFFER = "access_passwords_differ"
     ACCESS_NO_PASSWORD = "access_no_password"
     ACCESS_NO_USER = "access_no_user"
+    WEB_PORT_BUSY = "web_port_busy"

@@ -189,11 +189,14 @@ now = store.now
 
 def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = None,
            year: int | None = None, group: str | None = None, workers: int | None = None,
-           progress: Any = None, dry_run: bool = False, lang: str = "ja") -> IngestReport:
+           progress: Any = None, dry_run: bool = False, lang: str = "ja",
+           slot: str | None = None) -> IngestReport:
     """Ingest files and folders into the workspace's master dataset.
 
     With ``dry_run`` nothing is written anywhere: each file is read and checked as usual and
-    its result says what would be added or changed in the master (old → new per field)."""
+    its result says what would be added or changed in the master (old → new per field).
+    ``slot`` (with ``form`` and ``year``): only a book of that slot is taken, any other is
+    refused ``wrong_group`` (a group's upload page: its link opens one slot only)."""
     files, skipped = expand(paths)
     report = IngestReport(list(skipped))
     if progress is not None and hasattr(progress, "start"):
@@ -201,7 +204,8 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
     key = ws.key()
     try:
         return _ingest(ws, files, report, key, form=form, year=year, group=group,
-                       workers=workers, progress=progress, dry_run=dry_run, lang=lang)
+                       workers=workers, progress=progress, dry_run=dry_run, lang=lang,
+                       slot=slot)
     except _faults() as exc:  # the workspace's, never a returned file's: a sentence, exit 2
         raise store.fault_from(exc, ws.db_where) from exc
 
@@ -213,7 +217,7 @@ def _faults() -> tuple[type[BaseException], ...]:
 
 def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, *,
             form: str | None, year: int | None, group: str | None, workers: int | None,
-            progress: Any, dry_run: bool, lang: str) -> IngestReport:
+            progress: Any, dry_run: bool, lang: str, slot: str | None = None) -> IngestReport:
     if not dry_run:
         ws.check_writable()  # read-only, full, locked: said before any file is read
     conn = ws.connect()
@@ -253,7 +257,7 @@ def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, 
         shas = {str(p): s for p, s in to_read}
         if to_read:
             normalise.warm()  # the workers are forked below and inherit it
-        ctx = Context(str(ws.root), key, form, year, group, dry_run, lang, ws.db_url)
+        ctx = Context(str(ws.root), key, form, year, group, dry_run, lang, ws.db_url, slot)
         work: Any = functools.partial(analyse, ctx)  # returns an Analysis, not a RawBook
         with store.Batch(conn) as batch:
             for path_str, outcome in isolate.read_many([str(p) for p, _ in to_read], workers,
@@ -558,6 +562,7 @@ class Context:
     dry_run: bool = False
     lang: str = "ja"
     db: str = ""  # the master's URL: workers open it by URL, never by a file's path
+    slot: str | None = None
 
 
 _WORKER: dict[str, Any] = {}
@@ -650,7 +655,12 @@ def _analyse(ctx: Context, path_str: str) -> Analysis:
     if ctx.group and ctx.group != issue["group_code"]:
         result.problems.append(Problem("wrong_group", file=name, params={
             "expected": ctx.group, "found": issue["group_code"]}))
+    elif ctx.slot and ctx.slot != issue["slot"]:
+        result.problems.append(Problem("wrong_group", file=name, params={
+            "expected": ctx.slot, "found": issue["slot"]}))
     if result.problems:
+        if ctx.slot:  # refused at another slot's page: kept under neither slot
+            result.slot, result.group = "", ""
         return Analysis(result, "refused", issue)
     f = worker_form(issue["form"], ctx.root)
     items = store.loads(issue["items"])
