@@ -792,10 +792,11 @@ def settle(ws: Workspace, conn: Any, path: Path, sha: str, analysis: Analysis | 
 def _merge(conn: Any, issue: dict[str, Any], result: FileResult,
            rows: list[tuple[str, str, str, str, str]], sha: str, size: int) -> FileResult:
     with store.transaction(conn):
-        if received.seen(conn, sha, "accepted"):  # another process took it meanwhile
+        again, current, top = received.merge_state(conn, sha, issue["form"], issue["year"],
+                                                   issue["slot"])
+        if again:  # another process took it meanwhile
             result.outcome = "unchanged"
             return result
-        current = store.current_version(conn, issue["form"], issue["year"], issue["slot"])
         if current is not None:
             old = received.values_of(conn, current["id"])
             if old == {(k, fid): v for k, fid, v, _, _ in rows}:
@@ -813,7 +814,7 @@ def _merge(conn: Any, issue: dict[str, Any], result: FileResult,
         _, result.version = store.add_version(
             conn, file_id=file_id, form=issue["form"], year=issue["year"],
             group=issue["group_code"], slot=issue["slot"], rows=rows, stamp=now(),
-            current=current, history=older)
+            current=current, history=older, top=top)
     return result
 
 
