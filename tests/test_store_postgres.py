@@ -116,3 +116,46 @@ def test_a_new_version_supersedes_the_current_one_inside_one_transaction(tmp_pat
         assert st.scalar("SELECT count(*) FROM record_values") > 0
     assert [e.value for e in api.history(ws, "4-2-1") if e.field == "result"][-1] == "訂正版"
     assert api.verify(ws).ok
+
+
+def test_backup_of_a_workspace_whose_master_is_on_postgresql_says_to_use_pg_dump(
+        tmp_path, pg, run):
+    ws = api.init(tmp_path / "ws", None, None, db=pg)
+    out = tmp_path / "backup.zip"
+    res = run("backup", "-w", ws.root, "-o", out)
+    assert res.exit_code == 2
+    assert error_text("pg_backup", where=store.mask(pg)) in res.output
+    assert "Traceback" not in res.output and not out.exists()
+
+
+def test_a_workspace_made_with_fujimi_db_url_keeps_its_master_url(tmp_path, pg, monkeypatch, run):
+    monkeypatch.setenv("FUJIMI_DB_URL", pg)
+    res = run("init", tmp_path / "ws")
+    assert res.exit_code == 0, res.output
+    assert not (tmp_path / "ws" / "master.sqlite").exists()
+    monkeypatch.delenv("FUJIMI_DB_URL")
+    ws = api.open_workspace(tmp_path / "ws")  # found again without the variable
+    assert ws.db_url == pg
+    with store.open_store(ws).read() as st:
+        assert st.dialect.name == "postgresql"
+        assert st.scalar("SELECT value FROM meta WHERE key = 'workspace_id'") \
+            == ws.config["workspace_id"]
+
+
+def test_a_master_held_by_another_writer_is_waited_for_then_refused_in_words(
+        tmp_path, pg, monkeypatch):
+    from fujimi_xl.core.errors import WorkspaceFault
+
+    ws = api.init(tmp_path / "ws", None, None, db=pg)
+    monkeypatch.setenv("FUJIMI_LOCK_WAIT", "1")
+    holder = store.open_store(ws)
+    try:
+        holder.begin()  # another writer's transaction holds the master's write lock
+        with pytest.raises(WorkspaceFault) as caught:
+            ws.check_writable()
+        assert caught.value.code == "master_locked"
+        assert "Traceback" not in str(caught.value)
+    finally:
+        holder.rollback()
+        holder.close()
+    ws.check_writable()  # free again

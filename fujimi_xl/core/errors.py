@@ -7,7 +7,6 @@ Validation never raises on bad data: it returns :class:`Problem` records, each w
 from __future__ import annotations
 
 import errno
-import shutil
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
@@ -203,13 +202,6 @@ def os_reason(exc: BaseException) -> str:
     if key:
         return _REASONS[key][0]
     return f"{type(exc).__name__}: {exc}"[:200]
-
-
-def _nearly_full(folder: Path) -> bool:
-    try:
-        return shutil.disk_usage(folder).free < 256 * 1024
-    except OSError:
-        return False
 
 
 def _cause(exc: BaseException) -> BaseException | None:

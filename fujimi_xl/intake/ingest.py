@@ -569,10 +569,13 @@ def worker_db(ctx: Context | str) -> Any:
     workspace's folder)."""
     root, url = (ctx, "") if isinstance(ctx, str) else (ctx.root, ctx.db)
     url = url or open_workspace(Path(root)).db_url
-    conn = _WORKER.get(url)
+    # per process: a forked worker never shares its parent's connection (a PostgreSQL
+    # connection used from two processes at once would mix their conversations)
+    key = f"db:{os.getpid()}:{url}"
+    conn = _WORKER.get(key)
     if conn is None:
         conn = store.Store.from_url(url, readonly=True)
-        _WORKER[url] = conn
+        _WORKER[key] = conn
     return conn
 
 
@@ -779,10 +782,11 @@ def settle(ws: Workspace, conn: Any, path: Path, sha: str, analysis: Analysis | 
 def _merge(conn: Any, issue: dict[str, Any], result: FileResult,
            rows: list[tuple[str, str, str, str, str]], sha: str, size: int) -> FileResult:
     with store.transaction(conn):
-        if received.seen(conn, sha, "accepted"):  # another process took it meanwhile
+        again, current, top = received.merge_state(conn, sha, issue["form"], issue["year"],
+                                                   issue["slot"])
+        if again:  # another process took it meanwhile
             result.outcome = "unchanged"
             return result
-        current = store.current_version(conn, issue["form"], issue["year"], issue["slot"])
         if current is not None:
             old = received.values_of(conn, current["id"])
             if old == {(k, fid): v for k, fid, v, _, _ in rows}:
@@ -800,7 +804,7 @@ def _merge(conn: Any, issue: dict[str, Any], result: FileResult,
         _, result.version = store.add_version(
             conn, file_id=file_id, form=issue["form"], year=issue["year"],
             group=issue["group_code"], slot=issue["slot"], rows=rows, stamp=now(),
-            current=current, history=older)
+            current=current, history=older, top=top)
     return result
 
 

@@ -175,16 +175,18 @@ VALUE_COLUMNS = ("submission_id", "item_key", "field", "value", "sheet", "cell",
 def add_version(st: Store, *, file_id: int, form: str, year: int, group: str,
                 slot: str, rows: list[tuple[str, str, str, str, str]], stamp: str,
                 current: Any = None, history: bool = False,
-                restored_from: int | None = None) -> tuple[int, int]:
+                restored_from: int | None = None, top: int | None = None) -> tuple[int, int]:
     """Store an accepted file's values as the slot's next version, superseding (never
     overwriting) the current one; with ``history`` the version is kept as an earlier one
     and the current stays current. Inside the caller's transaction. Returns (id, version).
+    ``top``: the slot's highest version number when the caller read it already.
 
     At no moment are two versions of the slot current (the one_current_version index): a new
     current version is written as superseded by the old one, the old one is then superseded
     by it, and only then does it become current."""
-    top = st.scalar("SELECT max(version) FROM submissions WHERE form = ? AND year = ? "
-                    "AND slot = ?", (form, year, slot))
+    if top is None:  # the slot's highest version number, unless the caller has it
+        top = st.scalar("SELECT max(version) FROM submissions WHERE form = ? AND year = ? "
+                        "AND slot = ?", (form, year, slot))
     version = (top or 0) + 1
     keep = history and current is not None
     sub = st.insert(

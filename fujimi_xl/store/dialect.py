@@ -289,7 +289,9 @@ class PostgreSQL(Dialect):
             raise self.fault(exc, url) or WorkspaceFault(
                 code="pg_error", where=_where(url), detail=_detail(exc)) from exc
         conn.adapters.register_loader("timestamptz", _utc_loader(pg))
-        conn.execute(f"SET lock_timeout = '{int(lock_wait() * 1000)}ms'")
+        # the write lock (and any row lock) is waited for as long as a SQLite master's
+        # (0 would mean "for ever" to PostgreSQL: at least a millisecond)
+        conn.execute(f"SET lock_timeout = '{max(1, int(lock_wait() * 1000))}ms'")
         if readonly:
             conn.execute("SET default_transaction_read_only = on")
         return conn

@@ -124,7 +124,11 @@ class Store:
                     self.rollback()
                 raise
             else:
-                self.conn.execute("RELEASE SAVEPOINT fx_unit")
+                if self.dialect.name == "sqlite":
+                    self.conn.execute("RELEASE SAVEPOINT fx_unit")
+                # PostgreSQL: a unit's savepoint is left to the batch's COMMIT (one round
+                # trip less a file; a later unit's ROLLBACK TO goes back to its own, the
+                # newest of that name)
             return
         self.begin()
         try:

@@ -65,3 +65,17 @@ def current_of_slot(st: Store, form: str, year: int, slot: str) -> Any:
     """The current submission's version and time of a slot, or None."""
     return st.one("SELECT version, accepted_at FROM submissions WHERE form = ? AND year = ? "
                   "AND slot = ? AND superseded_by IS NULL", (form, year, slot))
+
+
+def merge_state(st: Store, sha: str, form: str, year: int, slot: str) -> tuple[bool, Any, int]:
+    """What a merge needs to know, in one query: whether a file of this sha256 was accepted
+    already, the slot's current version (id, version, file_name, saved_at; None when none)
+    and its highest version number (0 when none)."""
+    row = st.one(
+        "SELECT (SELECT count(*) FROM files WHERE sha256 = ? AND outcome = 'accepted') "
+        "AS again, (SELECT max(version) FROM submissions WHERE form = ? AND year = ? "
+        "AND slot = ?) AS top, s.id, s.version, f.file_name, f.saved_at "
+        "FROM (SELECT 1 AS one) x LEFT JOIN submissions s ON s.form = ? AND s.year = ? "
+        "AND s.slot = ? AND s.superseded_by IS NULL LEFT JOIN files f ON f.id = s.file_id",
+        (sha, form, year, slot, form, year, slot))
+    return bool(row["again"]), (row if row["id"] is not None else None), int(row["top"] or 0)

@@ -165,8 +165,8 @@ def create_workspace(root: Path, title: str = "", city: str = "", db: str = "") 
             "font": "ＭＳ ゴシック",
         },
     )
-    if store.is_postgres(db):
-        ws.config["db"] = db
+    if store.is_postgres(url):  # given with --db, or by FUJIMI_DB_URL: kept with the workspace
+        ws.config["db"] = url
     ws.config["workspace_id"] = workspace_id
     ws.save_config()
     if not store.is_postgres(url):
