@@ -177,3 +177,15 @@ def test_the_password_is_never_printed(sqlite_ws, pg_cluster):
     res = invoke("migrate", sqlite_ws.root, "--to", url)
     assert res.exit_code == 2
     assert "hunter2" not in res.output
+
+
+def test_migrate_answers_in_json_and_in_english(sqlite_ws, pg_url):
+    res = invoke("migrate", sqlite_ws.root, "--to", pg_url, "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["to"] == pg_url and out["workspace"] == str(sqlite_ws.root)
+    assert Path(out["kept"]).name.startswith("master.sqlite.migrated-")
+    assert out["rows"]["groups"] == 10 and out["rows"]["submissions"] == 0
+    res = invoke("--lang", "en", "migrate", sqlite_ws.root, "--to", pg_url)
+    assert res.exit_code == 2
+    assert "is already on PostgreSQL" in res.output and "Traceback" not in res.output
