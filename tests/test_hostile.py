@@ -200,8 +200,9 @@ def test_without_libreoffice_an_ods_of_ours_is_refused_with_its_format(lo_corpus
     monkeypatch.setattr(reader, "libreoffice", lambda: None)
     with pytest.raises(reader.ReadRefused) as info:
         reader.read_book(lo_corpus["template.ods"])
+    ja, en = reader.FORMAT_NAMES["ods"]
     assert (info.value.code, info.value.params) == (
-        "other_format", {"format": reader.FORMAT_NAMES["ods"]})
+        "other_format", {"format": ja, "format_en": en})
 
 
 @pytest.mark.libreoffice

@@ -1614,6 +1614,119 @@ def book_text(key: str, lang: str = "ja", **params: Any) -> str:
     return (en if lang == "en" else ja).format(**params)
 
 
+# -- intake: the details of refusals of odd files (issue 13, i13b) --
+# the pieces of the {detail}, {limit}, {found}, {allowed} and {format} of not_workbook,
+# limit_exceeded, unsafe_xml, read_failed and other_format, said by intake/package.py,
+# reader.py and isolate.py: key: (日本語, English)
+INTAKE: dict[str, tuple[str, str]] = {
+    # where in the package
+    "where_sheet": ("シート「{sheet}」", "sheet '{sheet}'"),
+    "where_part": ("部品 {part} ", "part {part}"),
+    "unnamed_sheet": ("（名前なし）", "(no name)"),
+    # what a limit measures ({limit})
+    "file_size": ("ファイルサイズ", "file size"),
+    "part_count": ("部品数", "number of parts"),
+    "inflated_size": ("展開後サイズ", "size once inflated"),
+    "inflated_size_of": ("展開後サイズ ({part})", "size once inflated ({part})"),
+    "ratio_of": ("圧縮率 ({part})", "compression ratio ({part})"),
+    "size_of": ("{part}のサイズ", "size of {part}"),
+    "xml_depth_of": ("{where}のXMLの入れ子", "XML nesting in {where}"),
+    "rows_of": ("{where}の行数", "rows in {where}"),
+    "cells_of": ("{where}のセル数", "cells in {where}"),
+    "used_range_of": ("{where}の使用範囲", "used range of {where}"),
+    "all_sheets_area": ("全シートの使用範囲の合計", "used ranges of all sheets together"),
+    "time_scan": ("読み込み時間 (内容の検査)", "reading time (content checks)"),
+    "time_convert": ("変換時間 (LibreOffice)", "conversion time (LibreOffice)"),
+    "time_read": ("読み込み時間", "reading time"),
+    "memory": ("メモリ", "memory"),
+    "nesting_depth": ("入れ子の深さ", "nesting depth"),
+    # how much ({found}, {allowed})
+    "bytes": ("{n}バイト", "{n} bytes"),
+    "over_declared": ("申告 {n}バイトを超過", "over the declared {n} bytes"),
+    "times": ("{n}倍", "{n} times"),
+    "seconds": ("{n}秒", "{n} s"),
+    "seconds_over": ("{n}秒超", "over {n} s"),
+    "levels": ("{n}段", "{n} levels"),
+    "levels_over": ("{n}段超", "over {n} levels"),
+    "rows": ("{n}行", "{n} rows"),
+    "rows_over": ("{n}行超", "over {n} rows"),
+    "over": ("{n}超", "over {n}"),
+    "cells": ("{n}セル", "{n} cells"),
+    "cells_over": ("{n}セル超", "over {n} cells"),
+    "rows_by_cols": ("{rows}行×{cols}列", "{rows} rows × {cols} columns"),
+    "range_area": ("{range} ({rows}行×{cols}列)", "{range} ({rows} rows × {cols} columns)"),
+    "over_limit": ("上限超過", "over the limit"),
+    "recursion_limit": ("Python の再帰の上限", "Python's recursion limit"),
+    # what is broken ({detail})
+    "empty_file": ("空のファイル (0バイト)", "an empty file (0 bytes)"),
+    "not_excel": ("Excelの形式ではありません", "not in an Excel format"),
+    "zip_broken": ("ZIP構造の破損: {error}", "broken ZIP structure: {error}"),
+    "zip_truncated": ("ZIP構造が壊れています (途中で切れている可能性があります)",
+                      "the ZIP structure is broken (the file may be cut short)"),
+    "zip_same_name": ("ZIP内に同じ名前の部品が2つあります ({part})",
+                      "two parts of the ZIP have the same name ({part})"),
+    "part_missing": ("必要な部品 {part} がありません", "the required part {part} is missing"),
+    "sheet_part_missing": ("シート「{sheet}」の部品 {part} がありません",
+                           "the part {part} of sheet '{sheet}' is missing"),
+    "no_sheets": ("シートが1枚もありません", "there is no sheet"),
+    "sheet_error": ("シート「{sheet}」: {error}", "sheet '{sheet}': {error}"),
+    "part_method": ("部品 {part} の圧縮方式 ({method}) はExcelのものではありません",
+                    "part {part} is compressed in a way Excel never uses ({method})"),
+    "part_header": ("部品 {part} の位置情報が壊れています",
+                    "the local header of part {part} is broken"),
+    "part_name_differs": ("部品 {part} の名前がZIPの目録と一致しません",
+                          "the name of part {part} differs from the ZIP directory"),
+    "part_cut": ("部品 {part} が途中で切れています", "part {part} is cut short"),
+    "part_data_broken": ("部品 {part} の圧縮データが壊れています",
+                         "the compressed data of part {part} is broken"),
+    "part_data_cut": ("部品 {part} の圧縮データが途中で切れています",
+                      "the compressed data of part {part} is cut short"),
+    "part_crc": ("部品 {part} が壊れています (CRC/サイズ不一致)",
+                 "part {part} is damaged (CRC or size mismatch)"),
+    "part_size_differs": ("部品 {part} が壊れています (展開後のサイズが申告と違います)",
+                          "part {part} is damaged (its inflated size differs from the declared one)"),
+    "part_xml_broken": ("部品 {part} のXMLが壊れています ({error})",
+                        "the XML of part {part} is broken ({error})"),
+    "bad_row_number": ("{where}の行番号「{ref}」が不正です", "{where} has an invalid row number '{ref}'"),
+    "bad_cell_ref": ("{where}のセル番地「{ref}」が不正です",
+                     "{where} has an invalid cell address '{ref}'"),
+    "two_refs": ("{where}に番地が2つあるセルまたは行があります",
+                 "{where} has a cell or row with two addresses"),
+    "xml_entity": ("実体宣言 (<!ENTITY>)", "an entity declaration (<!ENTITY>)"),
+    "xml_external": ("外部実体", "an external entity"),
+    "reader_crashed": ("読み込み処理が異常終了しました", "the reading process ended abnormally"),
+    "reader_no_result": ("読み込み処理が結果を返しませんでした",
+                         "the reading process returned no result"),
+    "result_not_sent": ("結果を主プロセスへ送れませんでした",
+                        "the result could not be sent back to the main process"),
+}
+# the formats a returned file may be in instead of an .xlsx, said by other_format as {format}
+FILE_FORMATS: dict[str, tuple[str, str]] = {
+    "ods": ("OpenDocument スプレッドシート (.ods)", "OpenDocument Spreadsheet (.ods)"),
+    "xls": ("Excel 97-2003 ブック (.xls)", "Excel 97-2003 Workbook (.xls)"),
+    "xlsb": ("Excel バイナリブック (.xlsb)", "Excel Binary Workbook (.xlsb)"),
+    "csv": ("CSV/テキスト", "CSV/text"),
+    "text": ("テキスト", "text"),
+    "html": ("HTML/XML", "HTML/XML"),
+    "zip": ("ZIP圧縮ファイル", "ZIP archive"),
+    "docx": ("Word 文書 (.docx)", "Word Document (.docx)"),
+    "pptx": ("PowerPoint プレゼンテーション (.pptx)", "PowerPoint Presentation (.pptx)"),
+    "odf": ("OpenDocument 文書", "OpenDocument document"),
+    "doc": ("Word 97-2003 文書 (.doc)", "Word 97-2003 Document (.doc)"),
+    "ppt": ("PowerPoint 97-2003 (.ppt)", "PowerPoint 97-2003 (.ppt)"),
+    "ole": ("Office 97-2003 形式の文書", "an Office 97-2003 document"),
+    "pdf": ("PDF", "PDF"),
+}
+
+
+def intake_words(key: str, **params: Any) -> tuple[str, str]:
+    """A piece of a refusal's detail in Japanese and English; a parameter given as a
+    (Japanese, English) pair goes into each language's text."""
+    ja, en = INTAKE[key]
+    return (ja.format(**{k: v[0] if isinstance(v, tuple) else v for k, v in params.items()}),
+            en.format(**{k: v[1] if isinstance(v, tuple) else v for k, v in params.items()}))
+
+
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
 

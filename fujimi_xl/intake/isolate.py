@@ -25,6 +25,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from fujimi_xl.core.messages import intake_words as words
+from fujimi_xl.intake.package import excess
 from fujimi_xl.intake.reader import RawBook, ReadRefused, read_book
 
 MEMORY_LIMIT = 2 * 1024**3  # bytes of address space per worker
@@ -64,11 +66,9 @@ def _read(path: str, data: bytes | None = None) -> Outcome:
     except ReadRefused as exc:
         return exc
     except MemoryError:
-        return ReadRefused("limit_exceeded", limit="メモリ", found="上限超過",
-                           allowed=f"{MEMORY_LIMIT // 1024**2}MB")
+        return excess(words("memory"), words("over_limit"), f"{MEMORY_LIMIT // 1024**2}MB")
     except RecursionError:
-        return ReadRefused("limit_exceeded", limit="入れ子の深さ", found="上限超過",
-                           allowed="Python の再帰の上限")
+        return excess(words("nesting_depth"), words("over_limit"), words("recursion_limit"))
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # whatever a reader raises becomes one clear refusal
@@ -82,12 +82,12 @@ def read_in_process(path: str, data: bytes | None = None) -> Outcome:
 
 
 def _crashed() -> ReadRefused:
-    return ReadRefused("read_failed", detail="読み込み処理が異常終了しました")
+    return ReadRefused("read_failed", detail=words("reader_crashed"))
 
 
 def _timed_out() -> ReadRefused:
-    return ReadRefused("limit_exceeded", limit="読み込み時間", found=f"{TIME_LIMIT:.0f}秒超",
-                       allowed=f"{TIME_LIMIT:.0f}秒")
+    n = f"{TIME_LIMIT:.0f}"
+    return excess(words("time_read"), words("seconds_over", n=n), words("seconds", n=n))
 
 
 def _failed(exc: BaseException) -> ReadRefused:
@@ -117,7 +117,7 @@ def _chunk(reader: Callable[[str], Outcome], paths: list[str]) -> list[Outcome]:
         except BaseException as exc:
             result = _failed(exc)
         out.append(result if result is not None else
-                   ReadRefused("read_failed", detail="読み込み処理が結果を返しませんでした"))
+                   ReadRefused("read_failed", detail=words("reader_no_result")))
     return out
 
 
@@ -224,7 +224,7 @@ def _alone(path: str, reader: Callable[[str], Outcome]) -> Outcome:
             return _timed_out()
         outs = _outcomes(fut, 1)
         if outs is None:
-            return ReadRefused("read_failed", detail="結果を主プロセスへ送れませんでした")
+            return ReadRefused("read_failed", detail=words("result_not_sent"))
         return outs[0]
     except BrokenProcessPool:
         return _crashed()

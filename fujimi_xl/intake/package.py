@@ -25,6 +25,8 @@ from xml.parsers import expat
 
 from xlsxwriter.utility import xl_col_to_name
 
+from fujimi_xl.core.messages import intake_words as words
+
 # -- limits checked before and during reading ---------------------------------------------------
 MiB = 1024 * 1024
 MAX_FILE_BYTES = 50 * MiB  # size of the file as sent
@@ -53,13 +55,23 @@ _ODS_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _SEP = "\x1f"  # expat's namespace separator: "uri<SEP>local"
 
 
+Words = tuple[str, str]  # a text in Japanese and English (core.messages.intake_words)
+
+
 class ReadRefused(Exception):
-    """The file cannot be read; ``code`` and ``params`` say why (a message catalogue entry)."""
+    """The file cannot be read; ``code`` and ``params`` say why (a message catalogue entry).
+    A parameter given as Words is kept in both languages: ``name`` in Japanese and
+    ``name_en`` in English (the catalogue's render takes the one of its language)."""
 
     def __init__(self, code: str, **params: Any) -> None:
         super().__init__(code)
         self.code = code
-        self.params = params
+        self.params: dict[str, Any] = {}
+        for key, value in params.items():
+            if isinstance(value, tuple):
+                self.params[key], self.params[f"{key}_en"] = value
+            else:
+                self.params[key] = value
 
     def __reduce__(self) -> tuple[Any, ...]:  # survives pickling between processes
         return (_refused, (self.code, self.params))
@@ -69,20 +81,21 @@ def _refused(code: str, params: dict[str, Any]) -> ReadRefused:
     return ReadRefused(code, **params)
 
 
-def excess(limit: str, found: Any, allowed: Any) -> ReadRefused:
-    """The refusal of a file that goes over a limit (named in Japanese)."""
+def excess(limit: Words | str, found: Words | Any, allowed: Words | Any) -> ReadRefused:
+    """The refusal of a file that goes over a limit (named in both languages)."""
     return ReadRefused("limit_exceeded", limit=limit, found=found, allowed=allowed)
 
 
-def corrupt(detail: str) -> ReadRefused:
-    """The refusal of a file that is not a readable workbook (what is broken, in Japanese)."""
+def corrupt(detail: Words | str) -> ReadRefused:
+    """The refusal of a file that is not a readable workbook (what is broken, in both
+    languages)."""
     return ReadRefused("not_workbook", detail=detail)
 
 
 class Clock:
     """A deadline for one step; ``check()`` refuses the file once it has passed."""
 
-    def __init__(self, seconds: float, label: str, until: float | None = None) -> None:
+    def __init__(self, seconds: float, label: Words | str, until: float | None = None) -> None:
         end = time.monotonic() + seconds
         self.end = min(end, until) if until is not None else end
         self.seconds = seconds
@@ -93,7 +106,8 @@ class Clock:
 
     def check(self) -> None:
         if time.monotonic() > self.end:
-            raise excess(self.label, f"{self.seconds:.0f}秒超", f"{self.seconds:.0f}秒")
+            n = f"{self.seconds:.0f}"
+            raise excess(self.label, words("seconds_over", n=n), words("seconds", n=n))
 
 
 # -- zip parts: inflated by us, checked as they inflate --------------------------------------
@@ -110,28 +124,32 @@ def zip_infos(src: Source, infos: list[zipfile.ZipInfo] | None = None) -> \
     """The zip directory (``infos`` when the caller has read it), checked against the limits."""
     size = len(src) if isinstance(src, bytes) else src.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise excess("ファイルサイズ", f"{size:,}バイト", f"{MAX_FILE_BYTES:,}バイト")
+        raise excess(words("file_size"), words("bytes", n=f"{size:,}"),
+                     words("bytes", n=f"{MAX_FILE_BYTES:,}"))
     if infos is None:
         try:
             with zipfile.ZipFile(io.BytesIO(src) if isinstance(src, bytes) else src) as zf:
                 infos = zf.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
                 NotImplementedError, RuntimeError) as exc:
-            raise corrupt(f"ZIP構造の破損: {exc}"[:120]) from exc
+            ja, en = words("zip_broken", error=exc)
+            raise corrupt((ja[:120], en[:120])) from exc
     if len(infos) > MAX_MEMBERS:
-        raise excess("部品数", f"{len(infos):,}", f"{MAX_MEMBERS:,}")
+        raise excess(words("part_count"), f"{len(infos):,}", f"{MAX_MEMBERS:,}")
     seen: set[str] = set()
     for i in infos:
         if i.filename in seen:
-            raise corrupt(f"ZIP内に同じ名前の部品が2つあります ({i.filename[:60]})")
+            raise corrupt(words("zip_same_name", part=i.filename[:60]))
         seen.add(i.filename)
     total = sum(i.file_size for i in infos)
     if total > MAX_INFLATED_BYTES:
-        raise excess("展開後サイズ", f"{total:,}バイト", f"{MAX_INFLATED_BYTES:,}バイト")
+        raise excess(words("inflated_size"), words("bytes", n=f"{total:,}"),
+                     words("bytes", n=f"{MAX_INFLATED_BYTES:,}"))
     for i in infos:
         if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise excess(f"圧縮率 ({i.filename[:40]})",
-                         f"{i.file_size // max(i.compress_size, 1):,}倍", f"{MAX_RATIO}倍")
+            raise excess(words("ratio_of", part=i.filename[:40]),
+                         words("times", n=f"{i.file_size // max(i.compress_size, 1):,}"),
+                         words("times", n=MAX_RATIO))
     return infos
 
 
@@ -141,17 +159,16 @@ def _inflate(fh: Any, info: zipfile.ZipInfo, clock: Clock) -> Iterator[bytes]:
     if info.flag_bits & 0x1:
         raise ReadRefused("encrypted")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise corrupt(f"部品 {name[:60]} の圧縮方式 ({info.compress_type}) は"
-                      "Excelのものではありません")
+        raise corrupt(words("part_method", part=name[:60], method=info.compress_type))
     fh.seek(info.header_offset)
     header = fh.read(30)
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
-        raise corrupt(f"部品 {name[:60]} の位置情報が壊れています")
+        raise corrupt(words("part_header", part=name[:60]))
     name_len, extra_len = struct.unpack("<HH", header[26:30])
     raw_name = fh.read(name_len)
     enc = "utf-8" if info.flag_bits & 0x800 else "cp437"
     if raw_name.decode(enc, "replace") != info.orig_filename:
-        raise corrupt(f"部品 {name[:60]} の名前がZIPの目録と一致しません")
+        raise corrupt(words("part_name_differs", part=name[:60]))
     fh.seek(extra_len, os.SEEK_CUR)
     left = info.compress_size
     inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
@@ -161,7 +178,7 @@ def _inflate(fh: Any, info: zipfile.ZipInfo, clock: Clock) -> Iterator[bytes]:
         while left > 0 and not (inflater is not None and inflater.eof):
             raw = fh.read(min(1 << 16, left))
             if not raw:
-                raise corrupt(f"部品 {name[:60]} が途中で切れています")
+                raise corrupt(words("part_cut", part=name[:60]))
             left -= len(raw)
             for out in (_drain(inflater, raw) if inflater is not None else (raw,)):
                 produced += len(out)
@@ -171,11 +188,11 @@ def _inflate(fh: Any, info: zipfile.ZipInfo, clock: Clock) -> Iterator[bytes]:
                 yield out
             clock.check()
     except zlib.error as exc:
-        raise corrupt(f"部品 {name[:60]} の圧縮データが壊れています") from exc
+        raise corrupt(words("part_data_broken", part=name[:60])) from exc
     if inflater is not None and not inflater.eof:
-        raise corrupt(f"部品 {name[:60]} の圧縮データが途中で切れています")
+        raise corrupt(words("part_data_cut", part=name[:60]))
     if produced != info.file_size or crc != info.CRC:
-        raise corrupt(f"部品 {name[:60]} が壊れています (CRC/サイズ不一致)")
+        raise corrupt(words("part_crc", part=name[:60]))
 
 
 OVERRUN_SLACK = 1 * MiB  # past the declared size, how far damaged data may inflate
@@ -186,15 +203,14 @@ def _overrun(fh: Any, inflater: Any, left: int, produced: int, info: zipfile.Zip
     """A part inflating past its declared size: damaged data (it soon ends, or breaks) is a
     broken workbook; data that keeps inflating is a bomb whose header lies, a limit."""
     name = info.filename
-    broken = corrupt(f"部品 {name[:60]} が壊れています (展開後のサイズが申告と違います)")
+    broken = corrupt(words("part_size_differs", part=name[:60]))
     if inflater is None:
         raise broken
     try:
         for out in _drain(inflater, inflater.unconsumed_tail):  # what the caller left
             produced += len(out)
             if produced > info.file_size + OVERRUN_SLACK:
-                raise excess(f"展開後サイズ ({name[:40]})", f"申告 {info.file_size:,}バイトを超過",
-                             f"{info.file_size:,}バイト")
+                raise _overran(info)
         while left > 0 and not inflater.eof:
             raw = fh.read(min(1 << 16, left))
             if not raw:
@@ -203,13 +219,18 @@ def _overrun(fh: Any, inflater: Any, left: int, produced: int, info: zipfile.Zip
             for out in _drain(inflater, raw):
                 produced += len(out)
                 if produced > info.file_size + OVERRUN_SLACK:
-                    raise excess(f"展開後サイズ ({name[:40]})",
-                                 f"申告 {info.file_size:,}バイトを超過",
-                                 f"{info.file_size:,}バイト")
+                    raise _overran(info)
             clock.check()
     except zlib.error as exc:
         raise broken from exc
     raise broken
+
+
+def _overran(info: zipfile.ZipInfo) -> ReadRefused:
+    """The refusal of a part that inflates well past the size it declares (a bomb)."""
+    declared = f"{info.file_size:,}"
+    return excess(words("inflated_size_of", part=info.filename[:40]),
+                  words("over_declared", n=declared), words("bytes", n=declared))
 
 
 def _drain(inflater: Any, raw: bytes, step: int = 1 << 20) -> Iterator[bytes]:
@@ -228,9 +249,9 @@ class _XmlScan:
     """Stream one XML part through expat: no DTD, no entities, bounded depth; counts the rows
     and cells of a worksheet and the tables of an .ods ``content.xml``."""
 
-    def __init__(self, part: str, sheet: str) -> None:
+    def __init__(self, part: str, sheet: str | None) -> None:
         self.part = part
-        self.sheet = sheet  # sheet name for messages ('' when the part is not a sheet)
+        self.sheet = sheet  # sheet name for messages (None when the part is not a sheet)
         self.depth = 0
         self.sheet_data = 0  # depth of the open <sheetData>, 0 outside it
         self.row_elements = 0
@@ -256,18 +277,19 @@ class _XmlScan:
         raise ReadRefused("unsafe_xml", part=self.part, detail="DTD (<!DOCTYPE>)")
 
     def _entity(self, *_: Any) -> None:
-        raise ReadRefused("unsafe_xml", part=self.part, detail="実体宣言 (<!ENTITY>)")
+        raise ReadRefused("unsafe_xml", part=self.part, detail=words("xml_entity"))
 
     def _external(self, *_: Any) -> int:
-        raise ReadRefused("unsafe_xml", part=self.part, detail="外部実体")
+        raise ReadRefused("unsafe_xml", part=self.part, detail=words("xml_external"))
 
-    def _where(self) -> str:
-        return f"シート「{self.sheet}」" if self.sheet else f"部品 {self.part[:40]} "
+    def _where(self) -> Words:
+        return _where(self.part, self.sheet)
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         self.depth += 1
         if self.depth > MAX_XML_DEPTH:
-            raise excess(f"{self._where()}のXMLの入れ子", f"{self.depth}段超", f"{MAX_XML_DEPTH}段")
+            raise excess(words("xml_depth_of", where=self._where()),
+                         words("levels_over", n=self.depth), words("levels", n=MAX_XML_DEPTH))
         ns, _, local = name.rpartition(_SEP)
         if self.open_cell is not None:  # a child of <c>: the cell holds something
             for row, col in self.open_cell:
@@ -279,10 +301,12 @@ class _XmlScan:
             if local == "row":
                 self.row_elements += 1
                 if self.row_elements > MAX_ROWS:
-                    raise excess(f"{self._where()}の行数", f"{MAX_ROWS:,}行超", f"{MAX_ROWS:,}行")
+                    raise excess(words("rows_of", where=self._where()),
+                                 words("rows_over", n=f"{MAX_ROWS:,}"),
+                                 words("rows", n=f"{MAX_ROWS:,}"))
                 r = self._ref_attr(attrs)
                 if r is not None and not r.isdigit():
-                    raise corrupt(f"{self._where()}の行番号「{r[:20]}」が不正です")
+                    raise corrupt(words("bad_row_number", where=self._where(), ref=r[:20]))
                 # a row without r follows the row before it; whether a reader counts from
                 # that <row> or from the last addressed cell in it, the higher is counted
                 self.row = int(r) if r else max(self.row, self.row_element) + 1
@@ -291,7 +315,8 @@ class _XmlScan:
             elif local == "c":
                 self.cell_elements += 1
                 if self.cell_elements > MAX_CELL_ELEMENTS:
-                    raise excess(f"{self._where()}のセル数", f"{MAX_CELL_ELEMENTS:,}超",
+                    raise excess(words("cells_of", where=self._where()),
+                                 words("over", n=f"{MAX_CELL_ELEMENTS:,}"),
                                  f"{MAX_CELL_ELEMENTS:,}")
                 r = self._ref_attr(attrs)
                 if r is None:
@@ -302,7 +327,7 @@ class _XmlScan:
                 else:
                     ref = _parse_ref(r)
                     if ref is None:
-                        raise corrupt(f"{self._where()}のセル番地「{r[:20]}」が不正です")
+                        raise corrupt(words("bad_cell_ref", where=self._where(), ref=r[:20]))
                     self.row, self.col = ref[0] or self.row, ref[1]
                     self.open_cell = ((self.row, self.col),)
         elif local == "sheetData":
@@ -314,7 +339,7 @@ class _XmlScan:
         """The ``r`` attribute, whatever its prefix; two of them are refused as ambiguous."""
         found = [v for k, v in attrs.items() if k.rpartition(_SEP)[2] == "r"]
         if len(found) > 1:
-            raise corrupt(f"{self._where()}に番地が2つあるセルまたは行があります")
+            raise corrupt(words("two_refs", where=self._where()))
         return found[0] if found else None
 
     def _end(self, name: str) -> None:
@@ -330,9 +355,11 @@ class _XmlScan:
             self.max_col = max(self.max_col, col)
             area = self.max_row * self.max_col
             if area > MAX_CELLS or self.max_row > MAX_ROWS:
-                raise excess(f"{self._where()}の使用範囲",
-                             f"A1:{xl_col_to_name(max(self.max_col, 1) - 1)}{self.max_row} "
-                             f"({self.max_row:,}行×{self.max_col:,}列)", f"{MAX_CELLS:,}セル")
+                corner = f"A1:{xl_col_to_name(max(self.max_col, 1) - 1)}{self.max_row}"
+                raise excess(words("used_range_of", where=self._where()),
+                             words("range_area", range=corner, rows=f"{self.max_row:,}",
+                                   cols=f"{self.max_col:,}"),
+                             words("cells", n=f"{MAX_CELLS:,}"))
 
     # feeding ------------------------------------------------------------------------
     def feed(self, data: bytes, final: bool = False) -> None:
@@ -341,6 +368,13 @@ class _XmlScan:
     @property
     def area(self) -> int:
         return self.max_row * self.max_col
+
+
+def _where(part: str, sheet: str | None) -> Words:
+    """Where in the package, for a refusal: the sheet (an unnamed one said so), or the part."""
+    if sheet is None:
+        return words("where_part", part=part[:40])
+    return words("where_sheet", sheet=sheet or words("unnamed_sheet"))
 
 
 _REF_RE = re.compile(r"^\$?([A-Za-z]+)\$?(\d*)$")
@@ -379,18 +413,23 @@ def read_part(src: Source, info: zipfile.ZipInfo, clock: Clock, limit: int) -> b
     markup declaration at all (no DTD, no entity, no comment: what Excel writes) needs no
     careful pass: without a DTD there is nothing to expand, and its size is limited."""
     if info.file_size > limit:
-        raise excess(f"{info.filename}のサイズ", f"{info.file_size:,}バイト", f"{limit:,}バイト")
+        raise excess(words("size_of", part=info.filename), words("bytes", n=f"{info.file_size:,}"),
+                     words("bytes", n=f"{limit:,}"))
     with _open(src) as fh:
         data = b"".join(_inflate(fh, info, clock))
     if b"<!" not in data:
         return data
-    scan = _XmlScan(info.filename, "")
+    scan = _XmlScan(info.filename, None)
     try:
         scan.feed(data, True)
     except expat.ExpatError as exc:
-        raise corrupt(f"部品 {info.filename[:60]} のXMLが壊れています "
-                      f"({expat.ErrorString(exc.code)})") from exc
+        raise _xml_broken(info, exc) from exc
     return data
+
+
+def _xml_broken(info: zipfile.ZipInfo, exc: expat.ExpatError) -> ReadRefused:
+    return corrupt(words("part_xml_broken", part=info.filename[:60],
+                         error=expat.ErrorString(exc.code)))
 
 
 FAST_SCAN_BYTES = 8 * MiB  # parts up to this size are checked by the fast scan first
@@ -467,7 +506,7 @@ class _Fast:
         self.tags = tags  # start tags by local name (a sheet part)
 
 
-def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
+def _fast_scan(data: bytes, sheet: str | None) -> _Fast | None:
     """The same limits as _XmlScan, checked with C-speed byte scans, for the parts Excel and
     its kind write. Returns None (use expat) when the part has anything unusual: a DTD, an
     entity, a comment, CDATA or a processing instruction, unknown element names in a sheet, a
@@ -478,7 +517,7 @@ def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
     start tags themselves (a '<' outside those constructs always starts a tag; an attribute
     value is skipped whole), so ' r="A1"' typed in a text or hidden in another attribute is
     never taken for a cell, and a cell without an address sends the part to expat."""
-    if not sheet:
+    if sheet is None:
         if data[:200].find(b"<sst") >= 0:  # a start tag '<!…' is not a known name either
             sst = _tags(data, _SST_LOCAL)
             return _Fast(0, sst) if sst is not None else None
@@ -505,11 +544,12 @@ def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
         row_refs = _ROW_TAG.findall(data)
         if len(row_refs) != rows:
             return None
-    where = f"シート「{sheet}」"
     if rows > MAX_ROWS:
-        raise excess(f"{where}の行数", f"{MAX_ROWS:,}行超", f"{MAX_ROWS:,}行")
+        raise excess(words("rows_of", where=_where("", sheet)),
+                     words("rows_over", n=f"{MAX_ROWS:,}"), words("rows", n=f"{MAX_ROWS:,}"))
     if cells > MAX_CELL_ELEMENTS:
-        raise excess(f"{where}のセル数", f"{MAX_CELL_ELEMENTS:,}超", f"{MAX_CELL_ELEMENTS:,}")
+        raise excess(words("cells_of", where=_where("", sheet)),
+                     words("over", n=f"{MAX_CELL_ELEMENTS:,}"), f"{MAX_CELL_ELEMENTS:,}")
     columns, numbers = zip(*refs, strict=True) if refs else ((), ())
     max_row = max(map(int, {*numbers, *row_refs}), default=0)
     max_col = 0
@@ -524,6 +564,11 @@ def _fast_scan(data: bytes, sheet: str) -> _Fast | None:
     return _Fast(max_row * max_col, tags)
 
 
+def _all_sheets(area: int) -> ReadRefused:
+    return excess(words("all_sheets_area"), words("cells_over", n=f"{area:,}"),
+                  words("cells", n=f"{MAX_CELLS:,}"))
+
+
 def check_package(src: Source, clock: Clock, sheet_parts: dict[str, str] | None = None,
                    ods: bool = False, infos: list[zipfile.ZipInfo] | None = None,
                    checked: frozenset[str] = frozenset(),
@@ -535,8 +580,8 @@ def check_package(src: Source, clock: Clock, sheet_parts: dict[str, str] | None 
     infos = infos if infos is not None else zip_infos(src)
     pkg = _Package(infos)
     # a sheet whose name is empty is still a sheet (calamine reads it): never checked as a
-    # mere part
-    sheet_parts = {part: name or "（名前なし）" for part, name in (sheet_parts or {}).items()}
+    # mere part (its sheet name is '', a part that is no sheet has None)
+    sheet_parts = sheet_parts or {}
     total_area = 0
     with _open(src) as fh:
         for info in infos:
@@ -550,30 +595,28 @@ def check_package(src: Source, clock: Clock, sheet_parts: dict[str, str] | None 
                 if info.filename in keep:
                     pkg.kept[info.filename] = data
                 if _looks_xml(info.filename, data[:64]):
-                    scan = _fast_scan(data, sheet_parts.get(info.filename, ""))
+                    scan = _fast_scan(data, sheet_parts.get(info.filename))
                     if scan is None:  # anything unusual: the careful expat pass
-                        scan = _XmlScan(info.filename, sheet_parts.get(info.filename, ""))
+                        scan = _XmlScan(info.filename, sheet_parts.get(info.filename))
                         try:
                             scan.feed(data, True)
                         except expat.ExpatError as exc:
                             if not tolerant:
-                                raise corrupt(f"部品 {info.filename[:60]} のXMLが壊れています "
-                                              f"({expat.ErrorString(exc.code)})") from exc
+                                raise _xml_broken(info, exc) from exc
                             scan = None
                     if info.filename in keep and getattr(scan, "tags", None) is not None:
                         pkg.tags[info.filename] = scan.tags
                     if scan is not None:
                         total_area += scan.area
                         if total_area > MAX_CELLS:
-                            raise excess("全シートの使用範囲の合計", f"{total_area:,}セル超",
-                                         f"{MAX_CELLS:,}セル")
+                            raise _all_sheets(total_area)
                 continue
             try:
                 for chunk in _inflate(fh, info, clock):
                     if first:
                         first = False
                         if _looks_xml(info.filename, chunk):
-                            scan = _XmlScan(info.filename, sheet_parts.get(info.filename, ""))
+                            scan = _XmlScan(info.filename, sheet_parts.get(info.filename))
                     if scan is not None:
                         try:
                             scan.feed(chunk)
@@ -584,13 +627,11 @@ def check_package(src: Source, clock: Clock, sheet_parts: dict[str, str] | None 
                 if scan is not None:
                     scan.feed(b"", True)
             except expat.ExpatError as exc:
-                raise corrupt(f"部品 {info.filename[:60]} のXMLが壊れています "
-                              f"({expat.ErrorString(exc.code)})") from exc
+                raise _xml_broken(info, exc) from exc
             if scan is not None:
                 total_area += scan.area
                 if total_area > MAX_CELLS:
-                    raise excess("全シートの使用範囲の合計", f"{total_area:,}セル超",
-                                 f"{MAX_CELLS:,}セル")
+                    raise _all_sheets(total_area)
                 if ods and info.filename == "content.xml":
                     pkg.tables = scan.tables
     return pkg

@@ -37,6 +37,8 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 
 from fujimi_xl.core import cell_xml
+from fujimi_xl.core.messages import FILE_FORMATS
+from fujimi_xl.core.messages import intake_words as words
 from fujimi_xl.core.model import RawBook, RawSheet
 from fujimi_xl.intake.package import (  # noqa: F401  (the limits are part of the reader's interface)
     CONVERT_SECONDS,
@@ -167,22 +169,8 @@ def _sniff_other(path: Path, head: bytes) -> str:
     return "unknown"
 
 
-FORMAT_NAMES = {
-    "ods": "OpenDocument スプレッドシート (.ods)",
-    "xls": "Excel 97-2003 ブック (.xls)",
-    "xlsb": "Excel バイナリブック (.xlsb)",
-    "csv": "CSV/テキスト",
-    "text": "テキスト",
-    "html": "HTML/XML",
-    "zip": "ZIP圧縮ファイル",
-    "docx": "Word 文書 (.docx)",
-    "pptx": "PowerPoint プレゼンテーション (.pptx)",
-    "odf": "OpenDocument 文書",
-    "doc": "Word 97-2003 文書 (.doc)",
-    "ppt": "PowerPoint 97-2003 (.ppt)",
-    "ole": "Office 97-2003 形式の文書",
-    "pdf": "PDF",
-}
+# the formats named when a file is not an .xlsx: kind -> (Japanese, English)
+FORMAT_NAMES = FILE_FORMATS
 
 
 # -- limits and deadlines ---------------------------------------------------------------------
@@ -198,11 +186,11 @@ def book_parts(src: Source, clock: Clock, listing: list[zipfile.ZipInfo]) -> \
     before they are parsed)."""
     infos = {i.filename: i for i in listing}
     if "xl/workbook.xml" not in infos:
-        raise corrupt("必要な部品 xl/workbook.xml がありません")
+        raise corrupt(words("part_missing", part="xl/workbook.xml"))
     data = read_part(src, infos["xl/workbook.xml"], clock, MAX_BOOK_PART_BYTES)
     rels_info = infos.get("xl/_rels/workbook.xml.rels")
     if rels_info is None:
-        raise corrupt("必要な部品 xl/_rels/workbook.xml.rels がありません")
+        raise corrupt(words("part_missing", part="xl/_rels/workbook.xml.rels"))
     rels = read_part(src, rels_info, clock, MAX_BOOK_PART_BYTES)
     try:
         root, rel_root = _parse_small(data), _parse_small(rels)
@@ -229,10 +217,10 @@ def book_parts(src: Source, clock: Clock, listing: list[zipfile.ZipInfo]) -> \
                     in REL_NS), "")
         part = targets.get(rid)
         if part is None or part not in infos:
-            raise corrupt(f"シート「{name[:30]}」の部品 {(part or rid)[:50]} がありません")
+            raise corrupt(words("sheet_part_missing", sheet=name[:30], part=(part or rid)[:50]))
         parts[part] = name
     if not sheets:
-        raise corrupt("シートが1枚もありません")
+        raise corrupt(words("no_sheets"))
     names: dict[str, str] = {}
     date1904 = False
     for d in root.iter():
@@ -290,8 +278,10 @@ def read_cells(src: Source, kind: str, order: list[tuple[str, str]],
                 if end is not None:
                     rows, cols = end[0] + 1, end[1] + 1
                     if rows > MAX_ROWS or rows * cols > MAX_CELLS:
-                        raise excess(f"シート「{name}」の使用範囲", f"{rows:,}行×{cols:,}列",
-                                     f"{MAX_CELLS:,}セル")
+                        raise excess(
+                            words("used_range_of", where=words("where_sheet", sheet=name)),
+                            words("rows_by_cols", rows=f"{rows:,}", cols=f"{cols:,}"),
+                            words("cells", n=f"{MAX_CELLS:,}"))
                     grid = sh.to_python(skip_empty_area=False)
                     for i, row in enumerate(grid):  # 12.0 → 12, only in rows holding a float
                         if float in map(type, row):
@@ -303,7 +293,8 @@ def read_cells(src: Source, kind: str, order: list[tuple[str, str]],
                 raise
             except BaseException as exc:  # a broken sheet part
                 _native(exc)
-                raise corrupt(f"シート「{name}」: {type(exc).__name__}") from exc
+                raise corrupt(words("sheet_error", sheet=name, error=type(exc).__name__)) \
+                    from exc
             sheet = RawSheet(name, states.get(name, "visible"), grid, merged)
             if xml and name in xml:
                 sheet.xml = xml[name]
@@ -320,7 +311,7 @@ def _read_xlsx(src: Source, kind: str, until: float,
                infos: list[zipfile.ZipInfo] | None = None) -> RawBook:
     """Check an .xlsx/.xlsm package part by part, then read its cells. ``infos``: its zip
     directory, when the caller has read it already."""
-    clock = Clock(MAX_SCAN_SECONDS, "読み込み時間 (内容の検査)", until)
+    clock = Clock(MAX_SCAN_SECONDS, words("time_scan"), until)
     listing = zip_infos(src, infos)  # the zip directory, read once
     order, names, parts, date1904 = book_parts(src, clock, listing)
     sst = next((i.filename for i in listing if i.filename == SHARED_STRINGS), None) or next(
@@ -366,7 +357,9 @@ def _convert(path: Path, kind: str, work: Path, until: float) -> Path:
         with contextlib.suppress(OSError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        raise excess("変換時間 (LibreOffice)", f"{seconds:.3g}秒超", f"{seconds:.3g}秒") from exc
+        n = f"{seconds:.3g}"
+        raise excess(words("time_convert"), words("seconds_over", n=n),
+                     words("seconds", n=n)) from exc
     out = out_dir / "returned.xlsx"
     if proc.returncode != 0 or not out.is_file():
         raise ReadRefused("other_format", format=FORMAT_NAMES[kind])
@@ -389,9 +382,10 @@ def _xls_may_be_ours(path: Path) -> bool:
 def _read_converted(path: Path, kind: str, until: float) -> RawBook:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise excess("ファイルサイズ", f"{size:,}バイト", f"{MAX_FILE_BYTES:,}バイト")
+        raise excess(words("file_size"), words("bytes", n=f"{size:,}"),
+                     words("bytes", n=f"{MAX_FILE_BYTES:,}"))
     if kind == "ods":
-        clock = Clock(MAX_SCAN_SECONDS, "読み込み時間 (内容の検査)", until)
+        clock = Clock(MAX_SCAN_SECONDS, words("time_scan"), until)
         # a password-protected .ods lists how each part is encrypted in its manifest; its
         # parts are not XML any more, so this is asked first
         man = next((i for i in zip_infos(path) if i.filename == "META-INF/manifest.xml"), None)
@@ -425,7 +419,7 @@ def read_book(path: str | Path, data: bytes | None = None) -> RawBook:
     until = time.monotonic() + READ_SECONDS
     kind, infos = sniff_zip(path, data)
     if kind == "empty":
-        raise corrupt("空のファイル (0バイト)")
+        raise corrupt(words("empty_file"))
     if kind == "encrypted":
         raise ReadRefused("encrypted")
     if kind in ("ods", "xls"):
@@ -437,8 +431,8 @@ def read_book(path: str | Path, data: bytes | None = None) -> RawBook:
             with zipfile.ZipFile(path) as zf:
                 zf.infolist()
         except Exception:  # any failure to open is the same refusal
-            raise corrupt("ZIP構造が壊れています (途中で切れている可能性があります)") from None
-        raise corrupt("必要な部品 xl/workbook.xml がありません")
+            raise corrupt(words("zip_truncated")) from None
+        raise corrupt(words("part_missing", part="xl/workbook.xml"))
     if kind not in ("xlsx", "xlsm"):
-        raise corrupt("Excelの形式ではありません")
+        raise corrupt(words("not_excel"))
     return _read_xlsx(path if data is None else data, kind, until, infos)

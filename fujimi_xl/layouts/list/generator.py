@@ -194,9 +194,12 @@ class Book:
         fb.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
 
     def guide(self, form: Form, year: int, group: Group, password: str,
-              extra: dict[str, Any] | None = None, link: str = "") -> None:
+              extra: dict[str, Any] | None = None, link: str = "",
+              choice_lists: bool = False) -> None:
         """The instructions sheet; ``link``, when given, is the address of the slot's page
-        on the server (upload the book there and see the result at once)."""
+        on the server (upload the book there and see the result at once). ``choice_lists``:
+        the layout asks for the choices of its input fields as {grade_list} (the list layout
+        does; a layout that does not leaves it empty)."""
         year_long = year_label(year, self.lang)
         guide = self.wb.add_worksheet(GUIDE_SHEET)
         guide.set_column(0, 0, 4)
@@ -206,7 +209,7 @@ class Book:
         guide.write_string(1, 0, banner(group, self.lang), self.bold)
         grades = []
         for f in form.fields:
-            if f.choices and f.role == "input" and form.layout == "list":
+            if f.choices and f.role == "input" and choice_lists:
                 grades.append(self.text_of("grade_sep").join(
                     self.text_of("choice_item", value=c["value"], label=c["label"])
                     for c in form.choices[f.choices]))
@@ -315,7 +318,7 @@ def build(
 
     if feedback_rows is not None:
         book.feedback_sheet(feedback_rows, password)
-    book.guide(form, year, group, password, link=link)
+    book.guide(form, year, group, password, link=link, choice_lists=True)
 
     # -- input sheet -----------------------------------------------------------------------
     ws = wb.add_worksheet(form.input_sheet)
