@@ -49,6 +49,8 @@ from fujimi_xl.lifecycle import access  # noqa: E402
 YEAR = 2018
 GOAL_P95 = 1.0
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+# the upload form's first button (提出する), as the group's page has it
+SUBMIT = re.compile(r'<button type="submit" name="([^"]+)" value="([^"]+)"')
 
 
 def p95(values: list[float]) -> float:
@@ -124,11 +126,12 @@ class Upload(threading.Thread):
             opener = urllib.request.build_opener(
                 urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
             with opener.open(self.url, timeout=60) as res:
-                token = CSRF.search(res.read().decode("utf-8"))
-            if token is None:
-                raise RuntimeError("no CSRF token on the group's page")
-            body, kind = multipart({"csrf": token.group(1), "action": "submit"}, "file",
-                                   self.path)
+                html = res.read().decode("utf-8")
+            token, button = CSRF.search(html), SUBMIT.search(html)
+            if token is None or button is None:
+                raise RuntimeError("no CSRF token or upload button on the group's page")
+            body, kind = multipart({"csrf": token.group(1), button.group(1): button.group(2)},
+                                   "file", self.path)
             request = urllib.request.Request(self.url + "/upload", data=body, method="POST",
                                              headers={"Content-Type": kind})
             self.start_line.wait(60)
