@@ -25,9 +25,10 @@ from fujimi_xl.forms import load_form
 from fujimi_xl.intake.ingest import FileResult
 from fujimi_xl.lifecycle import access
 from fujimi_xl.store.workspace import Workspace
-from fujimi_xl.web.common import Site, error_page, page_abort, site
+from fujimi_xl.web.common import Site, error_page, site
 from fujimi_xl.web.runner import TIME_LIMIT, Failure, Job
 
+CRASHED = "読み込み処理が異常終了しました"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 UPLOADS = "uploads"
 
@@ -284,8 +285,10 @@ def group_upload(token: str) -> Any:
             del s.upload_locks[key]
     if isinstance(outcome, Failure):
         if not outcome.fault:  # the worker died or overran on the file: the file's refusal
-            params = {"detail": "worker"} if outcome.code == "read_failed" else {
-                "limit": "time", "found": f">{TIME_LIMIT:.0f}s", "allowed": f"{TIME_LIMIT:.0f}s"}
+            # the same words as ingest's own reader pool (intake.isolate)
+            limit = f"{TIME_LIMIT:.0f}秒"
+            params = {"detail": CRASHED} if outcome.code == "read_failed" else {
+                "limit": "処理時間", "found": f"{limit}超", "allowed": limit}
             outcome = FileResult(name, name, "rejected", sha256=sha, problems=[Problem(
                 outcome.code, file=name, params=params)])
         else:
@@ -307,7 +310,3 @@ def group_upload(token: str) -> Any:
                       f"v{outcome.version or ''} sha256={sha[:12]}")
     return page(token, ref, describe(s, token, outcome, dry_run, feedback_id),
                 status=200)
-
-
-def not_found_here() -> None:
-    page_abort(404, site().t("not_found"))
