@@ -8,7 +8,6 @@ import csv
 import hashlib
 import json
 import shutil
-import sqlite3
 
 import openpyxl
 
@@ -21,7 +20,7 @@ from fujimi_xl.layouts.list.generator import GUIDE_SHEET
 from fujimi_xl.lifecycle import access
 from fujimi_xl.lifecycle.plan import read_plan, write_plan_template
 
-from .conftest import YEAR, master_snapshot
+from .conftest import YEAR, master_rows, master_snapshot, master_write
 
 URL = "http://fujimi-srv01:8080"
 
@@ -31,12 +30,7 @@ def lines(res):
 
 
 def token_rows(ws):
-    conn = sqlite3.connect(ws.db_path)
-    try:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute("SELECT * FROM access_links ORDER BY slot")]
-    finally:
-        conn.close()
+    return master_rows(ws, "SELECT * FROM access_links ORDER BY slot")
 
 
 # -- links ------------------------------------------------------------------------------------
@@ -94,8 +88,9 @@ def test_renew_kills_the_old_link(ws):
 def test_the_master_keeps_a_hash_not_the_token(ws, tmp_path):
     found = access.links(ws, "progress", YEAR)
     rows = {r["slot"]: r for r in token_rows(ws)}
-    raw = ws.db_path.read_bytes() + (ws.db_path.parent / "master.sqlite-wal").read_bytes() \
-        if (ws.db_path.parent / "master.sqlite-wal").exists() else ws.db_path.read_bytes()
+    # on SQLite the file's very bytes hold no token either (PostgreSQL: the rows above)
+    files = [ws.db_path, ws.db_path.parent / "master.sqlite-wal"]
+    raw = b"".join(f.read_bytes() for f in files if f.exists())
     for link in found:
         row = rows[link.ref.slot]
         assert row["token_hash"] == hashlib.sha256(link.token.encode()).hexdigest()
@@ -286,15 +281,11 @@ def test_passwords_are_checked_and_stored_hashed(ws):
     assert not access.check_password(ws, "suzuki", "")
     assert not access.check_password(ws, "tanaka", "correct horse")
     assert not access.check_password(ws, "", "correct horse")
-    conn = sqlite3.connect(ws.db_path)
-    try:
-        row = conn.execute("SELECT * FROM access_users").fetchone()
-    finally:
-        conn.close()
-    assert "correct horse" not in " ".join(map(str, row))
+    row = master_rows(ws, "SELECT * FROM access_users")[0]
+    assert "correct horse" not in " ".join(map(str, row.values()))
     access.add_user(ws, "tanaka", "another one")
     assert access.users(ws) == ["suzuki", "tanaka"]
-    salts = {r for r in sqlite3.connect(ws.db_path).execute("SELECT salt FROM access_users")}
+    salts = {r["salt"] for r in master_rows(ws, "SELECT salt FROM access_users")}
     assert len(salts) == 2
     access.add_user(ws, "suzuki", "a new password")  # a new password for the same user
     assert not access.check_password(ws, "suzuki", "correct horse")
@@ -416,10 +407,6 @@ def test_a_threads_kept_connection_sees_what_another_thread_changed(ws):
     other.start()
     other.join()
     assert access.slot_for_token(ws, link.token) is None
-    conn = sqlite3.connect(ws.db_path)  # and what another program wrote
-    try:
-        conn.execute("INSERT INTO access_contacts (group_code, email) VALUES ('x', 'x@y.jp')")
-        conn.commit()
-    finally:
-        conn.close()
+    master_write(ws, "INSERT INTO access_contacts (group_code, email) "  # another program
+                 "VALUES ('x', 'x@y.jp')")
     assert access.contacts(ws) == {"x": "x@y.jp"}

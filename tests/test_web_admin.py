@@ -203,3 +203,13 @@ def test_a_workspace_fault_is_a_page_for_the_secretariat_not_a_traceback(ws, app
     assert resp.status_code == 503
     body = page_text(resp)
     assert "事務局側の問題" in body and "Traceback" not in body
+
+
+@pytest.mark.libreoffice
+def test_the_report_pdf_downloads(ws, app, admin, outbox, fill):
+    tokens = {link.ref.slot: link.token for link in access.links(ws, FORM, YEAR)}
+    upload(app.test_client(), tokens["保育"], fill(outbox["保育"], "保育"))
+    resp = admin.get(f"/admin/report.pdf?form={FORM}&year={YEAR}")
+    assert resp.status_code == 200
+    assert resp.data.startswith(b"%PDF")
+    assert (ws.reports / "平成29年度_進捗状況評価結果.pdf").is_file()

@@ -190,13 +190,15 @@ now = store.now
 def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = None,
            year: int | None = None, group: str | None = None, workers: int | None = None,
            progress: Any = None, dry_run: bool = False, lang: str = "ja",
-           slot: str | None = None) -> IngestReport:
+           slot: str | None = None, isolated: bool = True) -> IngestReport:
     """Ingest files and folders into the workspace's master dataset.
 
     With ``dry_run`` nothing is written anywhere: each file is read and checked as usual and
     its result says what would be added or changed in the master (old → new per field).
     ``slot`` (with ``form`` and ``year``): only a book of that slot is taken, any other is
-    refused ``wrong_group`` (a group's upload page: its link opens one slot only)."""
+    refused ``wrong_group`` (a group's upload page: its link opens one slot only).
+    ``isolated=False`` reads in this process instead of worker processes: only for a caller
+    that is itself an isolated, single-threaded worker (the web server's)."""
     files, skipped = expand(paths)
     report = IngestReport(list(skipped))
     if progress is not None and hasattr(progress, "start"):
@@ -205,7 +207,7 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
     try:
         return _ingest(ws, files, report, key, form=form, year=year, group=group,
                        workers=workers, progress=progress, dry_run=dry_run, lang=lang,
-                       slot=slot)
+                       slot=slot, isolated=isolated)
     except _faults() as exc:  # the workspace's, never a returned file's: a sentence, exit 2
         raise store.fault_from(exc, ws.db_where) from exc
 
@@ -217,7 +219,8 @@ def _faults() -> tuple[type[BaseException], ...]:
 
 def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, *,
             form: str | None, year: int | None, group: str | None, workers: int | None,
-            progress: Any, dry_run: bool, lang: str, slot: str | None = None) -> IngestReport:
+            progress: Any, dry_run: bool, lang: str, slot: str | None = None,
+            isolated: bool = True) -> IngestReport:
     if not dry_run:
         ws.check_writable()  # read-only, full, locked: said before any file is read
     conn = ws.connect()
@@ -260,8 +263,10 @@ def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, 
         ctx = Context(str(ws.root), key, form, year, group, dry_run, lang, ws.db_url, slot)
         work: Any = functools.partial(analyse, ctx)  # returns an Analysis, not a RawBook
         with store.Batch(conn) as batch:
-            for path_str, outcome in isolate.read_many([str(p) for p, _ in to_read], workers,
-                                                       reader=work):
+            names = [str(p) for p, _ in to_read]
+            reading = isolate.read_many(names, workers, reader=work) if isolated \
+                else isolate.read_here(names, reader=work)
+            for path_str, outcome in reading:
                 analysis: Any = outcome
                 if isinstance(analysis, Analysis):
                     analysis.result.saved_at = saved[path_str]

@@ -35,7 +35,8 @@ TIME_LIMIT = 60.0  # seconds per file (the reader gives up by itself after READ_
 Outcome = RawBook | ReadRefused
 
 
-def _init_worker() -> None:
+def limit_process() -> None:
+    """The limits of a reading worker (memory cap, no core file on an abort)."""
     try:
         import resource
 
@@ -43,6 +44,10 @@ def _init_worker() -> None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort leaves no core file
     except (ImportError, ValueError, OSError):  # not on every platform
         pass
+
+
+def _init_worker() -> None:
+    limit_process()
     _exit_with_parent()
 
 
@@ -119,6 +124,15 @@ def _chunk(reader: Callable[[str], Outcome], paths: list[str]) -> list[Outcome]:
         out.append(result if result is not None else
                    ReadRefused("read_failed", detail=words("reader_no_result")))
     return out
+
+
+def read_here(paths: Iterable[str],
+              reader: Callable[[str], Outcome] = _read) -> Iterator[tuple[str, Outcome]]:
+    """Yield (path, outcome) read in this very process, what goes wrong with a file becoming
+    its refusal as in a worker: for a caller that is itself an isolated worker process (the
+    web server's ingest workers), where a crash takes down only that process."""
+    for path in paths:
+        yield path, _chunk(reader, [path])[0]
 
 
 def read_many(paths: Iterable[str], workers: int | None = None,

@@ -9,7 +9,6 @@ import hmac
 import io
 import logging
 import secrets
-import sqlite3
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +18,8 @@ from flask import Flask, Request, current_app, render_template, request, session
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 
-from fujimi_xl import api
-from fujimi_xl.core.errors import FormDefinitionError, FujimiError, WorkspaceError, fault_from
+from fujimi_xl import api, store
+from fujimi_xl.core.errors import FormDefinitionError, FujimiError, WorkspaceError
 from fujimi_xl.core.messages import web_text
 from fujimi_xl.store.workspace import Workspace
 from fujimi_xl.web.runner import Runner
@@ -149,13 +148,21 @@ def install_errors(app: Flask) -> None:
         return failure_page(exc)
 
 
+def _master_where(root: Path) -> str:
+    """The master as a message may name it (its file, or its URL without the password)."""
+    try:
+        return api.open_workspace(root).db_where
+    except Exception:  # the workspace cannot even be opened: name its folder
+        return str(root)
+
+
 def failure_page(exc: BaseException) -> tuple[str, int]:
     """A page for an exception: the workspace's fault (503, the secretariat's), an error the
     toolkit raised on purpose (400, its sentence), anything else (500, a reference to quote,
     the traceback only in the server's log)."""
     s = site()
-    if isinstance(exc, sqlite3.Error | OSError):
-        exc = fault_from(exc, s.root / "master.sqlite")
+    if isinstance(exc, (*store.db_errors(), OSError)):
+        exc = store.fault_from(exc, _master_where(s.root))
     if isinstance(exc, WorkspaceError | FormDefinitionError):  # the secretariat's
         return error_page(503, s.t("fault", message=exc.message(s.lang)), _back())
     if isinstance(exc, FujimiError):

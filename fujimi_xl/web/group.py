@@ -25,9 +25,10 @@ from fujimi_xl.forms import load_form
 from fujimi_xl.intake.ingest import FileResult
 from fujimi_xl.lifecycle import access
 from fujimi_xl.store.workspace import Workspace
-from fujimi_xl.web.common import Site, error_page, page_abort, site
-from fujimi_xl.web.runner import Failure, Job
+from fujimi_xl.web.common import Site, error_page, site
+from fujimi_xl.web.runner import TIME_LIMIT, Failure, Job
 
+CRASHED = "読み込み処理が異常終了しました"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 UPLOADS = "uploads"
 
@@ -162,6 +163,7 @@ def page(token: str, ref: access.SlotRef, result: Result | None = None,
     state = "not_issued"
     version_line = ""
     issued = ""
+    receipts = api.slot_receipts(ws, ref.form, ref.year, ref.slot)
     if mine is not None:
         who = " ".join(x for x in (mine.department, mine.name) if x)
         if mine.slot and mine.slot != mine.group:
@@ -169,14 +171,14 @@ def page(token: str, ref: access.SlotRef, result: Result | None = None,
                 f" ({mine.slot} {mine.label})"
         state = mine.state
         if mine.version:
-            accepted = next((r for r in api.slot_receipts(ws, ref.form, ref.year, ref.slot)
-                             if r.version == mine.version and r.current), None)
+            accepted = next((r for r in receipts if r.version == mine.version and r.current),
+                            None)
             version_line = s.t("now_version", version=mine.version,
                                when=when(accepted.received_at if accepted else "", s.lang))
         issued = when(mine.issued_at, s.lang)
     book = api.issued_book(ws, ref.form, ref.year, ref.slot)
     past = []
-    for r in api.slot_receipts(ws, ref.form, ref.year, ref.slot):
+    for r in receipts:
         if r.outcome == "accepted":
             word = s.t("past_accepted" if r.current else "past_accepted_old",
                        version=r.version or "")
@@ -192,8 +194,7 @@ def page(token: str, ref: access.SlotRef, result: Result | None = None,
                      "ok": r.outcome != "rejected", "feedback": fb})
     return render_template(
         "group.html", token=token,
-        title=s.t("group_title", form=f.title, year=fiscal.long_label(ref.year)
-                  if s.lang == "ja" else f"FY{ref.year}"),
+        title=s.t("group_title", form=f.title, year=fiscal.year_label(ref.year, s.lang)),
         who=who, deadline=deadline_text(s, ws, ref.form, ref.year),
         state=state, state_text=state_word(s, state), version_line=version_line,
         book=book.name if book else "", issued=issued, past=past, result=result,
@@ -283,9 +284,13 @@ def group_upload(token: str) -> Any:
         if not lock.locked() and s.upload_locks.get(key) is lock:
             del s.upload_locks[key]
     if isinstance(outcome, Failure):
-        if not outcome.fault:  # the worker died reading the file: the file's refusal
-            outcome = FileResult(name, name, "rejected", problems=[Problem(
-                "read_failed", file=name, params={"detail": "worker"})])
+        if not outcome.fault:  # the worker died or overran on the file: the file's refusal
+            # the same words as ingest's own reader pool (intake.isolate)
+            limit = f"{TIME_LIMIT:.0f}秒"
+            params = {"detail": CRASHED} if outcome.code == "read_failed" else {
+                "limit": "処理時間", "found": f"{limit}超", "allowed": limit}
+            outcome = FileResult(name, name, "rejected", sha256=sha, problems=[Problem(
+                outcome.code, file=name, params=params)])
         else:
             access.log_action(ws, ref.group_code, "upload_failed", f"{name} {outcome.code}")
             text = outcome.texts[1 if s.lang == "en" else 0]
@@ -305,7 +310,3 @@ def group_upload(token: str) -> Any:
                       f"v{outcome.version or ''} sha256={sha[:12]}")
     return page(token, ref, describe(s, token, outcome, dry_run, feedback_id),
                 status=200)
-
-
-def not_found_here() -> None:
-    page_abort(404, site().t("not_found"))
