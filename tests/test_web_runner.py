@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 
 from fujimi_xl import api
-from fujimi_xl.core.messages import text, web_text
+from fujimi_xl.core.messages import intake_words, text, web_text
 from fujimi_xl.lifecycle import access
 from fujimi_xl.web import create_app
-from fujimi_xl.web.group import CRASHED
 from fujimi_xl.web.runner import Failure, Job, Runner, run_job
 
 from .conftest import YEAR
@@ -55,7 +54,7 @@ def test_a_file_that_kills_its_reader_is_refused_alone(ws, runner, outbox, fill)
     for t in threads:
         t.join()
     assert table(pages["保育"]) == [(web_text("whole_file"), "",
-                                    text("read_failed", "ja", detail=CRASHED))]
+                                    text("read_failed", "ja", detail=intake_words("reader_crashed")[0]))]
     assert "受理しました" in pages["こども育成"]
     # the server goes on: the next upload is taken by a new pool
     again = page_text(upload(app.test_client(), tokens["保育"],

@@ -1520,6 +1520,7 @@ WEB: dict[str, tuple[str, str]] = {
                       "The fujimi-xl server is running. Open this address in a browser: {url}"),
     "serve_admin": ("事務局のページ: {url}", "Secretariat's page: {url}"),
     "serve_stop": ("止めるには Ctrl+C を押してください。", "Press Ctrl+C to stop it."),
+    "reminders_file": ("{year}_{title}_督促先.csv", "{year}_{title}_reminders.csv"),
 }
 
 

@@ -304,8 +304,8 @@ def reminders() -> Any:
         w.writerow([csv_safe(who_of(s, g)), state_word(s, g.state), csv_safe(
             mails.get(g.group, "")), csv_safe(g.last_file), when(g.last_time, s.lang)])
     access.log_action(ws, current_user(s) or "-", "reminders_csv", f"{form} {year}")
-    name = f"{fiscal.long_label(year)}_{title_of(ws, form)}_督促先.csv" if s.lang == "ja" \
-        else f"FY{year}_{form}_reminders.csv"
+    name = s.t("reminders_file", year=fiscal.long_label(year), title=title_of(ws, form)) \
+        if s.lang == "ja" else s.t("reminders_file", year=f"FY{year}", title=form)
     data = ("\ufeff" + buf.getvalue()).encode("utf-8")
     return Response(data, mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename*=UTF-8''" + urllib.parse.quote(name)})

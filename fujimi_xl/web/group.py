@@ -20,7 +20,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 from fujimi_xl import api
 from fujimi_xl.core import fiscal
 from fujimi_xl.core.errors import Problem
-from fujimi_xl.core.messages import JST, when
+from fujimi_xl.core.messages import JST, intake_words, when
 from fujimi_xl.forms import load_form
 from fujimi_xl.intake.ingest import FileResult
 from fujimi_xl.lifecycle import access
@@ -28,7 +28,6 @@ from fujimi_xl.store.workspace import Workspace
 from fujimi_xl.web.common import Site, error_page, site
 from fujimi_xl.web.runner import TIME_LIMIT, Failure, Job
 
-CRASHED = "読み込み処理が異常終了しました"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 UPLOADS = "uploads"
 
@@ -286,9 +285,14 @@ def group_upload(token: str) -> Any:
     if isinstance(outcome, Failure):
         if not outcome.fault:  # the worker died or overran on the file: the file's refusal
             # the same words as ingest's own reader pool (intake.isolate)
-            limit = f"{TIME_LIMIT:.0f}秒"
-            params = {"detail": CRASHED} if outcome.code == "read_failed" else {
-                "limit": "処理時間", "found": f"{limit}超", "allowed": limit}
+            n = f"{TIME_LIMIT:.0f}"
+            pieces = {"detail": intake_words("reader_crashed")} \
+                if outcome.code == "read_failed" else {
+                    "limit": intake_words("time_read"),
+                    "found": intake_words("seconds_over", n=n),
+                    "allowed": intake_words("seconds", n=n)}
+            params = {k: v for name, (ja, en) in pieces.items()
+                      for k, v in ((name, ja), (f"{name}_en", en))}
             outcome = FileResult(name, name, "rejected", sha256=sha, problems=[Problem(
                 outcome.code, file=name, params=params)])
         else:
