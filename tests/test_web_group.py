@@ -280,3 +280,22 @@ def test_a_wrong_group_refusal_is_not_kept_under_either_slot(ws, client, tokens,
     groups = {g.group: g for g in api.status(ws, FORM, YEAR).groups}
     assert (groups["保育"].state, groups["保育"].last_file) == ("missing", "")
     assert (groups["こども育成"].state, groups["こども育成"].last_file) == ("missing", "")
+
+
+def test_a_refused_file_sent_again_after_its_correction_says_nothing_is_to_be_done(
+        ws, client, tokens, outbox, fill):
+    """The refused book uploaded again after the corrected one (saved later) was accepted:
+    no green 'saved as an earlier version', no empty version number: nothing to do."""
+    from .test_versions import at, set_saved
+
+    bad = set_saved(fill(outbox["保育"], "保育", {"4-2-1": {"result": ""}}, name="bad.xlsx"),
+                    at(10, 18))
+    fixed = set_saved(fill(outbox["保育"], "保育", name="fixed.xlsx"), at(10, 45))
+    assert web_text("res_rejected", file="bad.xlsx", n=1) in page_text(
+        upload(client, tokens["保育"], bad))
+    upload(client, tokens["保育"], fixed)
+    before = master_snapshot(ws)
+    body = page_text(upload(client, tokens["保育"], bad))
+    assert web_text("res_superseded_refusal", file="bad.xlsx", version=1) in body
+    assert "（v）" not in body
+    assert master_snapshot(ws) == before

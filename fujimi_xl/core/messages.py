@@ -1394,6 +1394,11 @@ WEB: dict[str, tuple[str, str]] = {
                        "保存しました（v{version}）。",
                        "Received, but saved before the current version, so it was kept as an "
                        "earlier version (v{version})."),
+    "res_superseded_refusal": (
+        "{file} には誤りがありますが、後に保存された版（v{version}）がすでに受理されているため、"
+        "対応は不要です。このファイルは保存していません。",
+        "{file} has errors, but a version saved later (v{version}) is already accepted, so "
+        "nothing needs to be done. This file was not saved."),
     "res_unchanged": ("このファイルは受理済みです（v{version}）。同じ内容のため、新しく保存したものは"
                       "ありません。",
                       "This file was already accepted (v{version}). It is the same, so nothing "

@@ -144,6 +144,10 @@ def describe(s: Site, token: str, fr: FileResult, dry_run: bool, feedback_id: in
         return Result("check_ok", s.t("res_check_ok", n=fr.records), [], warnings)
     if fr.outcome == "unchanged":
         return Result("unchanged", s.t("res_unchanged", version=fr.version or ""), [], warnings)
+    later = next((p for p in fr.problems if p.code == "superseded_refusal"), None)
+    if fr.outcome == "superseded" and later is not None:  # its correction is accepted already
+        return Result("superseded", s.t("res_superseded_refusal", file=name,
+                                         version=later.params.get("version", "")), [], warnings)
     if fr.outcome == "superseded":
         return Result("superseded", s.t("res_superseded", version=fr.version or ""), [],
                       warnings)
