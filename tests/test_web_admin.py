@@ -197,12 +197,22 @@ def test_setting_the_deadline_shows_it_on_the_board_and_the_group_page(ws, app, 
     assert "2099年1月31日" in page_text(app.test_client().get(f"/g/{token}"))
 
 
+@pytest.mark.sqlite_only(reason="removes the master.sqlite file")
 def test_a_workspace_fault_is_a_page_for_the_secretariat_not_a_traceback(ws, app, admin):
     (ws.root / "master.sqlite").unlink()
     resp = admin.get("/admin")
     assert resp.status_code == 503
     body = page_text(resp)
     assert "事務局側の問題" in body and "Traceback" not in body
+
+
+def test_a_database_server_that_is_down_is_a_page_for_the_secretariat(ws, app, admin,
+                                                                      monkeypatch):
+    monkeypatch.setenv("FUJIMI_DB_URL", "postgresql://fx@127.0.0.1:1/fujimi")  # nobody there
+    resp = admin.get("/admin")
+    assert resp.status_code == 503
+    body = page_text(resp)
+    assert "事務局側の問題" in body and "127.0.0.1:1" in body and "Traceback" not in body
 
 
 @pytest.mark.libreoffice

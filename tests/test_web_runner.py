@@ -64,6 +64,7 @@ def test_a_file_that_kills_its_reader_is_refused_alone(ws, runner, outbox, fill)
     assert states["保育"] == states["こども育成"] == "accepted"
 
 
+@pytest.mark.sqlite_only(reason="removes the master.sqlite file")
 def test_a_fault_of_the_workspace_comes_back_as_words(ws, outbox, fill):
     job = Job(str(ws.root), str(fill(outbox["保育"], "保育")), FORM, YEAR, "保育", "保育",
               False, "ja")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import shutil
 import threading
@@ -24,7 +25,7 @@ from fujimi_xl.core.messages import JST, intake_words, when
 from fujimi_xl.forms import load_form
 from fujimi_xl.intake.ingest import FileResult
 from fujimi_xl.lifecycle import access
-from fujimi_xl.store.workspace import Workspace
+from fujimi_xl.store.workspace import DB_URL_ENV, Workspace
 from fujimi_xl.web.common import Site, error_page, site
 from fujimi_xl.web.runner import TIME_LIMIT, Failure, Job
 
@@ -280,7 +281,8 @@ def group_upload(token: str) -> Any:
             path = folder / name
             path.write_bytes(data)
             outcome = s.runner.run(Job(str(ws.root), str(path), ref.form, ref.year,
-                                       ref.group_code, ref.slot, dry_run, s.lang))
+                                       ref.group_code, ref.slot, dry_run, s.lang,
+                                       os.environ.get(DB_URL_ENV, "")))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     with _LOCKS:  # forgotten once nobody holds it (a later post finds the file known)

@@ -29,6 +29,7 @@ from fujimi_xl import api
 from fujimi_xl.core.errors import FujimiError, fault_from
 from fujimi_xl.intake import isolate
 from fujimi_xl.intake.ingest import FileResult
+from fujimi_xl.store.workspace import DB_URL_ENV
 
 
 @dataclass
@@ -50,11 +51,16 @@ class Job:
     slot: str
     dry_run: bool
     lang: str
+    db: str = ""  # the master's URL as the server sees it (a worker's environment is older)
 
 
 def run_job(job: Job) -> FileResult | Failure:
     """In the worker: ingest one uploaded file for one slot, read in this process."""
     try:
+        if job.db:  # the server's view of the master wins over what the worker started with
+            os.environ[DB_URL_ENV] = job.db
+        else:
+            os.environ.pop(DB_URL_ENV, None)
         ws = api.open_workspace(Path(job.root))
         report = api.ingest(ws, [job.path], form=job.form, year=job.year, group=job.group,
                             slot=job.slot, dry_run=job.dry_run, lang=job.lang,
@@ -62,7 +68,7 @@ def run_job(job: Job) -> FileResult | Failure:
     except FujimiError as exc:  # a file's problems come back as problems: this is not one
         return Failure(True, exc.code, (exc.message("ja"), exc.message("en")))
     except OSError as exc:
-        fault = fault_from(exc, Path(job.root) / "master.sqlite")
+        fault = fault_from(exc, job.root)
         return Failure(True, fault.code, (fault.message("ja"), fault.message("en")))
     if not report.files:
         return Failure(True, "nothing", ("", ""))
