@@ -404,3 +404,22 @@ def test_the_public_address_is_kept_and_can_be_removed(run, ws):
     assert all(d["url"] == f"{URL}/g/{d['token']}" for d in data["links"])
     assert lines(run(*args, "--public-url", ""))[0] == ui("links_public_url_cleared")
     assert api.public_url(api.open_workspace(ws.root)) is None
+
+
+def test_a_threads_kept_connection_sees_what_another_thread_changed(ws):
+    import threading
+
+    link = access.links(ws, "progress", YEAR)[0]
+    assert access.slot_for_token(ws, link.token) == link.ref  # this thread's connection
+    other = threading.Thread(target=access.revoke,
+                             args=(ws, "progress", YEAR, [link.ref.group_code]))
+    other.start()
+    other.join()
+    assert access.slot_for_token(ws, link.token) is None
+    conn = sqlite3.connect(ws.db_path)  # and what another program wrote
+    try:
+        conn.execute("INSERT INTO access_contacts (group_code, email) VALUES ('x', 'x@y.jp')")
+        conn.commit()
+    finally:
+        conn.close()
+    assert access.contacts(ws) == {"x": "x@y.jp"}
