@@ -4,6 +4,7 @@ the uploads beside it are taken, and the server goes on; nothing forks the threa
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
@@ -72,3 +73,22 @@ def test_a_fault_of_the_workspace_comes_back_as_words(ws, outbox, fill):
     out = run_job(job)
     assert isinstance(out, Failure) and out.fault
     assert out.texts[0] and "Traceback" not in out.texts[0]
+
+
+def test_a_definition_edited_while_the_server_runs_is_used_at_the_next_upload(ws, outbox,
+                                                                              fill):
+    # run_job as a worker runs it, twice in one process: the form it kept is dropped once the
+    # workspace's definition changed
+    first = run_job(Job(str(ws.root), str(fill(outbox["保育"], "保育", {"4-2-1": {"grade": "E"}},
+                                               name="a.xlsx")), FORM, YEAR, "保育", "保育",
+                        True, "ja"))
+    assert [p.field for p in first.problems] == ["評価"]
+    folder = ws.root / "templates" / FORM
+    shutil.copytree(Path(api.__file__).resolve().parent.parent / "templates" / FORM, folder)
+    form_json = folder / "form.json"
+    form_json.write_text(form_json.read_text("utf-8").replace('"label": "評価"',
+                                                              '"label": "評定"'), "utf-8")
+    second = run_job(Job(str(ws.root), str(fill(outbox["保育"], "保育", {"4-2-1": {"grade": "E"}},
+                                                name="b.xlsx")), FORM, YEAR, "保育", "保育",
+                         True, "ja"))
+    assert [p.field for p in second.problems] == ["評定"]

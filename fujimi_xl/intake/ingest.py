@@ -737,6 +737,13 @@ def issue_changes(old: Any, new: Any) -> tuple[list[str], list[str], list[str]]:
             [k for k in b if k in a and a[k] != b[k]])
 
 
+def forget_forms() -> None:
+    """Drop the forms and workspaces this process keeps between files: a long-lived worker
+    (the web server's) calls it when a definition in the workspace changed."""
+    for key in [k for k in _WORKER if k.startswith(("form:", "ws:"))]:
+        del _WORKER[key]
+
+
 def worker_form(name: str, root: str) -> Form:
     key = f"form:{root}:{name}"
     if key not in _WORKER:

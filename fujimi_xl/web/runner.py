@@ -28,7 +28,7 @@ from typing import Any
 from fujimi_xl import api
 from fujimi_xl.core.errors import FujimiError, fault_from
 from fujimi_xl.intake import isolate
-from fujimi_xl.intake.ingest import FileResult
+from fujimi_xl.intake.ingest import FileResult, forget_forms
 from fujimi_xl.store.workspace import DB_URL_ENV
 
 
@@ -54,8 +54,29 @@ class Job:
     db: str = ""  # the master's URL as the server sees it (a worker's environment is older)
 
 
+_SEEN: dict[str, tuple[tuple[str, int, int], ...]] = {}
+
+
+def definitions_stamp(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """The workspace's form definitions as (file, mtime, size): changes when one is edited."""
+    found = []
+    for path in sorted((root / "templates").glob("*/*.json")):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        found.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(found)
+
+
 def run_job(job: Job) -> FileResult | Failure:
-    """In the worker: ingest one uploaded file for one slot, read in this process."""
+    """In the worker: ingest one uploaded file for one slot, read in this process. The worker
+    keeps the forms it read from one upload to the next, until a definition of the workspace
+    changes (the secretariat edited one while the server runs)."""
+    stamp = definitions_stamp(Path(job.root))
+    if _SEEN.get(job.root) != stamp:
+        forget_forms()
+        _SEEN[job.root] = stamp
     try:
         if job.db:  # the server's view of the master wins over what the worker started with
             os.environ[DB_URL_ENV] = job.db
