@@ -4,7 +4,10 @@
     python bench/run.py --files 100 --scale 100,200 --quick
 
 Prints one line per goal: ours, the reference, ours/reference, the goal, and peak memory where
-it matters. Absolute times on a shared 2-core machine are noisy; the ratios are what count.
+it matters. The ingest also runs with the master on PostgreSQL (a throwaway cluster started
+here, the same workspace migrated into it), beside SQLite in the same run; without the
+PostgreSQL server binaries that line says it was skipped.
+Absolute times on a shared 2-core machine are noisy; the ratios are what count.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ sys.path.insert(0, str(HERE))
 import data  # noqa: E402
 
 from fujimi_xl import api  # noqa: E402
+from tests import pgcluster  # noqa: E402
 
 YEAR = 2018
 
@@ -128,18 +132,47 @@ def line(goal, ours, ref, limit, extra=""):
     return {"goal": goal, "ours": ours, "ref": ref, "ratio": ratio, "limit": limit}
 
 
+def start_postgresql() -> pgcluster.Cluster | None:
+    """A throwaway PostgreSQL cluster for the ingest on PostgreSQL, None without the binaries."""
+    bindir = pgcluster.bin_dir()
+    if bindir is None:
+        return None
+    cluster = pgcluster.Cluster(bindir)
+    try:
+        cluster.start()
+    except BaseException:
+        cluster.cleanup()
+        raise
+    return cluster
+
+
+def on_postgresql(src: Path, tmp: Path, cluster: pgcluster.Cluster) -> Path:
+    """A fresh copy of the workspace ``src`` with its master migrated into a new database."""
+    root = fresh_copy(src, tmp)
+    api.migrate(api.open_workspace(root), cluster.url(cluster.create_db(cluster.new_name("b"))))
+    return root
+
+
 def bench_ingest(tmp: Path, n: int, runs: int) -> list[dict]:
+    os.environ.pop("FUJIMI_DB_URL", None)  # each workspace says where its master is
     ws = data.make_workspace(tmp / f"ingest{n}", n)
     t_gen, _ = timed(api.generate, ws, "progress", YEAR)
     files = data.make_returns(ws, YEAR, tmp / f"returned{n}")
     folder = files[0].parent
     results = []
-    refs, ones, twos = [], [], []
-    for _ in range(runs):  # in turns, so a slow spell of the machine falls on all alike
-        refs.append(timed(calamine_read, files)[0])
-        ones.append(ingest_in_child(fresh_copy(ws.root, tmp), folder, 1))
-        merged = fresh_copy(ws.root, tmp)
-        twos.append(ingest_in_child(merged, folder, 2))
+    refs, ones, twos, pgs = [], [], [], []
+    cluster = start_postgresql()
+    try:
+        for _ in range(runs):  # in turns, so a slow spell of the machine falls on all alike
+            refs.append(timed(calamine_read, files)[0])
+            ones.append(ingest_in_child(fresh_copy(ws.root, tmp), folder, 1))
+            merged = fresh_copy(ws.root, tmp)
+            twos.append(ingest_in_child(merged, folder, 2))
+            if cluster is not None:
+                pgs.append(ingest_in_child(on_postgresql(ws.root, tmp, cluster), folder, 2))
+    finally:
+        if cluster is not None:
+            cluster.cleanup()
     ref = min(refs)
     one = min(ones, key=lambda r: r["seconds"])
     two = min(twos, key=lambda r: r["seconds"])
@@ -162,6 +195,14 @@ def bench_ingest(tmp: Path, n: int, runs: int) -> list[dict]:
     results.append(line(f"ingest {n} files, 1 worker", one["seconds"], ref, 2.0,
                         f"{one['counts']}"))
     results.append(line(f"ingest {n} files, 2 workers", two["seconds"], ref, 1.5, mem))
+    if pgs:
+        pg = min(pgs, key=lambda r: r["seconds"])
+        assert pg["counts"] == two["counts"], (pg["counts"], two["counts"])
+        results.append(line(f"ingest {n} files on PostgreSQL, 2 workers", pg["seconds"],
+                            two["seconds"], 1.5, "ref: the same ingest on SQLite in this run"))
+    else:
+        print(f"     ingest {n} files on PostgreSQL: skipped (no PostgreSQL server binaries "
+              "on this machine: initdb not found)", flush=True)
     results.append(line(f"fujimi-xl ingest {n} files (command, 2 workers)", min(clis),
                         min(cli_refs), 1.5, "both include Python's start"))
     floor = min(store_floor(merged, tmp) for _ in range(runs))

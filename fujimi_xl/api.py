@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import getpass
 import os
 import time
 import uuid
@@ -21,23 +22,28 @@ from fujimi_xl.core.messages import DEFAULT_FONT
 from fujimi_xl.forms import load_form
 from fujimi_xl.intake.ingest import IngestReport, issue_changes, now
 from fujimi_xl.intake.ingest import ingest as _ingest
-from fujimi_xl.lifecycle import names
+from fujimi_xl.lifecycle import access, names
 from fujimi_xl.lifecycle import plan as planmod
 from fujimi_xl.lifecycle.backup import backup as _backup
 from fujimi_xl.lifecycle.backup import restore as _restore_backup
 from fujimi_xl.lifecycle.history import diff as _diff
 from fujimi_xl.lifecycle.history import history as _history
 from fujimi_xl.lifecycle.history import restore as _restore
+from fujimi_xl.lifecycle.migrate import MigrateResult
+from fujimi_xl.lifecycle.migrate import migrate as _migrate
 from fujimi_xl.lifecycle.rollover import rollover as _rollover
 from fujimi_xl.lifecycle.verify import verify as _verify
 from fujimi_xl.output import pdf
 from fujimi_xl.store import dataset
+from fujimi_xl.store import files as received
+from fujimi_xl.store import issued as issues
 from fujimi_xl.store.workspace import Workspace, create_workspace, open_workspace
 
 __all__ = [
     "GenerateResult",
     "ReportResult",
     "StatusReport",
+    "add_user",
     "check_form",
     "diff",
     "export",
@@ -48,14 +54,19 @@ __all__ = [
     "import_report",
     "ingest",
     "init",
+    "links",
     "load_plan",
     "open_workspace",
     "plan_template",
+    "remove_user",
     "report",
     "restore",
+    "revoke_links",
     "rollover",
     "status",
+    "users",
     "verify",
+    "write_links",
 ]
 
 
@@ -70,8 +81,13 @@ def plan_template(path: Path | str, form: str | None = None,
 
 
 def init(root: Path | str, plan_path: Path | str | None = None,
-         form: str | None = None, form_dir: Path | str | None = None) -> Workspace:
+         form: str | None = None, form_dir: Path | str | None = None,
+         db: str | None = None) -> Workspace:
     """Create a workspace (config, signing key, master database) and load the plan into it.
+
+    ``db``: a PostgreSQL URL (``postgresql://user@host:port/dbname``) to keep the master in
+    (its schema is made there; a database holding another workspace's master is refused);
+    without it the master is ``master.sqlite`` in the workspace (or ``FUJIMI_DB_URL``).
 
     The plan is read first: a plan with problems raises PlanError and creates nothing. Without
     a plan the workspace starts empty (to be filled by `plan` or `import-report`). The form is
@@ -81,17 +97,19 @@ def init(root: Path | str, plan_path: Path | str | None = None,
     if form_dir is not None:
         f = forms.load_dir(Path(form_dir))
         forms.check_copy(f, Path(root))
+    if db and not store.is_postgres(db):
+        raise FujimiError(code="db_url_unknown", url=store.mask(db))
     if plan_path is None and form_dir is None:
-        return create_workspace(Path(root))
+        return create_workspace(Path(root), db=db or "")
     if form_dir is None:
         here = Path(root) if Path(root).is_dir() else None
         f = load_form(names.pick_form(form, here), here)
     if plan_path is None:
-        ws = create_workspace(Path(root))
+        ws = create_workspace(Path(root), db=db or "")
         forms.copy_definition(f, ws.root)
         return ws
     plan = planmod.read_plan(Path(plan_path), f)
-    ws = create_workspace(Path(root), title=plan.title, city=plan.city)
+    ws = create_workspace(Path(root), title=plan.title, city=plan.city, db=db or "")
     if plan.title:
         ws.config.setdefault("titles", {})[f.name] = plan.title
         ws.save_config()
@@ -101,6 +119,7 @@ def init(root: Path | str, plan_path: Path | str | None = None,
     try:
         with store.transaction(conn):
             planmod.save_plan(conn, plan)
+            access.save_contacts(conn, {g.code: g.email for g in plan.groups})
     finally:
         conn.close()
     return ws
@@ -158,6 +177,7 @@ def load_plan(ws: Workspace, plan_path: Path | str,
     try:
         with store.transaction(conn):
             planmod.save_plan(conn, plan)
+            access.save_contacts(conn, {g.code: g.email for g in plan.groups})
     finally:
         conn.close()
     if plan.title:
@@ -230,8 +250,12 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
         _sweep(target)
         result = GenerateResult(form, year)
         key = ws.key()
-        common = {"key": key, "title": ws.title_for(form), "password": ws.password,
-                  "font": ws.config.get("font", DEFAULT_FONT), "lang": lang}
+        common: dict[str, Any] = {
+            "key": key, "title": ws.title_for(form), "password": ws.password,
+            "font": ws.config.get("font", DEFAULT_FONT), "lang": lang}
+        if access.public_url(ws):  # each book's instructions give its slot's page
+            common["links"] = {link.ref.slot: link.url for link in access.links(
+                ws, form, year, [g.code for g in wanted]) if link.url}
         # slot, final path, items, build(tmp)
         jobs = layouts.get(f.layout).generate(conn, f, year, plan, wanted, target, common)
         if progress is not None and hasattr(progress, "start"):
@@ -287,11 +311,7 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
 
 def _record_issued(conn: Any, issued: Any, slot: str) -> None:
     """One statement, inside the caller's transaction."""
-    conn.execute(
-        "INSERT INTO issued (issue_id, form, form_version, year, group_code, slot, "
-        "issued_at, locked_hash, items, file_name) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (issued.issue_id, issued.form, issued.form_version, issued.year, issued.group, slot,
-         issued.issued_at, issued.locked_hash, store.dumps(issued.items), issued.file_name))
+    issues.record(conn, issued, slot, store.dumps(issued.items))
 
 
 def _sweep(folder: Path) -> None:
@@ -323,9 +343,7 @@ def _maybe_running(pid: int, path: Path) -> bool:
 
 
 def _last_issue(conn: Any, form: str, year: int, slot: str) -> Any:
-    return conn.execute(
-        "SELECT * FROM issued WHERE form = ? AND year = ? AND slot = ? "
-        "ORDER BY issued_at DESC, rowid DESC LIMIT 1", (form, year, slot)).fetchone()
+    return issues.last(conn, form, year, slot)
 
 
 def _slot_state(last: Any, issued: Any, form_version: int,
@@ -470,6 +488,62 @@ def verify(ws: Workspace, reread: bool = True) -> Any:
     return _verify(ws, reread)
 
 
+# -- access (issue 15) -------------------------------------------------------------------------
+def links(ws: Workspace, form: str, year: int, groups: list[str] | None = None, *,
+          renew: bool = False, public_url: str | None = None) -> list[access.SlotLink]:
+    """Each slot's link (see :func:`fujimi_xl.lifecycle.access.links`); ``public_url`` first
+    sets the workspace's public address ("" forgets it)."""
+    load_form(form, ws.root)  # an unknown form is refused before anything is stored
+    if public_url is not None:
+        access.set_public_url(ws, public_url)
+    return access.links(ws, form, year, groups, renew=renew)
+
+
+def revoke_links(ws: Workspace, form: str, year: int,
+                 groups: list[str] | None) -> list[access.SlotRef]:
+    """Kill the links of ``groups``' slots (every slot when None)."""
+    load_form(form, ws.root)
+    return access.revoke(ws, form, year, groups)
+
+
+def write_links(ws: Workspace, found: list[access.SlotLink], out: Path | str) -> Path:
+    """The links as a file for mail merge (.csv, UTF-8 with BOM, or .xlsx): 担当コード,
+    担当名, メール, リンク (and 対象 for a form with a book per item)."""
+    return access.write_links(Path(out), found, access.contacts(ws))
+
+
+def add_user(ws: Workspace, name: str, password: str) -> bool:
+    """Add a secretariat account (True), or give an existing one a new password (False)."""
+    new = name.strip() not in access.users(ws)
+    access.add_user(ws, name, password)
+    return new
+
+
+def users(ws: Workspace) -> list[str]:
+    return access.users(ws)
+
+
+def remove_user(ws: Workspace, name: str) -> bool:
+    return access.remove_user(ws, name)
+
+
+def public_url(ws: Workspace) -> str | None:
+    """The workspace's public address (the server as staff open it), or None."""
+    return access.public_url(ws)
+
+
+def log_action(ws: Workspace, who: str, action: str, detail: str = "") -> None:
+    access.log_action(ws, who, action, detail)
+
+
+def cli_user() -> str:
+    """Who runs a command, as the log names them: cli:LOGIN."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError, ImportError):
+        return "cli"
+
+
 def ingest(ws: Workspace, paths: Iterable[Path | str], **kw: Any) -> IngestReport:
     """Validate and merge returned files; see :func:`fujimi_xl.ingest.ingest`."""
     return _ingest(ws, paths, **kw)
@@ -532,15 +606,9 @@ def status(ws: Workspace, form: str, year: int) -> StatusReport:
         slots = layouts.get(f.layout).slots(f, plan)
         out = []
         for slot, g, n, label in slots:
-            issued = conn.execute(
-                "SELECT max(issued_at) AS t FROM issued WHERE form=? AND year=? AND slot=?",
-                (form, year, slot)).fetchone()["t"]
-            sub = conn.execute(
-                "SELECT version, accepted_at FROM submissions WHERE form=? AND year=? AND "
-                "slot=? AND superseded_by IS NULL", (form, year, slot)).fetchone()
-            last = conn.execute(
-                "SELECT file_name, received_at, outcome FROM files WHERE form=? AND year=? AND "
-                "slot=? ORDER BY id DESC LIMIT 1", (form, year, slot)).fetchone()
+            issued = issues.last_time(conn, form, year, slot)
+            sub = received.current_of_slot(conn, form, year, slot)
+            last = received.last_of_slot(conn, form, year, slot)
             if sub is not None:
                 state = "accepted"
             elif last is not None:
@@ -623,3 +691,10 @@ def restore_backup(backup_file: Path | str, root: Path | str) -> Workspace:
     """Restore a backup made by :func:`backup` into the new folder ``root`` (never over an
     existing workspace)."""
     return _restore_backup(backup_file, root)
+
+
+def migrate(ws: Workspace, to: str) -> MigrateResult:
+    """Move the workspace's SQLite master into the empty PostgreSQL database at ``to`` (one
+    transaction, ids kept); the URL is recorded in the workspace's config and
+    ``master.sqlite`` is kept as ``master.sqlite.migrated-<date>``."""
+    return _migrate(ws, to)

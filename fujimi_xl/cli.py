@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,13 +19,14 @@ from xlsxwriter.exceptions import FileCreateError
 
 from fujimi_xl import api, clicatalog, console, store
 from fujimi_xl.core import fiscal
-from fujimi_xl.core.errors import FujimiError, PlanError, Problem, fault_from
+from fujimi_xl.core.errors import FujimiError, PlanError, Problem
 from fujimi_xl.core.fiscal import year_label
 from fujimi_xl.core.messages import UI, error_text, help_en, locate, ui, when
 from fujimi_xl.forms import load_form
 from fujimi_xl.lifecycle import names
 from fujimi_xl.store import jp_time
-from fujimi_xl.store.workspace import DB, open_workspace
+from fujimi_xl.store.plans import plan_counts
+from fujimi_xl.store.workspace import open_workspace
 
 F = Callable[..., Any]
 
@@ -85,15 +85,14 @@ def _say_waiting(seconds: float) -> None:
 def handle_errors(f: F) -> F:
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        store.on_wait = _say_waiting
+        store.set_on_wait(_say_waiting)
         try:
             return f(*args, **kwargs)
-        except (sqlite3.Error, OSError, FileCreateError) as exc:
+        except (*store.db_errors(), OSError, FileCreateError) as exc:
             # a fault of the workspace (read-only, full, a locked or damaged master): the
             # secretariat's, said in a sentence, never a traceback
             lg = current_lang()
-            root = kwargs.get("workspace")
-            fault = fault_from(exc, Path(root) / DB if root else None)
+            fault = store.fault_from(exc, _master_where(kwargs.get("workspace")))
             click.secho(ui("error", lg, message=fault.message(lg)), fg="red", err=True)
             sys.exit(2)
         except PlanError as exc:
@@ -106,6 +105,16 @@ def handle_errors(f: F) -> F:
             sys.exit(2)
 
     return wrapper
+
+
+def _master_where(root: Path | None) -> str | None:
+    """The master as a fault names it: its file, or its database's URL without password."""
+    if not root:
+        return None
+    try:
+        return open_workspace(Path(root)).db_where
+    except FujimiError:
+        return str(Path(root) / "master.sqlite")
 
 
 def _problem_table(problems: list[Problem], lg: str, err: bool = False) -> None:
@@ -264,9 +273,12 @@ def plan_template_cmd(path: Path, form: str, workspace: Path | None) -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="backup で作成したバックアップ (.zip) から作業フォルダを復元する"
                    "（既存のフォルダは上書きしない）")
+@click.option("--db", "db", default=None,
+              help="マスタを置く PostgreSQL の URL（postgresql://ユーザ@ホスト:ポート/DB名）。"
+                   "省略すると作業フォルダの master.sqlite")
 @handle_errors
 def init_cmd(workspace: Path, plan_path: Path | None, form: str, form_dir: Path | None,
-             from_backup: Path | None) -> None:
+             from_backup: Path | None, db: str | None) -> None:
     """作業フォルダ（設定・署名鍵・マスタDB）を作成し、計画を取り込む。"""
     if from_backup is not None:
         if plan_path is not None:
@@ -278,15 +290,14 @@ def init_cmd(workspace: Path, plan_path: Path | None, form: str, form_dir: Path 
         form = api.form_from_dir(form_dir)
     elif form is not None or plan_path is not None:  # an empty workspace needs no form
         form = _form(form, workspace)
-    ws = api.init(workspace, plan_path, form, form_dir=form_dir)
+    ws = api.init(workspace, plan_path, form, form_dir=form_dir, db=db)
     conn = ws.connect()
     try:
-        n_items = conn.execute("SELECT count(*) FROM plan_items").fetchone()[0]
-        n_groups = conn.execute("SELECT count(*) FROM groups").fetchone()[0]
+        n_items, n_groups = plan_counts(conn)
     finally:
         conn.close()
     say("init_done", root=ws.root)
-    say("init_plan", items=n_items, groups=n_groups, db=ws.db_path)
+    say("init_plan", items=n_items, groups=n_groups, db=ws.db_where)
     if n_items:
         say("next_after_init", form=form, ws=_arg(workspace))
     else:
@@ -731,6 +742,22 @@ def backup_cmd(workspace: Path, output: Path, as_json: bool) -> None:
     say("backup_done", path=res.path, n=res.archived)
 
 
+@cli.command("migrate")
+@click.argument("workspace", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--to", "to", required=True, metavar="URL",
+              help="移行先の PostgreSQL の URL（postgresql://利用者@ホスト:ポート/データベース。パスワードは ~/.pgpass か PGPASSWORD に）")
+@json_option
+@handle_errors
+def migrate_cmd(workspace: Path, to: str, as_json: bool) -> None:
+    """作業フォルダの SQLite のマスタを、空の PostgreSQL のデータベースに移す（元のファイルは名前を変えて残す）。"""
+    res = api.migrate(open_workspace(workspace), to)
+    if as_json:
+        _dump(res.to_dict())
+        return
+    say("migrate_done", where=res.where, tables=len(res.rows), rows=sum(res.rows.values()),
+        kept=res.kept, root=res.root)
+
+
 @cli.command("forms")
 @click.option("-w", "--workspace", "workspace", default=None,
               type=click.Path(file_okay=False, path_type=Path),
@@ -789,6 +816,140 @@ def form_check_cmd(definition: Path, as_json: bool) -> None:
     click.secho(error_text("form_check_problems", lg, folder=res.folder, n=len(res.problems)),
                 fg="red")
     sys.exit(1)
+
+
+# -- access (issue 15): links for staff, the secretariat's accounts ---------------------------
+@cli.command("links")
+@click.argument("form")
+@year_option
+@workspace_option
+@click.option("--group", "groups", multiple=True,
+              help="この担当のリンクだけ（担当コード・グループ名・部名とグループ名。複数指定可）")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="差し込み印刷用に書き出すファイル（.csv または .xlsx）: 担当コード・担当名・メール・リンク")
+@click.option("--revoke", is_flag=True,
+              help="--group の担当のリンクを無効にする（開いても何もできなくなる）")
+@click.option("--renew", is_flag=True,
+              help="新しいリンクを発行する（前のリンクは使えなくなる。--group がなければ全担当）")
+@click.option("--public-url", "public_url", default=None, metavar="URL",
+              help="職員のパソコンからサーバを開くアドレス（例 http://fujimi-srv01:8080）を"
+                   "作業フォルダに設定する（一度でよい。\"\" で消す）")
+@json_option
+@handle_errors
+def links_cmd(form: str, year: int, workspace: Path, groups: tuple[str, ...],
+              output: Path | None, revoke: bool, renew: bool, public_url: str | None,
+              as_json: bool) -> None:
+    """担当ごとの提出用リンク（ブラウザで開くページ）を表示し、差し込み印刷用に書き出す。
+
+    \b
+    リンクはサーバ（fujimi-xl serve）の公開アドレスとともに使います。公開アドレスは
+    --public-url で一度設定すれば作業フォルダに残り、generate で作るブックの記入要領にも
+    リンクが入ります。--revoke で無効に、--renew で新しいリンクに替えます。"""
+    lg = current_lang()
+    form = _form(form, workspace)
+    ws = open_workspace(workspace)
+    codes = _groups(workspace, list(groups)) if groups else None
+    if revoke and renew:
+        raise FujimiError(code="access_revoke_and_renew")
+    if revoke:
+        if not codes:
+            raise FujimiError(code="access_revoke_needs_group")
+        refs = api.revoke_links(ws, form, year, codes)
+        api.log_action(ws, api.cli_user(), "links_revoke",
+                       f"{form} {year}: {', '.join(r.slot for r in refs)}")
+        if as_json:
+            _dump({"revoked": [r.__dict__ for r in refs]})
+            return
+        say("links_revoked", n=len(refs), names="、".join(
+            sorted({r.group_name for r in refs})))
+        return
+    found = api.links(ws, form, year, codes, renew=renew, public_url=public_url)
+    if renew:
+        api.log_action(ws, api.cli_user(), "links_renew",
+                       f"{form} {year}: {', '.join(link.ref.slot for link in found)}")
+    if output is not None:
+        if not api.public_url(ws):
+            raise FujimiError(code="access_no_public_url")
+        api.write_links(ws, found, output)
+    if as_json:
+        _dump({"public_url": api.public_url(ws), "links": [
+            {**link.ref.__dict__, "token": link.token, "url": link.url} for link in found],
+            "output": str(output) if output else None})
+        return
+    if public_url is not None:
+        say("links_public_url_set" if public_url.strip() else "links_public_url_cleared",
+            url=api.public_url(ws) or "")
+    say("links_head", year=year_label(year, lg), title=ws.title_for(form) or form, n=len(found))
+    for link in found:
+        shown = link.url or (f"/g/{link.token}" if link.token else ui("links_revoked_mark", lg))
+        label = f" {link.ref.label}" if link.ref.label else ""
+        say("links_line", name=link.ref.group_name, code=link.ref.group_code, label=label,
+            link=shown)
+    if renew:
+        say("links_renewed", n=len(found))
+    if output is not None:
+        say("links_written", path=output)
+    if not api.public_url(ws):
+        say("links_no_public_url")
+
+
+@cli.group("user", cls=FujimiSubgroup)
+def user_group() -> None:
+    """事務局の利用者（ブラウザの管理ページにサインインする人）を登録する（user add / list / remove）。"""
+
+
+@user_group.command("add")
+@click.argument("name")
+@workspace_option
+@click.option("--password-stdin", "password_stdin", is_flag=True,
+              help="パスワードを尋ねずに標準入力の1行目から読む（スクリプト用）")
+@handle_errors
+def user_add_cmd(name: str, workspace: Path, password_stdin: bool) -> None:
+    """事務局の利用者を登録する（登録済みならパスワードを変更する）。パスワードは2回尋ねる。"""
+    lg = current_lang()
+    ws = open_workspace(workspace)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise FujimiError(code="access_no_password")
+    else:
+        password = click.prompt(ui("password_prompt", lg), hide_input=True)
+        again = click.prompt(ui("password_again", lg), hide_input=True)
+        if password != again:
+            raise FujimiError(code="access_passwords_differ")
+    new = api.add_user(ws, name, password)
+    api.log_action(ws, api.cli_user(), "user_add" if new else "user_password", name.strip())
+    say("user_added" if new else "user_changed", name=name.strip())
+
+
+@user_group.command("list")
+@workspace_option
+@json_option
+@handle_errors
+def user_list_cmd(workspace: Path, as_json: bool) -> None:
+    """登録された事務局の利用者を一覧表示する。"""
+    names_ = api.users(open_workspace(workspace))
+    if as_json:
+        _dump(names_)
+        return
+    if not names_:
+        say("users_none")
+    for name in names_:
+        click.echo(name)
+
+
+@user_group.command("remove")
+@click.argument("name")
+@workspace_option
+@handle_errors
+def user_remove_cmd(name: str, workspace: Path) -> None:
+    """事務局の利用者を削除する（その人はサインインできなくなる）。"""
+    ws = open_workspace(workspace)
+    if not api.remove_user(ws, name):
+        raise FujimiError(code="access_no_user", name=name,
+                          names="、".join(api.users(ws)) or "-")
+    api.log_action(ws, api.cli_user(), "user_remove", name.strip())
+    say("user_removed", name=name.strip())
 
 
 @cli.command("demo")

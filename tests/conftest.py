@@ -1,11 +1,17 @@
 """Fixtures: a workspace built from the bundled sample plan, its generated workbooks, and a
-helper that fills a workbook as staff would (openpyxl, rows found by 管理番号)."""
+helper that fills a workbook as staff would (openpyxl, rows found by 管理番号).
+
+Both databases: ``FUJIMI_TEST_DB=postgresql`` runs the suite with every master on a throwaway
+PostgreSQL cluster (tests/pgcluster.py): each test gets a fresh database through
+``FUJIMI_DB_URL``; a workspace built once per module or session gets a database of its own, and
+``copy_workspace`` copies the folder and that database together. Tests marked ``sqlite_only``
+(the SQLite file itself is what they test) are skipped there.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +29,203 @@ from fujimi_xl.demo import (
     write_sample_programs,
 )
 from fujimi_xl.layouts.list.generator import FIRST_ROW, HEADER_ROW, KEY_HEADER
+from fujimi_xl.store import open_store
+
+from . import pgcluster
 
 YEAR = 2017
+
+ON_POSTGRESQL = os.environ.get("FUJIMI_TEST_DB", "sqlite").lower() in ("postgresql", "postgres", "pg")
+
+
+# -- the PostgreSQL cluster ----------------------------------------------------------------------
+
+_CLUSTER: list[pgcluster.Cluster] = []  # started at most once per session
+_BASE_DBS: dict[Path, str] = {}  # workspace folder built by a module/session fixture -> its database
+_BASE_OF_FIXTURE: dict[str, str] = {}  # such a fixture's name -> its database (the latest)
+_CURRENT_DB: list[str] = []  # the database of the running test (PostgreSQL run)
+_FRESH_COPY_OF: dict[str, str] = {}  # test database -> base database it is an untouched copy of
+_EXTRA_DBS: list[str] = []  # databases of second workspaces (OtherMaster), dropped after the test
+
+
+def cluster() -> pgcluster.Cluster:
+    """The session's PostgreSQL cluster, started on first use. Without the server binaries
+    the test skips, except in CI (``CI`` set), where a missing PostgreSQL fails."""
+    if _CLUSTER:
+        return _CLUSTER[0]
+    bindir = pgcluster.bin_dir()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL (initdb) must be installed in CI", pytrace=False)
+        pytest.skip("PostgreSQL is not installed on this machine (no initdb)")
+    c = pgcluster.Cluster(bindir)
+    try:
+        c.start()
+    except BaseException:
+        c.cleanup()
+        raise
+    _CLUSTER.append(c)
+    return c
+
+
+def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+    while _CLUSTER:
+        _CLUSTER.pop().cleanup()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> pgcluster.Cluster:
+    return cluster()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: pgcluster.Cluster) -> Any:
+    """The URL of a fresh, empty PostgreSQL database (dropped after the test)."""
+    name = pg_cluster.create_db()
+    yield pg_cluster.url(name)
+    pg_cluster.drop_db(name)
+
+
+@pytest.fixture(autouse=True)
+def _master_db(request: Any) -> Any:
+    """PostgreSQL run: every workspace this test creates has its master in a fresh database.
+    (A MonkeyPatch of its own: a test's ``monkeypatch.undo()`` must not undo this.)"""
+    if not ON_POSTGRESQL:
+        yield None
+        return
+    monkeypatch = pytest.MonkeyPatch()
+    c = cluster()
+    # a test that uses a workspace built once per module or session (and not copied, e.g.
+    # read only) starts with a copy of its master; otherwise with an empty database
+    bases = {_BASE_OF_FIXTURE[n] for n in request.fixturenames if n in _BASE_OF_FIXTURE}
+    base = bases.pop() if len(bases) == 1 else None
+    name = c.create_db(template=base)
+    if base is not None:
+        _FRESH_COPY_OF[name] = base
+    monkeypatch.setenv("FUJIMI_DB_URL", c.url(name))
+    _CURRENT_DB.append(name)
+    try:
+        yield name
+    finally:
+        monkeypatch.undo()
+        _CURRENT_DB.remove(name)
+        _FRESH_COPY_OF.pop(name, None)
+        c.drop_db(name)
+        while _EXTRA_DBS:
+            c.drop_db(_EXTRA_DBS.pop())
+
+
+def _workspace_dirs(value: Any, depth: int = 0) -> list[Path]:
+    """Workspace folders (holding fujimi.json) in a fixture's value."""
+    if depth > 2:
+        return []
+    if isinstance(value, Path):
+        return [value] if (value / "fujimi.json").is_file() else []
+    root = getattr(value, "root", None)
+    if isinstance(root, Path):
+        return _workspace_dirs(root, depth + 1)
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [p for v in value for p in _workspace_dirs(v, depth + 1)]
+    return []
+
+
+class _BaseDatabases:
+    """PostgreSQL run: a fixture built once per module or session (a base workspace that tests
+    copy) builds its master in a database of its own, recorded for ``copy_workspace``.
+    Registered as a plugin (pytest_configure): a session fixture's hooks are the session's,
+    which a conftest below the root folder does not take part in."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef: Any, request: Any) -> Any:
+        if fixturedef.scope == "function" or fixturedef.argname == "pg_cluster":
+            return (yield)
+        c = cluster()
+        name = c.create_db(c.new_name("base"))
+        old = os.environ.get("FUJIMI_DB_URL")
+        os.environ["FUJIMI_DB_URL"] = c.url(name)
+        try:
+            result = yield
+        finally:
+            if old is None:
+                os.environ.pop("FUJIMI_DB_URL", None)
+            else:
+                os.environ["FUJIMI_DB_URL"] = old
+        made = _workspace_dirs(result)
+        for root in made:
+            _BASE_DBS[root.resolve()] = name
+        if made:
+            _BASE_OF_FIXTURE[fixturedef.argname] = name
+        else:
+            _BASE_OF_FIXTURE.pop(fixturedef.argname, None)
+            c.drop_db(name)
+        return result
+
+
+def copy_workspace(src: Path, dst: Path) -> Path:
+    """A copy of the workspace folder ``src`` at ``dst``; on the PostgreSQL run, the running
+    test's database becomes a copy of ``src``'s master too."""
+    shutil.copytree(src, dst)
+    if ON_POSTGRESQL:
+        base = _BASE_DBS.get(Path(src).resolve())
+        if base is None:
+            raise AssertionError(f"{src} was not built by a module or session fixture")
+        current = _CURRENT_DB[-1]
+        if _FRESH_COPY_OF.pop(current, None) != base:  # not already an untouched copy of it
+            cluster().replace_db(current, base)
+    return Path(dst)
+
+
+def use_master(ws: Any) -> Any:
+    """PostgreSQL run: the running test's database becomes a copy of the master of ``ws`` (a
+    workspace built once per module or session, used as it is); a no-op on SQLite."""
+    if ON_POSTGRESQL:
+        base = _BASE_DBS[Path(ws.root).resolve()]
+        current = _CURRENT_DB[-1]
+        if _FRESH_COPY_OF.pop(current, None) != base:
+            cluster().replace_db(current, base)
+    return ws
+
+
+class OtherMaster:
+    """A second workspace in the same test: on the PostgreSQL run FUJIMI_DB_URL names one
+    database at a time, so the second workspace's master is a database of its own, named for
+    the commands inside ``with other:`` (empty, or a copy of the running test's database with
+    ``copy=True``). A no-op on SQLite, where each workspace holds its own master.sqlite."""
+
+    def __init__(self, copy: bool = False) -> None:
+        self.name = ""
+        if ON_POSTGRESQL:
+            c = cluster()
+            template = _CURRENT_DB[-1] if copy else None
+            if template:
+                c.sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      f"WHERE datname = '{template}' AND pid <> pg_backend_pid()")
+            self.name = c.create_db(template=template)
+            _EXTRA_DBS.append(self.name)
+        self.saved: list[str | None] = []
+
+    def __enter__(self) -> OtherMaster:
+        if self.name:
+            self.saved.append(os.environ.get("FUJIMI_DB_URL"))
+            os.environ["FUJIMI_DB_URL"] = cluster().url(self.name)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.name:
+            old = self.saved.pop()
+            if old is None:
+                os.environ.pop("FUJIMI_DB_URL", None)
+            else:
+                os.environ["FUJIMI_DB_URL"] = old
+
+
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): tests the SQLite file itself (skipped on the PostgreSQL run)")
+    if ON_POSTGRESQL:
+        config.pluginmanager.register(_BaseDatabases(), "fujimi-base-databases")
 
 
 @pytest.fixture
@@ -39,8 +240,16 @@ def run() -> Any:
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    """Tests marked libreoffice skip without it locally; in CI a missing LibreOffice fails."""
+    """Tests marked libreoffice skip without it locally; in CI a missing LibreOffice fails.
+    On the PostgreSQL run, tests marked sqlite_only skip."""
     from fujimi_xl.output.pdf import libreoffice
+
+    if ON_POSTGRESQL:
+        for item in items:
+            mark = item.get_closest_marker("sqlite_only")
+            if mark is not None:
+                why = mark.kwargs.get("reason") or (mark.args[0] if mark.args else "")
+                item.add_marker(pytest.mark.skip(reason=f"SQLite only: {why}"))
 
     if libreoffice():
         return
@@ -75,20 +284,14 @@ def _base_workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dic
 def ws(tmp_path: Path, _base_workspace: tuple[Path, dict[str, Path]]) -> Any:
     """A fresh copy of the base workspace for each test."""
     src, _ = _base_workspace
-    dst = tmp_path / "ws"
-    shutil.copytree(src, dst)
-    return api.open_workspace(dst)
+    return api.open_workspace(copy_workspace(src, tmp_path / "ws"))
 
 
 @pytest.fixture
 def outbox(ws: Any) -> dict[str, Path]:
     """group code -> generated workbook (inside this test's workspace)."""
     folder = ws.outbox / str(YEAR) / "progress"
-    conn = ws.connect()
-    try:
-        rows = conn.execute("SELECT group_code, file_name FROM issued").fetchall()
-    finally:
-        conn.close()
+    rows = master_rows(ws, "SELECT group_code, file_name FROM issued")
     return {r["group_code"]: folder / r["file_name"] for r in rows}
 
 
@@ -109,7 +312,7 @@ def _ap_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def ap_ws(_ap_base: Path, tmp_path: Path) -> Any:
     """A fresh copy of the action-plan workspace for each test."""
-    shutil.copytree(_ap_base, tmp_path / "ws")
+    copy_workspace(_ap_base, tmp_path / "ws")
     return api.open_workspace(tmp_path / "ws")
 
 
@@ -145,16 +348,32 @@ def fill(tmp_path: Path, sample: dict[str, Any]) -> Any:
     return _fill
 
 
+def master_rows(ws: Any, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    """The rows of a query on the workspace's master, read through the library (either
+    database)."""
+    with open_store(ws).read() as st:
+        return st.query(sql, params)
+
+
+def master_value(ws: Any, sql: str, params: tuple[Any, ...] = ()) -> Any:
+    """The first column of the first row of a query on the workspace's master."""
+    with open_store(ws).read() as st:
+        return st.scalar(sql, params)
+
+
+def master_write(ws: Any, sql: str, params: tuple[Any, ...] = ()) -> None:
+    """Change the master behind the library's back (tampering tests), in one transaction."""
+    with open_store(ws).read() as st, st.write():
+        st.execute(sql, params)
+
+
 def master_snapshot(ws: Any) -> list[tuple[Any, ...]]:
     """Everything accepted in the master, to compare before and after a refusal."""
-    conn = sqlite3.connect(ws.db_path)
-    try:
-        subs = conn.execute("SELECT id, form, year, group_code, version, superseded_by "
-                            "FROM submissions ORDER BY id").fetchall()
-        vals = conn.execute("SELECT * FROM record_values ORDER BY 1, 2, 3").fetchall()
-    finally:
-        conn.close()
-    return [*subs, *vals]
+    subs = master_rows(ws, "SELECT id, form, year, group_code, version, superseded_by "
+                           "FROM submissions ORDER BY id")
+    vals = master_rows(ws, "SELECT * FROM record_values "
+                           "ORDER BY submission_id, item_key, field")
+    return [tuple(r.values()) for r in [*subs, *vals]]
 
 
 def input_sheet(wb: openpyxl.Workbook) -> Any:

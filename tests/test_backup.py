@@ -4,7 +4,6 @@ existing one, and that `verify` passes; the fault messages name these commands."
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -17,8 +16,13 @@ from click.testing import CliRunner
 from fujimi_xl import api
 from fujimi_xl.cli import cli
 from fujimi_xl.core.messages import error_text, ui
+from fujimi_xl.store import open_store
 
 from .conftest import YEAR, master_snapshot
+
+# fujimi-xl backup copies the SQLite master through SQLite's online backup; a master on
+# PostgreSQL is backed up with pg_dump, and backup says so (tests/test_pg_faults.py)
+pytestmark = pytest.mark.sqlite_only(reason="backup and restore of the SQLite master file")
 
 
 def invoke(*args: Any) -> Any:
@@ -62,15 +66,12 @@ def test_backup_then_restore_gives_the_same_workspace_and_verify_passes(
 def test_backup_holds_every_commit_made_before_it(ws, outbox, fill, tmp_path):
     """The master's copy is taken through SQLite's online backup: what the WAL holds (not yet
     checkpointed into the file) is in it."""
-    conn = sqlite3.connect(ws.db_path)  # keeps the WAL from being checkpointed away
-    try:
-        conn.execute("SELECT count(*) FROM files").fetchone()
+    with open_store(ws).read() as st:  # keeps the WAL from being checkpointed away
+        st.scalar("SELECT count(*) FROM files")
         accepted_workspace(ws, outbox, fill)
         wal = Path(str(ws.db_path) + "-wal")
         assert wal.exists() and wal.stat().st_size > 0
         assert api.backup(ws, tmp_path / "b.zip").archived == 6
-    finally:
-        conn.close()
     restored = api.restore_backup(tmp_path / "b.zip", tmp_path / "r")
     assert master_snapshot(restored) == master_snapshot(ws)
 
@@ -129,9 +130,8 @@ def test_restore_refuses_a_backup_whose_master_is_damaged(ws, outbox, fill, tmp_
 
 
 def test_a_damaged_master_is_not_backed_up_as_if_whole(ws, tmp_path):
-    conn = sqlite3.connect(ws.db_path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
+    with open_store(ws).read() as st:
+        st.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     with open(ws.db_path, "r+b") as fh:
         fh.write(b"this is no db!!\0")
     res = invoke("backup", "-w", ws.root, "-o", tmp_path / "b.zip")

@@ -27,7 +27,7 @@ from fujimi_xl.demo import (
 )
 
 from . import hostile
-from .conftest import col_of, input_sheet, master_snapshot, row_of
+from .conftest import col_of, copy_workspace, input_sheet, master_snapshot, row_of
 
 KEY = "4-2-1"  # an item of the group 保育 in the sample plan
 AP_YEAR = 2018
@@ -214,7 +214,7 @@ def _ap_base(tmp_path_factory):
 @pytest.fixture
 def ap(_ap_base, tmp_path) -> tuple[Any, Path]:
     """A fresh action-plan workspace and program 3's workbook filled with the sample answers."""
-    shutil.copytree(_ap_base, tmp_path / "ws")
+    copy_workspace(_ap_base, tmp_path / "ws")
     ws = api.open_workspace(tmp_path / "ws")
     src = next((ws.outbox / str(AP_YEAR) / "action_plan").glob("*_3_*.xlsx"))
     answers = sample_programs_data()["responses"]["3"]

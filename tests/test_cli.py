@@ -8,10 +8,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from fujimi_xl import api
 from fujimi_xl.cli import cli
 from fujimi_xl.demo import write_sample_plan
 
-from .conftest import YEAR
+from .conftest import YEAR, master_value
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -24,7 +25,9 @@ def test_plan_template_and_init(run, tmp_path):
     res = run("init", tmp_path / "ws", "--plan", plan, "--form", "progress")
     assert res.exit_code == 0, res.output
     assert "計画: 26 行（担当 10）" in res.output
-    assert (tmp_path / "ws" / "master.sqlite").is_file()
+    ws = api.open_workspace(tmp_path / "ws")
+    assert master_value(ws, "SELECT count(*) FROM plan_items") == 26
+    assert (tmp_path / "ws" / "master.sqlite").is_file() == (ws.db_url.startswith("sqlite:"))
     assert (tmp_path / "ws" / "secret.key").stat().st_mode & 0o077 == 0
 
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from fujimi_xl import clicatalog
 from fujimi_xl.cli import cli
 
-from .conftest import YEAR
+from .conftest import YEAR, OtherMaster
 
 # the commands this branch knows (others may add commands with Japanese words only)
 OURS = ("plan-template", "init", "plan", "generate", "ingest", "status", "report",
@@ -304,11 +304,12 @@ def test_init_says_what_to_do_next(tmp_path):
     assert res.exit_code == 0
     assert lines(res)[-1] == ("次に generate で記入用ブックを作成します: fujimi-xl generate progress "
                               f'--year 年度 -w "{ws}"')
-    res = invoke("--lang", "en", "init", tmp_path / "empty")
-    assert res.exit_code == 0
-    assert lines(res)[-1].startswith(
-        "There is no plan yet. Next, load a plan workbook: fujimi-xl plan PLAN.xlsx -w ")
-    res = invoke("generate", "progress", "--year", YEAR, "-w", tmp_path / "empty")
+    with OtherMaster():  # a second workspace
+        res = invoke("--lang", "en", "init", tmp_path / "empty")
+        assert res.exit_code == 0
+        assert lines(res)[-1].startswith(
+            "There is no plan yet. Next, load a plan workbook: fujimi-xl plan PLAN.xlsx -w ")
+        res = invoke("generate", "progress", "--year", YEAR, "-w", tmp_path / "empty")
     assert res.exit_code == 2
     assert lines(res) == ["エラー: 様式「progress」の計画に項目がありません。先に計画ブックを読み込んで"
                           "ください: fujimi-xl plan 計画.xlsx -w 作業フォルダ --form progress"]

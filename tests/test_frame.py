@@ -30,6 +30,8 @@ from fujimi_xl.demo import (
     write_sample_programs,
 )
 
+from .conftest import use_master
+
 GOLDEN = Path(__file__).parent / "golden"
 PROGRESS_YEAR = 2017
 ACTION_YEAR = 2018
@@ -116,6 +118,7 @@ def write_goldens(ws: Any, form: str, year: int, out: Path) -> None:
 @pytest.mark.parametrize("form", ["progress", "action_plan"])
 def test_exports_of_the_shipped_forms_are_unchanged(form, progress, action_plan, tmp_path):
     ws, year = (progress, PROGRESS_YEAR) if form == "progress" else (action_plan, ACTION_YEAR)
+    use_master(ws)
     name = f"export_{form}_{year}"
     csv_out = api.export(ws, form, year, tmp_path / "out.csv", "csv")
     assert csv_out.read_bytes() == (GOLDEN / f"{name}.csv").read_bytes()
@@ -281,9 +284,11 @@ def store_typed(ws: Any, group: str, values: dict[str, dict[str, Any]]) -> None:
         with conn:
             for key, fields in values.items():
                 for fid, value in fields.items():
-                    conn.execute("INSERT OR REPLACE INTO record_values (submission_id, "
-                                 "item_key, field, value, sheet, cell) VALUES (?, ?, ?, ?, "
-                                 "'入力', 'Z1')", (sub, key, fid, store.dumps(value)))
+                    conn.execute("INSERT INTO record_values (submission_id, item_key, field, "
+                                 "value, sheet, cell) VALUES (?, ?, ?, ?, '入力', 'Z1') "
+                                 "ON CONFLICT (submission_id, item_key, field) DO UPDATE "
+                                 "SET value = excluded.value, sheet = excluded.sheet, "
+                                 "cell = excluded.cell", (sub, key, fid, store.dumps(value)))
     finally:
         conn.close()
 
@@ -377,6 +382,7 @@ def test_list_form_of_our_own_typed_through_ingest(tmp_path):
 # -- exports: BOM, formula guard, strict JSON, xlsx -----------------------------------------
 
 def test_exports_guard_formulas_and_write_strict_json(progress, action_plan, tmp_path):
+    use_master(progress)
     raw = api.export(progress, "progress", PROGRESS_YEAR, tmp_path / "p.csv", "csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
@@ -385,6 +391,7 @@ def test_exports_guard_formulas_and_write_strict_json(progress, action_plan, tmp
         "'-5件の減", "A", "'=HYPERLINK(\"http://example.invalid\")", "'@担当者に確認"]
     not_back = [r[11] for r in rows if r[8] == NOT_BACK]
     assert not_back and set(not_back) == {"未提出"}
+    use_master(action_plan)
     ap = list(csv.reader(api.export(action_plan, "action_plan", ACTION_YEAR, tmp_path / "a.csv",
                                     "csv").read_text(encoding="utf-8-sig").splitlines()))
     head = ap[0]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 
 import openpyxl
 from click.testing import CliRunner
@@ -12,16 +11,12 @@ from click.testing import CliRunner
 from fujimi_xl import api
 from fujimi_xl.cli import cli
 
-from .conftest import YEAR, master_snapshot
+from .conftest import YEAR, master_snapshot, master_value
 
 
 def counts(ws):
-    conn = sqlite3.connect(ws.db_path)
-    try:
-        return (conn.execute("SELECT count(*) FROM files").fetchone()[0],
-                len(list(ws.archive.glob("*"))), len(list(ws.feedback.rglob("*.xlsx"))))
-    finally:
-        conn.close()
+    return (master_value(ws, "SELECT count(*) FROM files"),
+            len(list(ws.archive.glob("*"))), len(list(ws.feedback.rglob("*.xlsx"))))
 
 
 def test_dry_run_shows_old_and_new_and_writes_nothing(ws, outbox, fill):

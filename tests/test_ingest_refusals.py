@@ -19,7 +19,7 @@ from fujimi_xl.layouts import manifest
 from fujimi_xl.layouts.list.generator import ERROR_FILL, FEEDBACK_SHEET
 from fujimi_xl.store import jp_time
 
-from .conftest import YEAR, master_snapshot
+from .conftest import YEAR, OtherMaster, master_snapshot
 
 PLAN_4_2_1 = "就労に向けた資格取得支援"
 GRADES = "A・B・C・D"
@@ -95,7 +95,7 @@ def issued_at(ws: Any, group: str) -> list[str]:
     conn = ws.connect()
     try:
         return [r[0] for r in conn.execute(
-            "SELECT issued_at FROM issued WHERE group_code = ? ORDER BY rowid", (group,))]
+            "SELECT issued_at FROM issued WHERE group_code = ? ORDER BY seq", (group,))]
     finally:
         conn.close()
 
@@ -304,8 +304,10 @@ def test_file_that_is_not_a_workbook_is_refused(ws, outbox, tmp_path, name, make
 
 
 def test_workbook_issued_by_another_workspace_is_refused(ws, tmp_path, fill):
-    other = api.init(tmp_path / "ws2", write_sample_plan(tmp_path / "plan2.xlsx"), "progress")
-    gen = api.generate(other, "progress", YEAR, ["保育"])
+    with OtherMaster():
+        other = api.init(tmp_path / "ws2", write_sample_plan(tmp_path / "plan2.xlsx"),
+                         "progress")
+        gen = api.generate(other, "progress", YEAR, ["保育"])
     path = fill(gen.files[0][1], "保育", name="foreign.xlsx")
     res = refused(ws, path)
     assert files(res) == [("foreign.xlsx", "_fujimi", "bad_signature")]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ from pathlib import Path
 
 from fujimi_xl import api
 
-from .conftest import YEAR, master_snapshot
+from .conftest import YEAR, master_rows, master_snapshot, master_value, master_write
 
 
 def all_filled(outbox, fill):
@@ -40,12 +39,9 @@ def test_verify_traces_every_value_and_finds_tampering(ws, outbox, fill):
     rep = api.verify(ws)
     assert rep.ok, rep.problems
     assert rep.checked == {"submissions": 10, "files": 10, "values": 104, "slots": 10}
-    conn = sqlite3.connect(ws.db_path)
-    conn.execute("UPDATE record_values SET value = '\"改ざん\"' WHERE item_key = '4-2-1' "
-                 "AND field = 'result' AND rowid = (SELECT min(rowid) FROM record_values "
-                 "WHERE item_key = '4-2-1' AND field = 'result')")
-    conn.commit()
-    conn.close()
+    master_write(ws, "UPDATE record_values SET value = '\"改ざん\"' WHERE item_key = '4-2-1' "
+                     "AND field = 'result' AND submission_id = (SELECT min(submission_id) "
+                     "FROM record_values WHERE item_key = '4-2-1' AND field = 'result')")
     rep = api.verify(ws)
     assert not rep.ok
     assert len(rep.problems) == 1 and "読み直した値がマスタと一致しません" in rep.problems[0]
@@ -89,13 +85,8 @@ def test_kill_9_during_the_merge_leaves_the_master_as_it_was(ws, outbox, fill, t
     os.kill(proc.pid, signal.SIGKILL)  # mid-write: the receipt and the new version are written
     proc.wait()
     assert master_snapshot(ws) == before
-    conn = sqlite3.connect(ws.db_path)
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert conn.execute("SELECT count(*) FROM files WHERE file_name = ?",
-                            (target.name,)).fetchone()[0] == 0
-    finally:
-        conn.close()
+    assert master_value(ws, "SELECT count(*) FROM files WHERE file_name = ?",
+                        (target.name,)) == 0
     assert api.verify(ws).ok
     # the same file, ingested again, goes in whole
     again = api.ingest(ws, [target]).files[0]
@@ -117,11 +108,7 @@ def test_kill_9_within_a_batch_loses_its_uncommitted_files_whole_and_a_rerun_tak
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    conn = sqlite3.connect(ws.db_path)
-    try:
-        committed = {r[0] for r in conn.execute("SELECT group_code FROM submissions")}
-    finally:
-        conn.close()
+    committed = {r["group_code"] for r in master_rows(ws, "SELECT group_code FROM submissions")}
     assert api.verify(ws).ok  # whatever is in the master is whole and matches its file
     again = api.ingest(ws, files)
     # a batch is committed after 100 files or 1 second: on a quick machine nothing before the
@@ -139,13 +126,8 @@ def test_two_ingests_at_once_merge_every_file_once(ws, outbox, fill):
     out_a, err_a = a.communicate(timeout=300)
     out_b, err_b = b.communicate(timeout=300)
     assert a.returncode == 0 and b.returncode == 0, (err_a, err_b)
-    conn = sqlite3.connect(ws.db_path)
-    try:
-        assert conn.execute("SELECT count(*) FROM submissions").fetchone()[0] == 10
-        assert conn.execute("SELECT count(*) FROM files WHERE outcome = 'accepted'"
-                            ).fetchone()[0] == 10
-    finally:
-        conn.close()
+    assert master_value(ws, "SELECT count(*) FROM submissions") == 10
+    assert master_value(ws, "SELECT count(*) FROM files WHERE outcome = 'accepted'") == 10
     accepted = out_a.count("受理\t") + out_b.count("受理\t")
     assert accepted == 10
     assert api.verify(ws).ok

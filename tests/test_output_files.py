@@ -7,7 +7,6 @@ intact. `report --pdf` never claims a PDF it did not write."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from fujimi_xl.core.errors import OutputError
 from fujimi_xl.core.messages import error_text, ui
 from fujimi_xl.output import pdf
 
-from .conftest import YEAR, master_snapshot
+from .conftest import YEAR, master_snapshot, master_value
 from .mounts import read_only
 
 CLOSE_IT = "Excel で開いている場合は閉じてから"
@@ -203,11 +202,7 @@ def test_a_feedback_workbook_that_cannot_be_replaced_stops_ingest_and_blames_no_
     assert res.exit_code == 2, res.output
     assert refused_line(locked, A_FOLDER) in res.output
     assert "Traceback" not in res.output and "壊れている可能性" not in res.output
-    conn = sqlite3.connect(ws.db_path)
-    try:
-        assert conn.execute("SELECT count(*) FROM files").fetchone()[0] == 0
-    finally:
-        conn.close()
+    assert master_value(ws, "SELECT count(*) FROM files") == 0
     assert master_snapshot(ws) == before
     assert [p.name for p in locked.parent.iterdir()] == ["差戻し_bad.xlsx"]
     # closed: the same file now gets its refusal and its feedback workbook

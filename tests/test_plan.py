@@ -40,7 +40,7 @@ def test_template_has_sheets_headers_and_instructions(tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["記入要領", "計画", "担当一覧", "設定"]
     assert [c.value for c in wb["計画"][1]] == ["節", "項", "号", "計画", "担当"]
-    assert [c.value for c in wb["担当一覧"][1]] == ["担当", "部", "グループ"]
+    assert [c.value for c in wb["担当一覧"][1]] == ["担当", "部", "グループ", "メール"]
     assert "同じ節・項・号・計画の行を担当ごとに繰り返します" in "".join(
         str(c.value) for c in wb["記入要領"]["A"])
 

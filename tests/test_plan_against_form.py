@@ -9,7 +9,6 @@ the plan is refused at its own cell, in Japanese, and nothing is created or chan
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from click.testing import CliRunner
 from fujimi_xl import api
 from fujimi_xl.cli import cli
 
-from .conftest import YEAR, master_snapshot
+from .conftest import YEAR, master_rows, master_snapshot, master_value
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,16 +74,13 @@ def test_a_text_in_a_numeric_key_is_refused(tmp_path):
 
 
 def test_replacing_the_plan_is_refused_the_same_way_and_changes_nothing(tmp_path, ws):
-    conn = sqlite3.connect(ws.db_path)
-    before = conn.execute("SELECT * FROM plan_items ORDER BY 1, 2, 3").fetchall()
-    conn.close()
+    everything = "SELECT * FROM plan_items ORDER BY form, item_key, group_code"
+    before = master_rows(ws, everything)
     plan = plan_book(tmp_path / "計画.xlsx", [[1, 100, 1, "学習支援", "保育"]])
     res = invoke("plan", plan, "-w", ws.root)
     assert res.exit_code == 1
     assert "  計画.xlsx 計画!B2【項】: 「100」は大きすぎます。99 以下にしてください。" in lines(res)
-    conn = sqlite3.connect(ws.db_path)
-    assert conn.execute("SELECT * FROM plan_items ORDER BY 1, 2, 3").fetchall() == before
-    conn.close()
+    assert master_rows(ws, everything) == before
 
 
 def _counted_form(root: Path) -> Path:
@@ -118,9 +114,7 @@ def test_a_locked_number_column_is_checked_and_stored_as_a_number(tmp_path):
                      "counted", ws_root)
     res = invoke("init", ws_root, "--plan", plan, "--form", "counted")
     assert res.exit_code == 0, res.output
-    conn = sqlite3.connect(ws_root / "master.sqlite")
-    data = json.loads(conn.execute("SELECT data FROM plan_items").fetchone()[0])
-    conn.close()
+    data = json.loads(master_value(api.open_workspace(ws_root), "SELECT data FROM plan_items"))
     assert data["capacity"] == 12
     res = invoke("generate", "counted", "--year", YEAR, "-w", ws_root)
     assert res.exit_code == 0, res.output

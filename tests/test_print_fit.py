@@ -29,7 +29,7 @@ from fujimi_xl.demo import (
 from fujimi_xl.layouts import layout
 from fujimi_xl.output import pdf
 
-from .conftest import YEAR
+from .conftest import YEAR, copy_workspace
 
 GROUP, KEY = "応援センター", "1-1-1"
 
@@ -156,7 +156,7 @@ def _ap(tmp_path_factory):
 
 
 def _ap_report(_ap, tmp_path, status: str):
-    shutil.copytree(_ap, tmp_path / "ws")
+    copy_workspace(_ap, tmp_path / "ws")
     ws = api.open_workspace(tmp_path / "ws")
     folder = ws.outbox / str(AP_YEAR) / "action_plan"
     src = next(p for p in folder.glob("*.xlsx") if p.name.split("_")[2] == "3")

@@ -58,7 +58,7 @@ def issues(ws: Any, form: str = "progress") -> list[tuple[str, str]]:
     conn = ws.connect()
     try:
         return [(r[0], r[1]) for r in conn.execute(
-            "SELECT slot, issue_id FROM issued WHERE form = ? ORDER BY rowid", (form,))]
+            "SELECT slot, issue_id FROM issued WHERE form = ? ORDER BY seq", (form,))]
     finally:
         conn.close()
 
@@ -165,9 +165,9 @@ def test_stale_book_is_answered_on_the_latest_template_with_the_answers(small, t
     conn = small.connect()
     try:
         first, second = [r[0] for r in conn.execute(
-            "SELECT issued_at FROM issued WHERE slot = '保育' ORDER BY rowid")]
+            "SELECT issued_at FROM issued WHERE slot = '保育' ORDER BY seq")]
         latest = conn.execute("SELECT issue_id FROM issued WHERE slot = '保育' "
-                              "ORDER BY rowid DESC LIMIT 1").fetchone()[0]
+                              "ORDER BY seq DESC LIMIT 1").fetchone()[0]
     finally:
         conn.close()
     before = master_snapshot(small)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -23,8 +22,9 @@ from fujimi_xl.cli import cli
 from fujimi_xl.core.errors import WorkspaceFault
 from fujimi_xl.core.messages import error_text, text, ui
 from fujimi_xl.intake import ingest as intake
+from fujimi_xl.store import open_store
 
-from .conftest import YEAR, master_snapshot
+from .conftest import YEAR, master_snapshot, master_value
 from .mounts import fill_up, read_only, small_disk
 
 READ_COMMANDS = [
@@ -45,11 +45,7 @@ def fault_line(code: str, **params: Any) -> str:
 
 
 def receipts(ws: Any) -> int:
-    conn = sqlite3.connect(ws.db_path)
-    try:
-        return int(conn.execute("SELECT count(*) FROM files").fetchone()[0])
-    finally:
-        conn.close()
+    return int(master_value(ws, "SELECT count(*) FROM files"))
 
 
 def returned(outbox: dict[str, Path], fill: Any) -> tuple[Path, list[Path]]:
@@ -72,12 +68,7 @@ def assert_all_taken_after(ws: Any, folder: Path, n: int) -> None:
     assert res.exit_code == 0, res.output
     st = api.status(ws, "progress", YEAR)
     assert sum(g.state == "accepted" for g in st.groups) == n
-    conn = sqlite3.connect(ws.db_path)
-    try:
-        assert conn.execute("SELECT count(*) FROM files WHERE outcome = 'rejected'"
-                            ).fetchone()[0] == 0
-    finally:
-        conn.close()
+    assert master_value(ws, "SELECT count(*) FROM files WHERE outcome = 'rejected'") == 0
     assert invoke("verify", "-w", ws.root).exit_code == 0
 
 
@@ -96,6 +87,8 @@ def test_ingest_into_a_read_only_workspace_refuses_no_file(ws, outbox, fill):
     assert_all_taken_after(ws, folder, len(files))
 
 
+@pytest.mark.sqlite_only(reason="the read-only bind mount holds master.sqlite; a master on "
+                                "PostgreSQL is still read, and outputs are refused one by one")
 @pytest.mark.parametrize("args", READ_COMMANDS, ids=lambda a: a[0])
 def test_every_command_on_a_read_only_workspace_says_so(ws, outbox, fill, tmp_path, args):
     api.ingest(ws, returned(outbox, fill)[1][:3])
@@ -197,6 +190,7 @@ def test_a_full_disk_stops_ingest_with_a_sentence(ws, outbox, fill, tmp_path):
         assert_all_taken_after(small, folder, len(files))
 
 
+@pytest.mark.sqlite_only(reason="the SQLite master's commit on the full disk")
 def test_a_disk_that_fills_during_ingest_merges_nothing_by_halves(ws, outbox, fill, tmp_path):
     folder, files = returned(outbox, fill)
     with small_disk(tmp_path / "disk", 4096) as disk:
@@ -234,6 +228,7 @@ def _hold_lock(db: Path, readers_too: bool = False) -> subprocess.Popen[str]:
     return proc
 
 
+@pytest.mark.sqlite_only(reason="another program holding the SQLite file's lock")
 def test_a_locked_master_is_waited_for_with_a_message_then_refused_in_words(
         ws, outbox, fill, monkeypatch):
     folder, files = returned(outbox, fill)
@@ -258,6 +253,7 @@ def test_a_locked_master_is_waited_for_with_a_message_then_refused_in_words(
     assert_all_taken_after(ws, folder, len(files))
 
 
+@pytest.mark.sqlite_only(reason="another program holding the SQLite file's lock")
 @pytest.mark.parametrize("args", READ_COMMANDS[:3], ids=lambda a: a[0])
 def test_a_master_held_even_against_readers_is_waited_for_then_refused(
         ws, outbox, fill, monkeypatch, args):
@@ -279,6 +275,7 @@ def test_a_master_held_even_against_readers_is_waited_for_then_refused(
     assert master_snapshot(ws) == before
 
 
+@pytest.mark.sqlite_only(reason="another program holding the SQLite file's lock")
 def test_a_short_lock_is_waited_out(ws, outbox, fill, monkeypatch):
     folder, _ = returned(outbox, fill)
     monkeypatch.setenv("FUJIMI_LOCK_WAIT", "20")
@@ -298,9 +295,8 @@ def test_a_short_lock_is_waited_out(ws, outbox, fill, monkeypatch):
 # -- a damaged or missing master ----------------------------------------------------------------
 
 def _checkpoint(ws: Any) -> None:
-    conn = sqlite3.connect(ws.db_path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
+    with open_store(ws).read() as st:
+        st.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _scribble_last_page(ws: Any) -> None:
@@ -320,6 +316,7 @@ def _bad_header(ws: Any) -> None:
 DAMAGES = {"last_page": _scribble_last_page, "header": _bad_header}
 
 
+@pytest.mark.sqlite_only(reason="damage to the SQLite file itself")
 @pytest.mark.parametrize("damage", DAMAGES)
 def test_a_damaged_master_stops_every_command_and_merges_nothing(
         ws, outbox, fill, tmp_path, damage):
@@ -338,6 +335,7 @@ def test_a_damaged_master_stops_every_command_and_merges_nothing(
     assert ws.db_path.read_bytes() == damaged
 
 
+@pytest.mark.sqlite_only(reason="damage to the SQLite file itself")
 @pytest.mark.parametrize("damage", DAMAGES)
 def test_verify_reports_a_damaged_master_as_a_finding(ws, outbox, fill, damage):
     api.ingest(ws, returned(outbox, fill)[1][:3])
@@ -351,6 +349,7 @@ def test_verify_reports_a_damaged_master_as_a_finding(ws, outbox, fill, damage):
     assert [n.code for n in rep.findings] == ["verify_database"]
 
 
+@pytest.mark.sqlite_only(reason="the missing master.sqlite file")
 def test_a_missing_master_says_how_to_restore(ws):
     ws.db_path.unlink()
     res = invoke("status", "progress", "-y", YEAR, "-w", ws.root)

@@ -7,9 +7,7 @@ Validation never raises on bad data: it returns :class:`Problem` records, each w
 from __future__ import annotations
 
 import errno
-import os
 import shutil
-import sqlite3
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
@@ -219,34 +217,12 @@ def _cause(exc: BaseException) -> BaseException | None:
 
 
 def fault_from(exc: BaseException, master: Path | str | None = None) -> WorkspaceFault:
-    """The workspace fault behind a database or file-system error: a sentence for the
-    secretariat instead of a traceback. ``master``: the master database's path, if known."""
+    """The workspace fault behind a file-system error: a sentence for the secretariat instead
+    of a traceback. ``master``: the master database's path, if known. (The database's own
+    errors are classified by ``store.fault_from``, which calls this one for the rest.)"""
     if isinstance(exc, WorkspaceFault):
         return exc
     where = str(master) if master else "master.sqlite"
-    if isinstance(exc, sqlite3.Error):
-        text = str(exc).lower()
-        name = str(getattr(exc, "sqlite_errorname", "") or "")
-        if "locked" in text or "busy" in text or name.startswith(("SQLITE_BUSY",
-                                                                   "SQLITE_LOCKED")):
-            return WorkspaceFault(code="master_locked", path=where, seconds="")
-        if "readonly" in text or name.startswith("SQLITE_READONLY"):
-            return WorkspaceFault(code="workspace_read_only", path=Path(where).parent)
-        if "full" in text or name == "SQLITE_FULL":
-            return WorkspaceFault(code="disk_full", path=where)
-        if ("malformed" in text or "not a database" in text
-                or name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))):
-            return WorkspaceFault(code="master_corrupt", path=where, detail=str(exc))
-        if "disk i/o" in text or name.startswith("SQLITE_IOERR"):
-            if _nearly_full(Path(where).parent):
-                return WorkspaceFault(code="disk_full", path=where)
-            return WorkspaceFault(code="workspace_io", path=where, detail=str(exc))
-        if "unable to open" in text or name.startswith("SQLITE_CANTOPEN"):
-            folder = Path(where).parent
-            if folder.is_dir() and not os.access(folder, os.W_OK):
-                return WorkspaceFault(code="workspace_read_only", path=folder)
-            return WorkspaceFault(code="master_unopenable", path=where)
-        return WorkspaceFault(code="master_error", path=where, detail=str(exc)[:200])
     if isinstance(exc, OSError):
         path = exc.filename or where
         if exc.errno in _FULL:
@@ -255,6 +231,6 @@ def fault_from(exc: BaseException, master: Path | str | None = None) -> Workspac
             return WorkspaceFault(code="workspace_read_only", path=path)
         return WorkspaceFault(code="workspace_io", path=path, detail=os_reason(exc))
     cause = _cause(exc)
-    if cause is not None and isinstance(cause, sqlite3.Error | OSError):
+    if cause is not None and isinstance(cause, OSError):
         return fault_from(cause, master)
     return WorkspaceFault(code="workspace_io", path=where, detail=os_reason(exc))

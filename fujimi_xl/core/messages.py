@@ -289,6 +289,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The plan sheet lists no items. Fill in one item a row under the headings, save, and "
         "run the command again.",
     ),
+    # -- access (issue 15) --
+    "plan_bad_email": (
+        "メール「{value}」はメールアドレスとして読めません。1つのセルに1つのアドレスを "
+        "name@example.lg.jp の形で記入するか、空欄にしてください。",
+        "E-mail '{value}' is not an address. Write one address a cell, like "
+        "name@example.lg.jp, or leave it blank.",
+    ),
     # -- importing a consolidated table (import_report) ------------------------------------
     "import_no_header": (
         "進捗状況評価の表の見出し行（{expected}…）がどのシートにも見つかりません。見出し行「項目・計画・実施内容・評価…」のある表か確認してください。",
@@ -836,6 +843,136 @@ ERRORS: dict[str, tuple[str, str]] = {
         "--from-backup と --plan は同時に指定できません（計画はバックアップに含まれます）。",
         "--from-backup and --plan cannot be given together (the plan is in the backup).",
     ),
+    # -- the master on PostgreSQL (issue 14) ---------------------------------------------------
+    "pg_unreachable": (
+        "PostgreSQL サーバ（{where}）に接続できません。サーバが起動しているか、ホスト名とポート番号が"
+        "正しいか、ネットワーク（ファイアウォール）で接続が許可されているかを情報システム担当に確かめてから、"
+        "もう一度実行してください。何も変更していません。",
+        "Cannot connect to the PostgreSQL server ({where}). Ask IT to check that the server is "
+        "running, that the host name and port are right, and that the network (firewall) "
+        "allows the connection, then run the command again. Nothing was changed.",
+    ),
+    "pg_auth": (
+        "PostgreSQL サーバ（{where}）がユーザ「{user}」のログインを拒否しました（パスワードが違うか、"
+        "このユーザでの接続が許可されていません）。作業フォルダの fujimi.json の db（または環境変数 "
+        "FUJIMI_DB_URL）のユーザとパスワードを確かめてください。何も変更していません。",
+        "The PostgreSQL server ({where}) refused the login of user '{user}' (wrong password, "
+        "or this user may not connect). Check the user and password in db of the workspace's "
+        "fujimi.json (or the FUJIMI_DB_URL environment variable). Nothing was changed.",
+    ),
+    "pg_no_database": (
+        "PostgreSQL サーバ（{where}）にデータベース「{db}」がありません。情報システム担当に作成を依頼する"
+        "（createdb {db}）か、URL のデータベース名を確かめてください。何も変更していません。",
+        "The PostgreSQL server ({where}) has no database '{db}'. Ask IT to create it "
+        "(createdb {db}) or check the database name in the URL. Nothing was changed.",
+    ),
+    "pg_denied": (
+        "PostgreSQL サーバ（{where}）のユーザ「{user}」にはマスタを読み書きする権限がありません（{detail}）。"
+        "情報システム担当にこのデータベースへの権限の付与を依頼してください。何も変更していません。",
+        "The PostgreSQL user '{user}' on {where} may not read or write the master ({detail}). "
+        "Ask IT to grant it rights on this database. Nothing was changed.",
+    ),
+    "pg_error": (
+        "PostgreSQL サーバ（{where}）のマスタを使えません（{detail}）。何も変更していません。"
+        "サーバの状態を情報システム担当に確かめてから、もう一度実行してください。",
+        "Cannot use the master on the PostgreSQL server {where} ({detail}). Nothing was "
+        "changed. Ask IT to check the server, then run the command again.",
+    ),
+    "pg_backup": (
+        "マスタは PostgreSQL（{where}）にあるため、この作業フォルダの backup では写せません。マスタは"
+        "情報システム担当に pg_dump でバックアップを取ってもらってください。",
+        "The master is on PostgreSQL ({where}), so backup of this workspace cannot copy it. "
+        "Have IT back up the master with pg_dump.",
+    ),
+    "db_other_master": (
+        "データベース {where} には別の作業フォルダ（{root}）のマスタがすでにあり、データが入っています。"
+        "混ざらないよう何も変更していません。空のデータベースを指定するか、その作業フォルダを使ってください。",
+        "The database {where} already holds the master of another workspace ({root}) with data "
+        "in it. Nothing was changed, so that the two do not mix. Give an empty database, or use "
+        "that workspace.",
+    ),
+    "db_url_unknown": (
+        "--db には PostgreSQL の URL（postgresql://ユーザ@ホスト:ポート/データベース名）を指定してください"
+        "（指定された値: {url}）。SQLite のマスタを作業フォルダに置く場合は --db を省略します。",
+        "--db takes a PostgreSQL URL (postgresql://user@host:port/dbname); got {url}. For a "
+        "SQLite master in the workspace, leave --db out.",
+    ),
+    # -- access (issue 15) --
+    "access_bad_url": (
+        "公開アドレス「{url}」は使えません。職員のパソコンからサーバを開くアドレスを、"
+        "http://fujimi-srv01:8080 のように http:// または https:// から指定してください。",
+        "The public address '{url}' cannot be used. Give the address staff's PCs open the "
+        "server at, starting with http:// or https://, like http://fujimi-srv01:8080.",
+    ),
+    "access_no_public_url": (
+        "作業フォルダに公開アドレスが設定されていないため、リンクをファイルに書き出せません。"
+        "--public-url http://サーバ名:8080 を付けて、もう一度実行してください"
+        "（一度設定すれば次からは不要です）。",
+        "The workspace has no public address, so the links cannot be written to a file. Run "
+        "the command again with --public-url http://SERVER:8080 (once set, it is kept).",
+    ),
+    "access_revoke_needs_group": (
+        "--revoke には、リンクを無効にする担当を --group で指定してください（複数指定できます）。",
+        "--revoke needs the groups whose links to revoke, given with --group (several may be "
+        "given).",
+    ),
+    "access_revoke_and_renew": (
+        "--revoke と --renew は同時に指定できません。無効にするだけなら --revoke、"
+        "新しいリンクに替えるなら --renew を指定してください。",
+        "--revoke and --renew cannot be given together: --revoke only kills the links, "
+        "--renew replaces them with new ones.",
+    ),
+    "access_bad_user_name": (
+        "利用者名「{name}」は使えません。{limit}文字以内で、改行やタブを含まない名前にしてください。",
+        "The user name '{name}' cannot be used. Give a name of at most {limit} characters "
+        "without line breaks or tabs.",
+    ),
+    "access_short_password": (
+        "パスワードが短すぎます。{n}文字以上にしてください。",
+        "The password is too short. Use at least {n} characters.",
+    ),
+    "access_passwords_differ": (
+        "2回入力したパスワードが一致しません。何も変更していません。もう一度実行してください。",
+        "The two passwords differ. Nothing was changed. Run the command again.",
+    ),
+    "access_no_password": (
+        "標準入力からパスワードを読めませんでした（空です）。何も変更していません。",
+        "No password could be read from standard input (it is empty). Nothing was changed.",
+    ),
+    "access_no_user": (
+        "利用者「{name}」は登録されていません。登録済み: {names}",
+        "There is no user '{name}'. Registered: {names}",
+    ),
+    # -- migrate to PostgreSQL (issue 14, pgops) ---------------------------------------------
+    "migrate_already_pg": (
+        "作業フォルダ {root} のマスタはすでに PostgreSQL（{where}）にあります。移行できるのは作業"
+        "フォルダの SQLite のマスタ（master.sqlite）だけです。何も変更していません。"
+        "（環境変数 FUJIMI_DB_URL を設定している場合は、それを外してから実行してください。）",
+        "The master of the workspace {root} is already on PostgreSQL ({where}). Only a SQLite "
+        "master (master.sqlite in the workspace) can be migrated. Nothing was changed. (If "
+        "FUJIMI_DB_URL is set, unset it and run the command again.)",
+    ),
+    "migrate_not_pg": (
+        "移行先 {url} は PostgreSQL の URL ではありません。"
+        "`postgresql://利用者@ホスト:ポート/データベース` の形で指定してください。何も変更していません。",
+        "The target {url} is not a PostgreSQL URL. Give it as "
+        "`postgresql://user@host:port/database`. Nothing was changed.",
+    ),
+    "migrate_not_empty": (
+        "移行先のデータベース {where} は空ではありません（表 {tables} などがあります）。既存の"
+        "データは上書きしません。`createdb` で作った空のデータベースを指定してください。"
+        "何も変更していません。",
+        "The target database {where} is not empty (it has the tables {tables} …). Existing data "
+        "is never overwritten: give an empty database made with `createdb`. Nothing was changed.",
+    ),
+    "migrate_count_mismatch": (
+        "移行先 {where} の表 {table} の件数が元のマスタと合いません（元 {src} 件、移行先 {dst} 件）。"
+        "移行を取り消しました（移行先は空のまま、元のマスタもそのままです）。"
+        "サーバの管理者に連絡してください。",
+        "The table {table} in the target {where} does not hold as many rows as the master "
+        "({src} in the master, {dst} in the target). The migration was undone (the target is "
+        "empty, the master unchanged). Contact the server's administrator.",
+    ),
 }
 
 
@@ -1099,6 +1236,7 @@ UI: dict[str, tuple[str, str]] = {
     "missing_option": ("必須のオプション {option}（{help}）が指定されていません。",
                        "The option {option} ({help}) is required."),
     "missing_argument": ("{name} を指定してください: {what}", "Give {name}: {what}."),
+    "arg_name": ("利用者名（事務局の人の名前。例: suzuki）", "the user's name (e.g. suzuki)"),
     "arg_form": ("様式の名前か題名（例: progress、進捗状況評価）",
                  "the form: its name or title (e.g. progress, 進捗状況評価)"),
     "arg_paths": ("返送されたブック、またはそれを入れたフォルダ（複数可）",
@@ -1137,6 +1275,13 @@ UI: dict[str, tuple[str, str]] = {
                      "`fujimi-xl verify -w {root}` で確かめられます。",
                      "Restored the workspace {root} from the backup {backup}. Check it with "
                      "`fujimi-xl verify -w {root}`."),
+    # -- migrate to PostgreSQL (issue 14, pgops) ---------------------------------------------
+    "migrate_done": ("マスタを PostgreSQL（{where}）に移しました（{tables} 表・{rows} 行）。"
+                     "元のマスタは {kept} として残してあります。"
+                     "`fujimi-xl verify -w {root}` で確かめてください。",
+                     "Moved the master to PostgreSQL ({where}): {tables} tables, {rows} rows. "
+                     "The old master is kept as {kept}. Check it with "
+                     "`fujimi-xl verify -w {root}`."),
     # -- export headings and values (issue 13, fin-b) -----------------------------------------
     "export_group": ("担当", "Group"),
     "export_department": ("部", "Department"),
@@ -1145,6 +1290,38 @@ UI: dict[str, tuple[str, str]] = {
     "export_returned": ("提出済", "returned"),
     "export_not_returned": ("未提出", "not returned"),
     "export_sheet": ("データ", "Data"),
+    # -- access (issue 15) --
+    "links_head": ("{year} {title}: 提出用リンク {n}件（担当・リンク）",
+                   "{year} {title}: {n} links to return the books (group, link)"),
+    "links_line": ("  {name}（{code}）{label}  {link}", "  {name} ({code}){label}  {link}"),
+    "links_revoked_mark": ("（無効。--renew で新しいリンクを発行できます）",
+                           "(revoked; --renew issues a new link)"),
+    "links_no_public_url": (
+        "公開アドレスが未設定のため、リンクはサーバのアドレスの後ろに付ける部分だけを表示しています。"
+        "--public-url http://サーバ名:8080 を付けて実行すると、そのまま開けるリンクになり、"
+        "generate で作るブックの記入要領にもリンクが入ります。",
+        "The workspace has no public address, so only the part after the server's address "
+        "is shown. Run with --public-url http://SERVER:8080 to get links that open as they "
+        "are (generate then also writes them on the books' instructions).",
+    ),
+    "links_public_url_set": ("公開アドレスを設定しました: {url}",
+                             "Public address set: {url}"),
+    "links_public_url_cleared": ("公開アドレスの設定を消しました。",
+                                 "Public address removed."),
+    "links_renewed": ("新しいリンクを発行しました（{n}件）。前のリンクはもう開けません。",
+                      "Issued {n} new links. The old links no longer open."),
+    "links_revoked": ("リンクを無効にしました（{n}件）: {names}",
+                      "Revoked {n} links: {names}"),
+    "links_written": ("差し込み印刷用のファイルを書き出しました: {path}",
+                      "Written for mail merge: {path}"),
+    "password_prompt": ("パスワード", "Password"),
+    "password_again": ("パスワード（確認のためもう一度）", "Password (again, to confirm)"),
+    "user_added": ("利用者「{name}」を登録しました。", "User '{name}' added."),
+    "user_changed": ("利用者「{name}」のパスワードを変更しました。",
+                     "The password of user '{name}' was changed."),
+    "user_removed": ("利用者「{name}」を削除しました。", "User '{name}' removed."),
+    "users_none": ("登録された利用者はいません。`fujimi-xl user add 名前 -w 作業フォルダ` で登録します。",
+                   "No users yet. Add one with `fujimi-xl user add NAME -w WORKSPACE`."),
 }
 
 
@@ -1178,6 +1355,12 @@ BOOK: dict[str, tuple[str, str]] = {
     "choice_item": ("{value}：{label}", "{value}: {label}"),
     "grade_sep": ("　", "  "),
     "label_sep": ("・", ", "),
+    # -- access (issue 15) --
+    "guide_link": (
+        "提出用のページ（ブラウザで開き、記入したこのブックを提出すると、結果がすぐに表示されます）：",
+        "Page to return this book (open it in a browser, upload the filled book and see the "
+        "result at once):",
+    ),
     # the choice sheet
     "choice": ("選択肢", "Choice"),
     "meaning": ("意味", "Meaning"),
@@ -1465,6 +1648,13 @@ HELP_EN: dict[str, str] = {
         "Write a backup of the workspace (master, archived copies, signing key, settings) "
         "as a .zip. Restore it with `fujimi-xl init NEW_FOLDER --from-backup FILE`.",
     "作成するバックアップ (.zip)": "The backup (.zip) to write",
+    # -- migrate (issue 14, pgops) --
+    "作業フォルダの SQLite のマスタを、空の PostgreSQL のデータベースに移す（元のファイルは名前を変えて残す）。":
+        "Move the workspace's SQLite master into an empty PostgreSQL database (the old file is "
+        "kept, renamed).",
+    "移行先の PostgreSQL の URL（postgresql://利用者@ホスト:ポート/データベース。パスワードは ~/.pgpass か PGPASSWORD に）":
+        "The target PostgreSQL URL (postgresql://user@host:port/database; the password in "
+        "~/.pgpass or PGPASSWORD)",
     # -- definitions (issue 13) --------------------------------------------------------------
     "作業フォルダ（その templates の様式定義も使う）":
         "Workspace folder (its templates folder's form definitions are used too)",
@@ -1479,6 +1669,42 @@ HELP_EN: dict[str, str] = {
         "Work with form definitions (form check: check a definition).",
     "様式定義（フォルダ、または form.json）を検査し、問題をすべて表示する。":
         "Check a form definition (its folder, or its form.json) and list every problem.",
+    # -- the master on PostgreSQL (issue 14) --
+    "マスタを置く PostgreSQL の URL（postgresql://ユーザ@ホスト:ポート/DB名）。省略すると作業フォルダの master.sqlite":
+        "The PostgreSQL URL to keep the master in (postgresql://user@host:port/dbname); "
+        "without it, master.sqlite in the workspace",
+    # -- access (issue 15) --
+    "担当ごとの提出用リンク（ブラウザで開くページ）を表示し、差し込み印刷用に書き出す。": (
+        "Show each group's link to return its book (a page opened in a browser) and write "
+        "them for mail merge.\n\n"
+        "\b\nThe links go with the server (fujimi-xl serve) and its public address. Set the "
+        "address once with\n--public-url; the workspace keeps it, and generate then writes "
+        "each link on the book's\ninstructions. --revoke kills links, --renew replaces them."
+    ),
+    "この担当のリンクだけ（担当コード・グループ名・部名とグループ名。複数指定可）":
+        "Only these groups' links (code, name, or department and name; may be repeated)",
+    "差し込み印刷用に書き出すファイル（.csv または .xlsx）: 担当コード・担当名・メール・リンク":
+        "File to write for mail merge (.csv or .xlsx): group code, group name, e-mail, link",
+    "--group の担当のリンクを無効にする（開いても何もできなくなる）":
+        "Revoke the links of the --group groups (they open nothing any more)",
+    "新しいリンクを発行する（前のリンクは使えなくなる。--group がなければ全担当）":
+        "Issue new links (the old ones stop working; every group without --group)",
+    "職員のパソコンからサーバを開くアドレス（例 http://fujimi-srv01:8080）を作業フォルダに設定する"
+    "（一度でよい。\"\" で消す）":
+        "Set the address staff's PCs open the server at (e.g. http://fujimi-srv01:8080) in "
+        "the workspace (once is enough; \"\" removes it)",
+    "事務局の利用者（ブラウザの管理ページにサインインする人）を登録する（user add / list / remove）。":
+        "Manage the secretariat's users, who sign in to the board in the browser (user add "
+        "/ list / remove).",
+    "パスワードを尋ねずに標準入力の1行目から読む（スクリプト用）":
+        "Read the password from the first line of standard input instead of asking (for "
+        "scripts)",
+    "事務局の利用者を登録する（登録済みならパスワードを変更する）。パスワードは2回尋ねる。":
+        "Add a secretariat user (or change the password of one already there); the password "
+        "is asked twice.",
+    "登録された事務局の利用者を一覧表示する。": "List the secretariat's users.",
+    "事務局の利用者を削除する（その人はサインインできなくなる）。":
+        "Remove a secretariat user (they can no longer sign in).",
 }
 
 
@@ -1561,7 +1787,8 @@ BOOK.update({
     "plan_guide": (
         "1. 「設定」シートに計画名と市町村名を記入します（報告書の表題になります）。\n"
         "2. 「担当一覧」シートに、記入を依頼するグループを1行ずつ記入します。"
-        "「担当」は短い呼び名（計画シートで使う名前）、「部」「グループ」は正式名称です。\n"
+        "「担当」は短い呼び名（計画シートで使う名前）、「部」「グループ」は正式名称です。"
+        "「メール」（任意）はリンクや督促を送る宛先です。\n"
         "3. 「計画」シートに、計画の項目を1行ずつ記入します。"
         "節は「第1節」または「1」、号は「①」または「1」のどちらでも構いません。\n"
         "4. 1つの項目を複数のグループが担当する場合は、同じ節・項・号・計画の行を担当ごとに繰り返します。\n"
@@ -1570,7 +1797,8 @@ BOOK.update({
         "7. 記入が済んだら `fujimi-xl init 作業フォルダ --plan このファイル` で取り込みます。",
         "1. On the sheet 「設定」, write the plan's name and the city's name (the reports' title).\n"
         "2. On the sheet 「担当一覧」, write one group per row to ask: 「担当」 is a short name (the "
-        "one the plan sheet uses), 「部」 and 「グループ」 the official names.\n"
+        "one the plan sheet uses), 「部」 and 「グループ」 the official names; 「メール」 (optional) "
+        "is the address links and reminders go to.\n"
         "3. On the sheet 「計画」, write one item of the plan per row. A section may be written "
         "「第1節」 or 「1」, a number 「①」 or 「1」.\n"
         "4. When several groups share an item, repeat its row once per group.\n"
@@ -1844,4 +2072,29 @@ class Code(StrEnum):
     RESTORE_TARGET_EXISTS = "restore_target_exists"
     BACKUP_UNREADABLE = "backup_unreadable"
     BACKUP_AND_PLAN = "backup_and_plan"
+    # -- the master on PostgreSQL (issue 14) --
+    PG_UNREACHABLE = "pg_unreachable"
+    PG_AUTH = "pg_auth"
+    PG_NO_DATABASE = "pg_no_database"
+    PG_DENIED = "pg_denied"
+    PG_ERROR = "pg_error"
+    PG_BACKUP = "pg_backup"
+    DB_OTHER_MASTER = "db_other_master"
+    DB_URL_UNKNOWN = "db_url_unknown"
+    # migrate to PostgreSQL (issue 14, pgops)
+    MIGRATE_ALREADY_PG = "migrate_already_pg"
+    MIGRATE_NOT_PG = "migrate_not_pg"
+    MIGRATE_NOT_EMPTY = "migrate_not_empty"
+    MIGRATE_COUNT_MISMATCH = "migrate_count_mismatch"
     FORM_NEEDED = "form_needed"
+    # -- access (issue 15) --
+    PLAN_BAD_EMAIL = "plan_bad_email"
+    ACCESS_BAD_URL = "access_bad_url"
+    ACCESS_NO_PUBLIC_URL = "access_no_public_url"
+    ACCESS_REVOKE_NEEDS_GROUP = "access_revoke_needs_group"
+    ACCESS_REVOKE_AND_RENEW = "access_revoke_and_renew"
+    ACCESS_BAD_USER_NAME = "access_bad_user_name"
+    ACCESS_SHORT_PASSWORD = "access_short_password"
+    ACCESS_PASSWORDS_DIFFER = "access_passwords_differ"
+    ACCESS_NO_PASSWORD = "access_no_password"
+    ACCESS_NO_USER = "access_no_user"

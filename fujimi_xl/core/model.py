@@ -16,6 +16,7 @@ class Group:
     code: str
     department: str
     name: str
+    email: str = ""  # the plan's メール (optional), kept by the access tables
 
     @property
     def full_name(self) -> str:

@@ -17,7 +17,6 @@ import io
 import os
 import re
 import shutil
-import sqlite3
 import time
 import zipfile
 from collections.abc import Iterable
@@ -34,13 +33,14 @@ from fujimi_xl.core.errors import (
     OutputError,
     Problem,
     WorkspaceFault,
-    fault_from,
 )
 from fujimi_xl.forms import DefinitionBroken, Form, load_form
 from fujimi_xl.intake import isolate
 from fujimi_xl.intake.reader import RawBook, ReadRefused, sha256_of
 from fujimi_xl.layouts import manifest
-from fujimi_xl.store.workspace import DB, Workspace, open_workspace
+from fujimi_xl.store import files as received
+from fujimi_xl.store import issued as issues
+from fujimi_xl.store.workspace import Workspace, open_workspace
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 _LOCK_FILE = re.compile(r"^(~\$|\.~lock\.).*")
@@ -202,11 +202,13 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
     try:
         return _ingest(ws, files, report, key, form=form, year=year, group=group,
                        workers=workers, progress=progress, dry_run=dry_run, lang=lang)
-    except _FAULTS as exc:  # the workspace's, never a returned file's: a sentence, exit 2
-        raise fault_from(exc, ws.db_path) from exc
+    except _faults() as exc:  # the workspace's, never a returned file's: a sentence, exit 2
+        raise store.fault_from(exc, ws.db_where) from exc
 
 
-_FAULTS = (sqlite3.Error, OSError)
+def _faults() -> tuple[type[BaseException], ...]:
+    """The errors that are the workspace's: the database's (either driver) and the disk's."""
+    return (*store.db_errors(), OSError)
 
 
 def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, *,
@@ -251,7 +253,7 @@ def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, 
         shas = {str(p): s for p, s in to_read}
         if to_read:
             normalise.warm()  # the workers are forked below and inherit it
-        ctx = Context(str(ws.root), key, form, year, group, dry_run, lang)
+        ctx = Context(str(ws.root), key, form, year, group, dry_run, lang, ws.db_url)
         work: Any = functools.partial(analyse, ctx)  # returns an Analysis, not a RawBook
         with store.Batch(conn) as batch:
             for path_str, outcome in isolate.read_many([str(p) for p, _ in to_read], workers,
@@ -352,11 +354,7 @@ class _Known:
 
 
 def _known(conn: Any, sha: str) -> _Known | None:
-    row = conn.execute(
-        "SELECT f.form, f.year, f.group_code, f.slot, f.saved_at, s.version, s.superseded_by, "
-        "s.superseded_at FROM files f JOIN submissions s ON s.file_id = f.id "
-        "WHERE f.sha256 = ? AND f.outcome = 'accepted' ORDER BY s.id DESC LIMIT 1", (sha,),
-    ).fetchone()
+    row = received.accepted_version(conn, sha)
     if row is None:
         return None
     return _Known("accepted", row["form"], row["year"], row["group_code"],
@@ -371,8 +369,7 @@ _CIRCUMSTANTIAL = {"wrong_group", "wrong_year", "wrong_form", "read_failed", "li
 
 
 def _refused_before(ws: Workspace, conn: Any, path: Path, sha: str) -> FileResult | None:
-    row = conn.execute("SELECT * FROM files WHERE sha256 = ? AND outcome = 'rejected' "
-                       "ORDER BY id DESC LIMIT 1", (sha,)).fetchone()
+    row = received.last_refusal(conn, sha)
     if row is None:
         return None
     if {p.get("code") for p in store.loads(row["problems"])} & _CIRCUMSTANTIAL:
@@ -433,17 +430,12 @@ def _has_archive(folder: Path, sha: str) -> bool:
 
 
 def _record_receipt(conn: Any, result: FileResult, size: int, issue_id: str = "") -> int:
-    cur = conn.execute(
-        "INSERT INTO files (sha256, file_name, size, received_at, form, year, group_code, "
-        "slot, issue_id, outcome, n_errors, n_warnings, problems, saved_at) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (result.sha256, result.file_name, size, now(), result.form or None, result.year,
+    return received.record_receipt(conn, (
+        result.sha256, result.file_name, size, now(), result.form or None, result.year,
          result.group or None, result.slot or None, issue_id or None,
          "accepted" if result.outcome == "superseded" else result.outcome,
          len(result.errors), len(result.warnings),
-         store.dumps([p.to_dict() for p in result.problems]), result.saved_at or None),
-    )
-    return int(cur.lastrowid)
+         store.dumps([p.to_dict() for p in result.problems]), result.saved_at or None))
 
 
 def _reject(ws: Workspace, conn: Any, result: FileResult, size: int, issue_id: str = "") -> \
@@ -451,9 +443,7 @@ def _reject(ws: Workspace, conn: Any, result: FileResult, size: int, issue_id: s
     result.outcome = "rejected"
     if getattr(conn, "dry_run", False):
         return result
-    seen = conn.execute("SELECT 1 FROM files WHERE sha256 = ? AND outcome = 'rejected'",
-                        (result.sha256,)).fetchone()
-    if seen is None:  # the same rejected file again adds nothing
+    if not received.seen(conn, result.sha256, "rejected"):  # the same one again adds nothing
         with store.transaction(conn):
             _record_receipt(conn, result, size, issue_id)
     return result
@@ -508,11 +498,19 @@ class _DryRun:
 
     def __init__(self, conn: Any) -> None:
         self._conn = conn
+        self.dialect = conn.dialect
 
-    def execute(self, sql: str, *args: Any) -> Any:
+    def execute(self, sql: str, params: Any = ()) -> Any:
         if not sql.lstrip().upper().startswith("SELECT"):
             raise RuntimeError("dry run: no writes")
-        return self._conn.execute(sql, *args)
+        return self._conn.execute(sql, params)
+
+    def one(self, sql: str, params: Any = ()) -> Any:
+        return self.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Any = ()) -> Any:
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else row[0]
 
 
 def _preview(conn: Any, issue: Any, result: FileResult,
@@ -521,9 +519,7 @@ def _preview(conn: Any, issue: Any, result: FileResult,
     current = store.current_version(conn, issue["form"], issue["year"], issue["slot"])
     old: dict[tuple[str, str], Any] = {}
     if current is not None:
-        old = {(r["item_key"], r["field"]): r["value"] for r in conn.execute(
-            "SELECT item_key, field, value FROM record_values WHERE submission_id = ?",
-            (current["id"],))}
+        old = received.values_of(conn, current["id"])
     for k, fid, value, _, _ in rows:
         if old.get((k, fid)) != value:
             result.changes.append((k, fid, store.loads(old.get((k, fid))), store.loads(value)))
@@ -561,19 +557,25 @@ class Context:
     group: str | None = None
     dry_run: bool = False
     lang: str = "ja"
+    db: str = ""  # the master's URL: workers open it by URL, never by a file's path
 
 
 _WORKER: dict[str, Any] = {}
 
 
-def worker_db(root: str) -> Any:
-    """A read-only connection per worker process (WAL lets it read while the main writes)."""
-    conn = _WORKER.get(root)
+def worker_db(ctx: Context | str) -> Any:
+    """A read-only store per worker process and master (WAL lets SQLite readers read while
+    the main process writes), opened by the master's URL (``ctx``: the context, or the
+    workspace's folder)."""
+    root, url = (ctx, "") if isinstance(ctx, str) else (ctx.root, ctx.db)
+    url = url or open_workspace(Path(root)).db_url
+    # per process: a forked worker never shares its parent's connection (a PostgreSQL
+    # connection used from two processes at once would mix their conversations)
+    key = f"db:{os.getpid()}:{url}"
+    conn = _WORKER.get(key)
     if conn is None:
-
-        conn = sqlite3.connect(f"file:{Path(root) / DB}?mode=ro", uri=True, timeout=60)
-        conn.row_factory = sqlite3.Row
-        _WORKER[root] = conn
+        conn = store.Store.from_url(url, readonly=True)
+        _WORKER[key] = conn
     return conn
 
 
@@ -582,13 +584,15 @@ def analyse(ctx: Context, path_str: str) -> Analysis:
     workspace met on the way (the master cannot be read, the archive or feedback folder cannot
     be written, a form definition is broken) is not the file's: it comes back as the stage
     "fault", and the main process stops the ingest with it instead of refusing the file."""
+    faults: tuple[type[BaseException], ...] = (*_faults(), FujimiError)
     try:
         return _analyse(ctx, path_str)
-    except (*_FAULTS, FujimiError) as exc:
+    except faults as exc:
         if isinstance(exc, FujimiError):
             fault: FujimiError = exc
         else:
-            fault = fault_from(exc, Path(ctx.root) / "master.sqlite")
+            fault = store.fault_from(exc, store.mask(ctx.db) if store.is_postgres(ctx.db)
+                                     else Path(ctx.root) / "master.sqlite")
         result = FileResult(path_str, Path(path_str).name, "rejected")
         return Analysis(result, "fault", fault=(type(fault).__name__, fault.code,
                                                 {k: str(v) for k, v in fault.params.items()}))
@@ -624,8 +628,7 @@ def _analyse(ctx: Context, path_str: str) -> Analysis:
     if not manifest.verify(payload, signature, ctx.key):
         result.problems.append(Problem("bad_signature", file=name, sheet=manifest.SHEET))
         return Analysis(result, "refused")
-    row = worker_db(ctx.root).execute("SELECT * FROM issued WHERE issue_id = ?",
-                                       (payload.get("issue_id"),)).fetchone()
+    row = issues.by_id(worker_db(ctx), payload.get("issue_id"))
     if row is None:
         result.problems.append(Problem("unknown_issue", file=name,
                                        params={"issue_id": payload.get("issue_id")}))
@@ -651,7 +654,7 @@ def _analyse(ctx: Context, path_str: str) -> Analysis:
         return Analysis(result, "refused", issue)
     f = worker_form(issue["form"], ctx.root)
     items = store.loads(issue["items"])
-    if _stale(worker_db(ctx.root), issue, f) is not None:
+    if _stale(worker_db(ctx), issue, f) is not None:
         # a book of an earlier issue: its answers are taken (not checked) for a feedback
         # workbook on the latest issue, which the main process writes
         stale_data = layouts.get(f.layout).extract(book, f, issue["year"], payload, items, name)
@@ -705,14 +708,7 @@ def _stale(conn: Any, issue: dict[str, Any], f: Form) -> Problem | None:
 
 def latest_issue(conn: Any, issue: dict[str, Any]) -> Any:
     """The newest issue of the same slot issued after ``issue``, or None."""
-    return conn.execute(
-        "SELECT * FROM issued WHERE form = ? AND year = ? AND slot = ? "
-        "AND (issued_at > ? OR (issued_at = ? AND rowid > "
-        "(SELECT rowid FROM issued WHERE issue_id = ?))) "
-        "ORDER BY issued_at DESC, rowid DESC LIMIT 1",
-        (issue["form"], issue["year"], issue["slot"], issue["issued_at"],
-         issue["issued_at"], issue["issue_id"]),
-    ).fetchone()
+    return issues.newer(conn, issue)
 
 
 def issue_changes(old: Any, new: Any) -> tuple[list[str], list[str], list[str]]:
@@ -786,21 +782,16 @@ def settle(ws: Workspace, conn: Any, path: Path, sha: str, analysis: Analysis | 
 def _merge(conn: Any, issue: dict[str, Any], result: FileResult,
            rows: list[tuple[str, str, str, str, str]], sha: str, size: int) -> FileResult:
     with store.transaction(conn):
-        again = conn.execute("SELECT 1 FROM files WHERE sha256 = ? AND outcome = 'accepted'",
-                             (sha,)).fetchone()
-        if again is not None:  # another process took the same file meanwhile
+        if received.seen(conn, sha, "accepted"):  # another process took it meanwhile
             result.outcome = "unchanged"
             return result
         current = store.current_version(conn, issue["form"], issue["year"], issue["slot"])
         if current is not None:
-            old = {(r["item_key"], r["field"]): r["value"] for r in conn.execute(
-                "SELECT item_key, field, value FROM record_values WHERE submission_id = ?",
-                (current["id"],))}
+            old = received.values_of(conn, current["id"])
             if old == {(k, fid): v for k, fid, v, _, _ in rows}:
                 result.outcome = "unchanged"
                 result.version = current["version"]
-                if conn.execute("SELECT 1 FROM files WHERE sha256 = ? AND outcome = 'unchanged'",
-                                (sha,)).fetchone() is None:
+                if not received.seen(conn, sha, "unchanged"):
                     _record_receipt(conn, result, size, issue["issue_id"])
                 return result
         older = _older(result, current)

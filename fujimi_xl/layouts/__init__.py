@@ -23,7 +23,6 @@ Shared workbook building (book, print setup, measure) is in ``layout``, ``print_
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -65,10 +64,18 @@ class Layout:
     report_suffix: str = ""
 
 
-def _list_generate(conn: sqlite3.Connection, form: Form, year: int, plan: Plan,
+def _links(common: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
+    """The slots' links (``common["links"]``: slot -> the address of its page, written in
+    its book's instructions), and the rest of ``common``."""
+    rest = dict(common)
+    return rest.pop("links", None) or {}, rest
+
+
+def _list_generate(conn: store.Store, form: Form, year: int, plan: Plan,
                    groups: list[Group], target: Path, common: dict[str, Any]) -> list[Job]:
     """One book per group, with the group's items (and what the last year carried)."""
     carry = carried(conn, form.name, year)
+    links, common = _links(common)
     jobs: list[Job] = []
     for g in groups:
         items = [it for it in plan.items if it.group == g.code]
@@ -78,17 +85,18 @@ def _list_generate(conn: sqlite3.Connection, form: Form, year: int, plan: Plan,
         def build(p: Path, i: str, t: str, g: Group = g, items: list[PlanItem] = items,
                   refs: dict[str, Any] | None = refs) -> Any:
             return list_generator.build(p, form, year, g, items, issue_id=i, issued_at=t,
-                                        references=refs, **common)
+                                        references=refs, link=links.get(g.code, ""), **common)
 
         jobs.append((g.code, target / list_generator.file_name(form, year, g), len(items),
                      build))
     return jobs
 
 
-def _sheet_generate(conn: sqlite3.Connection, form: Form, year: int, plan: Plan,
+def _sheet_generate(conn: store.Store, form: Form, year: int, plan: Plan,
                     groups: list[Group], target: Path, common: dict[str, Any]) -> list[Job]:
     """One book per item, prefilled with its last accepted record."""
     codes = {g.code for g in groups}
+    links, common = _links(common)
     jobs: list[Job] = []
     for it in plan.items:
         if it.group not in codes:
@@ -98,7 +106,8 @@ def _sheet_generate(conn: sqlite3.Connection, form: Form, year: int, plan: Plan,
         def build(p: Path, i: str, t: str, it: PlanItem = it,
                   pre: dict[str, Any] | None = prefill) -> Any:
             return sheet_generator.build(p, form, year, plan.group(it.group), it, issue_id=i,
-                                         issued_at=t, prefill=pre, **common)
+                                         issued_at=t, prefill=pre, link=links.get(it.key, ""),
+                                         **common)
 
         jobs.append((it.key, target / sheet_generator.file_name(form, year, it), 1, build))
     return jobs

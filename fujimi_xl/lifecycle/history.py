@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,8 @@ from typing import Any
 from fujimi_xl import store
 from fujimi_xl.core.errors import FujimiError
 from fujimi_xl.intake.reader import sha256_of
+from fujimi_xl.store import files as received
+from fujimi_xl.store import history as versions
 
 
 @dataclass
@@ -34,26 +35,13 @@ class Entry:
         return dict(self.__dict__)
 
 
-def history(conn: sqlite3.Connection, item: str, form: str | None = None,
+def history(conn: store.Store, item: str, form: str | None = None,
             year: int | None = None) -> list[Entry]:
     """Every accepted value of ``item`` (an item key such as 4-2-1, or a program number), oldest
     version first, with the file, time and cell it came from."""
-    sql = ("SELECT s.form, s.year, s.slot, s.group_code, s.version, s.superseded_by IS NULL "
-           "AS cur, v.item_key, v.field, v.value, v.sheet, v.cell, f.file_name, f.sha256, "
-           "s.accepted_at, r.version FROM record_values v "
-           "JOIN submissions s ON s.id = v.submission_id "
-           "LEFT JOIN submissions r ON r.id = s.restored_from "
-           "JOIN files f ON f.id = s.file_id WHERE v.item_key = ?")
-    args: list[Any] = [item]
-    if form:
-        sql += " AND s.form = ?"
-        args.append(form)
-    if year:
-        sql += " AND s.year = ?"
-        args.append(year)
-    sql += " ORDER BY s.form, s.year, s.slot, s.version, v.rowid"
+    rows = versions.entries(conn, item, form, year)
     return [Entry(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7], store.loads(r[8]),
-                  r[9], r[10], r[11], r[12], r[13], r[14]) for r in conn.execute(sql, args)]
+                  r[9], r[10], r[11], r[12], r[13], r[14]) for r in rows]
 
 
 @dataclass
@@ -68,14 +56,12 @@ class Change:
         return dict(self.__dict__)
 
 
-def _submission(conn: sqlite3.Connection, spec: str, form: str, year: int) -> Any:
+def _submission(conn: store.Store, spec: str, form: str, year: int) -> Any:
     """A submission named by a file (its sha256), 'SLOT@N' / 'SLOT:vN', or a submission id."""
     path = Path(spec)
     if path.is_file():
         sha = sha256_of(path)
-        row = conn.execute(
-            "SELECT s.* FROM submissions s JOIN files f ON f.id = s.file_id "
-            "WHERE f.sha256 = ? AND s.form = ? AND s.year = ?", (sha, form, year)).fetchone()
+        row = versions.by_sha(conn, sha, form, year)
         if row is None:
             raise FujimiError(code="not_accepted_version", name=path.name)
         return row
@@ -83,14 +69,10 @@ def _submission(conn: sqlite3.Connection, spec: str, form: str, year: int) -> An
         if sep in spec:
             slot, _, n = spec.rpartition(sep)
             if n.isdigit():
-                row = conn.execute("SELECT * FROM submissions WHERE form = ? AND year = ? AND "
-                                   "slot = ? AND version = ?", (form, year, slot, int(n))).fetchone()
+                row = versions.by_version(conn, form, year, slot, int(n))
                 if row is not None:
                     return row
-    row = conn.execute(  # the name of an accepted file (its latest version of the slot)
-        "SELECT s.* FROM submissions s JOIN files f ON f.id = s.file_id WHERE f.file_name = ? "
-        "AND s.form = ? AND s.year = ? AND s.restored_from IS NULL ORDER BY s.id DESC LIMIT 1",
-        (path.name, form, year)).fetchone()
+    row = versions.by_file_name(conn, path.name, form, year)  # its latest version
     if row is not None:
         return row
     raise FujimiError(code="no_such_version", spec=spec)
@@ -110,38 +92,34 @@ class Restored:
         return dict(self.__dict__)
 
 
-def restore(conn: sqlite3.Connection, form: str, year: int, spec: str) -> Restored:
+def restore(conn: store.Store, form: str, year: int, spec: str) -> Restored:
     """Make an earlier accepted version of a slot current again: recorded as a new version
     that holds the old version's values and points at it (``restored_from``), superseding
     the current one. Nothing is overwritten; `history` and `diff` show it."""
     old = _submission(conn, spec, form, year)
-    if old["superseded_by"] is None or conn.execute(
-            "SELECT 1 FROM submissions WHERE file_id = ? AND slot = ? AND superseded_by IS NULL",
-            (old["file_id"], old["slot"])).fetchone() is not None:
+    if old["superseded_by"] is None or versions.file_is_current(conn, old["file_id"],
+                                                                 old["slot"]):
         raise FujimiError(code="restore_current", slot=old["slot"], version=old["version"])
     with store.transaction(conn):
         current = store.current_version(conn, form, year, old["slot"])
         rows = [(r["item_key"], r["field"], r["value"], r["sheet"], r["cell"])
-                for r in conn.execute("SELECT * FROM record_values WHERE submission_id = ? "
-                                      "ORDER BY rowid", (old["id"],))]
+                for r in received.value_rows(conn, old["id"])]
         _, version = store.add_version(
             conn, file_id=old["file_id"], form=form, year=year, group=old["group_code"],
             slot=old["slot"], rows=rows, stamp=store.now(), current=current,
             restored_from=old["id"])
-        f = conn.execute("SELECT file_name, saved_at FROM files WHERE id = ?",
-                         (old["file_id"],)).fetchone()
+        f = received.file_of(conn, old["file_id"])
     return Restored(form, year, old["slot"], old["version"], version, f["file_name"],
                     f["saved_at"] or "")
 
 
-def diff(conn: sqlite3.Connection, form: str, year: int, a: str, b: str) -> list[Change]:
+def diff(conn: store.Store, form: str, year: int, a: str, b: str) -> list[Change]:
     """What changed from version ``a`` to version ``b`` of the same slot, field by field."""
     sa, sb = _submission(conn, a, form, year), _submission(conn, b, form, year)
 
     def values(sub_id: int) -> dict[tuple[str, str], tuple[Any, str]]:
         return {(r["item_key"], r["field"]): (store.loads(r["value"]), r["cell"])
-                for r in conn.execute("SELECT * FROM record_values WHERE submission_id = ? "
-                                      "ORDER BY rowid", (sub_id,))}
+                for r in received.value_rows(conn, sub_id)}
 
     va, vb = values(sa["id"]), values(sb["id"])
     out = []

@@ -22,6 +22,7 @@ from fujimi_xl.forms import Form
 from fujimi_xl.intake.ingest import archive, now
 from fujimi_xl.intake.reader import sha256_of
 from fujimi_xl.lifecycle.import_report import ImportedTable, read_report
+from fujimi_xl.store import files as received
 from fujimi_xl.store.plans import load_plan, save_plan
 from fujimi_xl.store.workspace import Workspace
 
@@ -92,12 +93,10 @@ def import_table(ws: Workspace, path: Path, form: Form, year: int | None = None)
                 save_plan(conn, slots_plan(form, slots, table.title))
             stamp = now()
             for group, version_rows in records.items():
-                cur = conn.execute(
-                    "INSERT INTO files (sha256, file_name, size, received_at, form, year, "
-                    "group_code, slot, issue_id, outcome) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (sha, path.name, path.stat().st_size, stamp, form.name, y, group, group,
-                     IMPORT_ISSUE, "accepted"))
-                store.add_version(conn, file_id=int(cur.lastrowid or 0), form=form.name,
+                file_id = received.record_receipt(conn, (
+                    sha, path.name, path.stat().st_size, stamp, form.name, y, group, group,
+                    IMPORT_ISSUE, "accepted", 0, 0, "[]", None))
+                store.add_version(conn, file_id=file_id, form=form.name,
                                   year=y, group=group, slot=group, rows=version_rows, stamp=stamp,
                                   current=store.current_version(conn, form.name, y, group))
                 result.versions += 1

@@ -9,14 +9,15 @@ definitions and the plan: no name is written here. Width and spaces do not matte
 from __future__ import annotations
 
 import difflib
-import sqlite3
 import unicodedata
 from pathlib import Path
 
+from fujimi_xl import store
 from fujimi_xl.core.errors import FormDefinitionError, FujimiError
 from fujimi_xl.forms import available_forms, definition_title, load_form
 from fujimi_xl.lifecycle import plan as planmod
-from fujimi_xl.store.workspace import DB
+from fujimi_xl.store.plans import forms_planned
+from fujimi_xl.store.workspace import open_workspace
 
 SEP = " / "
 
@@ -73,7 +74,7 @@ def pick_form(name: str | None, workspace: Path | None = None,
     more than one and none given, raise ``form_needed`` listing them: no form is a default."""
     if name:
         return form_name(name, workspace, titles)
-    if workspace is not None and (workspace / DB).is_file():
+    if workspace is not None:
         in_plan = _plan_forms(workspace)
         if len(in_plan) == 1:
             return in_plan[0]
@@ -86,22 +87,25 @@ def pick_form(name: str | None, workspace: Path | None = None,
 
 def _plan_forms(workspace: Path) -> list[str]:
     """The forms the workspace's plan has items of (none when it cannot be read)."""
+    faults: tuple[type[BaseException], ...] = (*store.db_errors(), FujimiError, OSError)
     try:
-        conn = sqlite3.connect(f"file:{workspace / DB}?mode=ro", uri=True)
+        ws = open_workspace(workspace)
+        if not store.is_postgres(ws.db_url) and not ws.db_path.is_file():
+            return []
+        conn = store.Store(ws.db_url, readonly=True)
         try:
-            rows = conn.execute("SELECT DISTINCT form FROM plan_items ORDER BY form").fetchall()
+            return [str(f) for f in forms_planned(conn)]
         finally:
             conn.close()
-    except sqlite3.Error:
+    except faults:
         return []
-    return [str(r[0]) for r in rows]
 
 
 def _label(g: planmod.Group) -> str:
     return f"{g.code}（{g.full_name}）" if g.full_name and g.full_name != g.code else g.code
 
 
-def group_codes(conn: sqlite3.Connection, names: list[str], limit: int = 30) -> list[str]:
+def group_codes(conn: store.Store, names: list[str], limit: int = 30) -> list[str]:
     """The plan's group codes for ``names`` (codes, names, or department and name)."""
     groups = planmod.load_plan(conn, "").groups
     codes = {g.code for g in groups}

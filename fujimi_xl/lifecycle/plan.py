@@ -7,6 +7,7 @@ makes an empty one; ``read_plan`` reads one and lists every cell at fault.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,11 @@ GROUP_SHEET = "担当一覧"
 SETTINGS_SHEET = "設定"
 OWNER = "担当"
 GROUP_COLUMNS = ("担当", "部", "グループ")
+EMAIL = "メール"  # optional 4th column of 担当一覧: where the group's link and reminders go
+
+
+# one address: something@domain.part, no spaces, commas or angle brackets
+_EMAIL = re.compile(r"[^@\s,;<>()\[\]\\\"]+@[^@\s,;<>()\[\]\\\"]+\.[^@\s,;<>()\[\]\\\".]+")
 
 
 def _plan_columns(form: Form) -> list[tuple[str, str]]:
@@ -59,10 +65,11 @@ def write_plan_template(path: Path, form: Form, example: Plan | None = None) -> 
         ws.set_column(c, c, max(width, 6) if fid != form.title_field else 40)
     ws.freeze_panes(1, 0)
     gs = wb.add_worksheet(GROUP_SHEET)
-    for c, label in enumerate(GROUP_COLUMNS):
+    for c, label in enumerate((*GROUP_COLUMNS, EMAIL)):
         gs.write_string(0, c, label, head)
     gs.set_column(0, 0, 22)
     gs.set_column(1, 2, 26)
+    gs.set_column(3, 3, 30)
     gs.freeze_panes(1, 0)
     st = wb.add_worksheet(SETTINGS_SHEET)
     st.set_column(0, 0, 14)
@@ -79,7 +86,7 @@ def write_plan_template(path: Path, form: Form, example: Plan | None = None) -> 
                 else:
                     ws.write_string(r, c, form.by_id[fid].show(item.record[fid]), cell)
         for r, g in enumerate(example.groups, start=1):
-            for c, v in enumerate((g.code, g.department, g.name)):
+            for c, v in enumerate((g.code, g.department, g.name, g.email)):
                 gs.write_string(r, c, v, cell)
     ws.activate()
     wb.close()
@@ -179,7 +186,7 @@ def read_plan(path: Path, form: Form) -> Plan:
 
     # groups
     gs = wb[GROUP_SHEET]
-    g_row, g_cols = _find_header(gs, list(GROUP_COLUMNS))
+    g_row, g_cols = _find_header(gs, [*GROUP_COLUMNS, EMAIL])
     for label in GROUP_COLUMNS:
         if label not in g_cols:
             problems.append(Problem("plan_column_missing", file=name, sheet=GROUP_SHEET,
@@ -203,7 +210,15 @@ def read_plan(path: Path, form: Form) -> Plan:
                                         params={"expected": seen_groups[code]}))
                 continue
             seen_groups[code] = where
-            groups.append(Group(code, dept, gname or code))
+            email = ""
+            if EMAIL in g_cols:
+                email = normalise.nfkc(normalise.text(gs.cell(r, g_cols[EMAIL]).value)[0])
+                email = email.removeprefix("mailto:").strip()
+                if email and not _EMAIL.fullmatch(email):
+                    problems.append(Problem(
+                        "plan_bad_email", file=name, sheet=GROUP_SHEET, field=EMAIL,
+                        cell=f"{get_column_letter(g_cols[EMAIL])}{r}", value=email))
+            groups.append(Group(code, dept, gname or code, email))
 
     # items
     ps = wb[PLAN_SHEET]

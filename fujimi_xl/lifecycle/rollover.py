@@ -14,7 +14,7 @@ from typing import Any
 from fujimi_xl import store
 from fujimi_xl.core.errors import NothingToDoError
 from fujimi_xl.forms import Form
-from fujimi_xl.store.plans import load_plan
+from fujimi_xl.store.plans import current_values, load_plan, save_carry
 from fujimi_xl.store.workspace import Workspace
 
 
@@ -38,8 +38,7 @@ def rollover(ws: Workspace, form: Form, from_year: int, to_year: int) -> Rollove
     try:
         plan = load_plan(conn, form.name)
         old: dict[tuple[str, str], dict[str, Any]] = {}
-        for r in conn.execute("SELECT item_key, group_code, field, value FROM current_values "
-                              "WHERE form = ? AND year = ?", (form.name, from_year)):
+        for r in current_values(conn, form.name, from_year):
             old.setdefault((r["item_key"], r["group_code"]), {})[r["field"]] = store.loads(
                 r["value"])
         res = RolloverResult(form.name, from_year, to_year)
@@ -58,8 +57,7 @@ def rollover(ws: Workspace, form: Form, from_year: int, to_year: int) -> Rollove
         in_plan = {(it.key, it.group) for it in plan.items}
         res.retired = [f"{k} {g}" for k, g in old if (k, g) not in in_plan]
         with store.transaction(conn):
-            conn.execute("DELETE FROM carry WHERE form = ? AND year = ?", (form.name, to_year))
-            conn.executemany("INSERT INTO carry VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            save_carry(conn, form.name, to_year, rows)
         return res
     finally:
         conn.close()

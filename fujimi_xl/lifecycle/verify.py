@@ -9,18 +9,19 @@ and validator as ingest, equal what the master holds, cell for cell.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from fujimi_xl import store
-from fujimi_xl.core.errors import Notice, fault_from
+from fujimi_xl.core.errors import Notice
 from fujimi_xl.forms import load_form
 from fujimi_xl.intake import isolate
 from fujimi_xl.intake.ingest import FileResult, read_form
 from fujimi_xl.intake.reader import RawBook, sha256_of
 from fujimi_xl.layouts import manifest
+from fujimi_xl.store import checks
+from fujimi_xl.store import issued as issues
 from fujimi_xl.store.workspace import Workspace
 
 
@@ -55,8 +56,8 @@ def verify(ws: Workspace, reread: bool = True) -> VerifyReport:
     rep = VerifyReport()
     try:
         return _verify(ws, reread, rep)
-    except sqlite3.DatabaseError as exc:
-        if fault_from(exc, ws.db_path).code != "master_corrupt":
+    except store.db_errors() as exc:
+        if store.fault_from(exc, ws.db_where).code != "master_corrupt":
             raise
         rep.findings.clear()
         rep.add("verify_database", result=str(exc))
@@ -64,25 +65,20 @@ def verify(ws: Workspace, reread: bool = True) -> VerifyReport:
 
 
 def _verify(ws: Workspace, reread: bool, rep: VerifyReport) -> VerifyReport:
-    conn = store.connect(ws.db_path)  # not ws.connect(): its quick check would stop here
+    conn = store.Store(ws.db_url)  # not ws.connect(): its quick check would stop here
     try:
-        problems = [r[0] for r in conn.execute("PRAGMA integrity_check(20)").fetchall()]
+        problems = checks.integrity(conn)
         if problems != ["ok"]:
             rep.add("verify_database", result="; ".join(map(str, problems))[:500])
             return rep
-        slots = conn.execute(
-            "SELECT form, year, slot, count(*) AS n, sum(superseded_by IS NULL) AS cur, "
-            "max(version) AS top FROM submissions GROUP BY form, year, slot").fetchall()
+        slots = checks.slots(conn)
         for s in slots:
             where = f"{s['form']} {s['year']} {s['slot']}"
             if s["cur"] != 1:
                 rep.add("verify_current_count", where=where, n=s["cur"])
             if s["top"] != s["n"]:
                 rep.add("verify_version_gap", where=where, n=s["n"], top=s["top"])
-        subs = conn.execute(
-            "SELECT s.*, f.sha256, f.file_name, f.outcome, f.issue_id FROM submissions s "
-            "LEFT JOIN files f ON f.id = s.file_id WHERE s.superseded_by IS NULL "
-            "ORDER BY s.id").fetchall()
+        subs = checks.current_submissions(conn)
         values = 0
         to_read: list[tuple[Any, Path]] = []
         for s in subs:
@@ -100,8 +96,7 @@ def _verify(ws: Workspace, reread: bool, rep: VerifyReport) -> VerifyReport:
             to_read.append((s, path))
         if reread:
             stored_by_sub: dict[int, dict[tuple[str, str], tuple[str, str, str]]] = {}
-            for r in conn.execute("SELECT v.* FROM record_values v JOIN submissions s "
-                                  "ON s.id = v.submission_id WHERE s.superseded_by IS NULL"):
+            for r in checks.current_value_rows(conn):
                 stored_by_sub.setdefault(r["submission_id"], {})[(r["item_key"], r["field"])] = (
                     r["value"], r["sheet"], r["cell"])
             by_path: dict[str, list[Any]] = {}
@@ -137,7 +132,7 @@ def _reread(ws: Workspace, conn: Any, s: Any, outcome: Any) -> dict[Any, Any] | 
         return _reread_import(ws, s)
     if not isinstance(outcome, RawBook):
         return None
-    issue = conn.execute("SELECT * FROM issued WHERE issue_id = ?", (s["issue_id"],)).fetchone()
+    issue = issues.by_id(conn, s["issue_id"])
     msheet = outcome.sheet(manifest.SHEET)
     parsed = manifest.from_cells([r[0] if r else "" for r in msheet.rows]) if msheet else None
     if issue is None or parsed is None:
@@ -163,9 +158,7 @@ def _reread_import(ws: Workspace, s: Any) -> dict[Any, Any] | None:
         return None
     conn = ws.connect()
     try:
-        stored = {(r["item_key"], r["field"]): r["cell"] for r in conn.execute(
-            "SELECT item_key, field, cell FROM record_values WHERE submission_id = ?",
-            (s["id"],))}
+        stored = checks.cells_of(conn, s["id"])
     finally:
         conn.close()
     out: dict[Any, Any] = {}

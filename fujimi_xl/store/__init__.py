@@ -1,376 +1,150 @@
-"""The master dataset: SQLite in the workspace (standard SQL, so PostgreSQL can follow).
+"""The master dataset: SQLite in the workspace by default, or PostgreSQL (``db`` in the
+workspace config, or ``FUJIMI_DB_URL``). Every SQL statement of the toolkit is in this package;
+:class:`Store` owns the connection and its transactions, ``dialect`` what differs between the
+two databases, ``migrations`` the numbered schema steps.
 
 Tables:
 - ``groups``, ``plan_items``: the plan (who owns which item).
 - ``issued``: every workbook generated, with a snapshot of what was prefilled and locked.
 - ``files``: every file received, accepted or not (the receipt log, with sha256).
 - ``submissions``: every accepted file as a version of its slot (a group's workbook, or one
-  program's sheet); a later one supersedes, never overwrites.
+  program's sheet); a later one supersedes, never overwrites; at most one is current.
 - ``record_values``: the values of each submission with the sheet and cell they came from.
 - ``carry``: what a rollover carries into the next year (last year's plan for it, 実施内容, 評価),
   shown locked beside the new year's inputs.
+
+Moments are stored in UTC (SQLite: ISO text ``YYYY-MM-DDTHH:MM:SS+00:00``; PostgreSQL:
+``timestamptz``, read back as the same text) and printed in Japan time (:func:`jp_time`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import sqlite3
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fujimi_xl.core.errors import WorkspaceFault
+from fujimi_xl.core.errors import fault_from as _os_fault_from
+from fujimi_xl.store import dialect as _dialect
+from fujimi_xl.store.dialect import (
+    LOCK_WAIT,
+    QUIET_WAIT,
+    db_errors,
+    is_postgres,
+    lock_wait,
+    mask,
+    sqlite_url,
+)
+from fujimi_xl.store.engine import Batch, Store
+from fujimi_xl.store.migrations import SCHEMA_VERSION
+from fujimi_xl.store.migrations import schema_version as _schema_version
+from fujimi_xl.store.migrations import upgrade as _upgrade
 
-SCHEMA_VERSION = 2
-# the steps that bring an older workspace's master up to SCHEMA_VERSION, in place:
-# version -> statements that make it the next version (each run once, in one transaction)
-UPGRADES: dict[int, list[str]] = {
-    # 1 -> 2: the workbook's own saved time per received file (the newest answer wins), and
-    # which version a restored version copies
-    1: ["ALTER TABLE files ADD COLUMN saved_at TEXT",
-        "ALTER TABLE submissions ADD COLUMN restored_from INTEGER"],
-}
+if TYPE_CHECKING:
+    from fujimi_xl.store.workspace import Workspace
 
-DDL = """
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS groups (
-    code TEXT PRIMARY KEY,
-    department TEXT NOT NULL,
-    name TEXT NOT NULL,
-    seq INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS plan_items (
-    form TEXT NOT NULL,
-    item_key TEXT NOT NULL,
-    group_code TEXT NOT NULL REFERENCES groups(code),
-    seq INTEGER NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (form, item_key, group_code)
-);
-CREATE TABLE IF NOT EXISTS issued (
-    issue_id TEXT PRIMARY KEY,
-    form TEXT NOT NULL,
-    form_version INTEGER NOT NULL,
-    year INTEGER NOT NULL,
-    group_code TEXT NOT NULL,
-    slot TEXT NOT NULL,
-    issued_at TEXT NOT NULL,
-    locked_hash TEXT NOT NULL,
-    items TEXT NOT NULL,
-    file_name TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS issued_slot ON issued (form, year, slot, issued_at);
-CREATE TABLE IF NOT EXISTS files (
-    id INTEGER PRIMARY KEY,
-    sha256 TEXT NOT NULL,
-    file_name TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    received_at TEXT NOT NULL,
-    form TEXT,
-    year INTEGER,
-    group_code TEXT,
-    slot TEXT,
-    issue_id TEXT,
-    outcome TEXT NOT NULL,
-    n_errors INTEGER NOT NULL DEFAULT 0,
-    n_warnings INTEGER NOT NULL DEFAULT 0,
-    problems TEXT NOT NULL DEFAULT '[]',
-    saved_at TEXT
-);
-CREATE INDEX IF NOT EXISTS files_sha ON files (sha256);
-CREATE TABLE IF NOT EXISTS submissions (
-    id INTEGER PRIMARY KEY,
-    file_id INTEGER NOT NULL REFERENCES files(id),
-    form TEXT NOT NULL,
-    year INTEGER NOT NULL,
-    group_code TEXT NOT NULL,
-    slot TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    accepted_at TEXT NOT NULL,
-    superseded_by INTEGER REFERENCES submissions(id),
-    superseded_at TEXT,
-    restored_from INTEGER,
-    UNIQUE (form, year, slot, version)
-);
-CREATE TABLE IF NOT EXISTS record_values (
-    submission_id INTEGER NOT NULL REFERENCES submissions(id),
-    item_key TEXT NOT NULL,
-    field TEXT NOT NULL,
-    value TEXT,
-    sheet TEXT NOT NULL,
-    cell TEXT NOT NULL,
-    PRIMARY KEY (submission_id, item_key, field)
-);
-CREATE TABLE IF NOT EXISTS carry (
-    form TEXT NOT NULL,
-    year INTEGER NOT NULL,
-    item_key TEXT NOT NULL,
-    group_code TEXT NOT NULL,
-    data TEXT NOT NULL,
-    from_year INTEGER NOT NULL,
-    made_at TEXT NOT NULL,
-    PRIMARY KEY (form, year, item_key, group_code)
-);
-CREATE VIEW IF NOT EXISTS current_values AS
-    SELECT s.form, s.year, s.group_code, s.slot, s.id AS submission_id, s.version,
-           v.item_key, v.field, v.value, v.sheet, v.cell
-    FROM submissions s JOIN record_values v ON v.submission_id = s.id
-    WHERE s.superseded_by IS NULL;
-"""
+__all__ = ["LOCK_WAIT", "QUIET_WAIT", "SCHEMA_VERSION", "Batch", "Store", "db_errors",
+           "is_postgres", "lock_wait", "mask", "sqlite_url"]
 
 
 def now() -> str:
-    """The time stamps of the master: local time with its offset, to the second."""
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    """The time stamps of the master: UTC, to the second (text order is time order)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-# -- connections and faults (issue 12) --------------------------------------------------------
-# How long a write waits for a master that another program holds (seconds); FUJIMI_LOCK_WAIT
-# overrides it (the tests use a second or two).
-LOCK_WAIT = 60.0
-# Waits shorter than this pass in silence (our own concurrent ingests take turns this way).
-QUIET_WAIT = 1.0
-# Called once when a write has to wait for another program, with the seconds it will wait;
-# the CLI prints "マスタを他のプログラムが使用中です。待っています…" through it.
-on_wait: Callable[[float], None] | None = None
+def set_on_wait(hook: Callable[[float], None] | None) -> None:
+    """Called once when a write has to wait for another program, with the seconds it will
+    wait; the CLI prints "マスタを他のプログラムが使用中です。待っています…" through it."""
+    _dialect.on_wait_hook[0] = hook
 
 
-def lock_wait() -> float:
-    try:
-        return max(0.0, float(os.environ.get("FUJIMI_LOCK_WAIT", LOCK_WAIT)))
-    except ValueError:
-        return LOCK_WAIT
+def open_store(ws: Workspace) -> Store:
+    """The store of a workspace's master (checked on first use: see Workspace.connect)."""
+    return ws.connect()
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    wait = lock_wait()
-    conn = sqlite3.connect(str(path), timeout=wait, isolation_level=None)
-    try:
-        conn.row_factory = sqlite3.Row
-        # the first statement that needs the file: a program holding the master exclusively
-        # (even for reading) is waited for with a message, then refused in words
-        _patient(conn, "PRAGMA journal_mode=WAL")
-        # WAL with synchronous=NORMAL: a commit is atomic and survives the process being
-        # killed; only a power cut can lose the last commits, never leave half of one
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
-        upgrade(conn)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
+def connect(target: Path | str, *, readonly: bool = False) -> Store:
+    """A store on a master given by URL or by the path of a SQLite file (no quick check)."""
+    url = str(target) if "://" in str(target) else sqlite_url(target)
+    return Store(url, readonly=readonly)
 
 
-def _busy(exc: sqlite3.OperationalError) -> bool:
-    name = str(getattr(exc, "sqlite_errorname", "") or "")
-    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc)
+def fault_from(exc: BaseException, where: Path | str | None = None) -> WorkspaceFault:
+    """The workspace fault behind a database or file-system error: a sentence for the
+    secretariat instead of a traceback. ``where``: the master (its path, or its URL)."""
+    if isinstance(exc, WorkspaceFault):
+        return exc
+    place = mask(str(where)) if where else "master.sqlite"
+    found = _dialect.fault_of(exc, place)
+    if found is not None:
+        return found
+    cause = exc.__cause__ or exc.__context__
+    if cause is not None and isinstance(cause, db_errors()):
+        return fault_from(cause, where)
+    return _os_fault_from(exc, place)
 
 
-def _begin(conn: sqlite3.Connection) -> None:
-    """Start a write transaction, waiting for another program's lock (see _patient)."""
-    _patient(conn, "BEGIN IMMEDIATE")
-
-
-def _patient(conn: sqlite3.Connection, sql: str) -> None:
-    """Run ``sql``; when another program holds the master, say so (on_wait) and wait up to
-    lock_wait() seconds, then give up with the master_locked fault."""
-    wait = lock_wait()
-    conn.execute(f"PRAGMA busy_timeout={int(min(QUIET_WAIT, wait) * 1000)}")
-    try:
-        conn.execute(sql)
-        return
-    except sqlite3.OperationalError as exc:
-        if not _busy(exc):
-            raise
-    finally:
-        conn.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
-    rest = max(0.0, wait - QUIET_WAIT)
-    if on_wait is not None:
-        on_wait(wait)
-    conn.execute(f"PRAGMA busy_timeout={int(rest * 1000)}")
-    try:
-        conn.execute(sql)
-    except sqlite3.OperationalError as exc:
-        if _busy(exc):
-            raise WorkspaceFault(code="master_locked", path=_path_of(conn),
-                                 seconds=f"{wait:.0f}") from exc
-        raise
-    finally:
-        conn.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
-
-
-def _path_of(conn: sqlite3.Connection) -> str:
-    row = conn.execute("PRAGMA database_list").fetchone()
-    return str(row[2]) if row is not None else ""
-
-
-def check(conn: sqlite3.Connection) -> None:
+def check(st: Store) -> None:
     """SQLite's quick check of the whole master: a damaged page raises the master_corrupt
-    fault before anything is read from it or merged into it."""
+    fault before anything is read from it or merged into it (PostgreSQL checks its own)."""
+    if st.dialect.name != "sqlite":
+        return
     try:
-        rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)").fetchall()]
-    except sqlite3.DatabaseError as exc:
-        if isinstance(exc, sqlite3.OperationalError) and _busy(exc):
+        rows = st.dialect.quick_check(st.conn)  # type: ignore[attr-defined]
+    except st.dialect.errors as exc:
+        found = st.dialect.fault(exc, st.where)
+        if found is not None and found.code == "master_locked":
             raise
-        raise WorkspaceFault(code="master_corrupt", path=_path_of(conn),
-                             detail=str(exc)) from exc
+        raise WorkspaceFault(code="master_corrupt", path=st.where, detail=str(exc)) from exc
     if rows != ["ok"]:
-        raise WorkspaceFault(code="master_corrupt", path=_path_of(conn),
+        raise WorkspaceFault(code="master_corrupt", path=st.where,
                              detail="; ".join(map(str, rows))[:300])
 
 
-def check_writable(conn: sqlite3.Connection) -> None:
+def check_writable(st: Store) -> None:
     """Take the master's write lock and give it back: a master that is locked (waited for),
     read-only or unwritable is found before any file is read."""
-    _begin(conn)
-    conn.execute("ROLLBACK")
+    st.begin()
+    st.rollback()
 
 
-def backup_to(conn: sqlite3.Connection, target: Path) -> None:
-    """A consistent copy of the master at ``target`` through SQLite's online backup."""
-    dst = sqlite3.connect(str(target))
-    try:
-        conn.backup(dst)
-    finally:
-        dst.close()
+def backup_to(st: Store, target: Path) -> None:
+    """A consistent copy of a SQLite master at ``target`` through SQLite's online backup."""
+    if st.dialect.name != "sqlite":
+        raise WorkspaceFault(code="pg_backup", where=st.where)
+    _dialect.backup_sqlite(st.conn, target)
 
 
-def schema_version(conn: sqlite3.Connection) -> int | None:
+def schema_version(st: Store) -> int | None:
     """The master's schema version (None before the tables exist)."""
+    return _schema_version(st) or None
+
+
+def upgrade(st: Store) -> None:
+    """Bring an older workspace's master up to SCHEMA_VERSION in place, one step at a time."""
+    _upgrade(st)
+
+
+def create(target: Path | str) -> Store:
+    """Make the master's tables at ``target`` (a SQLite path or a database URL); the store."""
+    url = str(target) if "://" in str(target) else sqlite_url(target)
+    st = Store(url, upgrade=False)
     try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    except sqlite3.OperationalError:
-        return None  # no meta table yet: a master being created
-    return int(row[0]) if row is not None else 1
-
-
-def upgrade(conn: sqlite3.Connection) -> None:
-    """Bring an older workspace's master up to SCHEMA_VERSION in place, one step at a time.
-
-    A master that cannot be written (a read-only copy) is left as it is: what reads it
-    still works; a command that writes stops on its own."""
-    version = schema_version(conn)
-    if version is None or version >= SCHEMA_VERSION:
-        return
-    try:
-        with transaction(conn):
-            version = schema_version(conn) or SCHEMA_VERSION  # another process may have done it
-            while version < SCHEMA_VERSION:
-                for statement in UPGRADES.get(version, []):
-                    table, column = statement.split()[2], statement.split()[5]
-                    have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
-                    if column not in have:
-                        conn.execute(statement)
-                version += 1
-                conn.execute("INSERT OR REPLACE INTO meta (key, value) "
-                             "VALUES ('schema_version', ?)", (str(version),))
-    except sqlite3.OperationalError:
-        return
-
-
-def create(path: Path) -> None:
-    conn = connect(path)
-    try:
-        with transaction(conn):
-            for statement in DDL.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
-                (str(SCHEMA_VERSION),),
-            )
-    finally:
-        conn.close()
+        _upgrade(st, create=True)
+    except BaseException:
+        st.close()
+        raise
+    return st
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction: everything inside commits together or not at all. Inside a
-    :class:`Batch` it is a savepoint of the batch's transaction: undone alone on an error."""
-    if conn.in_transaction:
-        conn.execute("SAVEPOINT fx_unit")
-        try:
-            yield conn
-        except BaseException:
-            try:
-                conn.execute("ROLLBACK TO fx_unit")
-                conn.execute("RELEASE fx_unit")
-            except sqlite3.Error:
-                # the unit cannot be undone alone (SQLite may have ended the transaction
-                # itself on a full disk): undo the whole batch, never commit half a unit
-                _rollback(conn)
-            raise
-        else:
-            conn.execute("RELEASE fx_unit")
-        return
-    _begin(conn)
-    try:
-        yield conn
-    except BaseException:
-        _rollback(conn)
-        raise
-    else:
-        conn.execute("COMMIT")
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    """Undo the open transaction; a failure to do so (none open any more) is not news."""
-    try:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-    except sqlite3.Error:
-        pass
-
-
-class Batch:
-    """Many small transactions committed together: ingest merges each file as a savepoint of
-    one write transaction and commits every ``every`` units or ``seconds``, so 500 files cost a
-    handful of commits, not 500. Each file is still merged whole or not at all (its savepoint
-    is undone on an error), and the batch's commit is atomic: a process killed before it
-    leaves the master exactly as the last commit left it."""
-
-    def __init__(self, conn: sqlite3.Connection, every: int = 100, seconds: float = 1.0) -> None:
-        self.conn, self.every, self.seconds = conn, every, seconds
-        self.units = 0
-        self.started = 0.0
-
-    def begin(self) -> None:
-        """Open the batch's write transaction, if it is not open yet."""
-        if not self.conn.in_transaction:
-            _begin(self.conn)
-            self.units, self.started = 0, time.monotonic()
-
-    def done(self) -> None:
-        """One unit is finished: commit when the batch is full or old enough."""
-        self.units += 1
-        if self.conn.in_transaction and (
-                self.units >= self.every or time.monotonic() - self.started >= self.seconds):
-            self.commit()
-
-    def commit(self) -> None:
-        if self.conn.in_transaction:
-            self.conn.execute("COMMIT")
-
-    def __enter__(self) -> Batch:
-        return self
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        # what was merged whole before an error is kept, as if committed alone; a commit that
-        # fails (a full disk) undoes the whole batch, and the error that stopped it is shown
-        try:
-            self.commit()
-        except sqlite3.Error:
-            _rollback(self.conn)
-            if exc is None:
-                raise
+def transaction(st: Store) -> Iterator[Store]:
+    """One write transaction (or a savepoint inside an open one): see :meth:`Store.write`."""
+    with st.write() as tx:
+        yield tx
 
 
 _encode_str = json.encoder.encode_basestring  # C-accelerated, keeps non-ASCII as it is
@@ -386,46 +160,54 @@ def loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-def current_version(conn: sqlite3.Connection, form: str, year: int, slot: str) -> Any:
+def current_version(st: Store, form: str, year: int, slot: str) -> Any:
     """The current (not superseded) submission of a slot with its file's name and saved
     time, or None."""
-    return conn.execute(
+    return st.one(
         "SELECT s.id, s.version, f.file_name, f.saved_at FROM submissions s "
         "LEFT JOIN files f ON f.id = s.file_id WHERE s.form = ? AND s.year = ? AND s.slot = ? "
-        "AND s.superseded_by IS NULL", (form, year, slot)).fetchone()
+        "AND s.superseded_by IS NULL", (form, year, slot))
 
 
-def add_version(conn: sqlite3.Connection, *, file_id: int, form: str, year: int, group: str,
+VALUE_COLUMNS = ("submission_id", "item_key", "field", "value", "sheet", "cell", "seq")
+
+
+def add_version(st: Store, *, file_id: int, form: str, year: int, group: str,
                 slot: str, rows: list[tuple[str, str, str, str, str]], stamp: str,
                 current: Any = None, history: bool = False,
                 restored_from: int | None = None) -> tuple[int, int]:
     """Store an accepted file's values as the slot's next version, superseding (never
     overwriting) the current one; with ``history`` the version is kept as an earlier one
-    and the current stays current. Inside the caller's transaction. Returns (id, version)."""
-    top = conn.execute("SELECT max(version) FROM submissions WHERE form = ? AND year = ? "
-                       "AND slot = ?", (form, year, slot)).fetchone()[0]
+    and the current stays current. Inside the caller's transaction. Returns (id, version).
+
+    At no moment are two versions of the slot current (the one_current_version index): a new
+    current version is written as superseded by the old one, the old one is then superseded
+    by it, and only then does it become current."""
+    top = st.scalar("SELECT max(version) FROM submissions WHERE form = ? AND year = ? "
+                    "AND slot = ?", (form, year, slot))
     version = (top or 0) + 1
     keep = history and current is not None
-    sub = conn.execute(
+    sub = st.insert(
         "INSERT INTO submissions (file_id, form, year, group_code, slot, version, accepted_at, "
         "superseded_by, superseded_at, restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (file_id, form, year, group, slot, version, stamp, current["id"] if keep else None,
-         stamp if keep else None, restored_from),
-    ).lastrowid
+        (file_id, form, year, group, slot, version, stamp,
+         current["id"] if current is not None else None, stamp if keep else None,
+         restored_from),
+    )
     if current is not None and not keep:
-        conn.execute("UPDATE submissions SET superseded_by = ?, superseded_at = ? WHERE id = ?",
-                     (sub, stamp, current["id"]))
-    conn.executemany(
-        "INSERT INTO record_values (submission_id, item_key, field, value, sheet, cell) "
-        "VALUES (?, ?, ?, ?, ?, ?)", [(sub, *r) for r in rows])
-    return int(sub or 0), version
+        st.execute("UPDATE submissions SET superseded_by = ?, superseded_at = ? WHERE id = ?",
+                   (sub, stamp, current["id"]))
+        st.execute("UPDATE submissions SET superseded_by = NULL WHERE id = ?", (sub,))
+    st.bulk_insert("record_values", VALUE_COLUMNS,
+                   [(sub, *r, i) for i, r in enumerate(rows)])
+    return sub, version
 
 
 JST = dt.timezone(dt.timedelta(hours=9))
 
 
 def saved_stamp(moment: dt.datetime) -> str:
-    """A saved time as the master keeps it: UTC, to the second (compares as text)."""
+    """A moment as the master keeps it: UTC, to the second (compares as text)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
@@ -443,3 +225,30 @@ def jp_time(stamp: str | None) -> str:
         moment = moment.replace(tzinfo=JST)
     m = moment.astimezone(JST)
     return f"{m.year}年{m.month}月{m.day}日 {m.hour}:{m.minute:02d}"
+
+
+def set_meta(st: Store, key: str, value: str) -> None:
+    st.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+               "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def claim_master(url: str, workspace_id: str, root: str) -> None:
+    """Make the master's schema in the database at ``url`` for a new workspace. A database
+    that already holds another workspace's master with anything in it is refused in words
+    (its data is never mixed with this one's); an empty master is taken over."""
+    st = Store(url, upgrade=False)
+    try:
+        with st.write():
+            if _schema_version(st) > 0:
+                owner = st.scalar("SELECT value FROM meta WHERE key = 'workspace_id'")
+                held = any(st.scalar(f"SELECT count(*) FROM {table}")
+                           for table in ("groups", "issued", "files"))
+                if owner != workspace_id and held:
+                    where = st.scalar("SELECT value FROM meta WHERE key = 'workspace_root'")
+                    raise WorkspaceFault(code="db_other_master", where=st.where,
+                                         root=where or "?")
+            _upgrade(st, create=True)
+            set_meta(st, "workspace_id", workspace_id)
+            set_meta(st, "workspace_root", root)
+    finally:
+        st.close()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 from fujimi_xl import store
 from fujimi_xl.core.model import Group
+from fujimi_xl.store.engine import Store
 from fujimi_xl.store.plans import carried, load_plan
 
 
@@ -30,7 +30,7 @@ class Table:
     missing: list[Group]  # groups with items but no accepted file
 
 
-def current_table(conn: sqlite3.Connection, form: str, year: int) -> Table:
+def current_table(conn: Store, form: str, year: int) -> Table:
     plan = load_plan(conn, form)
     groups = {g.code: g for g in plan.groups}
     values: dict[tuple[str, str], dict[str, Any]] = {}
@@ -71,7 +71,7 @@ class Version:
     saved_at: str | None  # the workbook's own saved time, UTC; None when it had none
 
 
-def current_versions(conn: sqlite3.Connection, form: str, year: int) -> dict[int, Version]:
+def current_versions(conn: Store, form: str, year: int) -> dict[int, Version]:
     """submission id -> its version and file, for the current submissions of a form and year."""
     return {r["id"]: Version(r["version"], r["file_name"], r["received_at"], r["saved_at"])
             for r in conn.execute(
@@ -80,7 +80,7 @@ def current_versions(conn: sqlite3.Connection, form: str, year: int) -> dict[int
                 "WHERE s.form = ? AND s.year = ? AND s.superseded_by IS NULL", (form, year))}
 
 
-def latest_record(conn: sqlite3.Connection, form: str, slot: str, year: int) -> dict[str, Any]:
+def latest_record(conn: Store, form: str, slot: str, year: int) -> dict[str, Any]:
     """The values of the last accepted version of ``slot`` up to ``year`` (prefill)."""
     row = conn.execute(
         "SELECT id FROM submissions WHERE form = ? AND slot = ? AND year <= ? "

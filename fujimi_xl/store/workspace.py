@@ -1,5 +1,6 @@
-"""A workspace: one folder holding the config, the signing key, the master database and the
-files that go out (outbox), come back (feedback) and get printed (reports)."""
+"""A workspace: one folder holding the config, the signing key, the master database (or the
+URL of the PostgreSQL database that holds it) and the files that go out (outbox), come back
+(feedback) and get printed (reports)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import errno
 import json
 import os
 import secrets
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from fujimi_xl.core.errors import WorkspaceError
 
 _CHECKED: set[tuple[str, int, int]] = set()  # masters this process has quick-checked
 
+DB_URL_ENV = "FUJIMI_DB_URL"
 CONFIG = "fujimi.json"
 KEY = "secret.key"
 DB = "master.sqlite"
@@ -29,7 +30,21 @@ class Workspace:
 
     @property
     def db_path(self) -> Path:
+        """The SQLite master's file (when the master is in the workspace)."""
         return self.root / DB
+
+    @property
+    def db_url(self) -> str:
+        """Where the master is: ``FUJIMI_DB_URL``, else the config's ``db``, else
+        ``master.sqlite`` in the workspace."""
+        return os.environ.get(DB_URL_ENV) or str(self.config.get("db") or "") \
+            or store.sqlite_url(self.db_path.resolve())
+
+    @property
+    def db_where(self) -> str:
+        """The master as it may be printed: the file's path, or the URL without password."""
+        url = self.db_url
+        return store.mask(url) if store.is_postgres(url) else str(self.db_path)
 
     @property
     def outbox(self) -> Path:
@@ -70,11 +85,13 @@ class Workspace:
         except (OSError, ValueError) as exc:
             raise WorkspaceError(code="key_unreadable", path=self.root / KEY) from exc
 
-    def connect(self) -> sqlite3.Connection:
-        """A connection to the master, checked (SQLite's quick check) the first time this
+    def connect(self) -> store.Store:
+        """The store of the master, checked (SQLite's quick check) the first time this
         process opens it and again whenever the file changed on disk since: a corrupted
         master stops the command with the master_corrupt fault before it is used."""
-        conn = store.connect(self.db_path)
+        conn = store.Store(self.db_url)
+        if conn.dialect.name != "sqlite":
+            return conn
         try:
             st = self.db_path.stat()
             seen = (str(self.db_path.resolve()), st.st_mtime_ns, st.st_size)
@@ -119,10 +136,18 @@ class Workspace:
         os.replace(tmp, self.root / CONFIG)
 
 
-def create_workspace(root: Path, title: str = "", city: str = "") -> Workspace:
+def create_workspace(root: Path, title: str = "", city: str = "", db: str = "") -> Workspace:
+    """A new workspace at ``root``; its master in ``master.sqlite`` there, or in the database
+    at ``db`` (a PostgreSQL URL; ``FUJIMI_DB_URL`` when not given)."""
     root = Path(root)
     if (root / CONFIG).exists():
         raise WorkspaceError(code="already_workspace", root=root, config=CONFIG)
+    url = db or os.environ.get(DB_URL_ENV, "")
+    workspace_id = secrets.token_hex(8)
+    if store.is_postgres(url):
+        # the schema is made (or an empty master taken over) before anything is written
+        # here; a database holding another workspace's master is refused in words
+        store.claim_master(url, workspace_id, str(root.resolve()))
     root.mkdir(parents=True, exist_ok=True)
     key_path = root / KEY
     fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -140,8 +165,12 @@ def create_workspace(root: Path, title: str = "", city: str = "") -> Workspace:
             "font": "ＭＳ ゴシック",
         },
     )
+    if store.is_postgres(url):  # given with --db, or by FUJIMI_DB_URL: kept with the workspace
+        ws.config["db"] = url
+    ws.config["workspace_id"] = workspace_id
     ws.save_config()
-    store.create(ws.db_path)
+    if not store.is_postgres(url):
+        store.create(ws.db_path).close()
     for sub in (ws.outbox, ws.feedback, ws.reports, ws.archive):
         sub.mkdir(exist_ok=True)
     return ws
@@ -156,6 +185,7 @@ def open_workspace(root: Path) -> Workspace:
         config = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise WorkspaceError(code="config_unreadable", path=path, detail=str(exc)) from exc
-    if not (root / DB).is_file():
+    ws = Workspace(root, config)
+    if not store.is_postgres(ws.db_url) and not (root / DB).is_file():
         raise WorkspaceError(code="no_master", path=root / DB)
-    return Workspace(root, config)
+    return ws

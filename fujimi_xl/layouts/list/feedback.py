@@ -26,6 +26,7 @@ from fujimi_xl.forms import Form
 from fujimi_xl.layouts.list import generator as generate
 from fujimi_xl.layouts.sheet import sheet_generator
 from fujimi_xl.layouts.sheet.sheet_generator import cell_of
+from fujimi_xl.store.plans import group_row
 
 if TYPE_CHECKING:
     from fujimi_xl.store.workspace import Workspace
@@ -44,7 +45,7 @@ def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Any,
     of its fixed texts and of the messages (the file name stays 差戻し_…)."""
     conn = ws.connect()
     try:
-        g = conn.execute("SELECT * FROM groups WHERE code = ?", (issue["group_code"],)).fetchone()
+        g = group_row(conn, issue["group_code"])
     finally:
         conn.close()
     group = Group(issue["group_code"], g["department"] if g else "", g["name"] if g else "")

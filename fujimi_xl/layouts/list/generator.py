@@ -194,10 +194,12 @@ class Book:
         fb.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
 
     def guide(self, form: Form, year: int, group: Group, password: str,
-              extra: dict[str, Any] | None = None, choice_lists: bool = False) -> None:
-        """The instructions sheet. ``choice_lists``: the layout asks for the choices of its
-        input fields as {grade_list} (the list layout does; a layout that does not leaves it
-        empty)."""
+              extra: dict[str, Any] | None = None, link: str = "",
+              choice_lists: bool = False) -> None:
+        """The instructions sheet; ``link``, when given, is the address of the slot's page
+        on the server (upload the book there and see the result at once). ``choice_lists``:
+        the layout asks for the choices of its input fields as {grade_list} (the list layout
+        does; a layout that does not leaves it empty)."""
         year_long = year_label(year, self.lang)
         guide = self.wb.add_worksheet(GUIDE_SHEET)
         guide.set_column(0, 0, 4)
@@ -226,6 +228,11 @@ class Book:
             guide.write_string(i, 0, f"{i - 2}.", self.text)
             guide.write_string(i, 1, text, self.text)
             guide.set_row(i, layout.row_height([(text, 100)]))
+        if link:
+            r = len(lines) + 4
+            guide.write_string(r, 1, self.text_of("guide_link"), self.bold)
+            guide.write_url(r + 1, 1, link, self.fmt(font_color="blue", underline=1),
+                            string=link)
         _print_setup(guide, landscape=True)
         guide.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True})
 
@@ -276,6 +283,7 @@ def build(
     feedback_rows: list[tuple[str, str, str]] | None = None,
     references: dict[str, dict[str, str]] | None = None,
     lang: str = "ja",
+    link: str = "",
 ) -> Issued:
     """Write the workbook to ``path`` and return what was issued.
 
@@ -287,7 +295,8 @@ def build(
     (cell, field, message) fills a first sheet listing every problem.
 
     ``lang`` ("ja" or "en") is the language of the fixed texts; sheet names and column headers
-    stay as the form defines them.
+    stay as the form defines them. ``link`` (the address of the group's page on the server)
+    is written on the instructions sheet when given.
     """
     values = values or {}
     marks = marks or {}
@@ -309,7 +318,7 @@ def build(
 
     if feedback_rows is not None:
         book.feedback_sheet(feedback_rows, password)
-    book.guide(form, year, group, password, choice_lists=True)
+    book.guide(form, year, group, password, link=link, choice_lists=True)
 
     # -- input sheet -----------------------------------------------------------------------
     ws = wb.add_worksheet(form.input_sheet)

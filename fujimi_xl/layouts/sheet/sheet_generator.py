@@ -417,10 +417,12 @@ def build(path: Path, form: Form, year: int, group: Group, item: PlanItem, *, ke
           password: str = "", prefill: dict[str, Any] | None = None,
           values: dict[str, Any] | None = None,
           marks: dict[tuple[str, str], list[str]] | None = None,
-          feedback_rows: list[tuple[str, str, str]] | None = None, lang: str = "ja") -> Issued:
+          feedback_rows: list[tuple[str, str, str]] | None = None, lang: str = "ja",
+          link: str = "") -> Issued:
     """Write the workbook of one record (``item``), prefilled with ``prefill`` (the last
     accepted values), or with ``values`` (texts, for a feedback workbook). ``lang`` ("ja" or
-    "en") is the language of the fixed texts; the form's own labels stay as defined."""
+    "en") is the language of the fixed texts; the form's own labels stay as defined.
+    ``link`` (the address of the record's page on the server) goes on the instructions."""
     path = Path(path)
     record = {**item.record, **(prefill or {})}
     book = Book(path, form, year, group, font, lang)
@@ -428,7 +430,8 @@ def build(path: Path, form: Form, year: int, group: Group, item: PlanItem, *, ke
     if feedback_rows is not None:
         book.feedback_sheet(feedback_rows, password)
         _link_feedback(book, feedback_rows, form.input_sheet)
-    book.guide(form, year, group, password, {"program_name": form.item_title(item.record)})
+    book.guide(form, year, group, password, {"program_name": form.item_title(item.record)},
+               link=link)
 
     ws = wb.add_worksheet(form.input_sheet)
     ctx = context(form, year, record, group.full_name)

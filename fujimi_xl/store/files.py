@@ -1,0 +1,67 @@
+"""The receipt log (every file received, accepted or not) and the reads of accepted values
+that ingest, restore and verify need."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fujimi_xl.store.engine import Store
+
+_RECEIPT = ("INSERT INTO files (sha256, file_name, size, received_at, form, year, group_code, "
+            "slot, issue_id, outcome, n_errors, n_warnings, problems, saved_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+
+
+def record_receipt(st: Store, row: tuple[Any, ...]) -> int:
+    """One received file (the 14 columns of ``_RECEIPT``), inside the caller's transaction;
+    its id."""
+    return st.insert(_RECEIPT, row)
+
+
+def seen(st: Store, sha: str, outcome: str) -> bool:
+    """Whether a file of this sha256 was already received with ``outcome``."""
+    return st.one("SELECT 1 FROM files WHERE sha256 = ? AND outcome = ?",
+                  (sha, outcome)) is not None
+
+
+def last_refusal(st: Store, sha: str) -> Any:
+    """The last refusal of a file of this sha256, or None."""
+    return st.one("SELECT * FROM files WHERE sha256 = ? AND outcome = 'rejected' "
+                  "ORDER BY id DESC LIMIT 1", (sha,))
+
+
+def accepted_version(st: Store, sha: str) -> Any:
+    """The version (and slot) a file of this sha256 was last accepted as, or None."""
+    return st.one(
+        "SELECT f.form, f.year, f.group_code, f.slot, f.saved_at, s.version, s.superseded_by, "
+        "s.superseded_at FROM files f JOIN submissions s ON s.file_id = f.id "
+        "WHERE f.sha256 = ? AND f.outcome = 'accepted' ORDER BY s.id DESC LIMIT 1", (sha,))
+
+
+def values_of(st: Store, submission_id: int) -> dict[tuple[str, str], Any]:
+    """(item key, field) -> stored value JSON of one submission."""
+    return {(r[0], r[1]): r[2] for r in st.execute(
+        "SELECT item_key, field, value FROM record_values WHERE submission_id = ?",
+        (submission_id,))}
+
+
+def value_rows(st: Store, submission_id: int) -> list[Any]:
+    """Every value row of one submission, in the order they were written."""
+    return list(st.execute("SELECT * FROM record_values WHERE submission_id = ? "
+                           "ORDER BY seq", (submission_id,)).fetchall())
+
+
+def file_of(st: Store, file_id: int) -> Any:
+    return st.one("SELECT * FROM files WHERE id = ?", (file_id,))
+
+
+def last_of_slot(st: Store, form: str, year: int, slot: str) -> Any:
+    """The last file received for a slot (its name, time and outcome), or None."""
+    return st.one("SELECT file_name, received_at, outcome FROM files WHERE form = ? AND "
+                  "year = ? AND slot = ? ORDER BY id DESC LIMIT 1", (form, year, slot))
+
+
+def current_of_slot(st: Store, form: str, year: int, slot: str) -> Any:
+    """The current submission's version and time of a slot, or None."""
+    return st.one("SELECT version, accepted_at FROM submissions WHERE form = ? AND year = ? "
+                  "AND slot = ? AND superseded_by IS NULL", (form, year, slot))
