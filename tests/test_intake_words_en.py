@@ -42,6 +42,8 @@ def test_an_empty_file_is_said_in_english_on_the_command_line(run, ws, tmp_path)
     assert "空のファイル" not in en.output
     ja = run("ingest", path, "-w", ws.root)
     assert "Excelブック(.xlsx)として読めません（空のファイル (0バイト)）。" in ja.output
+    again = run("--lang", "en", "ingest", path, "-w", ws.root)  # the stored refusal, in English
+    assert "(an empty file (0 bytes))" in again.output
 
 
 def test_a_truncated_zip(ws, outbox, tmp_path):
@@ -61,7 +63,26 @@ def test_a_missing_sheet_part_names_the_sheet_and_the_part(ws, outbox, tmp_path)
     assert p.message("ja").startswith(
         f"Excelブック(.xlsx)として読めません（シート「入力」の部品 {part} がありません）。")
     assert p.message("en").startswith(
-        f"Not a readable Excel workbook (the part {part} of sheet '入力' is missing).")
+        f"Not a readable Excel workbook (part {part} of sheet '入力' is missing).")
+
+
+def test_broken_compressed_data_names_the_part_in_english(ws, outbox, tmp_path):
+    src = outbox[TEMPLATE_GROUP]
+    part = hostile.input_sheet_part(src)
+    p = refused(ws, hostile.corrupt_deflate(src, tmp_path / "broken.xlsx"))
+    # the flipped bytes break the deflate stream, or end it early, or inflate to other bytes
+    # (the CRC), or to more than the part declares: which one depends on the bytes
+    said = {f"部品 {part} の圧縮データが壊れています": f"part {part}: broken compressed data",
+            f"部品 {part} の圧縮データが途中で切れています": f"part {part}: compressed data cut short",
+            f"部品 {part} が途中で切れています": f"part {part} is cut short",
+            f"部品 {part} が壊れています (CRC/サイズ不一致)": f"part {part}: CRC/size mismatch",
+            f"部品 {part} が壊れています (展開後のサイズが申告と違います)":
+                f"part {part}: not the declared size"}
+    assert p.params["detail"] in said, p.params
+    assert p.message("ja").startswith(
+        f"Excelブック(.xlsx)として読めません（{p.params['detail']}）。")
+    assert p.message("en").startswith(
+        f"Not a readable Excel workbook ({said[p.params['detail']]}).")
 
 
 def test_a_far_cell_names_the_limit_in_english(ws, outbox, tmp_path):
