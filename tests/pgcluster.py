@@ -113,6 +113,10 @@ class Cluster:
         """A fresh database (a copy of ``template`` when given); its name."""
         name = name or self.new_name()
         tpl = f" TEMPLATE {template}" if template else ""
+        if template:  # a copy needs the template to itself: a connection some earlier part
+            # of the session kept (a server's thread, a helper's cached one) is cut
+            self.sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     f"WHERE datname = '{template}' AND pid <> pg_backend_pid()")
         self.sql(f"CREATE DATABASE {name}{tpl}")
         return name
 
@@ -122,6 +126,4 @@ class Cluster:
     def replace_db(self, name: str, template: str) -> None:
         """Make ``name`` an exact copy of ``template`` (which nobody may be connected to)."""
         self.drop_db(name)
-        self.sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                 f"WHERE datname = '{template}' AND pid <> pg_backend_pid()")
         self.create_db(name, template=template)

@@ -153,7 +153,8 @@ def test_a_master_held_by_another_writer_is_waited_for_then_refused_in_words(
         holder.begin()  # another writer's transaction holds the master's write lock
         with pytest.raises(WorkspaceFault) as caught:
             ws.check_writable()
-        assert caught.value.code == "master_locked"
+        assert caught.value.code == "pg_locked"
+        assert "SQLite" not in caught.value.message("ja")
         assert "Traceback" not in str(caught.value)
     finally:
         holder.rollback()

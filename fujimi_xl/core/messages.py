@@ -878,6 +878,14 @@ ERRORS: dict[str, tuple[str, str]] = {
         "Cannot use the master on the PostgreSQL server {where} ({detail}). Nothing was "
         "changed. Ask IT to check the server, then run the command again.",
     ),
+    "pg_locked": (
+        "マスタ（PostgreSQL {path}）を別の処理（実行中の取込やサーバなど）が使用中のため、{seconds}秒"
+        "待ちましたが使えませんでした。何も変更していません。その処理が終わってから、もう一度実行して"
+        "ください（待つ時間は環境変数 FUJIMI_LOCK_WAIT で変えられます）。",
+        "The master (PostgreSQL {path}) is in use by another task (an ingest or the server "
+        "still running); waited {seconds} seconds in vain. Nothing was changed. Run the "
+        "command again once that task is done (FUJIMI_LOCK_WAIT sets the wait).",
+    ),
     "pg_backup": (
         "マスタは PostgreSQL（{where}）にあるため、この作業フォルダの backup では写せません。マスタは"
         "情報システム担当に pg_dump でバックアップを取ってもらってください。",
@@ -2279,6 +2287,7 @@ class Code(StrEnum):
     GROUP_UNKNOWN = "group_unknown"
     GROUP_AMBIGUOUS = "group_ambiguous"
     MASTER_LOCKED = "master_locked"
+    PG_LOCKED = "pg_locked"
     MASTER_CORRUPT = "master_corrupt"
     MASTER_UNOPENABLE = "master_unopenable"
     MASTER_ERROR = "master_error"

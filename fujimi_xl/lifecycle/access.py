@@ -118,8 +118,6 @@ def _master_key(ws: Workspace) -> tuple[str, int]:
     """Which master a kept connection belongs to: its URL, and for a SQLite file its inode
     (a master restored from a backup is another file under the same name)."""
     url = ws.db_url
-    if store.is_postgres(url):
-        return url, 0
     try:
         return url, ws.db_path.stat().st_ino
     except OSError:
@@ -131,7 +129,16 @@ def _master(ws: Workspace) -> Iterator[Any]:
     """A connection to the master (its access tables come with the schema, step 4). Each
     thread keeps its connection for the next call: a server asks for a link's slot and notes
     an action on every request, and closing a SQLite master's last connection checkpoints its
-    WAL (some 20 ms on this kind of disk) where a kept one costs nothing."""
+    WAL (some 20 ms on this kind of disk) where a kept one costs nothing. A master on
+    PostgreSQL is connected to for each call (a server restart would leave kept connections
+    dead)."""
+    if store.is_postgres(ws.db_url):
+        conn = ws.connect()
+        try:
+            yield conn
+        finally:
+            conn.close()
+        return
     seen = _master_key(ws)
     kept: dict[tuple[str, int], Any] = _LOCAL.__dict__.setdefault("conns", {})
     conn = kept.pop(seen, None)

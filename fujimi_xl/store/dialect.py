@@ -317,7 +317,7 @@ class PostgreSQL(Dialect):
             conn.execute("ROLLBACK")
             pg = _psycopg()
             if isinstance(exc, pg.errors.LockNotAvailable):
-                raise WorkspaceFault(code="master_locked", path=mask(where),
+                raise WorkspaceFault(code="pg_locked", path=mask(where),
                                      seconds=f"{lock_wait():.0f}") from exc
             raise
 
@@ -336,7 +336,7 @@ class PostgreSQL(Dialect):
         low = text.lower()
         place = _where(where)
         if isinstance(exc, pg.errors.LockNotAvailable):
-            return WorkspaceFault(code="master_locked", path=mask(where),
+            return WorkspaceFault(code="pg_locked", path=mask(where),
                                   seconds=f"{lock_wait():.0f}")
         if isinstance(exc, pg.errors.InsufficientPrivilege) or "permission denied" in low:
             return WorkspaceFault(code="pg_denied", where=place, user=_user(where),
