@@ -226,16 +226,25 @@ def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, 
     conn = ws.connect()
     try:
         # the sha256 decides before any parsing
-        to_read: list[tuple[Path, str]] = []
-        archived: set[str] | None = None
+        hashed: list[tuple[Path, str | OSError]] = []
         for path in files:
             try:
-                sha = sha256_of(path)
+                hashed.append((path, sha256_of(path)))
             except OSError as exc:
+                hashed.append((path, exc))
+        # the files accepted before, looked up for the whole folder at once
+        accepted = received.accepted_versions(
+            conn, [s for _, s in hashed if isinstance(s, str)])
+        to_read: list[tuple[Path, str]] = []
+        archived: set[str] | None = None
+        for path, sha_or_error in hashed:
+            if isinstance(sha_or_error, OSError):
                 report.files.append(FileResult(str(path), path.name, "rejected", problems=[
-                    Problem("not_workbook", file=path.name, params={"detail": str(exc)})]))
+                    Problem("not_workbook", file=path.name,
+                            params={"detail": str(sha_or_error)})]))
                 continue
-            known = _known(conn, sha)
+            sha = sha_or_error
+            known = _known(accepted.get(sha))
             if known is not None:
                 report.files.append(_result_for_known(conn, path, sha, known))
                 if not dry_run:
@@ -362,8 +371,8 @@ class _Known:
     saved_at: str = ""
 
 
-def _known(conn: Any, sha: str) -> _Known | None:
-    row = received.accepted_version(conn, sha)
+def _known(row: Any) -> _Known | None:
+    """What ``received.accepted_version(s)`` found of a file (None: never accepted)."""
     if row is None:
         return None
     return _Known("accepted", row["form"], row["year"], row["group_code"],

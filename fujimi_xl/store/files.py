@@ -3,6 +3,7 @@ that ingest, restore and verify need."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from fujimi_xl.store.engine import Store
@@ -36,6 +37,27 @@ def accepted_version(st: Store, sha: str) -> Any:
         "SELECT f.form, f.year, f.group_code, f.slot, f.saved_at, s.version, s.superseded_by, "
         "s.superseded_at FROM files f JOIN submissions s ON s.file_id = f.id "
         "WHERE f.sha256 = ? AND f.outcome = 'accepted' ORDER BY s.id DESC LIMIT 1", (sha,))
+
+
+def accepted_versions(st: Store, shas: Iterable[str]) -> dict[str, Any]:
+    """``accepted_version`` of many files at once: sha256 -> its row, for those accepted
+    (a few queries for a whole folder instead of one per file)."""
+    found: dict[str, Any] = {}
+    wanted = sorted(set(shas))
+    for i in range(0, len(wanted), _CHUNK):
+        part = wanted[i:i + _CHUNK]
+        marks = ", ".join("?" * len(part))
+        for row in st.execute(
+                "SELECT f.sha256, f.form, f.year, f.group_code, f.slot, f.saved_at, s.version, "
+                "s.superseded_by, s.superseded_at FROM files f "
+                "JOIN submissions s ON s.file_id = f.id "
+                f"WHERE f.sha256 IN ({marks}) AND f.outcome = 'accepted' ORDER BY s.id",
+                part).fetchall():
+            found[row["sha256"]] = row  # by s.id, so the last one kept is the newest
+    return found
+
+
+_CHUNK = 500  # placeholders per query (SQLite allows 32766; PostgreSQL 65535)
 
 
 def values_of(st: Store, submission_id: int) -> dict[tuple[str, str], Any]:
