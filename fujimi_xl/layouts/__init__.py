@@ -76,9 +76,13 @@ def _list_generate(conn: store.Store, form: Form, year: int, plan: Plan,
     """One book per group, with the group's items (and what the last year carried)."""
     carry = carried(conn, form.name, year)
     links, common = _links(common)
+    by_group: dict[str, list[PlanItem]] = {g.code: [] for g in groups}
+    for it in plan.items:  # one pass, in plan order (not one pass per group)
+        if it.group in by_group:
+            by_group[it.group].append(it)
     jobs: list[Job] = []
     for g in groups:
-        items = [it for it in plan.items if it.group == g.code]
+        items = by_group[g.code]
         refs = None if carry is None else {
             it.key: carry.get((it.key, g.code), {}) for it in items}
 

@@ -158,13 +158,15 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
             # a text taller than Excel's largest row gets several rows, its cells merged
             # over them; the fields merged over an item's rows span them all
             texts = [[(c, fid, _text(form, fid, row)) for c, fid, *_ in specs] for row in block]
+            several = len(block) > 1
             spans = [print_fit.split_rows(print_fit.row_points(
-                [(t, width(fid)) for _, fid, t in cells
-                 if not (fid in merge_fields and len(block) > 1)]))
+                [(t, w) for (_, _, w, _, merged), (_, _, t) in zip(specs, cells, strict=True)
+                 if not (merged and several)]))
                 for cells in texts]
             # a single row already measured its merged fields' texts above
-            need = print_fit.row_points([(t, width(fid)) for _, fid, t in texts[0]
-                                         if fid in merge_fields]) if len(block) > 1 else 0.0
+            need = print_fit.row_points([(t, w) for (_, _, w, _, merged), (_, _, t)
+                                         in zip(specs, texts[0], strict=True) if merged]) \
+                if several else 0.0
             have = sum(sum(h) for h in spans)
             if need > have:
                 spans[-1] = print_fit.split_rows(sum(spans[-1]) + need - have)
@@ -181,7 +183,10 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
                         _put_typed(ws, r, c, len(heights), form.by_id[fid],
                                    row.record.get(fid), style)
                         continue
-                    _put(ws, r, c, len(heights), text, style)
+                    if len(heights) == 1 and len(text) <= layout.EXCEL_TEXT_LIMIT:
+                        ws.write_string(r, c, text, style)  # _put's usual case, inline
+                    else:
+                        _put(ws, r, c, len(heights), text, style)
                 for i, h in enumerate(heights):
                     ws.set_row(r + i, h)
                 r += len(heights)

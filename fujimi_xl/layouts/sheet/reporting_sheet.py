@@ -210,6 +210,8 @@ def _grow(form: Form, placed: Any, texts: dict[str, Any]) -> \
         if h > print_fit.MAX_ROW_POINTS and (tallest is None or h > tallest[0]):
             tallest = (h, cell, text)
     split = {r: print_fit.split_rows(h) for r, h in need.items() if h > print_fit.MAX_ROW_POINTS}
+    if not split:  # the usual case: no row grows, nothing moves
+        return {}, None
     extra = {r: len(hs) - 1 for r, hs in split.items()}
 
     def moved(r: int) -> int:
