@@ -393,3 +393,13 @@ def col_of(sheet: Any, header_suffix: str) -> int:
         if isinstance(v, str) and v.endswith(header_suffix):
             return c
     raise KeyError(header_suffix)
+
+
+@pytest.fixture(scope="module")
+def runner() -> Any:
+    """The web app's pool of ingest workers, one per test module (a module may define its own)."""
+    from fujimi_xl.web.runner import Runner  # only the web tests start a pool
+
+    r = Runner(workers=2)
+    yield r
+    r.close()

@@ -26,13 +26,6 @@ FORM = "progress"
 PASSWORD = "kanri-2026-pass"
 
 
-@pytest.fixture(scope="module")
-def runner() -> Any:
-    r = Runner(workers=2)
-    yield r
-    r.close()
-
-
 @pytest.fixture
 def app(ws: Any, runner: Runner) -> Any:
     access.add_user(ws, "jimukyoku", PASSWORD)

@@ -24,13 +24,6 @@ from .conftest import YEAR, master_snapshot
 FORM = "progress"
 
 
-@pytest.fixture(scope="module")
-def runner() -> Any:
-    r = Runner(workers=2)
-    yield r
-    r.close()
-
-
 @pytest.fixture
 def tokens(ws: Any) -> dict[str, str]:
     """slot -> the token of its link."""

@@ -21,20 +21,12 @@ from fujimi_xl.forms import load_form
 from fujimi_xl.lifecycle import access
 from fujimi_xl.lifecycle.plan import write_plan_template
 from fujimi_xl.web import create_app
-from fujimi_xl.web.runner import Runner
 
 from .conftest import master_snapshot
 from .test_web_group import page_text, table, upload
 
 FORM = "action_plan"
 YEAR = 2018
-
-
-@pytest.fixture(scope="module")
-def runner() -> Any:
-    r = Runner(workers=2)
-    yield r
-    r.close()
 
 
 @pytest.fixture
