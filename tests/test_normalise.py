@@ -60,3 +60,10 @@ def test_texts_in_one_pass_equal_text_one_by_one():
     values.append("制御\x07文字")
     assert normalise.texts(values) == [normalise.text(v) for v in values]
     assert normalise.texts(values)[-1] == ("制御文字", 1)
+    # without half-width katakana (the batch's one pass says so) and with it in one cell only
+    plain = [v for v in values[:1007] if not (isinstance(v, str) and any(
+        "\uff61" <= ch <= "\uff9f" for ch in v))]
+    assert normalise.texts(plain) == [normalise.text(v) for v in plain]
+    assert normalise.texts([*plain, "ﾃｽﾄ"])[-1] == ("テスト", 0)
+    # a control character at the edge of the table (\x1f) and DEL (\x7f) are counted too
+    assert normalise.texts([*plain, "a\x1fb\x7f"])[-1] == ("ab", 2)

@@ -91,14 +91,16 @@ def warm() -> None:
     """Load numpy now (about 0.1 s), before the worker processes are forked, so that they
     share it instead of each loading it on its first file; commands that never normalise a
     batch of texts do not load it at all."""
-    import numpy  # noqa: F401
+    _tables()
 
 
 _LUT: Any = None  # UTF-16 code unit -> what it becomes (numpy, built on first use)
+_FLAGS: Any = None  # UTF-16 code unit -> 1 for a control character, 2 for half-width katakana
+_CONTROL_FLAG, _KANA_FLAG = 1, 2
 
 
-def _lut() -> Any:
-    global _LUT
+def _tables() -> tuple[Any, Any]:
+    global _LUT, _FLAGS
     if _LUT is None:
         import numpy as np  # loaded once (see warm)
 
@@ -106,20 +108,33 @@ def _lut() -> Any:
         for first, last in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)):
             lut[first:last + 1] -= 0xFEE0  # Ａ → A, １ → 1
         lut[0x3000] = 0x20  # the ideographic space
-        _LUT = lut
-    return _LUT
+        flags = np.zeros(0x10000, dtype=np.uint8)
+        for first, last in ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x7F)):
+            flags[first:last + 1] = _CONTROL_FLAG  # what _CONTROL matches
+        flags[0xFF61:0xFF9F + 1] = _KANA_FLAG  # what _HALF_KANA matches
+        _LUT, _FLAGS = lut, flags
+    return _LUT, _FLAGS
 
 
-def _wide_bulk(s: str) -> str:
+def _units(s: str) -> Any:
+    import numpy as np  # loaded once (see warm)
+
+    return np.frombuffer(s.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+
+
+def _wide_bulk(s: str, units: Any = None, kana: bool | None = None) -> str:
     """What _WIDE.sub(_run, s) does, on a long text at once: full-width letters and digits and
     the ideographic space through a numpy lookup table (one pass over the UTF-16 code units,
     whatever the number of runs; surrogates map to themselves), then the rare half-width
-    katakana runs (they compose: ｶﾞ → ガ) by NFKC."""
-    import numpy as np  # loaded once (see warm)
-
-    units = np.frombuffer(s.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
-    s = _lut()[units].tobytes().decode("utf-16-le", "surrogatepass")
-    if _HALF_KANA.search(s):
+    katakana runs (they compose: ｶﾞ → ガ) by NFKC. ``units``: the text's UTF-16 code units
+    and ``kana`` whether it holds half-width katakana, when the caller has them."""
+    lut, flags = _tables()
+    if units is None:
+        units = _units(s)
+    if kana is None:
+        kana = bool(flags.take(units).any())
+    s = lut.take(units).tobytes().decode("utf-16-le", "surrogatepass")
+    if kana:
         s = _HALF_KANA.sub(_run, s)
     return s
 
@@ -129,21 +144,31 @@ def texts(values: list[Any]) -> list[tuple[str, int]]:
     (what a returned workbook's 150 free-text cells cost in one pass instead of 150).
 
     Every text goes through the same steps joined in one string, clean or not: on a clean
-    text they change nothing, and asking first would cost more than doing."""
+    text they change nothing, and asking first would cost more than doing. Control
+    characters and half-width katakana are looked for in the same pass over the code units
+    as the full-width letters are mapped (regex searches for them scan the whole text)."""
     out = [("", 0) if type(v) is str else text(v) for v in values]
     strs = [i for i, v in enumerate(values) if type(v) is str]
-    big = _SEP.join(values[i] for i in strs)
-    # a few texts, the separator typed in one, or control characters (counted per cell): one
-    # at a time
-    if len(strs) < 8 or big.count(_SEP) != len(strs) - 1 or _CONTROL.search(big):
+    big = _SEP.join([values[i] for i in strs])
+    one_by_one = len(strs) < 8 or big.count(_SEP) != len(strs) - 1
+    if not one_by_one:
+        _, flags = _tables()
+        units = _units(big)
+        found = flags.take(units)
+        kana = False
+        if found.any():
+            # control characters (counted per cell): one at a time
+            one_by_one = bool((found & _CONTROL_FLAG).any())
+            kana = bool((found & _KANA_FLAG).any())
+    if one_by_one:  # a few texts, the separator typed in one, or control characters
         for i in strs:
             out[i] = text(values[i])
         return out
+    big = _wide_bulk(big, units, kana)
     if "\r" in big:
         big = big.replace("\r\n", "\n").replace("\r", "\n")
     if "\u2028" in big:
         big = big.replace("\u2028", "\n")
-    big = _wide_bulk(big)
     if "\n" in big:
         # the ends of every line: str.strip() removes what [^\S\n]* matches (both are
         # Python's isspace), and no line holds a newline
@@ -155,6 +180,14 @@ def texts(values: list[Any]) -> list[tuple[str, int]]:
 
 def choice(value: Any) -> str:
     """A choice typed or picked: ' ａ ' → 'A' (full NFKC: a choice is a code, not prose)."""
+    if type(value) is str and len(value) <= 40:
+        return _choice_text(value)  # a book's few distinct choices, worked out once each
+    s, _ = text(value)
+    return unicodedata.normalize("NFKC", s).strip().upper()
+
+
+@functools.lru_cache(maxsize=4096)
+def _choice_text(value: str) -> str:
     s, _ = text(value)
     return unicodedata.normalize("NFKC", s).strip().upper()
 
