@@ -124,7 +124,7 @@ def test_a_worker_that_cannot_write_the_archive_reports_a_fault_not_a_refusal(ws
     _, files = returned(outbox, fill)
     shutil.rmtree(ws.archive)
     ws.archive.write_text("not a folder")
-    intake._MADE.discard(ws.archive)
+    intake._MADE.discard(str(ws.archive))
     ctx = intake.Context(str(ws.root), ws.key())
     analysis = intake.analyse(ctx, str(files[0]))
     assert analysis.stage == "fault" and analysis.result.problems == []

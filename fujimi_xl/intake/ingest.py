@@ -135,7 +135,7 @@ def expand(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileResult]]:
     return files, skipped
 
 
-_MADE: set[Path] = set()
+_MADE: set[str] = set()  # archive folders made by this process
 
 
 def archive(ws: Workspace, path: Path, sha: str) -> Path:
@@ -146,19 +146,22 @@ def archive(ws: Workspace, path: Path, sha: str) -> Path:
 
 def archive_once(folder: Path, path: Path, sha: str, data: bytes | None = None) -> Path:
     """The copy named ``sha``: from ``data`` (the bytes that were hashed) or from ``path``."""
-    target = folder / f"{sha}{path.suffix.lower() or '.xlsx'}"
-    if not target.exists():
-        if target.parent not in _MADE:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _MADE.add(target.parent)
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    # plain os calls on text paths: this runs for every file accepted
+    name = f"{sha}{path.suffix.lower() or '.xlsx'}"
+    where = os.fspath(folder)
+    target = os.path.join(where, name)
+    if not os.path.exists(target):
+        if where not in _MADE:
+            os.makedirs(where, exist_ok=True)
+            _MADE.add(where)
+        tmp = f"{target}.{os.getpid()}.tmp"
         if data is not None:
             with open(tmp, "wb") as fh:
                 fh.write(data)
         else:
             shutil.copyfile(path, tmp)
         os.replace(tmp, target)
-    return target
+    return Path(target)
 
 
 _FAULT_CALLS: dict[str, int] = {}
@@ -205,9 +208,10 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
         progress.start(len(files))
     key = ws.key()
     try:
-        return _ingest(ws, files, report, key, form=form, year=year, group=group,
-                       workers=workers, progress=progress, dry_run=dry_run, lang=lang,
-                       slot=slot, isolated=isolated)
+        with isolate.fewer_collections():
+            return _ingest(ws, files, report, key, form=form, year=year, group=group,
+                           workers=workers, progress=progress, dry_run=dry_run, lang=lang,
+                           slot=slot, isolated=isolated)
     except _faults() as exc:  # the workspace's, never a returned file's: a sentence, exit 2
         raise store.fault_from(exc, ws.db_where) from exc
 

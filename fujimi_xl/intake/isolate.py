@@ -15,6 +15,8 @@ normally never killed while LibreOffice runs for it.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing as mp
 import os
 import threading
@@ -46,9 +48,33 @@ def limit_process() -> None:
         pass
 
 
+# the cyclic garbage collector during a batch of files: the objects alive when the batch starts
+# (every module, the forms) are set aside (gc.freeze), so a collection does not walk them again
+# and again, and the youngest generation is collected every GC_THRESHOLD allocations instead
+# of every 700 (a file makes thousands of small objects, nearly all freed by reference
+# counting). About 5 % of a worker's time per file; memory stays bounded per file.
+GC_THRESHOLD = (5000, 20, 20)
+
+
 def _init_worker() -> None:
     limit_process()
     _exit_with_parent()
+    gc.freeze()  # what the worker inherited from its parent: never garbage
+    gc.set_threshold(*GC_THRESHOLD)
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """GC_THRESHOLD and the objects alive now set aside, for the time of a batch of files in
+    this process; the collector as it was afterwards."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 def _exit_with_parent(every: float = 0.5) -> None:

@@ -123,6 +123,28 @@ def find_input_sheet(book: RawBook, form: Form, payload: dict[str, Any]) -> RawS
     return None
 
 
+_LABELS: dict[tuple[int, int, bool], tuple[Form, Any]] = {}
+
+
+def _labels(form: Form, year: int, refs: bool) -> \
+        tuple[dict[str, str], dict[str, str], set[str]]:
+    """The headers the input sheet should have (field id -> label), the same by their
+    normalised label (-> field id), and the normalised headers of the ○/× check columns:
+    worked out once per form, year and layout (a worker reads hundreds of books of one form).
+    """
+    key = (id(form), year, refs)
+    kept = _LABELS.get(key)
+    if kept is not None and kept[0] is form:
+        return kept[1]  # type: ignore[no-any-return]
+    expected = headers(form, year, refs)
+    wanted = {_label(v): fid for fid, v in expected.items()}
+    checks = {_label(h) for lang in ("ja", "en") for h in check_headers(form, year, lang, refs)}
+    if len(_LABELS) > 64:
+        _LABELS.clear()
+    _LABELS[key] = (form, (expected, wanted, checks))
+    return expected, wanted, checks
+
+
 def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
             issued_items: list[dict[str, Any]], file_name: str) -> Extracted:
     out = Extracted()
@@ -141,8 +163,7 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
 
     # header row: the row holding the key header and the most expected labels
     refs = bool(payload.get("references"))
-    expected = headers(form, year, refs)
-    wanted = {_label(v): fid for fid, v in expected.items()}
+    expected, wanted, checks = _labels(form, year, refs)
     header_row, col_of = -1, {}  # type: int, dict[str, int]
     for r, row in enumerate(sheet.rows[:40]):
         found = {}
@@ -183,7 +204,6 @@ def extract(book: RawBook, form: Form, year: int, payload: dict[str, Any],
     field_cols = [(fid, c, letters(c)) for fid, c in col_of.items() if fid != "_key"]
     width = max(mapped) + 1
     # the ○/× check columns of sum rules: formulas staff read, never data (in either language)
-    checks = {_label(h) for lang in ("ja", "en") for h in check_headers(form, year, lang, refs)}
     if checks:
         mapped |= {c for c, v in enumerate(sheet.rows[header_row]) if _label(v) in checks}
     unmapped_upto: dict[int, list[int]] = {}  # row length -> the columns no header names
