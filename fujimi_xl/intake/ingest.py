@@ -745,7 +745,8 @@ def _analyse(ctx: Context, path_str: str) -> Analysis:
             # the feedback workbook is built here, in parallel; the main process only keeps it
             ws = _workspace(ctx.root)
             result.feedback = str(layouts.get(f.layout).feedback(
-                ws, f, issue, found, result.problems, name, lang=ctx.lang))
+                ws, f, issue, found, result.problems, name, lang=ctx.lang,
+                conn=worker_db(ctx)))  # not a new store: it would check the master again
         return Analysis(result, "invalid", issue, found)
     if not ctx.dry_run and raw is not None:
         # kept before the master changes; a copy whose merge is then refused (a newer issue
@@ -849,7 +850,8 @@ def settle(ws: Workspace, conn: Any, path: Path, sha: str, analysis: Analysis | 
                 and analysis.found is not None:
             # answered on the latest template, the group's answers carried over by item key
             result.feedback = str(layouts.get(f.layout).feedback(
-                ws, f, dict(latest), analysis.found, result.problems, name, lang=lang))
+                ws, f, dict(latest), analysis.found, result.problems, name, lang=lang,
+                conn=conn))
         return _reject(ws, conn, result, size, issue_id)
     if analysis.stage == "stale":  # cannot happen (issues are only ever added): read it again
         result.problems = [Problem("read_failed", file=name, params={"detail": "stale"})]
@@ -857,7 +859,7 @@ def settle(ws: Workspace, conn: Any, path: Path, sha: str, analysis: Analysis | 
     if analysis.stage == "invalid":
         if not dry_run and not result.feedback:
             result.feedback = str(layouts.get(f.layout).feedback(ws, f, issue, analysis.found,
-                                                 result.problems, name, lang=lang))
+                                                 result.problems, name, lang=lang, conn=conn))
         return _reject(ws, conn, result, size, issue_id)
     rows, result.records = analysis.found.rows, analysis.found.records
     if dry_run:

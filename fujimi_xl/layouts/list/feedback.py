@@ -40,14 +40,19 @@ def _raw_text(value: Any) -> str:
 
 def write_feedback(ws: Workspace, form: Form, issue: Any, ex: Any,
                    problems: list[Problem], file_name: str, lang: str = "ja", *,
-                   build: Callable[..., Path]) -> Path:
+                   build: Callable[..., Path], conn: Any = None) -> Path:
     """Write the feedback workbook of a refused file; ``lang`` ("ja" or "en") is the language
-    of its fixed texts and of the messages (the file name stays 差戻し_…)."""
-    conn = ws.connect()
-    try:
+    of its fixed texts and of the messages (the file name stays 差戻し_…). ``conn``: a store
+    of the master the caller has open (an ingest worker's), else one is opened here (and
+    the master checked, as every command's first open of it is)."""
+    if conn is not None:
         g = group_row(conn, issue["group_code"])
-    finally:
-        conn.close()
+    else:
+        opened = ws.connect()
+        try:
+            g = group_row(opened, issue["group_code"])
+        finally:
+            opened.close()
     group = Group(issue["group_code"], g["department"] if g else "", g["name"] if g else "")
     out_dir = ws.feedback / str(issue["year"]) / issue["form"]
     out_dir.mkdir(parents=True, exist_ok=True)
