@@ -241,6 +241,8 @@ def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, 
         # the files accepted before, looked up for the whole folder at once
         accepted = received.accepted_versions(
             conn, [s for _, s in hashed if isinstance(s, str)])
+        refusals = received.last_refusals(
+            conn, [s for _, s in hashed if isinstance(s, str) and s not in accepted])
         to_read: list[tuple[Path, str]] = []
         archived: set[str] | None = None
         for path, sha_or_error in hashed:
@@ -260,7 +262,7 @@ def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, 
                 if progress:
                     progress(1)
                 continue
-            refused = _refused_before(ws, conn, path, sha)
+            refused = _refused_before(ws, refusals.get(sha), path, sha)
             if refused is not None:  # the same refused file again: the same answer, no work
                 report.files.append(refused)
                 if progress:
@@ -442,8 +444,9 @@ _CIRCUMSTANTIAL = {"wrong_group", "wrong_year", "wrong_form", "read_failed", "li
                    "unknown_issue"}
 
 
-def _refused_before(ws: Workspace, conn: Any, path: Path, sha: str) -> FileResult | None:
-    row = received.last_refusal(conn, sha)
+def _refused_before(ws: Workspace, row: Any, path: Path, sha: str) -> FileResult | None:
+    """The answer given to this file (``row``: its last refusal, looked up with the folder's)
+    when it was refused before for a reason of its own, or None (read it again)."""
     if row is None:
         return None
     if {p.get("code") for p in store.loads(row["problems"])} & _CIRCUMSTANTIAL:
@@ -775,7 +778,11 @@ def _workspace(root: str) -> Workspace:
 def _stale(conn: Any, issue: dict[str, Any], f: Form) -> Problem | None:
     """The file answers an issue that a newer workbook (or a newer form) replaced: the
     problem names both issue times and what changed (items added, removed, edited)."""
-    newer = latest_issue(conn, issue)
+    return _stale_of(issue, f, latest_issue(conn, issue))
+
+
+def _stale_of(issue: dict[str, Any], f: Form, newer: Any) -> Problem | None:
+    """_stale, the newer issue of the slot (or None) being known."""
     if newer is None and issue["form_version"] == f.version:
         return None
     added, removed, edited = issue_changes(issue, newer)
@@ -838,7 +845,15 @@ def settle(ws: Workspace, conn: Any, path: Path, sha: str, analysis: Analysis | 
     if analysis.stage == "refused" or issue is None:
         return _reject(ws, conn, result, size, issue_id)
     f = worker_form(issue["form"], str(ws.root))
-    stale = _stale(conn, issue, f)
+    state = None
+    if analysis.stage == "ok" and not dry_run:
+        # staleness and the slot's versions in one query: the batch's transaction holds the
+        # master's write lock, so nothing changes between this read and the merge
+        state = received.merge_state(conn, sha, issue)
+        newer = issues.by_id(conn, state[0]) if state[0] is not None else None
+        stale = _stale_of(issue, f, newer)
+    else:
+        stale = _stale(conn, issue, f)
     if stale is not None:
         stale.file = name
         result.problems = [stale]
@@ -865,14 +880,17 @@ def settle(ws: Workspace, conn: Any, path: Path, sha: str, analysis: Analysis | 
     if dry_run:
         return _preview(conn, issue, result, rows)
     archive(ws, path, sha)  # kept before the master changes (the worker normally did it)
-    return _merge(conn, issue, result, rows, sha, size)
+    assert state is not None
+    return _merge(conn, issue, result, rows, sha, size, state[1:])
 
 
 def _merge(conn: Any, issue: dict[str, Any], result: FileResult,
-           rows: list[tuple[str, str, str, str, str]], sha: str, size: int) -> FileResult:
+           rows: list[tuple[str, str, str, str, str]], sha: str, size: int,
+           state: tuple[bool, Any, int]) -> FileResult:
+    """Merge the file's rows as the slot's next version, as one savepoint of the batch's
+    transaction; ``state``: what merge_state read in that transaction."""
     with store.transaction(conn):
-        again, current, top = received.merge_state(conn, sha, issue["form"], issue["year"],
-                                                   issue["slot"])
+        again, current, top = state
         if again:  # another process took it meanwhile
             result.outcome = "unchanged"
             return result

@@ -25,12 +25,6 @@ def seen(st: Store, sha: str, outcome: str) -> bool:
                   (sha, outcome)) is not None
 
 
-def last_refusal(st: Store, sha: str) -> Any:
-    """The last refusal of a file of this sha256, or None."""
-    return st.one("SELECT * FROM files WHERE sha256 = ? AND outcome = 'rejected' "
-                  "ORDER BY id DESC LIMIT 1", (sha,))
-
-
 def accepted_version(st: Store, sha: str) -> Any:
     """The version (and slot) a file of this sha256 was last accepted as, or None."""
     return st.one(
@@ -58,6 +52,21 @@ def accepted_versions(st: Store, shas: Iterable[str]) -> dict[str, Any]:
 
 
 _CHUNK = 500  # placeholders per query (SQLite allows 32766; PostgreSQL 65535)
+
+
+def last_refusals(st: Store, shas: Iterable[str]) -> dict[str, Any]:
+    """``last_refusal`` of many files at once: sha256 -> its last refusal, for those refused
+    before (a few queries for a whole folder instead of one round trip per file)."""
+    found: dict[str, Any] = {}
+    wanted = sorted(set(shas))
+    for i in range(0, len(wanted), _CHUNK):
+        part = wanted[i:i + _CHUNK]
+        marks = ", ".join("?" * len(part))
+        for row in st.execute(
+                f"SELECT * FROM files WHERE sha256 IN ({marks}) AND outcome = 'rejected' "
+                "ORDER BY id", part).fetchall():
+            found[row["sha256"]] = row  # by id, so the last one kept is the newest
+    return found
 
 
 def values_of(st: Store, submission_id: int) -> dict[tuple[str, str], Any]:
@@ -89,15 +98,24 @@ def current_of_slot(st: Store, form: str, year: int, slot: str) -> Any:
                   "AND slot = ? AND superseded_by IS NULL", (form, year, slot))
 
 
-def merge_state(st: Store, sha: str, form: str, year: int, slot: str) -> tuple[bool, Any, int]:
-    """What a merge needs to know, in one query: whether a file of this sha256 was accepted
-    already, the slot's current version (id, version, file_name, saved_at; None when none)
-    and its highest version number (0 when none)."""
+def merge_state(st: Store, sha: str, issue: Any) -> tuple[str | None, bool, Any, int]:
+    """What a merge of a file answering ``issue`` needs to know, in one query (one round
+    trip to a PostgreSQL master): the id of a newer issue of the same slot (None when
+    ``issue`` is the latest), whether a file of this sha256 was accepted already, the slot's
+    current version (id, version, file_name, saved_at; None when none) and its highest
+    version number (0 when none)."""
+    form, year, slot = issue["form"], issue["year"], issue["slot"]
     row = st.one(
-        "SELECT (SELECT count(*) FROM files WHERE sha256 = ? AND outcome = 'accepted') "
+        "SELECT (SELECT n.issue_id FROM issued n WHERE n.form = ? AND n.year = ? AND "
+        "n.slot = ? AND (n.issued_at > ? OR (n.issued_at = ? AND n.seq > "
+        "(SELECT o.seq FROM issued o WHERE o.issue_id = ?))) "
+        "ORDER BY n.issued_at DESC, n.seq DESC LIMIT 1) AS newer, "
+        "(SELECT count(*) FROM files WHERE sha256 = ? AND outcome = 'accepted') "
         "AS again, (SELECT max(version) FROM submissions WHERE form = ? AND year = ? "
         "AND slot = ?) AS top, s.id, s.version, f.file_name, f.saved_at "
         "FROM (SELECT 1 AS one) x LEFT JOIN submissions s ON s.form = ? AND s.year = ? "
         "AND s.slot = ? AND s.superseded_by IS NULL LEFT JOIN files f ON f.id = s.file_id",
-        (sha, form, year, slot, form, year, slot))
-    return bool(row["again"]), (row if row["id"] is not None else None), int(row["top"] or 0)
+        (form, year, slot, issue["issued_at"], issue["issued_at"], issue["issue_id"],
+         sha, form, year, slot, form, year, slot))
+    return (row["newer"], bool(row["again"]), (row if row["id"] is not None else None),
+            int(row["top"] or 0))
