@@ -63,18 +63,33 @@ def _init_worker() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
+class _Batches:
+    open = 0  # batches running in this process
+    before: tuple[int, ...] = gc.get_threshold()  # the thresholds before the first
+
+
+_BATCHES_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
 def fewer_collections() -> Iterator[None]:
     """GC_THRESHOLD and the objects alive now set aside, for the time of a batch of files in
-    this process; the collector as it was afterwards."""
-    before = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLD)
+    this process; the collector as it was once the last batch running in it (batches may
+    overlap in threads) is over."""
+    with _BATCHES_LOCK:
+        if _Batches.open == 0:
+            _Batches.before = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(*GC_THRESHOLD)
+        _Batches.open += 1
     try:
         yield
     finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()
+        with _BATCHES_LOCK:
+            _Batches.open -= 1
+            if _Batches.open == 0:
+                gc.set_threshold(*_Batches.before)
+                gc.unfreeze()
 
 
 def _exit_with_parent(every: float = 0.5) -> None:
