@@ -507,12 +507,16 @@ def _has_archive(folder: Path, sha: str) -> bool:
 
 
 def _record_receipt(conn: Any, result: FileResult, size: int, issue_id: str = "") -> int:
-    return received.record_receipt(conn, (
-        result.sha256, result.file_name, size, now(), result.form or None, result.year,
-         result.group or None, result.slot or None, issue_id or None,
-         "accepted" if result.outcome == "superseded" else result.outcome,
-         len(result.errors), len(result.warnings),
-         store.dumps([p.to_dict() for p in result.problems]), result.saved_at or None))
+    return received.record_receipt(conn, _receipt(result, size, issue_id))
+
+
+def _receipt(result: FileResult, size: int, issue_id: str = "") -> tuple[Any, ...]:
+    """The receipt log's row of a file (store.files.RECEIPT_SQL)."""
+    return (result.sha256, result.file_name, size, now(), result.form or None, result.year,
+            result.group or None, result.slot or None, issue_id or None,
+            "accepted" if result.outcome == "superseded" else result.outcome,
+            len(result.errors), len(result.warnings),
+            store.dumps([p.to_dict() for p in result.problems]), result.saved_at or None)
 
 
 def _reject(ws: Workspace, conn: Any, result: FileResult, size: int, issue_id: str = "") -> \
@@ -906,12 +910,12 @@ def _merge(conn: Any, issue: dict[str, Any], result: FileResult,
         result.outcome = "superseded" if older else "accepted"
         if older:
             result.problems.append(_older_problem(result, current))
-        file_id = _record_receipt(conn, result, size, issue["issue_id"])
+        receipt = _receipt(result, size, issue["issue_id"])
         _fault_point("merge")
-        _, result.version = store.add_version(
-            conn, file_id=file_id, form=issue["form"], year=issue["year"],
-            group=issue["group_code"], slot=issue["slot"], rows=rows, stamp=now(),
-            current=current, history=older, top=top)
+        _, result.version = store.add_received_version(
+            conn, receipt, form=issue["form"], year=issue["year"], group=issue["group_code"],
+            slot=issue["slot"], rows=rows, stamp=now(), current=current, history=older,
+            top=top)
     return result
 
 

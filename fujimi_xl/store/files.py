@@ -8,15 +8,15 @@ from typing import Any
 
 from fujimi_xl.store.engine import Store
 
-_RECEIPT = ("INSERT INTO files (sha256, file_name, size, received_at, form, year, group_code, "
-            "slot, issue_id, outcome, n_errors, n_warnings, problems, saved_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+RECEIPT_SQL = ("INSERT INTO files (sha256, file_name, size, received_at, form, year, "
+               "group_code, slot, issue_id, outcome, n_errors, n_warnings, problems, saved_at) "
+               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 
 
 def record_receipt(st: Store, row: tuple[Any, ...]) -> int:
-    """One received file (the 14 columns of ``_RECEIPT``), inside the caller's transaction;
+    """One received file (the 14 columns of ``RECEIPT_SQL``), inside the caller's transaction;
     its id."""
-    return st.insert(_RECEIPT, row)
+    return st.insert(RECEIPT_SQL, row)
 
 
 def seen(st: Store, sha: str, outcome: str) -> bool:
