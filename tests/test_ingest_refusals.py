@@ -395,6 +395,22 @@ def test_replayed_old_version_stays_an_earlier_version(ws, outbox, fill):
     assert current(ws, "保育", "4-2-1", "result") == ('"第2版"', "F5")
 
 
+def test_an_accepted_file_ingested_for_another_group_is_wrong_group_not_unchanged(ws, outbox,
+                                                                                   fill):
+    """A file accepted for 保育, given again with --group 応援センター: the answer is the one
+    the option asks for (another group's book), never 「変更なし」 from its sha256 alone."""
+    path = fill(outbox["保育"], "保育")
+    assert api.ingest(ws, [path]).files[0].outcome == "accepted"
+    again = api.ingest(ws, [path], group="応援センター").files[0]
+    assert again.outcome == "rejected"
+    assert [p.code for p in again.problems] == ["wrong_group"]
+    assert again.problems[0].message() == text("wrong_group", "ja", expected="応援センター",
+                                                found="保育")
+    # without the option it is what it was: unchanged, the same version
+    same = api.ingest(ws, [path]).files[0]
+    assert (same.outcome, same.version) == ("unchanged", 1)
+
+
 def test_a_file_refused_for_the_wrong_group_option_is_read_again_next_time(ws, outbox, fill):
     path = fill(outbox["保育"], "保育")
     first = api.ingest(ws, [path], group="応援センター").files[0]

@@ -253,6 +253,8 @@ def _ingest(ws: Workspace, files: list[Path], report: IngestReport, key: bytes, 
                 continue
             sha = sha_or_error
             known = _known(accepted.get(sha))
+            if known is not None and not _matches(known, form, year, group, slot):
+                known = None  # another slot's book: read, and refused as such (wrong_group…)
             if known is not None:
                 report.files.append(_result_for_known(conn, path, sha, known))
                 if not dry_run:
@@ -436,6 +438,14 @@ def _known(row: Any) -> _Known | None:
     return _Known("accepted", row["form"], row["year"], row["group_code"],
                   row["superseded_by"] is None, row["superseded_at"] or "", row["version"],
                   row["slot"] or "", row["saved_at"] or "")
+
+
+def _matches(known: _Known, form: str | None, year: int | None, group: str | None,
+             slot: str | None) -> bool:
+    """Whether a file accepted before answers what this ingest takes (``--form``,
+    ``--year``, ``--group``, a group page's slot): only then is "unchanged" its answer."""
+    return not ((form and known.form != form) or (year and known.year != year)
+                or (group and known.group != group) or (slot and known.slot != slot))
 
 
 # refusals that depend on how the file was ingested or on the moment, not on the file alone:
