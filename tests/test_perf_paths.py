@@ -1,0 +1,99 @@
+"""The cheaper paths of generate (issue 13 item 12, "no slower") give what the plain ones gave.
+
+Each slot's last issue is read for all slots at once; a stored plan value passed once is not
+checked again; a book whose snapshot is written the same way as its last issue's is unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fujimi_xl import api, store
+from fujimi_xl.core.errors import PlanError
+from fujimi_xl.core.model import Group, Plan, PlanItem
+from fujimi_xl.forms import load_form
+from fujimi_xl.lifecycle.plan import check_stored
+from fujimi_xl.store import issued as issues
+
+from .conftest import YEAR
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_slots_last_issue_at_once_is_the_one_asked_slot_by_slot(ws):
+    api.generate(ws, "progress", YEAR, reissue=True)  # a second issue of every slot
+    api.generate(ws, "progress", YEAR, groups=["保育"], reissue=True)  # a third of one
+    st = store.open_store(ws)
+    try:
+        slots = [r["slot"] for r in st.query("SELECT DISTINCT slot FROM issued WHERE form = ? "
+                                             "AND year = ?", ("progress", YEAR))]
+        at_once = issues.last_by_slot(st, "progress", YEAR)
+        assert sorted(at_once) == sorted(slots) and len(slots) > 1
+        for slot in slots:
+            one = issues.last(st, "progress", YEAR, slot)
+            assert at_once[slot]["issue_id"] == one["issue_id"]
+            assert at_once[slot]["items"] == one["items"]
+        assert issues.last_by_slot(st, "progress", YEAR + 5) == {}
+    finally:
+        st.close()
+
+
+def test_generate_again_keeps_every_book_and_issues_nothing(ws):
+    before = store.open_store(ws)
+    try:
+        n = before.scalar("SELECT count(*) FROM issued")
+    finally:
+        before.close()
+    res = api.generate(ws, "progress", YEAR)
+    assert res.files == [] and {state for _, state, _ in res.slots} == {"unchanged"}
+    after = store.open_store(ws)
+    try:
+        assert after.scalar("SELECT count(*) FROM issued") == n
+    finally:
+        after.close()
+
+
+def _strict_form(tmp_path: Path) -> Any:
+    """The progress form with 号 at most 5 (its definition changed after the plan came)."""
+    schema = json.loads((ROOT / "templates/progress/schema.json").read_text(encoding="utf-8"))
+    schema["properties"]["number"]["maximum"] = 5
+    folder = tmp_path / "templates" / "progress"
+    folder.mkdir(parents=True)
+    (folder / "form.json").write_bytes((ROOT / "templates/progress/form.json").read_bytes())
+    (folder / "schema.json").write_text(json.dumps(schema, ensure_ascii=False),
+                                        encoding="utf-8")
+    return load_form("progress", tmp_path)
+
+
+def _item(key: str, group: str, number: Any) -> PlanItem:
+    return PlanItem(key, group, {"section": 1, "item": 1, "number": number, "plan": "同じ計画"})
+
+
+def test_a_refused_value_shared_by_many_items_is_refused_at_each(tmp_path):
+    form = _strict_form(tmp_path)
+    groups = [Group("A", "部", "A"), Group("B", "部", "B")]
+    items = [_item("1-1-1", "A", 1), _item("1-1-6", "A", 6), _item("1-1-1", "B", 1),
+             _item("1-1-6", "B", 6), _item("1-1-7", "B", 7)]
+    with pytest.raises(PlanError) as err:
+        check_stored(Plan("progress", groups, items), form)
+    assert [(p.item_key, p.field_id, p.value) for p in err.value.problems] == [
+        ("1-1-6", "number", 6), ("1-1-6", "number", 6), ("1-1-7", "number", 7)]
+
+
+def test_a_value_equal_to_one_passed_but_of_another_type_is_checked_again(tmp_path):
+    form = _strict_form(tmp_path)
+    # True == 1 in Python, but a JSON boolean is no integer: 1 passing does not pass True
+    items = [_item("1-1-1", "A", 1), _item("1-1-2", "A", True)]
+    with pytest.raises(PlanError) as err:
+        check_stored(Plan("progress", [Group("A", "部", "A")], items), form)
+    assert [(p.item_key, p.field_id) for p in err.value.problems] == [("1-1-2", "number")]
+
+
+def test_a_sound_plan_passes(tmp_path):
+    form = _strict_form(tmp_path)
+    items = [_item(f"1-1-{n}", g, n) for g in "AB" for n in range(1, 6)]
+    check_stored(Plan("progress", [Group("A", "部", "A"), Group("B", "部", "B")], items), form)
