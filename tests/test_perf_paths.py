@@ -1,12 +1,15 @@
-"""The cheaper paths of generate (issue 13 item 12, "no slower") give what the plain ones gave.
+"""The cheaper paths of generate and the reports (issue 13 item 12, "no slower") give what the
+plain ones gave.
 
 Each slot's last issue is read for all slots at once; a stored plan value passed once is not
-checked again; a book whose snapshot is written the same way as its last issue's is unchanged.
+checked again; a book whose snapshot is written the same way as its last issue's is unchanged;
+a row's height measures only the texts that could make it taller.
 """
 
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ from fujimi_xl import api, store
 from fujimi_xl.core.errors import PlanError
 from fujimi_xl.core.model import Group, Plan, PlanItem
 from fujimi_xl.forms import load_form
+from fujimi_xl.layouts import layout, print_fit
 from fujimi_xl.lifecycle.plan import check_stored
 from fujimi_xl.store import issued as issues
 
@@ -97,3 +101,23 @@ def test_a_sound_plan_passes(tmp_path):
     form = _strict_form(tmp_path)
     items = [_item(f"1-1-{n}", g, n) for g in "AB" for n in range(1, 6)]
     check_stored(Plan("progress", [Group("A", "部", "A"), Group("B", "部", "B")], items), form)
+
+
+def _measured_all(cells: list[tuple[str, float]]) -> int:
+    """The lines of a row measuring every text (what the shortcuts must equal)."""
+    return max([1, *(layout.line_count(t, w) for t, w in cells if t)])
+
+
+def test_a_row_skips_only_texts_that_cannot_add_a_line():
+    rng = random.Random(13)
+    pieces = ["計画の文章", "abc", "１２３", "ｱｲｳ", "①", "\n", "\r\n", " ", "実施した内容。"]
+    for _ in range(3000):
+        cells = [("".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30))),
+                  rng.choice([0.5, 1, 1.5, 2, 4, 5.5, 7, 22, 36, 100]))
+                 for _ in range(rng.randrange(1, 8))]
+        lines = _measured_all(cells)
+        assert print_fit.row_points(cells) == lines * layout.LINE_POINTS + layout.PADDING_POINTS
+        assert layout.row_height(cells) == min(409.0, round(
+            lines * layout.LINE_POINTS + layout.PADDING_POINTS, 1))
+        assert layout.row_height(cells, min_lines=3) == min(409.0, round(
+            max(3, lines) * layout.LINE_POINTS + layout.PADDING_POINTS, 1))

@@ -54,8 +54,9 @@ def row_height(cells: list[tuple[str, float]], min_lines: int = 1, font_size: fl
     """Height in points for a row of (text, column width) cells."""
     lines = min_lines
     for t, w in cells:
-        # a cell that fits on one line even if every character is wide cannot add a line
-        if t and (2 * len(t) > w - 1.0 or "\n" in t):
+        # a cell that fits in the lines the row has already even if every character is wide
+        # cannot add a line
+        if t and (2 * len(t) > lines * (w - 1.0) or "\n" in t):
             n = line_count(t, w)
             if n > lines:
                 lines = n

@@ -10,6 +10,7 @@ page is known (the report warns, naming it).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from fujimi_xl.layouts import layout
 
@@ -29,13 +30,13 @@ def text_points(text: str, width: float, font_size: float = 10) -> float:
     return layout.line_count(text, width) * per_line + layout.PADDING_POINTS
 
 
-def row_points(cells: list[tuple[str, float]], font_size: float = 10) -> float:
+def row_points(cells: Iterable[tuple[str, float]], font_size: float = 10) -> float:
     """Height in points a row of (text, column width) cells needs: its tallest wrapped text,
-    at least one line (not capped at Excel's row limit). A text that fits on one line even if
-    every character is wide is not measured."""
+    at least one line (not capped at Excel's row limit). A text that fits in the lines the
+    row has already even if every character is wide is not measured."""
     lines = 1
     for t, w in cells:
-        if t and (2 * len(t) > w - 1.0 or "\n" in t):
+        if t and (2 * len(t) > lines * (w - 1.0) or "\n" in t):
             n = layout.line_count(t, w)
             if n > lines:
                 lines = n
