@@ -121,3 +121,22 @@ def test_a_row_skips_only_texts_that_cannot_add_a_line():
             lines * layout.LINE_POINTS + layout.PADDING_POINTS, 1))
         assert layout.row_height(cells, min_lines=3) == min(409.0, round(
             max(3, lines) * layout.LINE_POINTS + layout.PADDING_POINTS, 1))
+
+
+def test_a_text_not_measured_for_the_largest_row_cannot_outgrow_it():
+    rng = random.Random(409)
+    pieces = ["事業の説明。", "abc", "\n", "①", "ｱｲ", "x" * 40, "長" * 60]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 40)))
+        width = rng.choice([0.5, 1, 2, 4, 9, 18, 27, 45, 90])
+        limit = rng.choice([16.5, 100.0, print_fit.MAX_ROW_POINTS])
+        if print_fit.text_points(text, width) > limit:
+            assert print_fit.may_need(text, width, limit)
+
+
+def test_the_widths_of_column_spans_are_the_sums_of_their_columns():
+    for widths in ([9] * 10, [4, 5.5, 12, 8.25, 30], [3]):
+        table = layout.span_widths(tuple(widths))
+        for c in range(len(widths) + 2):
+            for n in range(len(widths) + 3):
+                assert layout.span_width(table, widths, c, n) == float(sum(widths[c:c + n]))

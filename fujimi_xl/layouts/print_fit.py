@@ -30,6 +30,15 @@ def text_points(text: str, width: float, font_size: float = 10) -> float:
     return layout.line_count(text, width) * per_line + layout.PADDING_POINTS
 
 
+def may_need(text: str, width: float, points: float, font_size: float = 10) -> bool:
+    """Whether ``text`` could need more than ``points`` in a cell ``width`` characters wide:
+    a cheap upper bound of :func:`text_points` (every character wide, every paragraph
+    ending in a line of its own), so a text that cannot is not measured."""
+    usable = max(width - 1.0, 1.0)
+    lines = 2 * len(text) / usable + text.count("\n") + 1
+    return lines * layout.LINE_POINTS * font_size / 10 + layout.PADDING_POINTS > points
+
+
 def row_points(cells: Iterable[tuple[str, float]], font_size: float = 10) -> float:
     """Height in points a row of (text, column width) cells needs: its tallest wrapped text,
     at least one line (not capped at Excel's row limit). A text that fits in the lines the
