@@ -161,7 +161,27 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
         merged_cols = [merged for *_, merged in specs]
         col_styles = [(c, style) for c, _, _, style, _ in specs]
         plain = not typed_style  # no cell of a row needs more than write_string
+        write_string, row_points, split_rows = ws.write_string, print_fit.row_points, \
+            print_fit.split_rows
         for block in blocks:
+            if plain and len(block) == 1 and block[0].returned:
+                rec = block[0].record
+                cells = [show(rec.get(fid)) for fid, show in shows]
+                heights = split_rows(row_points(zip(cells, col_widths, strict=True)))
+                if len(heights) == 1:  # the usual item: one row of plain texts, inline
+                    for (c, style), text in zip(col_styles, cells, strict=True):
+                        if len(text) <= layout.EXCEL_TEXT_LIMIT:
+                            write_string(r, c, text, style)
+                        else:
+                            _put(ws, r, c, 1, text, style)
+                    ws.set_row(r, heights[0])
+                    if pages.add(r, heights) > 1 and max(0.0, *(
+                            print_fit.text_points(t, w) for t, w in zip(
+                                cells, col_widths, strict=True))) > pages.room:
+                        _warn_tall(form, year, ws.name, r, specs, [cells], [heights], block,
+                                   notices)
+                    r += 1
+                    continue
             # a text taller than Excel's largest row gets several rows, its cells merged
             # over them; the fields merged over an item's rows span them all
             texts = [[show(row.record.get(fid)) for fid, show in shows] for row in block]
@@ -184,15 +204,6 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
             block_merge = several or n_rows > 1
             top = r
             for row, cells, heights in zip(block, texts, spans, strict=True):
-                if plain and not block_merge and row.returned:  # the usual row, inline
-                    for (c, style), text in zip(col_styles, cells, strict=True):
-                        if len(text) <= layout.EXCEL_TEXT_LIMIT:
-                            ws.write_string(r, c, text, style)
-                        else:
-                            _put(ws, r, c, 1, text, style)
-                    ws.set_row(r, heights[0])
-                    r += 1
-                    continue
                 for (c, fid, _w, style, merged), text in zip(specs, cells, strict=True):
                     if merged and block_merge:
                         continue

@@ -27,7 +27,7 @@ from fujimi_xl.forms import Form
 Context = dict[str, Any]
 
 
-@dataclass
+@dataclass(slots=True)  # a sheet has a few hundred: no dict each
 class Cell:
     row: int
     col: int
