@@ -100,6 +100,8 @@ def _period(p: dict[str, Any], year: int, record: dict[str, Any]) -> Context:
 
 
 def fill(text: str, ctx: Context) -> str:
+    if "{" not in text and "}" not in text:  # most labels: nothing to fill in
+        return text
     try:
         return text.format(**ctx)
     except (KeyError, IndexError, ValueError):
