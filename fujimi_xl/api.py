@@ -16,7 +16,7 @@ from typing import Any
 from xlsxwriter.exceptions import FileCreateError
 
 from fujimi_xl import forms, layouts, store
-from fujimi_xl.core import fiscal
+from fujimi_xl.core import bulk, fiscal
 from fujimi_xl.core.errors import FujimiError, NothingToDoError, Notice, WorkspaceFault
 from fujimi_xl.core.messages import DEFAULT_FONT
 from fujimi_xl.forms import load_form
@@ -269,7 +269,8 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
                                   detail=os.strerror(errno.EISDIR))
             tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
             try:
-                issued = job(tmp, issue_id, issued_at)
+                with bulk.gc_paused():  # one book at a time (core/bulk.py)
+                    issued = job(tmp, issue_id, issued_at)
             except (OSError, FileCreateError) as exc:
                 with contextlib.suppress(OSError):  # a read-only folder refuses even this
                     tmp.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ a row's height measures only the texts that could make it taller.
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 from pathlib import Path
@@ -17,14 +18,17 @@ import openpyxl
 import pytest
 
 from fujimi_xl import api, store
+from fujimi_xl.core import bulk
 from fujimi_xl.core.errors import PlanError
 from fujimi_xl.core.model import Group, Plan, PlanItem
 from fujimi_xl.demo import sample_plan
 from fujimi_xl.forms import load_form
 from fujimi_xl.layouts import layout, print_fit
 from fujimi_xl.layouts.list import generator
+from fujimi_xl.layouts.list.reporting import write_report
 from fujimi_xl.lifecycle.plan import check_stored
 from fujimi_xl.store import issued as issues
+from fujimi_xl.store.dataset import Row, Table
 
 from .conftest import YEAR
 
@@ -171,3 +175,32 @@ def test_each_item_row_of_an_input_book_is_as_high_as_its_tallest_text(tmp_path)
         got = sheet.row_dimensions[generator.FIRST_ROW + n + 1].height
         # xlsxwriter keeps a height in whole pixels
         assert round(got * 4 / 3) == int(expected * 4 / 3 + 0.5), (it.key, got, expected)
+
+
+def test_the_collector_is_paused_while_a_workbook_is_built_and_runs_again_after(tmp_path):
+    seen: list[bool] = []
+    with bulk.gc_paused():
+        seen.append(gc.isenabled())
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(ZeroDivisionError), bulk.gc_paused():
+        1 / 0  # noqa: B018
+    assert gc.isenabled()  # a failed build leaves it running
+    gc.disable()
+    try:
+        with bulk.gc_paused():
+            pass
+        assert not gc.isenabled()  # the caller's pause is the caller's to end
+    finally:
+        gc.enable()
+
+
+def test_generate_and_the_reports_leave_the_collector_running(ws, tmp_path):
+    api.generate(ws, "progress", YEAR, reissue=True)
+    assert gc.isenabled()
+    form = load_form("progress")
+    group = Group("G", "部", "グループ")
+    table = Table("progress", YEAR, [Row("1-1-1", group, {"section": 1, "item": 1,
+                                                         "number": 1, "plan": "計画"}, True)],
+                  [group], [])
+    write_report(tmp_path / "report.xlsx", form, table)
+    assert gc.isenabled()

@@ -20,7 +20,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from fujimi_xl.core import fiscal, outfile
+from fujimi_xl.core import bulk, fiscal, outfile
 from fujimi_xl.core.errors import Notice
 from fujimi_xl.core.messages import (
     BOOK,
@@ -41,6 +41,7 @@ TOTAL_TEXT = book_text("report_total")
 SUMMARY_SHEET = book_text("report_summary_sheet")  # import_report skips it by name
 
 
+@bulk.gc_paused()
 def write_report(path: Path, form: Form, table: Table, *, title: str = "",
                  font: str = DEFAULT_FONT, created: dt.datetime | None = None,
                  warnings: list[str] | None = None, notices: list[Notice] | None = None) -> Path:

@@ -18,7 +18,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from fujimi_xl.core import fiscal, outfile
+from fujimi_xl.core import bulk, fiscal, outfile
 from fujimi_xl.core.errors import Notice
 from fujimi_xl.core.messages import DEFAULT_FONT, book_text
 from fujimi_xl.core.model import Group
@@ -67,6 +67,7 @@ def _num(v: Any) -> str:
     return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
 
+@bulk.gc_paused()
 def write_book(path: Path, form: Form, table: Table, *, title: str = "",
                font: str = DEFAULT_FONT, created: dt.datetime | None = None,
                warnings: list[str] | None = None, notices: list[Notice] | None = None) -> Path:
