@@ -369,6 +369,7 @@ def build(
     # so its texts are measured (as layout.row_height does, one cell at a time) only when
     # they could take more
     least = max(n for n in range(1, 32) if n == 1 or layout.lines_height(n) <= ROW_POINTS)
+    least_points = max(layout.lines_height(least), ROW_POINTS)
     for r, (it, (_, shown)) in enumerate(zip(items, rows, strict=True), start=FIRST_ROW):
         ws.write_string(r, 0, it.key, f_locked_c)
         lines = least
@@ -389,7 +390,8 @@ def build(
                     book.comment(ws, r, c, msgs)
             if text and (2 * len(text) > lines * (width - 1.0) or "\n" in text):
                 lines = max(lines, layout.line_count(text, width))
-        ws.set_row(r, max(layout.lines_height(lines), ROW_POINTS))
+        ws.set_row(r, least_points if lines == least else max(layout.lines_height(lines),
+                                                                ROW_POINTS))
 
     if items:
         f_required = wb.add_format({"bg_color": INPUT_REQUIRED_FILL})  # one for every column
