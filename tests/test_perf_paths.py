@@ -204,3 +204,15 @@ def test_generate_and_the_reports_leave_the_collector_running(ws, tmp_path):
                   [group], [])
     write_report(tmp_path / "report.xlsx", form, table)
     assert gc.isenabled()
+
+
+def test_a_page_of_one_row_at_a_time_breaks_where_a_block_of_one_row_does():
+    rng = random.Random(7)
+    for _ in range(200):
+        page, top = rng.choice([300.0, 500.0, 800.0]), rng.choice([0.0, 22.0])
+        one, block = print_fit.Pages(page, top, 80.0), print_fit.Pages(page, top, 80.0)
+        for r in range(60):
+            h = rng.choice([16.5, 30.0, 43.5, 200.0, 409.0, 900.0])
+            assert one.add_row(r, h) == block.add(r, [h])
+            assert one.y == block.y
+        assert one.breaks == block.breaks

@@ -46,7 +46,10 @@ def row_points(cells: Iterable[tuple[str, float]], font_size: float = 10) -> flo
     lines = 1
     for t, w in cells:
         if t and (2 * len(t) > lines * (w - 1.0) or "\n" in t):
-            n = layout.line_count(t, w)
+            if "\n" in t:
+                n = layout.line_count(t, w)
+            else:  # layout.line_count of one paragraph, the usual case, without the call
+                n = max(1, math.ceil(layout.display_width(t) / max(w - 1.0, 1.0)))
             if n > lines:
                 lines = n
     return lines * layout.LINE_POINTS * font_size / 10 + layout.PADDING_POINTS
@@ -113,3 +116,16 @@ class Pages:
                 pages += 1
             self.y += h
         return max(pages, math.ceil(total / self.room) if self.room > 0 else 1)
+
+    def add_row(self, row: int, height: float) -> int:
+        """:meth:`add` of a block of one row (the usual item of a report), without the list."""
+        room = self.page - self.top
+        if self.y + height > self.page and self.y > self.top and height <= room:
+            self.breaks.append(row)
+            self.y = self.top
+        pages = 1
+        if self.y + height > self.page and self.y > self.top:
+            self.y = self.top
+            pages = 2
+        self.y += height
+        return max(pages, math.ceil(height / room) if room > 0 else 1)

@@ -167,7 +167,9 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
         for block in blocks:
             if plain and len(block) == 1 and block[0].returned:
                 rec = block[0].record
-                cells = [show(rec.get(fid)) for fid, show in shows]
+                # a text prints as it is (_plain's first case) without a call
+                cells = [v if (v := rec.get(fid)).__class__ is str and show is _plain
+                         else show(v) for fid, show in shows]
                 heights = split_rows(row_points(zip(cells, col_widths, strict=True)))
                 if len(heights) == 1:  # the usual item: one row of plain texts, inline
                     for (c, style), text in zip(col_styles, cells, strict=True):
@@ -176,7 +178,7 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
                         else:
                             _put(ws, r, c, 1, text, style)
                     ws.set_row(r, heights[0])
-                    if pages.add(r, heights) > 1 and max(0.0, *(
+                    if pages.add_row(r, heights[0]) > 1 and max(0.0, *(
                             print_fit.text_points(t, w) for t, w in zip(
                                 cells, col_widths, strict=True))) > pages.room:
                         _warn_tall(form, year, ws.name, r, specs, [cells], [heights], block,
