@@ -151,30 +151,36 @@ def test_the_widths_of_column_spans_are_the_sums_of_their_columns():
 
 def test_each_item_row_of_an_input_book_is_as_high_as_its_tallest_text(tmp_path):
     """The heights the builder works out cell by cell are layout.row_height's, at least
-    ROW_POINTS, for texts of every length and shape put back into a book."""
+    ROW_POINTS, for texts of every length and shape put back into a book: short ones (rows
+    of the least height), long ones and ones of several lines."""
     form = load_form("progress")
     plan = sample_plan()
     group = plan.group("応援センター")
     items = [it for it in plan.items if it.group == group.code]
-    rng = random.Random(40)
-    pieces = ["取り組みを進めた。", "abc ", "\n", "a\nb\nc\nd", "１２３", "①", "長" * 30]
     inputs = [f.id for f in form.input_fields]
-    sizes = [0, 1, 1, 2, 3, 6, 12]  # pieces a text is made of: empty, short and long
-    values = {it.key: {fid: "".join(rng.choice(pieces) for _ in range(rng.choice(sizes)))
-                       for fid in inputs} for it in items}
-    path = tmp_path / "book.xlsx"
-    generator.build(path, form, 2017, group, items, key=bytes(32), issue_id="0" * 32,
-                    issued_at="2017-04-01T09:00:00+09:00", values=values)
     fields = generator.sheet_fields(form)
     rows = dict(generator.locked_rows(form, items))
-    sheet = openpyxl.load_workbook(path)[form.input_sheet]
-    for n, it in enumerate(items):
-        texts = {**rows[it.key], **values[it.key]}
-        cells = [(texts.get(f.id, ""), f.width) for f in fields if texts.get(f.id, "")]
-        expected = max(layout.row_height(cells), generator.ROW_POINTS)
-        got = sheet.row_dimensions[generator.FIRST_ROW + n + 1].height
-        # xlsxwriter keeps a height in whole pixels
-        assert round(got * 4 / 3) == int(expected * 4 / 3 + 0.5), (it.key, got, expected)
+    short = (["取り組み", "abc ", "１２", "①"], [0, 1, 2])
+    mixed = (["取り組みを進めた。", "abc ", "\n", "a\nb\nc\nd", "１２３", "①", "長" * 30],
+             [0, 1, 1, 2, 3, 6, 12])
+    for n_book, (pieces, sizes) in enumerate([short, mixed]):
+        rng = random.Random(40 + n_book)
+        values = {it.key: {fid: "".join(rng.choice(pieces) for _ in range(rng.choice(sizes)))
+                           for fid in inputs} for it in items}
+        path = tmp_path / f"book{n_book}.xlsx"
+        generator.build(path, form, 2017, group, items, key=bytes(32), issue_id="0" * 32,
+                        issued_at="2017-04-01T09:00:00+09:00", values=values)
+        sheet = openpyxl.load_workbook(path)[form.input_sheet]
+        heights = set()
+        for n, it in enumerate(items):
+            texts = {**rows[it.key], **values[it.key]}
+            cells = [(texts.get(f.id, ""), f.width) for f in fields if texts.get(f.id, "")]
+            expected = max(layout.row_height(cells), generator.ROW_POINTS)
+            got = sheet.row_dimensions[generator.FIRST_ROW + n + 1].height
+            # xlsxwriter keeps a height in whole pixels
+            assert round(got * 4 / 3) == int(expected * 4 / 3 + 0.5), (it.key, got, expected)
+            heights.add(expected)
+        assert len(heights) > 1  # rows of the least height and taller ones
 
 
 def test_the_collector_is_paused_while_a_workbook_is_built_and_runs_again_after(tmp_path):
