@@ -16,7 +16,7 @@ from typing import Any
 from xlsxwriter.exceptions import FileCreateError
 
 from fujimi_xl import forms, layouts, store
-from fujimi_xl.core import fiscal
+from fujimi_xl.core import bulk, fiscal
 from fujimi_xl.core.errors import FujimiError, NothingToDoError, Notice, WorkspaceFault
 from fujimi_xl.core.messages import DEFAULT_FONT
 from fujimi_xl.forms import load_form
@@ -269,7 +269,8 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
                                   detail=os.strerror(errno.EISDIR))
             tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
             try:
-                issued = job(tmp, issue_id, issued_at)
+                with bulk.gc_paused():  # one book at a time (core/bulk.py)
+                    issued = job(tmp, issue_id, issued_at)
             except (OSError, FileCreateError) as exc:
                 with contextlib.suppress(OSError):  # a read-only folder refuses even this
                     tmp.unlink(missing_ok=True)
@@ -283,10 +284,11 @@ def generate(ws: Workspace, form: str, year: int, groups: list[str] | None = Non
             issued.file_name = path.name
             return tmp, issued
 
+        lasts = issues.last_by_slot(conn, form, year)  # one query, not one per book
         try:
             for slot, path, n, job in jobs:
                 tmp, issued = write(path, job, uuid.uuid4().hex, now())
-                last = _last_issue(conn, form, year, slot)
+                last: Any = lasts.get(slot)
                 state, params = _slot_state(last, issued, f.version, reissue)
                 result.slots.append((slot, state, params))
                 if state != "unchanged":
@@ -342,10 +344,6 @@ def _maybe_running(pid: int, path: Path) -> bool:
     return True
 
 
-def _last_issue(conn: Any, form: str, year: int, slot: str) -> Any:
-    return issues.last(conn, form, year, slot)
-
-
 def _slot_state(last: Any, issued: Any, form_version: int,
                 reissue: bool) -> tuple[str, dict[str, Any]]:
     """Whether a slot needs a new book, and why: compares what the new book would lock
@@ -356,8 +354,10 @@ def _slot_state(last: Any, issued: Any, form_version: int,
                               "file": last["file_name"]}
     if last["form_version"] != form_version:
         return "revised", params
-    new_items = store.loads(store.dumps(issued.items))
-    added, removed, edited = issue_changes(last, {"items": store.dumps(new_items)})
+    items = store.dumps(issued.items)
+    # the same snapshot, written the same way: nothing added, removed or edited
+    added, removed, edited = ([], [], []) if items == last["items"] else \
+        issue_changes(last, {"items": items})
     if added or removed or edited or last["locked_hash"] != issued.locked_hash:
         params.update(added=", ".join(added) or "—", removed=", ".join(removed) or "—",
                       edited=", ".join(edited) or "—")

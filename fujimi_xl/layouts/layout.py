@@ -7,8 +7,10 @@ computed here: East Asian wide characters count as two columns of width.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from collections.abc import Sequence
 
 from fujimi_xl.core.errors import Notice
 from fujimi_xl.core.messages import book_text
@@ -54,13 +56,35 @@ def row_height(cells: list[tuple[str, float]], min_lines: int = 1, font_size: fl
     """Height in points for a row of (text, column width) cells."""
     lines = min_lines
     for t, w in cells:
-        # a cell that fits on one line even if every character is wide cannot add a line
-        if t and (2 * len(t) > w - 1.0 or "\n" in t):
+        # a cell that fits in the lines the row has already even if every character is wide
+        # cannot add a line
+        if t and (2 * len(t) > lines * (w - 1.0) or "\n" in t):
             n = line_count(t, w)
             if n > lines:
                 lines = n
+    return lines_height(lines, font_size)
+
+
+def lines_height(lines: int, font_size: float = 10) -> float:
+    """Height in points of a row whose tallest text takes ``lines`` lines."""
     per_line = LINE_POINTS * font_size / 10
     return min(409.0, round(lines * per_line + PADDING_POINTS, 1))
+
+
+@functools.lru_cache(maxsize=32)
+def span_widths(widths: tuple[float, ...]) -> tuple[tuple[float, ...], ...]:
+    """``[c][n]``: the width of ``n`` columns from column ``c`` of a sheet whose columns are
+    ``widths`` (what ``float(sum(widths[c:c + n]))`` is), computed once per set of widths."""
+    return tuple(tuple(float(sum(widths[c:c + n])) for n in range(len(widths) - c + 1))
+                 for c in range(len(widths)))
+
+
+def span_width(table: tuple[tuple[float, ...], ...], widths: Sequence[float], col: int,
+               cols: int) -> float:
+    """The width of ``cols`` columns from ``col``: from ``table`` (:func:`span_widths`)."""
+    if col < len(table) and cols < len(table[col]):
+        return table[col][cols]
+    return float(sum(widths[col:col + cols]))
 
 
 EXCEL_TEXT_LIMIT = 32767

@@ -10,6 +10,7 @@ page is known (the report warns, naming it).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from fujimi_xl.layouts import layout
 
@@ -29,14 +30,26 @@ def text_points(text: str, width: float, font_size: float = 10) -> float:
     return layout.line_count(text, width) * per_line + layout.PADDING_POINTS
 
 
-def row_points(cells: list[tuple[str, float]], font_size: float = 10) -> float:
+def may_need(text: str, width: float, points: float, font_size: float = 10) -> bool:
+    """Whether ``text`` could need more than ``points`` in a cell ``width`` characters wide:
+    a cheap upper bound of :func:`text_points` (every character wide, every paragraph
+    ending in a line of its own), so a text that cannot is not measured."""
+    usable = max(width - 1.0, 1.0)
+    lines = 2 * len(text) / usable + text.count("\n") + 1
+    return lines * layout.LINE_POINTS * font_size / 10 + layout.PADDING_POINTS > points
+
+
+def row_points(cells: Iterable[tuple[str, float]], font_size: float = 10) -> float:
     """Height in points a row of (text, column width) cells needs: its tallest wrapped text,
-    at least one line (not capped at Excel's row limit). A text that fits on one line even if
-    every character is wide is not measured."""
+    at least one line (not capped at Excel's row limit). A text that fits in the lines the
+    row has already even if every character is wide is not measured."""
     lines = 1
     for t, w in cells:
-        if t and (2 * len(t) > w - 1.0 or "\n" in t):
-            n = layout.line_count(t, w)
+        if t and (2 * len(t) > lines * (w - 1.0) or "\n" in t):
+            if "\n" in t:
+                n = layout.line_count(t, w)
+            else:  # layout.line_count of one paragraph, the usual case, without the call
+                n = max(1, math.ceil(layout.display_width(t) / max(w - 1.0, 1.0)))
             if n > lines:
                 lines = n
     return lines * layout.LINE_POINTS * font_size / 10 + layout.PADDING_POINTS
@@ -103,3 +116,16 @@ class Pages:
                 pages += 1
             self.y += h
         return max(pages, math.ceil(total / self.room) if self.room > 0 else 1)
+
+    def add_row(self, row: int, height: float) -> int:
+        """:meth:`add` of a block of one row (the usual item of a report), without the list."""
+        room = self.page - self.top
+        if self.y + height > self.page and self.y > self.top and height <= room:
+            self.breaks.append(row)
+            self.y = self.top
+        pages = 1
+        if self.y + height > self.page and self.y > self.top:
+            self.y = self.top
+            pages = 2
+        self.y += height
+        return max(pages, math.ceil(height / room) if room > 0 else 1)

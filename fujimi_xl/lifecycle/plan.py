@@ -154,6 +154,30 @@ def _typed(text: str, checker: Any, fid: str) -> Any:
     return float(n) if "number" in kinds else text
 
 
+# schema keywords that say nothing about how one property's value bears on another's
+_EACH_VALUE_ALONE = {"$schema", "$id", "$comment", "$defs", "definitions", "title",
+                     "description", "type", "properties"}
+
+
+def _values_pass(fast: Any, record: dict[str, Any], fields: list[str],
+                 passed: set[tuple[str, type, Any]]) -> bool:
+    """Whether each of ``record``'s values of ``fields`` passes ``fast`` (a validator of a
+    schema of properties alone), checking only the values not in ``passed`` and adding them.
+    False when one fails (or cannot be remembered): the caller checks the whole record."""
+    try:
+        for k in fields:
+            v = record.get(k)
+            if v is None or v == "":
+                continue
+            seen = (k, v.__class__, v)
+            if seen not in passed:
+                fast({k: v})
+                passed.add(seen)
+    except (fastjsonschema.JsonSchemaException, TypeError):
+        return False
+    return True
+
+
 def _refusals(checker: Any, record: dict[str, Any]) -> list[tuple[str, Any]]:
     """(field id, jsonschema error) for each plan value its schema refuses, one per field."""
     present = {k: v for k, v in record.items() if v is not None and v != ""}
@@ -350,8 +374,15 @@ def check_stored(plan: Plan, form: Form) -> None:
     refused for, on a cell staff cannot change."""
     checker = _plan_checker(form)
     fast = fastjsonschema.compile(checker.schema)  # a sound item costs microseconds
+    # a schema of properties alone judges each value by itself: a value passed once (the
+    # same section number, the same text in many groups) passes again without a new check
+    fields = list(checker.schema["properties"]) if set(checker.schema) <= _EACH_VALUE_ALONE \
+        else None
+    passed: set[tuple[str, type, Any]] = set()
     problems = []
     for it in plan.items:
+        if fields is not None and _values_pass(fast, it.record, fields, passed):
+            continue
         try:
             fast({k: v for k, v in it.record.items() if v is not None and v != ""})
             continue

@@ -48,3 +48,13 @@ def last_time(st: Store, form: str, year: int, slot: str) -> Any:
 def group_files(st: Store) -> list[Any]:
     """(group_code, file_name) of every issue."""
     return list(st.execute("SELECT group_code, file_name FROM issued").fetchall())
+
+
+def last_by_slot(st: Store, form: str, year: int) -> dict[str, Any]:
+    """Every slot's last issue of a form's year (slot -> the row :func:`last` gives), in one
+    query: a generate asks it once, not once per book."""
+    rows = st.execute(
+        "SELECT * FROM (SELECT i.*, row_number() OVER (PARTITION BY slot "
+        "ORDER BY issued_at DESC, seq DESC) AS fx_rank FROM issued i "
+        "WHERE form = ? AND year = ?) ranked WHERE fx_rank = 1", (form, year))
+    return {row["slot"]: row for row in rows}

@@ -28,6 +28,9 @@ from fujimi_xl.layouts import layout, manifest
 from fujimi_xl.layouts import sum_check as sum_check_cell
 
 KEY_HEADER = "管理番号"
+ROW_POINTS = 40.5  # the least height of an item row on the input sheet (three lines to write)
+# the most lines of text a row of ROW_POINTS holds: a row needing no more is ROW_POINTS high
+_LEAST_LINES = max(n for n in range(1, 32) if n == 1 or layout.lines_height(n) <= ROW_POINTS)
 BANNER_ROW = 1  # 0-based: "担当：…" names the group on the input sheet; it is signed too
 HEADER_ROW = 3  # 0-based: the header is row 4 in Excel terms
 FIRST_ROW = HEADER_ROW + 1
@@ -364,9 +367,14 @@ def build(
                       f_locked_c if center else f_locked, opened, marked))
     # the locked cells' texts, once: written below, then hashed and signed in the manifest
     rows = locked_rows(form, items, references if refs else None)
+    # an item row is at least ROW_POINTS high: a row of fewer lines than that holds is too,
+    # so its texts are measured (as layout.row_height does, one cell at a time) only when
+    # they could take more
+    least = _LEAST_LINES
+    points_of = {least: max(layout.lines_height(least), ROW_POINTS)}  # lines -> row height
     for r, (it, (_, shown)) in enumerate(zip(items, rows, strict=True), start=FIRST_ROW):
         ws.write_string(r, 0, it.key, f_locked_c)
-        heights: list[tuple[str, float]] = []
+        lines = least
         given = values.get(it.key, {})
         for fid, width, c, fixed, locked, opened, marked in specs:
             if fixed:
@@ -382,9 +390,12 @@ def build(
                     ws.write_blank(r, c, None, style)
                 if msgs:
                     book.comment(ws, r, c, msgs)
-            if text:
-                heights.append((text, width))
-        ws.set_row(r, max(layout.row_height(heights), 40.5))
+            if text and (2 * len(text) > lines * (width - 1.0) or "\n" in text):
+                lines = max(lines, layout.line_count(text, width))
+        points = points_of.get(lines)
+        if points is None:
+            points = points_of[lines] = max(layout.lines_height(lines), ROW_POINTS)
+        ws.set_row(r, points)
 
     if items:
         f_required = wb.add_format({"bg_color": INPUT_REQUIRED_FILL})  # one for every column

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from fujimi_xl.core import fiscal, outfile
+from fujimi_xl.core import bulk, fiscal, outfile
 from fujimi_xl.core.errors import Notice
 from fujimi_xl.core.messages import (
     BOOK,
@@ -40,6 +41,7 @@ TOTAL_TEXT = book_text("report_total")
 SUMMARY_SHEET = book_text("report_summary_sheet")  # import_report skips it by name
 
 
+@bulk.gc_paused()
 def write_report(path: Path, form: Form, table: Table, *, title: str = "",
                  font: str = DEFAULT_FONT, created: dt.datetime | None = None,
                  warnings: list[str] | None = None, notices: list[Notice] | None = None) -> Path:
@@ -154,27 +156,58 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
         page = print_fit.page_points(paper, landscape, MARGINS, [width(f) for f in cols])
         pages = print_fit.Pages(page, top=22, used=24 + 18 + 15 + 22)
         r = r0
+        # per column, once: how its values print, and its width
+        shows = [(fid, _shower(form.by_id[fid])) for fid in cols]
+        col_widths = [w for _, _, w, _, _ in specs]
+        merged_cols = [merged for *_, merged in specs]
+        col_styles = [(c, style) for c, _, _, style, _ in specs]
+        plain = not typed_style  # no cell of a row needs more than write_string
+        write_string, row_points, split_rows = ws.write_string, print_fit.row_points, \
+            print_fit.split_rows
         for block in blocks:
+            if plain and len(block) == 1 and block[0].returned:
+                rec = block[0].record
+                # a text prints as it is (_plain's first case) without a call
+                cells = [v if (v := rec.get(fid)).__class__ is str and show is _plain
+                         else show(v) for fid, show in shows]
+                heights = split_rows(row_points(zip(cells, col_widths, strict=True)))
+                if len(heights) == 1:  # the usual item: one row of plain texts, inline
+                    for (c, style), text in zip(col_styles, cells, strict=True):
+                        if len(text) <= layout.EXCEL_TEXT_LIMIT:
+                            write_string(r, c, text, style)
+                        else:
+                            _put(ws, r, c, 1, text, style)
+                    ws.set_row(r, heights[0])
+                    if pages.add_row(r, heights[0]) > 1 and max(0.0, *(
+                            print_fit.text_points(t, w) for t, w in zip(
+                                cells, col_widths, strict=True))) > pages.room:
+                        _warn_tall(form, year, ws.name, r, specs, [cells], [heights], block,
+                                   notices)
+                    r += 1
+                    continue
             # a text taller than Excel's largest row gets several rows, its cells merged
             # over them; the fields merged over an item's rows span them all
-            texts = [[(c, fid, _text(form, fid, row)) for c, fid, *_ in specs] for row in block]
+            texts = [[show(row.record.get(fid)) for fid, show in shows] for row in block]
             several = len(block) > 1
-            spans = [print_fit.split_rows(print_fit.row_points(
-                [(t, w) for (_, _, w, _, merged), (_, _, t) in zip(specs, cells, strict=True)
-                 if not (merged and several)]))
-                for cells in texts]
-            # a single row already measured its merged fields' texts above
-            need = print_fit.row_points([(t, w) for (_, _, w, _, merged), (_, _, t)
-                                         in zip(specs, texts[0], strict=True) if merged]) \
-                if several else 0.0
-            have = sum(sum(h) for h in spans)
-            if need > have:
-                spans[-1] = print_fit.split_rows(sum(spans[-1]) + need - have)
-            n_rows = sum(len(h) for h in spans)
-            block_merge = len(block) > 1 or n_rows > 1
+            if several:
+                spans = [print_fit.split_rows(print_fit.row_points(
+                    [(t, w) for t, w, merged in zip(cells, col_widths, merged_cols, strict=True)
+                     if not merged])) for cells in texts]
+                need = print_fit.row_points([(t, w) for t, w, merged in zip(
+                    texts[0], col_widths, merged_cols, strict=True) if merged])
+                have = sum(sum(h) for h in spans)
+                if need > have:
+                    spans[-1] = print_fit.split_rows(sum(spans[-1]) + need - have)
+                n_rows = sum(len(h) for h in spans)
+            else:  # a single row measures its merged fields' texts with the others
+                spans = [print_fit.split_rows(print_fit.row_points(
+                    zip(texts[0], col_widths, strict=True)))]
+                need = 0.0
+                n_rows = len(spans[0])
+            block_merge = several or n_rows > 1
             top = r
             for row, cells, heights in zip(block, texts, spans, strict=True):
-                for (c, fid, _w, style, merged), (_, _, text) in zip(specs, cells, strict=True):
+                for (c, fid, _w, style, merged), text in zip(specs, cells, strict=True):
                     if merged and block_merge:
                         continue
                     if not row.returned and fid == first_input:
@@ -194,11 +227,11 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
                 for c, fid, _w, style, merged in specs:
                     if merged:
                         _put(ws, top, c, n_rows, _text(form, fid, block[0]), style)
-            printed = pages.add(top, [h for hs in spans for h in hs])
+            printed = pages.add(top, [h for hs in spans for h in hs] if several else spans[0])
             # many short rows of one item over two pages are fine; a text taller than a page
             # is printed across a page break, which the clerk should look at
-            if printed > 1 and max(need, *(print_fit.text_points(t, width(fid))
-                                           for cells in texts for _, fid, t in cells)) \
+            if printed > 1 and max(need, *(print_fit.text_points(t, w) for cells in texts
+                                           for t, w in zip(cells, col_widths, strict=True))) \
                     > pages.room:
                 _warn_tall(form, year, ws.name, top, specs, texts, spans, block, notices)
         if totals:
@@ -342,13 +375,13 @@ def _put(ws: Any, r: int, c: int, n_rows: int, text: str, style: Any) -> None:
 
 
 def _warn_tall(form: Form, year: int, sheet: str, top: int, specs: list[Any],
-               texts: list[list[tuple[int, str, str]]], spans: list[list[float]],
+               texts: list[list[str]], spans: list[list[float]],
                block: list[Row], notices: list[Notice]) -> None:
     """The item's tallest text, named by the report's sheet!cell: it prints over pages."""
     best = (0.0, 0, 0, "", "")
     r = top
     for cells, heights in zip(texts, spans, strict=True):
-        for (c, fid, w, *_), (_, _, text) in zip(specs, cells, strict=True):
+        for (c, fid, w, *_), text in zip(specs, cells, strict=True):
             h = print_fit.text_points(text, w)
             if h > best[0]:
                 best = (h, top if fid in form.report.get("merge", []) else r, c, fid, text)
@@ -362,19 +395,37 @@ def _first_input(form: Form, cols: list[str]) -> str:
 
 
 def _text(form: Form, fid: str, row: Row) -> str:
-    f = form.by_id[fid]
-    value = row.record.get(fid)
+    return _shower(form.by_id[fid])(row.record.get(fid))
+
+
+def _shower(f: Any) -> Callable[[Any], str]:
+    """How the values of field ``f`` print in the report: decided once per column."""
     if f.role == "key":
-        return f.show(value)
-    if type(value) is int and fieldtypes.of(f.type).id == "fiscal_year":
-        return fiscal.long_label(value)
+        return f.show  # type: ignore[no-any-return]
+    kind = fieldtypes.of(f.type).id
+    if kind == "fiscal_year" or (f.format == "wareki" and kind == "date"):
+        wareki = kind == "date"
+
+        def show(value: Any) -> str:
+            if type(value) is int and not wareki:
+                return fiscal.long_label(value)
+            if wareki and isinstance(value, str):
+                try:
+                    return fieldtypes.wareki(value)
+                except ValueError:
+                    return value
+            return _plain(value)
+
+        return show
+    return _plain
+
+
+def _plain(value: Any) -> str:
+    """A value as text: a whole float without its ".0", nothing for None."""
+    if type(value) is str:
+        return value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if f.format == "wareki" and isinstance(value, str) and fieldtypes.of(f.type).id == "date":
-        try:
-            return fieldtypes.wareki(value)
-        except ValueError:
-            return value
     return "" if value is None else str(value)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from fujimi_xl.core import fiscal, outfile
+from fujimi_xl.core import bulk, fiscal, outfile
 from fujimi_xl.core.errors import Notice
 from fujimi_xl.core.messages import DEFAULT_FONT, book_text
 from fujimi_xl.core.model import Group
@@ -67,6 +67,7 @@ def _num(v: Any) -> str:
     return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
 
+@bulk.gc_paused()
 def write_book(path: Path, form: Form, table: Table, *, title: str = "",
                font: str = DEFAULT_FONT, created: dt.datetime | None = None,
                warnings: list[str] | None = None, notices: list[Notice] | None = None) -> Path:
@@ -201,11 +202,17 @@ def _grow(form: Form, placed: Any, texts: dict[str, Any]) -> \
     widths = form.sheet.get("columns", [9] * placed.width)
     need: dict[int, float] = {}
     tallest: tuple[float, Any, str] | None = None
+    spans = layout.span_widths(tuple(widths))
     for cell in placed.cells:
         if cell.rows != 1:
             continue
         text = text_of(cell, texts)
-        h = print_fit.text_points(text, float(sum(widths[cell.col:cell.col + cell.cols])))
+        width = layout.span_width(spans, widths, cell.col, cell.cols)
+        # only a row taller than Excel's largest row grows: a text that cannot be is not
+        # measured (the usual case: every text of the sheet)
+        if not print_fit.may_need(text, width, print_fit.MAX_ROW_POINTS):
+            continue
+        h = print_fit.text_points(text, width)
         need[cell.row] = max(need.get(cell.row, 0.0), h)
         if h > print_fit.MAX_ROW_POINTS and (tallest is None or h > tallest[0]):
             tallest = (h, cell, text)

@@ -120,13 +120,12 @@ def draw(book: Book, ws: Any, form: Form, year: int, placed: Placed, record: dic
     label = book.fmt(bg_color="#F2F2F2", border=1, valign="vcenter", text_wrap=True,
                      align="center")
     plain = book.fmt(border=1, valign="top", text_wrap=True)
-    heights: dict[int, list[tuple[str, float]]] = {}
-
-    def span_width(c0: int, n: int) -> float:
-        return float(sum(widths[c0:c0 + n]))
+    lines_of: dict[int, int] = {}  # row -> the lines of its tallest text (one-row cells)
+    spans = layout.span_widths(tuple(widths))
 
     def put(cell: Any, text: str, style: Any) -> None:
-        text, _ = layout.cell_text(text)
+        if len(text) > layout.EXCEL_TEXT_LIMIT:
+            text, _ = layout.cell_text(text)
         if cell.rows > 1 or cell.cols > 1:
             ws.merge_range(cell.row, cell.col, cell.row + cell.rows - 1,
                            cell.col + cell.cols - 1, text, style)
@@ -134,23 +133,52 @@ def draw(book: Book, ws: Any, form: Form, year: int, placed: Placed, record: dic
             ws.write_string(cell.row, cell.col, text, style)
         else:
             ws.write_blank(cell.row, cell.col, None, style)
-        if cell.rows == 1:
-            heights.setdefault(cell.row, []).append((text, span_width(cell.col, cell.cols)))
+        if cell.rows == 1:  # as layout.row_height measures a row, one cell at a time
+            lines = lines_of.get(cell.row, 1)
+            if text:
+                w = layout.span_width(spans, widths, cell.col, cell.cols)
+                if 2 * len(text) > lines * (w - 1.0) or "\n" in text:
+                    lines = max(lines, layout.line_count(text, w))
+            lines_of[cell.row] = lines
+
+    styles: dict[str, Any] = {}  # the styles of field and list cells, made once each
+
+    def style_of(role: str, center: bool, marked: Any) -> Any:
+        key = f"{role}|{center:d}{bool(marked):d}"
+        if key not in styles:
+            styles[key] = _style(book, role, center, marked, report)
+        return styles[key]
 
     list_types = {lid: {c["id"]: c.get("type", "") for c in spec["columns"]}
                   for lid, spec in form.lists.items()}
+    list_styles: dict[str, dict[str, Any]] = {lid: {} for lid in form.lists}  # unmarked
     for cell in placed.cells:
-        if cell.kind == "heading":
+        kind = cell.kind
+        if kind == "list_cell":  # the most cells: first
+            rows = values.get(cell.field) or []
+            text = rows[cell.index].get(cell.column, "") if cell.index < len(rows) else ""
+            msgs = marks.get((cell.field, f"{cell.index}:{cell.column}")) if marks else None
+            style = None if msgs else list_styles[cell.field].get(cell.column)
+            if style is None:
+                ctype = list_types[cell.field].get(cell.column, "")
+                style = style_of(form.lists[cell.field].get("role", "input"),
+                                 ctype == "issue_no", msgs)
+                if not msgs:
+                    list_styles[cell.field][cell.column] = style
+            put(cell, text, style)
+            if msgs:
+                book.comment(ws, cell.row, cell.col, msgs)
+        elif kind == "heading":
             put(cell, cell.text, heading)
-        elif cell.kind in ("label", "list_head", "caption"):
+        elif kind in ("label", "list_head", "caption"):
             put(cell, cell.text, label)
-        elif cell.kind == "value":
+        elif kind == "value":
             put(cell, cell.text, plain)
-        elif cell.kind == "field":
+        elif kind == "field":
             f = form.by_id[cell.field]
             text = values.get(cell.field, "")
-            put(cell, text, _style(book, f.role, bool(f.choices) or f.type in ("kyen", "indicator"),
-                                   marks.get((cell.field, "")), report))
+            put(cell, text, style_of(f.role, bool(f.choices) or f.type in ("kyen", "indicator"),
+                                     marks.get((cell.field, "")) if marks else None))
             if not report and f.role == "input":
                 validation(ws, form, f, year, cell.row, cell.col, cell.row, cell.col,
                            book.lang)
@@ -161,7 +189,7 @@ def draw(book: Book, ws: Any, form: Form, year: int, placed: Placed, record: dic
                 msgs = marks.get((cell.field, ""))
                 if msgs:
                     book.comment(ws, cell.row, cell.col, msgs)
-        elif cell.kind == "check":
+        elif kind == "check":
             parts = sum_parts(form, cell.field)
             if report or parts is None:
                 put(cell, "", plain)
@@ -175,25 +203,15 @@ def draw(book: Book, ws: Any, form: Form, year: int, placed: Placed, record: dic
             ws.data_validation(cell.row, cell.col, cell.row, cell.col, {
                 "validate": "any", "input_title": book_text("sum_check_title", book.lang),
                 "input_message": book_text("sum_check_hint", book.lang)[:255]})
-        elif cell.kind == "list_cell":
-            spec = form.lists[cell.field]
-            rows = values.get(cell.field) or []
-            text = rows[cell.index].get(cell.column, "") if cell.index < len(rows) else ""
-            ctype = list_types[cell.field].get(cell.column, "")
-            msgs = marks.get((cell.field, f"{cell.index}:{cell.column}"))
-            put(cell, text, _style(book, spec.get("role", "input"), ctype == "issue_no", msgs,
-                                   report))
-            if msgs:
-                book.comment(ws, cell.row, cell.col, msgs)
     if not report:
         _list_checks(book, ws, form, placed, required=not marks)
     points: dict[int, float] = {}
     for r in range(TOP_ROW, placed.last_row + 1):
-        points[r] = layout.row_height(heights.get(r, []), min_lines=1)
+        points[r] = layout.lines_height(lines_of.get(r, 1))
     for lid, place in placed.lists.items():
         if not report and form.lists[lid].get("role") == "input":
             for r in range(place.first_row, place.last_row + 1):
-                points[r] = max(layout.row_height(heights.get(r, [])), 27)
+                points[r] = max(layout.lines_height(lines_of.get(r, 1)), 27)
     points.update(row_points or {})
     for r in sorted(points):
         ws.set_row(r, points[r])

@@ -27,7 +27,7 @@ from fujimi_xl.forms import Form
 Context = dict[str, Any]
 
 
-@dataclass
+@dataclass(slots=True)  # a sheet has a few hundred: no dict each
 class Cell:
     row: int
     col: int
@@ -100,6 +100,8 @@ def _period(p: dict[str, Any], year: int, record: dict[str, Any]) -> Context:
 
 
 def fill(text: str, ctx: Context) -> str:
+    if "{" not in text and "}" not in text:  # most labels: nothing to fill in
+        return text
     try:
         return text.format(**ctx)
     except (KeyError, IndexError, ValueError):
@@ -195,24 +197,29 @@ def _lay_list(form: Form, placed: Placed, cell: dict[str, Any], record: dict[str
     rows = list_rows(form, lid, record)
     n = max(len(rows), 1) + (int(spec.get("spare", 0)) if spare else 0)
     merged = _blocks(spec, rows) if report else {}
+    merged_cols = {cid for _, cid in merged}
+    # per column, once: id, first column, span, row within the entry, and its definition
+    # when it is a label over the whole list (e.g. 事業計画)
+    plan = [(cid, c0, span, lines[cid], col if "fixed" in col else None)
+            for (cid, c0, span), col in zip(cols, spec["columns"], strict=True)]
+    shown_captions = [(line, caption) for line, caption in captions.items() if caption]
+    cells = placed.cells
     first = r
     for i in range(n):
-        for line, caption in captions.items():
-            if caption:
-                placed.cells.append(Cell(r + line, 0, 1, 1, "caption", caption, field=lid))
-        for (cid, c0, span), col in zip(cols, spec["columns"], strict=True):
-            if "fixed" in col:  # a label over the whole list, e.g. 事業計画
+        for line, caption in shown_captions:
+            cells.append(Cell(r + line, 0, 1, 1, "caption", caption, lid))
+        for cid, c0, span, line, fixed in plan:
+            if fixed is not None:
                 if i == 0:
-                    placed.cells.append(Cell(r, c0, n, span, "label", fill(col["fixed"], ctx),
-                                             field=lid, column=cid))
+                    cells.append(Cell(r, c0, n, span, "label", fill(fixed["fixed"], ctx), lid,
+                                      cid))
                 continue
             rows_down = 1
-            if (i, cid) in merged:
+            if cid in merged_cols and (i, cid) in merged:
                 rows_down = merged[(i, cid)]
                 if rows_down == 0:  # inside a block: the block's first row holds it
                     continue
-            placed.cells.append(Cell(r + lines[cid], c0, rows_down, span, "list_cell", "",
-                                     field=lid, column=cid, index=i))
+            cells.append(Cell(r + line, c0, rows_down, span, "list_cell", "", lid, cid, i))
         r += height
     placed.lists[lid] = ListPlace(lid, head_row, first, r - 1, cols, height, lines, captions)
     return r
@@ -253,14 +260,15 @@ def _blocks(spec: dict[str, Any], rows: list[dict[str, Any]]) -> dict[tuple[int,
         return {}
     column, restart = blocks.get("column"), blocks.get("restart")
     out: dict[tuple[int, str], int] = {}
+    periods = [_period_key(row.get(restart)) for row in rows]  # each entry's, once
     start = 0
     for i in range(1, len(rows) + 1):
         ends = i == len(rows)
         if not ends:
             value = rows[i].get(column)
             same = value in (None, "") or value == rows[start].get(column)
-            before = _period_key(rows[i - 1].get(restart))
-            now = _period_key(rows[i].get(restart))
+            before = periods[i - 1]
+            now = periods[i]
             back = before is not None and now is not None and now <= before
             ends = not same or back
         if ends:
