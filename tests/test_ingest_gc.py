@@ -6,13 +6,13 @@ from __future__ import annotations
 import gc
 import threading
 
-from fujimi_xl.intake import isolate
+from fujimi_xl.core import bulk
 
 
 def test_the_collector_is_as_it_was_after_a_batch():
     before, frozen = gc.get_threshold(), gc.get_freeze_count()
-    with isolate.fewer_collections():
-        assert gc.get_threshold() == isolate.GC_THRESHOLD
+    with bulk.fewer_collections():
+        assert gc.get_threshold() == bulk.GC_THRESHOLD
         assert gc.get_freeze_count() >= frozen
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == frozen
@@ -23,16 +23,16 @@ def test_overlapping_batches_give_it_back_when_the_last_ends():
     inside, leave = threading.Event(), threading.Event()
 
     def batch() -> None:
-        with isolate.fewer_collections():
+        with bulk.fewer_collections():
             inside.set()
             leave.wait(10)
 
     other = threading.Thread(target=batch)
     other.start()
     assert inside.wait(10)
-    with isolate.fewer_collections():
+    with bulk.fewer_collections():
         pass
-    assert gc.get_threshold() == isolate.GC_THRESHOLD  # the other batch is still running
+    assert gc.get_threshold() == bulk.GC_THRESHOLD  # the other batch is still running
     leave.set()
     other.join(10)
     assert gc.get_threshold() == before

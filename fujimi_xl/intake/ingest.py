@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from fujimi_xl import layouts, store
-from fujimi_xl.core import fiscal, normalise
+from fujimi_xl.core import bulk, fiscal, normalise
 from fujimi_xl.core.errors import (
     FormDefinitionError,
     FujimiError,
@@ -210,7 +210,7 @@ def ingest(ws: Workspace, paths: Iterable[Path | str], *, form: str | None = Non
         progress.start(len(files))
     key = ws.key()
     try:
-        with isolate.fewer_collections():
+        with bulk.fewer_collections():
             return _ingest(ws, files, report, key, form=form, year=year, group=group,
                            workers=workers, progress=progress, dry_run=dry_run, lang=lang,
                            slot=slot, isolated=isolated)

@@ -15,7 +15,6 @@ normally never killed while LibreOffice runs for it.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import multiprocessing as mp
 import os
@@ -27,6 +26,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from fujimi_xl.core.bulk import GC_THRESHOLD
 from fujimi_xl.core.messages import intake_words as words
 from fujimi_xl.intake.package import excess
 from fujimi_xl.intake.reader import RawBook, ReadRefused, read_book
@@ -48,48 +48,11 @@ def limit_process() -> None:
         pass
 
 
-# the cyclic garbage collector during a batch of files: the objects alive when the batch starts
-# (every module, the forms) are set aside (gc.freeze), so a collection does not walk them again
-# and again, and the youngest generation is collected every GC_THRESHOLD allocations instead
-# of every 700 (a file makes thousands of small objects, nearly all freed by reference
-# counting). About 5 % of a worker's time per file; memory stays bounded per file.
-GC_THRESHOLD = (5000, 20, 20)
-
-
 def _init_worker() -> None:
     limit_process()
     _exit_with_parent()
     gc.freeze()  # what the worker inherited from its parent: never garbage
     gc.set_threshold(*GC_THRESHOLD)
-
-
-class _Batches:
-    open = 0  # batches running in this process
-    before: tuple[int, ...] = gc.get_threshold()  # the thresholds before the first
-
-
-_BATCHES_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def fewer_collections() -> Iterator[None]:
-    """GC_THRESHOLD and the objects alive now set aside, for the time of a batch of files in
-    this process; the collector as it was once the last batch running in it (batches may
-    overlap in threads) is over."""
-    with _BATCHES_LOCK:
-        if _Batches.open == 0:
-            _Batches.before = gc.get_threshold()
-            gc.freeze()
-            gc.set_threshold(*GC_THRESHOLD)
-        _Batches.open += 1
-    try:
-        yield
-    finally:
-        with _BATCHES_LOCK:
-            _Batches.open -= 1
-            if _Batches.open == 0:
-                gc.set_threshold(*_Batches.before)
-                gc.unfreeze()
 
 
 def _exit_with_parent(every: float = 0.5) -> None:
