@@ -222,3 +222,13 @@ def test_a_page_of_one_row_at_a_time_breaks_where_a_block_of_one_row_does():
             assert one.add_row(r, h) == block.add(r, [h])
             assert one.y == block.y
         assert one.breaks == block.breaks
+
+
+def test_a_text_of_nine_characters_never_outgrows_excels_largest_row():
+    """What the action-plan book skips without measuring (reporting_sheet._grow)."""
+    rng = random.Random(9)
+    for _ in range(2000):
+        text = "".join(rng.choice(["\n", "長", "a", "①"]) for _ in range(rng.randrange(10)))
+        for width in (0.0, 0.5, 1.0, 2.0, 9.0):
+            assert print_fit.text_points(text, width) <= print_fit.MAX_ROW_POINTS
+    assert print_fit.may_need("\n" * 10, 0.0, print_fit.MAX_ROW_POINTS)

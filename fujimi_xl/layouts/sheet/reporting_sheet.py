@@ -203,10 +203,17 @@ def _grow(form: Form, placed: Any, texts: dict[str, Any]) -> \
     need: dict[int, float] = {}
     tallest: tuple[float, Any, str] | None = None
     spans = layout.span_widths(tuple(widths))
+    # a text this short cannot outgrow Excel's largest row in any column (print_fit.may_need
+    # with every character a wide one and a line of its own): not even looked at further
+    short = 0
+    while not print_fit.may_need("\n" * (short + 1), 0.0, print_fit.MAX_ROW_POINTS):
+        short += 1
     for cell in placed.cells:
         if cell.rows != 1:
             continue
         text = text_of(cell, texts)
+        if len(text) <= short:
+            continue
         width = layout.span_width(spans, widths, cell.col, cell.cols)
         # only a row taller than Excel's largest row grows: a text that cannot be is not
         # measured (the usual case: every text of the sheet)
