@@ -196,7 +196,8 @@ class GenerateResult:
     year: int
     files: list[tuple[str, Path, int]] = field(default_factory=list)  # group, path, items
     # what happened to each slot: (slot, state, params); state is "new" (first issue),
-    # "changed" (the plan changed: a new book), "revised" (a new form version), "reissued"
+    # "changed" (the plan changed: a new book), "revised" (a new form version), "relaid"
+    # (what the book locks changed with no item changed: the definition or a name), "reissued"
     # (--reissue) or "unchanged" (the issued book stays valid, nothing written)
     slots: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
@@ -358,10 +359,12 @@ def _slot_state(last: Any, issued: Any, form_version: int,
         return "revised", params
     new_items = store.loads(store.dumps(issued.items))
     added, removed, edited = issue_changes(last, {"items": store.dumps(new_items)})
-    if added or removed or edited or last["locked_hash"] != issued.locked_hash:
+    if added or removed or edited:
         params.update(added=", ".join(added) or "—", removed=", ".join(removed) or "—",
                       edited=", ".join(edited) or "—")
         return "changed", params
+    if last["locked_hash"] != issued.locked_hash:  # no item changed: the definition or a name
+        return "relaid", params
     return ("reissued" if reissue else "unchanged"), params
 
 

@@ -541,7 +541,7 @@ def status_cmd(ctx: click.Context, form: str, year: int, workspace: Path,
 @handle_errors
 def report_cmd(form: str, year: int, workspace: Path, output: Path | None, want_pdf: bool,
                as_json: bool) -> None:
-    """集計表（進捗状況評価結果）を印刷用の体裁で作成する。"""
+    """様式の集計表を印刷用の体裁で作成する。"""
     form = _form(form, workspace)
     result = api.report(open_workspace(workspace), form, year, output, want_pdf)
     lg = current_lang()

@@ -421,7 +421,7 @@ class _Reader:
         for k in self.key:
             value, src = cells[k]
             if texts[k][0]:
-                n = normalise.parse_index(value) if k in self.numeric else texts[k][0]
+                n = self.form.by_id[k].read_key(value) if k in self.numeric else texts[k][0]
                 keys[k] = n
                 srcs[k] = src
                 if n is None:
