@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -380,6 +383,10 @@ def test_a_sheet_report_prints_dates_in_their_style_and_numbers_as_numbers(tmp_p
     assert page["A2"].value == "研修番号 1\u3000担当：総務部 総務グループ"
     overview = report[report.sheetnames[0]]
     assert [overview["A3"].value, overview["B3"].value] == ["研修番号", "研修名"]
+    # the action plan's indicator columns (指標名 … 達成率): not printed for a form without one
+    hidden = {c for d in overview.column_dimensions.values() if d.hidden
+              for c in range(d.min, d.max + 1)}
+    assert hidden == {4, 5, 6, 7, 8}  # D:H
 
 
 def test_the_plan_template_guide_names_the_forms_own_key(tmp_path):
@@ -487,3 +494,70 @@ def test_a_new_book_for_a_changed_definition_says_so_not_that_the_plan_changed(t
            "ブックを発行します。" in res.output
     again = api.generate(ws, "nc", YEAR)  # issued now: nothing more to do
     assert [(slot, state) for slot, state, _ in again.slots] == [("総務", "unchanged")]
+
+
+def test_a_value_below_the_minimum_is_told_how_to_fix(tmp_path):
+    """▲50 in an amount whose minimum is 0 was told 「記入できる範囲を超えています（≥ 0）。
+    桁を確かめて入力し直してください。」: it is below the range, and the digits are right."""
+    ws = budget_ws(tmp_path)
+    book = api.generate(ws, "nb", YEAR).files[0][1]
+    result = api.ingest(ws, [fill(book, tmp_path / "b" / "b.xlsx",
+                                  {5: {"yosan": "▲50"}, 6: {"yosan": 1}, 7: {"yosan": 2}})]).files[0]
+    assert [(p.cell, p.code, p.message()) for p in result.problems] == [
+        ("E5", "out_of_range", "「-50」は記入できる範囲（≥ 0）の外です。範囲内の値を記入してください"
+                               "（桁やマイナス・▲も確かめてください）。")]
+
+
+# -- import-report of a typed list form's own report -----------------------------------------------
+
+def test_the_report_of_a_typed_form_with_totals_imports_back(tmp_path):
+    """import-report refused the tool's own report of a form with numbers and totals: its
+    小計・合計 rows as keys it cannot read, and every number as
+    「入力規則に合いません（'1200' is not of type 'number'）」 (jsonschema's English)."""
+    ws = budget_ws(tmp_path / "a")
+    book = api.generate(ws, "nb", YEAR).files[0][1]
+    accepted(ws, fill(book, tmp_path / "back" / "b.xlsx",
+                      {5: {"yosan": "1,200"}, 6: {"yosan": "9876.5"}, 7: {"yosan": "▲0"}}))
+    report = api.report(ws, "nb", YEAR, tmp_path / "r.xlsx").path
+    fresh = api.init(tmp_path / "b" / "ws")
+    write_form(fresh.root, BUDGET_FORM, BUDGET_SCHEMA)
+    res = api.import_report(fresh, report, "nb")
+    assert res.ok, [(p.cell, p.message()) for p in res.problems]
+    assert api.frame(fresh, "nb", YEAR)["yosan"].tolist() == [1200, 9876.5, 0]
+    assert api.verify(fresh).ok
+
+
+def test_an_imported_value_its_schema_refuses_is_told_in_japanese(tmp_path):
+    ws = budget_ws(tmp_path / "a")
+    book = api.generate(ws, "nb", YEAR).files[0][1]
+    accepted(ws, fill(book, tmp_path / "back" / "b.xlsx",
+                      {5: {"yosan": 1}, 6: {"yosan": 2}, 7: {"yosan": 3}}))
+    report = api.report(ws, "nb", YEAR, tmp_path / "r.xlsx").path
+    wb = openpyxl.load_workbook(report)
+    wb.worksheets[0]["D5"].value = -5  # typed over in the printed table
+    wb.save(report)
+    fresh = api.init(tmp_path / "b" / "ws")
+    write_form(fresh.root, BUDGET_FORM, BUDGET_SCHEMA)
+    res = api.import_report(fresh, report, "nb")
+    assert [(p.sheet, p.cell, p.code, p.message()) for p in res.problems] == [
+        ("1款", "D5", "value_minimum", "「-5」は小さすぎます。0 以上にしてください。")]
+
+
+def test_output_cut_short_by_its_reader_is_not_blamed_on_the_master(tmp_path):
+    """`fujimi-xl history 1-1 -w WS | more`, the reader closed early: the command said
+    「作業フォルダの …/master.sqlite を読み書きできません（BrokenPipeError…）…バックアップから
+    復元してください」 and exit 2."""
+
+    ws = budget_ws(tmp_path)
+    book = api.generate(ws, "nb", YEAR).files[0][1]
+    accepted(ws, fill(book, tmp_path / "back" / "b.xlsx",
+                      {5: {"yosan": 1}, 6: {"yosan": 2}, 7: {"yosan": 3}}))
+    reader = subprocess.Popen([sys.executable, "-c", "pass"], stdin=subprocess.PIPE)
+    reader.wait()  # gone before anything is written to it
+    done = subprocess.run([sys.executable, "-m", "fujimi_xl", "history", "1-1", "-w",
+                           str(ws.root)], stdout=reader.stdin, stderr=subprocess.PIPE,
+                          env={**os.environ, "FUJIMI_LANG": ""}, timeout=120)
+    reader.stdin.close()
+    assert "master.sqlite" not in done.stderr.decode()
+    assert "Traceback" not in done.stderr.decode()
+    assert done.returncode == 1

@@ -349,9 +349,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "value in the cell again.",
     ),
     "out_of_range": (
-        "「{value}」は記入できる範囲を超えています（{allowed}）。桁を確かめて入力し直してください。",
-        "'{value}' is outside the range this cell accepts ({allowed}). Check the digits and "
-        "enter it again.",
+        "「{value}」は記入できる範囲（{allowed}）の外です。範囲内の値を記入してください（桁や"
+        "マイナス・▲も確かめてください）。",
+        "'{value}' is outside the range this cell accepts ({allowed}). Enter a value within it "
+        "(check the digits and any minus or ▲).",
     ),
     "odd_cell_xml": (
         "このセルは Excel が書き出さない形で保存されています（{detail}）。読み方によって値が変わるため"

@@ -109,9 +109,11 @@ def _overview(book: Book, form: Form, table: Table, title: str) -> None:
     heads[:2] = [form.key_fields[0].label if form.key else heads[0],
                  form.by_id[fields["title"]].label if fields["title"] in form.by_id else heads[1]]
     widths = [6, 22, 20, 24, 7, 7, 7, 7, *[11] * n_years, 9]
+    # the indicator's columns (指標名 … 達成率) only when report.overview names an indicator
+    no_indicator = not any(fields[k] for k in ("measure", "base", "target", "results"))
     for c, (h, w) in enumerate(zip(heads, widths, strict=True)):
         ws.write_string(2, c, h, head)
-        ws.set_column(c, c, w)
+        ws.set_column(c, c, w, None, {"hidden": True} if no_indicator and 3 <= c <= 7 else {})
     ws.set_row(2, 42)
     for r, row in enumerate(table.rows, start=3):
         rec = row.record
