@@ -20,7 +20,7 @@ from fujimi_xl import api
 from fujimi_xl.cli import cli
 from fujimi_xl.core.errors import PlanError
 
-from .conftest import master_snapshot
+from .conftest import OtherMaster, master_snapshot
 
 SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
 YEAR = 2023
@@ -519,12 +519,13 @@ def test_the_report_of_a_typed_form_with_totals_imports_back(tmp_path):
     accepted(ws, fill(book, tmp_path / "back" / "b.xlsx",
                       {5: {"yosan": "1,200"}, 6: {"yosan": "9876.5"}, 7: {"yosan": "▲0"}}))
     report = api.report(ws, "nb", YEAR, tmp_path / "r.xlsx").path
-    fresh = api.init(tmp_path / "b" / "ws")
-    write_form(fresh.root, BUDGET_FORM, BUDGET_SCHEMA)
-    res = api.import_report(fresh, report, "nb")
-    assert res.ok, [(p.cell, p.message()) for p in res.problems]
-    assert api.frame(fresh, "nb", YEAR)["yosan"].tolist() == [1200, 9876.5, 0]
-    assert api.verify(fresh).ok
+    with OtherMaster():  # a second workspace
+        fresh = api.init(tmp_path / "b" / "ws")
+        write_form(fresh.root, BUDGET_FORM, BUDGET_SCHEMA)
+        res = api.import_report(fresh, report, "nb")
+        assert res.ok, [(p.cell, p.message()) for p in res.problems]
+        assert api.frame(fresh, "nb", YEAR)["yosan"].tolist() == [1200, 9876.5, 0]
+        assert api.verify(fresh).ok
 
 
 def test_an_imported_value_its_schema_refuses_is_told_in_japanese(tmp_path):
@@ -536,9 +537,10 @@ def test_an_imported_value_its_schema_refuses_is_told_in_japanese(tmp_path):
     wb = openpyxl.load_workbook(report)
     wb.worksheets[0]["D5"].value = -5  # typed over in the printed table
     wb.save(report)
-    fresh = api.init(tmp_path / "b" / "ws")
-    write_form(fresh.root, BUDGET_FORM, BUDGET_SCHEMA)
-    res = api.import_report(fresh, report, "nb")
+    with OtherMaster():  # a second workspace
+        fresh = api.init(tmp_path / "b" / "ws")
+        write_form(fresh.root, BUDGET_FORM, BUDGET_SCHEMA)
+        res = api.import_report(fresh, report, "nb")
     assert [(p.sheet, p.cell, p.code, p.message()) for p in res.problems] == [
         ("1款", "D5", "value_minimum", "「-5」は小さすぎます。0 以上にしてください。")]
 
@@ -561,3 +563,13 @@ def test_output_cut_short_by_its_reader_is_not_blamed_on_the_master(tmp_path):
     assert "master.sqlite" not in done.stderr.decode()
     assert "Traceback" not in done.stderr.decode()
     assert done.returncode == 1
+
+
+def test_an_english_book_lists_its_examples_the_english_way(tmp_path):
+    """--lang en: the error of a typed cell read 「Enter it like 1,200、▲50、158千円.」."""
+    ws = budget_ws(tmp_path)
+    book = api.generate(ws, "nb", YEAR, lang="en").files[0][1]
+    dv = next(dv for dv in openpyxl.load_workbook(book)["入力"].data_validations.dataValidation
+              if str(dv.sqref) == "E5:E7")
+    assert dv.error == ("This cannot be read as an amount in thousands of yen. Enter it like "
+                        "1,200, ▲50, 158千円.")
