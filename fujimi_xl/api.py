@@ -196,7 +196,8 @@ class GenerateResult:
     year: int
     files: list[tuple[str, Path, int]] = field(default_factory=list)  # group, path, items
     # what happened to each slot: (slot, state, params); state is "new" (first issue),
-    # "changed" (the plan changed: a new book), "revised" (a new form version), "reissued"
+    # "changed" (the plan changed: a new book), "revised" (a new form version), "relaid"
+    # (what the book locks changed with no item changed: the definition or a name), "reissued"
     # (--reissue) or "unchanged" (the issued book stays valid, nothing written)
     slots: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
@@ -355,13 +356,16 @@ def _slot_state(last: Any, issued: Any, form_version: int,
     if last["form_version"] != form_version:
         return "revised", params
     items = store.dumps(issued.items)
-    # the same snapshot, written the same way: nothing added, removed or edited
+    # the same snapshot, written the same way: nothing added, removed or edited (a changed
+    # definition alone is "revised" above, not a changed plan)
     added, removed, edited = ([], [], []) if items == last["items"] else \
         issue_changes(last, {"items": items})
-    if added or removed or edited or last["locked_hash"] != issued.locked_hash:
+    if added or removed or edited:
         params.update(added=", ".join(added) or "—", removed=", ".join(removed) or "—",
                       edited=", ".join(edited) or "—")
         return "changed", params
+    if last["locked_hash"] != issued.locked_hash:  # no item changed: the definition or a name
+        return "relaid", params
     return ("reissued" if reissue else "unchanged"), params
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -88,6 +89,11 @@ def handle_errors(f: F) -> F:
         store.set_on_wait(_say_waiting)
         try:
             return f(*args, **kwargs)
+        except BrokenPipeError:
+            # the reader of the output went away (`| more` closed early): nobody's fault,
+            # and not the master's; stop quietly, without Python's noise at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except (*store.db_errors(), OSError, FileCreateError) as exc:
             # a fault of the workspace (read-only, full, a locked or damaged master): the
             # secretariat's, said in a sentence, never a traceback
@@ -541,7 +547,7 @@ def status_cmd(ctx: click.Context, form: str, year: int, workspace: Path,
 @handle_errors
 def report_cmd(form: str, year: int, workspace: Path, output: Path | None, want_pdf: bool,
                as_json: bool) -> None:
-    """集計表（進捗状況評価結果）を印刷用の体裁で作成する。"""
+    """様式の集計表を印刷用の体裁で作成する。"""
     form = _form(form, workspace)
     result = api.report(open_workspace(workspace), form, year, output, want_pdf)
     lg = current_lang()

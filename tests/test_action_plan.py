@@ -62,7 +62,7 @@ def test_round_trip_with_inserted_rows_and_full_width_numbers(ap_ws, ap_outbox, 
     assert actions[8] == (None, "平成32年度", "・引き続き、情報提供を行う。")  # under its 課題
     assert p1["D54"].value == "158" and p1["A54"].value == "平成31年度 事業費予算"
     p2 = wb["2_家庭学習応援事業"]
-    assert [p2[f"{c}21"].value for c in "CDEF"] == ["当初", "1200", "見込", "1200"]
+    assert [p2[f"{c}21"].value for c in "CDEF"] == ["当初", "1,200", "見込", "1,200"]
     overview = wb["一覧"]
     assert [overview.cell(5, c).value for c in range(1, 14)] == [
         "2", "家庭学習応援事業", "教育委員会 教育支援グループ", "家庭学習応援事業の参加者の出席率",

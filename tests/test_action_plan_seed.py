@@ -135,8 +135,8 @@ def test_issue_number_dropdown_is_fed_from_section_iii(ap_outbox):
             assert fed[f"A{r}"].showErrorMessage
     first_action = fed[f"A{lists['action'][0]}"]
     later_action = fed[f"A{lists['action'][0] + 1}"]
-    assert first_action.prompt == "Ⅲの課題の番号を選んでください。"
-    assert later_action.prompt == "Ⅲの課題の番号を選んでください。空欄は上の行と同じ課題です。"
+    assert first_action.prompt == "「Ⅲ. 課題」の番号を選んでください。"
+    assert later_action.prompt == "「Ⅲ. 課題」の番号を選んでください。空欄は上の行と同じです。"
 
 
 def test_sum_check_cells_hold_a_formula_per_year(ap_outbox):

@@ -132,8 +132,8 @@ def test_the_plan_template_guide_comes_from_the_catalogue(tmp_path):
     guide = openpyxl.load_workbook(path)["記入要領"]
     assert guide["A1"].value == "計画ブックの記入要領"
     assert guide["A3"].value == "1. 「設定」シートに計画名と市町村名を記入します（報告書の表題になります）。"
-    assert guide["A9"].value == ("7. 記入が済んだら `fujimi-xl init 作業フォルダ --plan このファイル` "
-                                 "で取り込みます。")
+    assert guide["A9"].value == ("7. 記入が済んだら `fujimi-xl init 作業フォルダ --plan このファイル "
+                                 "--form progress` で取り込みます。")
 
 
 def test_a_clipped_report_sheet_is_said_in_both_languages(tmp_path):

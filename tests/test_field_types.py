@@ -204,8 +204,10 @@ def test_bounds_of_the_schema_apply_to_the_typed_value(blank_ws: Any, tmp_path: 
     res = api.ingest(blank_ws, [fill(books["G1"], {"1": "１５０", "2": "▲1"},
                                      tmp_path / "r.xlsx", "回数")]).files[0]
     assert [(p.where(), p.code, p.message()) for p in res.problems] == [
-        ("入力!E5", "out_of_range", "「150」は記入できる範囲を超えています（≤ 99）。桁を確かめて入力し直してください。"),
-        ("入力!E6", "out_of_range", "「-1」は記入できる範囲を超えています（≥ 0）。桁を確かめて入力し直してください。"),
+        ("入力!E5", "out_of_range", "「150」は記入できる範囲（≤ 99）の外です。範囲内の値を記入して"
+                                    "ください（桁やマイナス・▲も確かめてください）。"),
+        ("入力!E6", "out_of_range", "「-1」は記入できる範囲（≥ 0）の外です。範囲内の値を記入して"
+                                    "ください（桁やマイナス・▲も確かめてください）。"),
     ]
 
 

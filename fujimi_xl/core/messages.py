@@ -349,9 +349,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "value in the cell again.",
     ),
     "out_of_range": (
-        "「{value}」は記入できる範囲を超えています（{allowed}）。桁を確かめて入力し直してください。",
-        "'{value}' is outside the range this cell accepts ({allowed}). Check the digits and "
-        "enter it again.",
+        "「{value}」は記入できる範囲（{allowed}）の外です。範囲内の値を記入してください（桁や"
+        "マイナス・▲も確かめてください）。",
+        "'{value}' is outside the range this cell accepts ({allowed}). Enter a value within it "
+        "(check the digits and any minus or ▲).",
     ),
     "odd_cell_xml": (
         "このセルは Excel が書き出さない形で保存されています（{detail}）。読み方によって値が変わるため"
@@ -1066,6 +1067,15 @@ UI: dict[str, tuple[str, str]] = {
     "generate_reissued": (
         "  {group}: --reissue により再発行します。{issued} 発行のブックは使えなくなります",
         "  {group}: re-issued (--reissue); the book issued {issued} is no longer valid",
+    ),
+    # the book would lock other texts though no item changed: the form's definition (its
+    # fields, labels) or the group's or plan's names changed since the last issue
+    "generate_relaid": (
+        "  {group}: 前回の発行から様式の定義（項目・見出し）または担当名・計画名が変わったため新しい"
+        "ブックを発行します。{issued} 発行のブックは使えなくなります",
+        "  {group}: the form's definition (fields, headings) or the group's or plan's name "
+        "changed since the last issue, so a new book is issued; the book issued {issued} is "
+        "no longer valid",
     ),
     "generate_form_revised": (
         "  {group}: 様式が改訂されたため新しいブックを発行します。{issued} 発行のブックは"
@@ -1815,7 +1825,7 @@ HELP_EN: dict[str, str] = {
         "Merge nothing; show what would be added to or changed in the master",
     "担当ごとの発行・返送・受理・差戻し・未提出の状況を表示する。":
         "Show, group by group, what was issued, returned, accepted, refused or is missing.",
-    "集計表（進捗状況評価結果）を印刷用の体裁で作成する。":
+    "様式の集計表を印刷用の体裁で作成する。":
         "Make the consolidated report, laid out for print.",
     "出力する .xlsx（省略時は作業フォルダの reports に作成）":
         "The .xlsx to write (default: in the workspace's reports folder)",
@@ -1948,13 +1958,13 @@ BOOK.update({
         "○: the parts add up to the total. ×: they do not. ?: a value cannot be read as a "
         "number. Blank: a cell is still empty."),
     "sum_check_title": ("合計の確認", "Sum check"),
-    "pick_issue": ("Ⅲの課題の番号を選んでください。空欄は上の行と同じ課題です。",
-                   "Pick the number of an issue of section Ⅲ. Blank: the same issue as the row "
-                   "above."),
-    "pick_issue_first": ("Ⅲの課題の番号を選んでください。",
-                         "Pick the number of an issue of section Ⅲ."),
-    "not_an_issue": ("Ⅲの課題の番号（一覧にある番号）を選んでください。",
-                     "Pick a number of an issue listed in section Ⅲ."),
+    # {target}: what the referred list is called on the sheet (the heading above it: Ⅲ. 課題)
+    "pick_issue": ("「{target}」の番号を選んでください。空欄は上の行と同じです。",
+                   "Pick a number of 「{target}」. Blank: the same as the row above."),
+    "pick_issue_first": ("「{target}」の番号を選んでください。",
+                         "Pick a number of 「{target}」."),
+    "not_an_issue": ("「{target}」の番号（一覧にある番号）を選んでください。",
+                     "Pick a number listed in 「{target}」."),
 })
 
 
@@ -1994,7 +2004,7 @@ BOOK.update({
     "overview_missing_list": ("（{listed}）", " ({listed})"),
     "overview_missing_item": ("{no} {title}（{group}）", "{no} {title} ({group})"),
     "overview_missing_sep": ("、", ", "),
-    "program_banner": ("事業番号 {no}\u3000担当：{group}", "Program {no}\u3000Group: {group}"),
+    "program_banner": ("{label} {no}\u3000担当：{group}", "{label} {no}\u3000Group: {group}"),
     "program_not_returned": ("（未提出：登録内容のみ）", "(not returned: the registered items only)"),
 })
 # what a typed cell of a sheet form's list expects, said by wrong_type as {expected}
@@ -2015,21 +2025,22 @@ BOOK.update({
         "「担当」は短い呼び名（計画シートで使う名前）、「部」「グループ」は正式名称です。"
         "「メール」（任意）はリンクや督促を送る宛先です。\n"
         "3. 「計画」シートに、計画の項目を1行ずつ記入します。"
-        "節は「第1節」または「1」、号は「①」または「1」のどちらでも構いません。\n"
-        "4. 1つの項目を複数のグループが担当する場合は、同じ節・項・号・計画の行を担当ごとに繰り返します。\n"
-        "5. 節・項が上の行と同じときは空欄でも構いません（上の行と同じとみなします）。\n"
+        "{keys}は番号で、「{examples}」のようにも数字だけでも書けます。\n"
+        "4. 1つの項目を複数のグループが担当する場合は、同じ{columns}の行を担当ごとに繰り返します。\n"
+        "5. {keys}が上の行と同じときは空欄でも構いません（上の行と同じとみなします）。\n"
         "6. 見出し行（1行目）は変更しないでください。\n"
-        "7. 記入が済んだら `fujimi-xl init 作業フォルダ --plan このファイル` で取り込みます。",
+        "7. 記入が済んだら `fujimi-xl init 作業フォルダ --plan このファイル --form {form}` で"
+        "取り込みます。",
         "1. On the sheet 「設定」, write the plan's name and the city's name (the reports' title).\n"
         "2. On the sheet 「担当一覧」, write one group per row to ask: 「担当」 is a short name (the "
         "one the plan sheet uses), 「部」 and 「グループ」 the official names; 「メール」 (optional) "
         "is the address links and reminders go to.\n"
-        "3. On the sheet 「計画」, write one item of the plan per row. A section may be written "
-        "「第1節」 or 「1」, a number 「①」 or 「1」.\n"
-        "4. When several groups share an item, repeat its row once per group.\n"
-        "5. A section or item left blank is the same as the row above.\n"
+        "3. On the sheet 「計画」, write one item of the plan per row. {keys} are numbers, "
+        "written 「{examples}」 or as bare digits.\n"
+        "4. When several groups share an item, repeat its row ({columns}) once per group.\n"
+        "5. {keys} left blank are the same as in the row above.\n"
         "6. Do not change the header row (row 1).\n"
-        "7. When done, load it with `fujimi-xl init WORKSPACE --plan THIS_FILE`."),
+        "7. When done, load it with `fujimi-xl init WORKSPACE --plan THIS_FILE --form {form}`."),
     "plan_year": ("2018 または H30", "2018 or H30"),
     "sheet_range": ("シート「{title}」の使用範囲", "the used range of sheet '{title}'"),
     "rows_by_columns": ("{rows}行×{cols}列", "{rows} rows × {cols} columns"),
@@ -2082,6 +2093,32 @@ GROUP_ATTRIBUTES: dict[str, tuple[str, str]] = {
     "name": ("グループ", "Group"),
     "code": ("グループ略称", "Group code"),
 }
+
+# -- forms of a new user (issue 13, newuser) ---------------------------------------------------
+ERRORS.update({
+    "def_total_not_number": (
+        "「{value}」は数値の項目ではないため合計できません。totals には type が integer・number・"
+        "amount の項目を書いてください: {allowed}",
+        "'{value}' holds no number and cannot be totalled. List in totals only fields of type "
+        "integer, number or amount: {allowed}"),
+    "def_format_not_number": (
+        "「{value}」は日付の書き方のため、{type} の項目の format には使えません。Excel の表示形式"
+        "（例: #,##0、0.0）を書くか、format を消してください。",
+        "'{value}' is a way of writing dates and cannot be the format of a field of type "
+        "{type}. Write an Excel number format (e.g. #,##0, 0.0) or remove format."),
+    "def_format_not_date": (
+        "「{value}」は日付の項目の format に使えません。{allowed} のどれか、または Excel の日付の"
+        "表示形式（例: yyyy/m/d）を書いてください。",
+        "'{value}' cannot be the format of a date field. Use one of {allowed}, or an Excel date "
+        "format (e.g. yyyy/m/d)."),
+})
+
+BOOK.update({
+    # the summary sheet of a list report whose form names no summary_field: returns only
+    "report_summary_returns": ("提出状況の集計", "Returns"),
+    # the subtitle of a list report whose form gives none: the fiscal year and the form
+    "report_default_subtitle": ("（{year_long}\u3000{form_title}）", "({year_long} {form_title})"),
+})
 
 
 # -- message codes as an Enum (issue 13) ------------------------------------------------
@@ -2325,3 +2362,7 @@ class Code(StrEnum):
     ACCESS_NO_PASSWORD = "access_no_password"
     ACCESS_NO_USER = "access_no_user"
     WEB_PORT_BUSY = "web_port_busy"
+    # -- forms of a new user (issue 13, newuser) --
+    DEF_TOTAL_NOT_NUMBER = "def_total_not_number"
+    DEF_FORMAT_NOT_NUMBER = "def_format_not_number"
+    DEF_FORMAT_NOT_DATE = "def_format_not_date"

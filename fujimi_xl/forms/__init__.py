@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import importlib
+import re
+import string
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import Any
 
 import jsonschema
 
-from fujimi_xl.core import fiscal
+from fujimi_xl.core import fiscal, normalise
 from fujimi_xl.core.errors import FormDefinitionError
 from fujimi_xl.core.messages import error_text
 from fujimi_xl.core.normalise import CIRCLED
@@ -63,6 +65,27 @@ class Field:
         if type(value) is int:  # the usual case, asked for again and again: cached
             return _shown(self.display, value)
         return _shown.__wrapped__(self.display, value)
+
+    def read_key(self, value: Any) -> int | None:
+        """A key cell's number, read back from what ``show`` wrote (1款, 第1節, ①, No.3) or
+        typed bare (1, １); None when it is neither."""
+        n = normalise.parse_index(value)
+        if n is None and type(value) is str and self.display not in ("", "circled"):
+            return _unshown(self.display, value)
+        return n
+
+
+@functools.lru_cache(maxsize=4096)
+def _unshown(display: str, text: str) -> int | None:
+    """The number in ``text`` written the way ``display`` writes it ("{n}款" and "2款" → 2)."""
+    try:
+        parts = list(string.Formatter().parse(normalise.nfkc(display)))
+    except ValueError:
+        return None
+    pattern = "".join(re.escape(lit) + (r"\s*(\d+)\s*" if name is not None else "")
+                      for lit, name, _, _ in parts)
+    m = re.fullmatch(pattern.replace(r"\ ", r"\s*"), normalise.nfkc(text).strip(), re.IGNORECASE)
+    return int(m.group(1)) if m and m.groups() and int(m.group(1)) > 0 else None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -315,9 +338,22 @@ def check_form(path: Path) -> list[formcheck.DefinitionProblem]:
     folder = definition_folder(path)
     checked = _checked(folder)
     if checked.problems:
-        return list(checked.problems)
+        return _all_problems(folder, checked)
     form = _build(folder, checked.raw, checked.schema)
     return _rule_problems(form)
+
+
+def _all_problems(folder: Path, checked: formcheck.Checked) -> list[formcheck.DefinitionProblem]:
+    """The problems of a definition that has some, with those of its rules when it can be
+    built all the same (a form name unlike its folder hid a typo in a rule until fixed)."""
+    problems = list(checked.problems)
+    if all(p.code in formcheck.NAMING_CODES for p in problems):
+        try:
+            form = _build(folder, checked.raw, checked.schema)
+        except FormDefinitionError:
+            return problems
+        problems += _rule_problems(form)
+    return problems
 
 
 def _rule_problems(form: Form) -> list[formcheck.DefinitionProblem]:
@@ -369,7 +405,7 @@ class DefinitionBroken(FormDefinitionError):
 def _parse(folder: Path) -> Form:
     checked = _checked(folder)
     if checked.problems:
-        _raise(checked.problems, folder)
+        _raise(_all_problems(folder, checked), folder)
     form = _build(folder, checked.raw, checked.schema)
     problems = _rule_problems(form)
     if problems:

@@ -50,8 +50,9 @@ def parse_integer(value: Any) -> Any:
 
 
 def parse_amount(value: Any) -> Any:
-    """An amount in thousands of yen: 1200, '１，２００', '1,200', '▲50', '158千円'."""
-    return _number(value, ("千円", "円"))
+    """An amount in thousands of yen: 1200, '１，２００', '1,200', '▲50', '158千円'. A value in
+    yen ('1,200円') is not read: taken as 千円 it would be a thousand times too much."""
+    return _number(value, ("千円",))
 
 
 def parse_indicator(value: Any) -> Any:

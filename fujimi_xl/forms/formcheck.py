@@ -26,6 +26,7 @@ from typing import Any
 import jsonschema
 
 from fujimi_xl.core.messages import GROUP_ATTRIBUTES, book_text, error_text
+from fujimi_xl.forms import fieldtypes
 
 FORM_FILE = "form.json"
 SCHEMA_FILE = "schema.json"
@@ -41,6 +42,11 @@ INSTRUCTION_PLACEHOLDERS_BY_LAYOUT = {"sheet": ("program_name",)}
 REPORT_FIELD_LISTS = ("columns", "merge", "center", "carry_columns", "totals")
 REPORT_FIELD_NAMES = ("group_by", "summary_field", "carry_after")
 # a definition's rules are checked by the rules registry alone (forms.rules.check_rules)
+# problems that leave a definition whole enough to build (a wrong name, a placeholder): its
+# rules are checked too, so that one `form check` lists everything at once
+NAMING_CODES = frozenset({"def_name_folder", "def_unknown_field", "def_placeholder",
+                          "def_braces", "def_total_not_number", "def_format_not_number",
+                          "def_format_not_date"})
 
 
 def fault_text(code: str, lang: str, params: dict[str, Any]) -> str:
@@ -264,7 +270,42 @@ def check_folder(folder: Path, field_keys: tuple[str, ...] = ()) -> Checked:
                                                 field_keys))
     if out.schema is not None:
         out.problems += list(check_schema_json(out.schema, out.raw, str(schema_file)))
+        out.problems += list(check_types(out.raw, out.schema, str(form_file)))
     return out
+
+
+# the Excel number-format letters of a date (yyyy/m/d, ggge年m月d日)
+_DATE_LETTERS = frozenset("ymdge")
+
+
+def check_types(raw: Any, schema: Any, file: str) -> Iterator[DefinitionProblem]:
+    """What the fields' types allow (form.json and schema.json together say the type): a
+    report total of a field that holds no number (it printed 0), a date style as the format
+    of a number (it printed ###) or a number format for a date (it printed the day's serial
+    number)."""
+    if not isinstance(raw, dict) or not isinstance(schema, dict):
+        return
+    kinds: dict[str, fieldtypes.FieldType] = {}
+    for i, f in _items(raw.get("fields")):
+        if not isinstance(f, dict) or not isinstance(f.get("id"), str):
+            continue
+        ft = fieldtypes.of(fieldtypes.declared(f, schema), bool(f.get("choices")))
+        kinds[f["id"]] = ft
+        fmt = f.get("format")
+        if not isinstance(fmt, str) or not fmt:
+            continue
+        if ft.numeric and fmt in fieldtypes.DATE_STYLES:
+            yield DefinitionProblem(file, f"fields[{i}].format", "def_format_not_number",
+                                    {"value": fmt, "type": ft.id})
+        elif ft.id == "date" and fmt not in fieldtypes.DATE_STYLES \
+                and not _DATE_LETTERS & set(fmt.lower()):
+            yield DefinitionProblem(file, f"fields[{i}].format", "def_format_not_date",
+                                    {"value": fmt, "allowed": " / ".join(fieldtypes.DATE_STYLES)})
+    numeric = [fid for fid, ft in kinds.items() if ft.numeric]
+    for i, v in _items(_dict(raw, "report").get("totals")):
+        if isinstance(v, str) and v in kinds and not kinds[v].numeric:
+            yield DefinitionProblem(file, f"report.totals[{i}]", "def_total_not_number", {
+                "value": v, "allowed": " / ".join(numeric) or "-"})
 
 
 def check_form_json(raw: Any, file: str, folder_name: str = "",

@@ -6,6 +6,7 @@ Returns problems, never raises on bad data. Each problem carries the cell the va
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,7 @@ def check(form: Form, year: int, rows: dict[str, dict[str, Cell]],
     typed = {f.id: fieldtypes.of(f.type) for f in form.input_fields
              if fieldtypes.is_typed(f.type, bool(f.choices))}
     free = [f for f in form.input_fields if not f.choices and f.id not in typed]
+    narrow = _narrow_fields(form)
     cleaned = iter(normalise.texts([cells[f.id].raw for cells in rows.values() for f in free]))
     # cells with a problem of their own (their XML, a value that is no number): nothing
     # else is said about them
@@ -64,6 +66,8 @@ def check(form: Form, year: int, rows: dict[str, dict[str, Cell]],
                         continue
             else:
                 value, removed = (normalise.choice(cell.raw), 0) if f.choices else next(cleaned)
+                if narrow and value and f.id in narrow:
+                    value = unicodedata.normalize("NFKC", value)
             if type(cell.raw) is float and not math.isfinite(cell.raw) and not cell.refused \
                     and ft is None:
                 own.append(Problem("not_finite", file=file_name, sheet=sheet,
@@ -97,6 +101,15 @@ def check(form: Form, year: int, rows: dict[str, dict[str, Cell]],
                                  [f.id for f in form.fields].index(p.field_id)
                                  if p.field_id in form.by_id else -1))
     return Checked(records, problems)
+
+
+def _narrow_fields(form: Form) -> set[str]:
+    """The text fields the schema gives a pattern (a code, a phone number, an address): their
+    values are compared and kept in half-width, ０４９－２５１ as 049-251 (other free text
+    keeps its full-width punctuation as typed)."""
+    props = form.schema.get("properties", {})
+    return {f.id for f in form.input_fields
+            if isinstance(props.get(f.id), dict) and "pattern" in props[f.id]}
 
 
 def read_typed(ft: fieldtypes.FieldType, f: Any, cell: Cell, year: int, file_name: str,
@@ -143,7 +156,7 @@ def _plan_record(form: Form, issued: dict[str, Any]) -> Record:
     for f in form.locked_fields:
         text = issued.get(f.id, "")
         if f.role == "key":
-            record[f.id] = normalise.parse_index(text)
+            record[f.id] = f.read_key(text)
         elif text != "" and fieldtypes.is_typed(f.type, bool(f.choices)):
             # a locked typed field (a planned amount, a start year): typed like an input
             parse = fieldtypes.of(f.type).parse
@@ -256,6 +269,8 @@ def check_sheet(form: Form, year: int, data: Any, issued: dict[str, Any], file_n
                 continue
         elif f.choices:
             value = normalise.choice(cell.raw)
+        elif f.id in _narrow_fields(form):
+            value = unicodedata.normalize("NFKC", text)
         else:
             value = text
         record[f.id] = value

@@ -18,7 +18,7 @@ from typing import Any
 from fujimi_xl import store
 from fujimi_xl.core.errors import HasProblems, Problem
 from fujimi_xl.core.model import Group, Plan, PlanItem
-from fujimi_xl.forms import Form
+from fujimi_xl.forms import Form, formcheck
 from fujimi_xl.intake.ingest import archive, now
 from fujimi_xl.intake.reader import sha256_of
 from fujimi_xl.lifecycle.import_report import ImportedTable, read_report
@@ -75,10 +75,11 @@ def import_table(ws: Workspace, path: Path, form: Form, year: int | None = None)
                     fid = str(err.path[0]) if err.path else ""
                     cell = row.cells.get(fid, "")
                     sheet, _, a1 = cell.rpartition("!")
+                    code, params = formcheck.schema_words(err)  # in words, not jsonschema's
                     result.problems.append(Problem(
-                        "schema", file=path.name, sheet=sheet, cell=a1,
+                        code, file=path.name, sheet=sheet, cell=a1,
                         field=form.by_id[fid].label_for(y) if fid in form.by_id else fid,
-                        value=record.get(fid), params={"detail": err.message}))
+                        value=record.get(fid), params=params))
                 continue
             for f in form.input_fields:
                 sheet, _, a1 = row.cells.get(f.id, "!").rpartition("!")

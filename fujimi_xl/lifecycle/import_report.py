@@ -31,8 +31,13 @@ from xlsxwriter.utility import xl_col_to_name
 from fujimi_xl.core import fiscal, normalise
 from fujimi_xl.core.errors import FiscalYearError, FujimiError, HasProblems, Problem
 from fujimi_xl.core.messages import book_text
-from fujimi_xl.forms import Form
-from fujimi_xl.layouts.list.reporting import MISSING_TEXT
+from fujimi_xl.forms import Form, fieldtypes
+from fujimi_xl.layouts.list.reporting import MISSING_TEXT, SUBTOTAL_TEXT, TOTAL_TEXT
+from fujimi_xl.layouts.validate import type_params
+
+# the total rows of a report with "totals": 小計（第1節） and 合計
+_TOTAL_ROW = re.compile(re.escape(SUBTOTAL_TEXT).replace(re.escape("{label}"), ".*")
+                        + "|" + re.escape(TOTAL_TEXT))
 
 MAX_ROWS, MAX_COLS = 20_000, 200
 # headers of an optional owner column in a hand-typed table (our own report has none)
@@ -71,7 +76,7 @@ class ImportedRow:
     keys: dict[str, Any]    # key field id -> value, in the form's key order
     title: str              # the item's title field as read (the plan's wording)
     title_id: str           # the form's title field
-    values: dict[str, str]  # input field id -> text ("" when blank); every input field
+    values: dict[str, Any]  # input field id -> text, or typed value ("" when blank)
     cells: dict[str, str]   # field id -> "sheet!A1" where the value was read (blank or not)
     returned: bool = True   # False: our report printed （未提出）<group> on this row
     owner: str = ""         # from an owner column (担当…) or the （未提出） mark, when present
@@ -410,6 +415,8 @@ class _Reader:
             owner = normalise.text(grid.get(r, h.owner_col)[0])[0]
         if not any(s for s, _ in texts.values()) and not owner:
             return None
+        if _TOTAL_ROW.fullmatch(texts[self.key[0]][0]):
+            return prev  # a total the tool printed (report "totals"): no item
         tid = self.title_id
         plan_text = texts[tid][0]
         inputs_blank = not any(texts[f][0] for f in self.inputs if f in texts)
@@ -421,7 +428,7 @@ class _Reader:
         for k in self.key:
             value, src = cells[k]
             if texts[k][0]:
-                n = normalise.parse_index(value) if k in self.numeric else texts[k][0]
+                n = self.form.by_id[k].read_key(value) if k in self.numeric else texts[k][0]
                 keys[k] = n
                 srcs[k] = src
                 if n is None:
@@ -482,7 +489,7 @@ class _Reader:
                          found=texts[tid][1])
 
         # values
-        values: dict[str, str] = {}
+        values: dict[str, Any] = {}
         for fid in self.inputs:
             if fid not in cells:
                 values[fid] = ""
@@ -499,12 +506,24 @@ class _Reader:
                 if s not in scale:
                     self.problem("not_in_scale", grid, src, fid=fid, value=s,
                                  choices="・".join(scale))
+            elif s and fieldtypes.is_typed(f.type) and not s.startswith(MISSING_TEXT):
+                # a number, a date, a fiscal year: read as ingest reads it (1,200, 令和5年度)
+                ft = fieldtypes.of(f.type)
+                assert ft.parse is not None
+                typed = ft.parse(value if not isinstance(value, str) else s)
+                if typed is fieldtypes.UNREADABLE:
+                    self.problem("type_unreadable", grid, src, fid=fid, value=s,
+                                 **type_params(ft.id))
+                else:
+                    values[fid] = typed
+                    refs[fid] = grid.ref(src)
+                    continue
             values[fid] = s
             refs[fid] = grid.ref(src)
         returned = True
         first = self.inputs[0] if self.inputs else ""
-        if first and values.get(first, "").startswith(MISSING_TEXT) \
-                and not any(values[f] for f in self.inputs if f != first):
+        if first and str(values.get(first, "")).startswith(MISSING_TEXT) \
+                and not any(values[f] != "" for f in self.inputs if f != first):
             returned = False
             owner = owner or values[first][len(MISSING_TEXT):].strip()
             values[first] = ""

@@ -54,7 +54,11 @@ def write_plan_template(path: Path, form: Form, example: Plan | None = None) -> 
     guide = wb.add_worksheet("記入要領")
     guide.set_column(0, 0, 100)
     guide.write_string(0, 0, book_text("plan_guide_title"), title)
-    for i, line in enumerate(book_text("plan_guide").split("\n"), start=2):
+    keys = form.key_fields  # the guide names the form's own key (節・項・号, 款・事業 …)
+    guide_text = book_text("plan_guide", keys="・".join(f.label for f in keys), form=form.name,
+                           examples="・".join(f.show(1) for f in keys),
+                           columns="・".join(f.label for f in form.locked_fields))
+    for i, line in enumerate(guide_text.split("\n"), start=2):
         guide.write_string(i, 0, line, note)
 
     columns = _plan_columns(form)
@@ -273,7 +277,7 @@ def read_plan(path: Path, form: Form) -> Plan:
                     if blank and fid in previous:
                         record[fid] = previous[fid]
                         continue
-                    n = normalise.parse_index(v)
+                    n = form.by_id[fid].read_key(v)
                     if n is None:
                         problems.append(Problem(
                             "plan_bad_number", file=name, sheet=PLAN_SHEET, cell=f"{col}{r}",

@@ -44,7 +44,7 @@ def flat(form: Form, df: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
     """Headers and rows from the frame (:mod:`fujimi_xl.output.dataframe`): the key and plan
     columns, then the group, then every input field; a list of a sheet form as JSON text."""
     year, meta = df.attrs["year"], df.attrs["meta"]
-    cols = [f for f in form.fields if f.type not in ("list", "lines")]
+    cols = [f for f in form.fields if f.type != "list"]
     headers = [*(f.label_for(year) for f in cols), *(ui(k) for k in EXPORT_META)]
     lists = [f for f in form.fields if f.type == "list"]
     headers += [f.label for f in lists]

@@ -104,7 +104,8 @@ def _column(p: Param, rule: dict[str, Any], form: Form, path: str,
 
 def _values(p: Param, rule: dict[str, Any], form: Form, path: str,
             value: Any) -> list[DefinitionFault]:
-    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
+    if not isinstance(value, list) or not value \
+            or not all(isinstance(v, str | int | float) for v in value):
         return [DefinitionFault(path, "rule_bad_value", {"value": value, **_allowed("values")})]
     return []
 

@@ -74,7 +74,7 @@ def list_feedback(ws: Workspace, form: Form, issue: Any, ex: Any, problems: list
         record: dict[str, Any] = {}
         for f in form.locked_fields:
             text = it.get(f.id, "")
-            record[f.id] = normalise.parse_index(text) if f.role == "key" else text
+            record[f.id] = f.read_key(text) if f.role == "key" else text
         items.append(PlanItem(it["key"], group.code, record))
     values = {k: {fid: _raw_text(c.raw) for fid, c in cells.items()
                   if fid in {f.id for f in form.input_fields}}

@@ -546,7 +546,8 @@ def typed_validation(form: Form, f: Any, year: int, lang: str = "ja") -> dict[st
         "input_title": f.label_for(year)[:32], "input_message": hint[:255],
         "error_title": book_text("type_error_title", lang),
         "error_message": book_text("type_error", lang, kind=TYPE_TEXTS[ft.id][
-            1 if lang == "en" else 0], examples=TYPE_TEXTS[ft.id][2])[:255],
+            1 if lang == "en" else 0], examples=TYPE_TEXTS[ft.id][2].replace(
+                "、", ", " if lang == "en" else "、"))[:255],
         "error_type": "warning"}
     if ft.validate in ("integer", "decimal"):
         big = NUMBER_LIMIT - 1

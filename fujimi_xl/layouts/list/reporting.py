@@ -112,8 +112,10 @@ def write_report(path: Path, form: Form, table: Table, *, title: str = "",
 
     sections = _sections(table, group_by)
     firsts = [_section_value(group_by, s[0]) for s in sections if s]
-    subtitle = cfg.get("subtitle", "").format(
-        year_long=fiscal.long_label(year), first=firsts[0] if firsts else "",
+    # without a subtitle, the page still says of which form and year it is
+    subtitle = cfg.get("subtitle", BOOK["report_default_subtitle"][0]).format(
+        year_long=fiscal.long_label(year), form_title=form.title,
+        first=firsts[0] if firsts else "",
         last=firsts[-1] if firsts else "")
 
     def width(fid: str) -> float:
@@ -441,9 +443,8 @@ def _summary(wb: Any, fmt: Any, form: Form, table: Table, sections: list[list[Ro
     scale = form.choice_values(form.by_id[field_id].choices) if field_id else []
     heads = [_section_head(form, group_by), *scale, book_text("report_missing_head"),
              book_text("report_count_total")]
-    ws.write_string(2, 0, book_text("report_summary_of",
-                                    label=form.by_id[field_id].label if field_id else ""),
-                    fmt(bold=True))
+    ws.write_string(2, 0, book_text("report_summary_of", label=form.by_id[field_id].label)
+                    if field_id else book_text("report_summary_returns"), fmt(bold=True))
     for c, h in enumerate(heads):
         ws.write_string(3, c, h, f_head)
     ws.set_column(0, 0, 12)
@@ -492,7 +493,7 @@ def _summary(wb: Any, fmt: Any, form: Form, table: Table, sections: list[list[Ro
         chart.set_size({"width": 520, "height": 300})
         ws.insert_chart(r + 2, 0, chart)
 
-    r_m = r + 19
+    r_m = r + (19 if scale and last_data >= 4 else 2)  # below the chart, if there is one
     ws.write_string(r_m, 0, book_text("report_missing_groups"), fmt(bold=True))
     for c, h in enumerate(book_text("report_missing_heads").split("|")):
         ws.write_string(r_m + 1, c, h, f_head)

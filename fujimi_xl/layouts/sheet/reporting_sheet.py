@@ -106,10 +106,15 @@ def _overview(book: Book, form: Form, table: Table, title: str) -> None:
     heads = [*book_text("overview_heads").split("|"),
              *[book_text("overview_budget_head", year=y) for y in years],
              book_text("overview_state_head")]
+    # the number and the name as the definition calls them (研修番号, 研修名)
+    heads[:2] = [form.key_fields[0].label if form.key else heads[0],
+                 form.by_id[fields["title"]].label if fields["title"] in form.by_id else heads[1]]
     widths = [6, 22, 20, 24, 7, 7, 7, 7, *[11] * n_years, 9]
+    # the indicator's columns (指標名 … 達成率) only when report.overview names an indicator
+    no_indicator = not any(fields[k] for k in ("measure", "base", "target", "results"))
     for c, (h, w) in enumerate(zip(heads, widths, strict=True)):
         ws.write_string(2, c, h, head)
-        ws.set_column(c, c, w)
+        ws.set_column(c, c, w, None, {"hidden": True} if no_indicator and 3 <= c <= 7 else {})
     ws.set_row(2, 42)
     for r, row in enumerate(table.rows, start=3):
         rec = row.record
@@ -154,13 +159,14 @@ def _program_sheet(book: Book, form: Form, year: int, row: Row, used: set[str],
     record = dict(row.record)
     ctx = context(form, year, record, row.group.full_name)
     placed = lay_out(form, ctx, record, first_row=TOP_ROW, spare=False, report=True)
-    texts = input_values(form, record)
+    texts = input_values(form, record, report=True)
     for f in form.fields:  # a choice between two, printed as check boxes as on the seed
         if f.choices and f.role == "locked" and len(form.choices[f.choices]) == 2:
             texts[f.id] = "　".join(("☑" if c["value"] == texts.get(f.id) else "□") + c["value"]
                                    for c in form.choices[f.choices])
     ws.write_string(0, 0, f"{fiscal.long_label(year)} {form.title}", book.fmt(font_size=14))
-    ws.write_string(1, 0, book_text("program_banner", no=row.key, group=row.group.full_name),
+    ws.write_string(1, 0, book_text("program_banner", no=row.key, group=row.group.full_name,
+                                    label=form.key_fields[0].label if form.key else ""),
                     book.fmt())
     if not row.returned:
         ws.write_string(2, 0, book_text("program_not_returned"), book.fmt(font_color="#C00000"))

@@ -17,7 +17,7 @@ from fujimi_xl.core import fiscal
 from fujimi_xl.core.fiscal import year_label
 from fujimi_xl.core.messages import DEFAULT_FONT, book_text
 from fujimi_xl.core.model import Group, PlanItem
-from fujimi_xl.forms import Form, circled
+from fujimi_xl.forms import Field, Form, circled, fieldtypes
 from fujimi_xl.layouts import layout, manifest
 from fujimi_xl.layouts import sum_check as sum_check_cell
 from fujimi_xl.layouts.list.generator import (
@@ -55,6 +55,26 @@ def show(form: Form, fid: str, value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     return str(value)
+
+
+def printed(form: Form, f: Field, value: Any) -> str:
+    """A stored value as a printed report shows it: a number with thousands separators (▲ for
+    a negative amount), a date in the field's style (令和5年4月1日 for "format": "wareki",
+    else 2023/4/1), a fiscal year as 令和5年度; anything else as :func:`show` writes it."""
+    ft = fieldtypes.of(f.type, bool(f.choices))
+    if ft.numeric and isinstance(value, int | float) and not isinstance(value, bool):
+        n = abs(value)
+        text = f"{int(n):,}" if float(n).is_integer() else f"{n:,}"
+        return ("▲" if ft.id == "amount" else "-") + text if value < 0 else text
+    if ft.id == "date" and isinstance(value, str):
+        style = f.format if f.format in fieldtypes.DATE_STYLES else "slash"
+        try:
+            return fieldtypes.show_date(value, style)
+        except ValueError:
+            return value
+    if ft.id == "fiscal_year" and type(value) is int:
+        return fiscal.long_label(value)
+    return show(form, f.id, value)
 
 
 def list_cell_text(value: Any, column_type: str) -> str:
@@ -177,11 +197,12 @@ def draw(book: Book, ws: Any, form: Form, year: int, placed: Placed, record: dic
         elif kind == "field":
             f = form.by_id[cell.field]
             text = values.get(cell.field, "")
-            put(cell, text, style_of(f.role, bool(f.choices) or f.type in ("kyen", "indicator"),
+            put(cell, text, style_of(f.role, bool(f.choices) or f.type == "indicator"
+                                     or fieldtypes.of(f.type).numeric,
                                      marks.get((cell.field, "")) if marks else None))
             if not report and f.role == "input":
                 validation(ws, form, f, year, cell.row, cell.col, cell.row, cell.col,
-                           book.lang)
+                           book.lang, typed=True)
                 if not marks and f.id in form.required_inputs():
                     ws.conditional_format(cell.row, cell.col, cell.row + cell.rows - 1,
                                           cell.col + cell.cols - 1,
@@ -274,9 +295,11 @@ def _list_checks(book: Book, ws: Any, form: Form, placed: Placed, required: bool
                         "validate": "list", "source": source,
                         "input_title": str(col.get("label", ""))[:32],
                         "input_message": book_text("pick_issue" if carry else "pick_issue_first",
-                                                   book.lang)[:255],
+                                                   book.lang, target=list_title(form, target)
+                                                   )[:255],
                         "error_title": book_text("not_a_choice_title", book.lang),
-                        "error_message": book_text("not_an_issue", book.lang),
+                        "error_message": book_text("not_an_issue", book.lang,
+                                                   target=list_title(form, target))[:255],
                         "error_type": "stop"})
         if not required or lid not in needed:
             continue
@@ -301,6 +324,21 @@ def _list_checks(book: Book, ws: Any, form: Form, placed: Placed, required: bool
                 ws.conditional_format(r, c0, r, c0 + span - 1, {
                     "type": "formula", "criteria": f"=AND({started},LEN({cellref})=0)",
                     "format": fill})
+
+
+def list_title(form: Form, lid: str | None) -> str:
+    """What list ``lid`` is called on the sheet: the heading above it (Ⅲ. 課題), else the
+    label of its first column."""
+    heading = ""
+    for row in form.sheet.get("rows", []):
+        for cell in row if isinstance(row, list) else []:
+            if isinstance(cell, dict) and "heading" in cell:
+                heading = str(cell["heading"])
+            if isinstance(cell, dict) and cell.get("list") == lid and heading \
+                    and "{" not in heading:
+                return heading
+    columns = form.lists.get(lid or "", {}).get("columns") or [{}]
+    return str(columns[0].get("label") or lid or "")
 
 
 def _number_range(form: Form, placed: Placed, target: str) -> str | None:
@@ -361,13 +399,16 @@ def define_names(wb: Any, sheet: str, placed: Placed) -> None:
                            f"='{sheet}'!$A${place.head_row + 1}:${last}${place.head_row + 1}")
 
 
-def input_values(form: Form, record: dict[str, Any]) -> dict[str, Any]:
-    """Texts for every cell of a record: single fields as text, lists as rows of texts."""
+def input_values(form: Form, record: dict[str, Any], report: bool = False) -> dict[str, Any]:
+    """Texts for every cell of a record: single fields as text (as a printed report shows
+    them with ``report``), lists as rows of texts."""
     out: dict[str, Any] = {}
     for f in form.fields:
         if f.type == "list":
             continue
-        out[f.id] = show(form, f.id, record.get(f.id))
+        value = record.get(f.id)
+        out[f.id] = printed(form, f, value) if report and value is not None else \
+            show(form, f.id, value)
     for lid, spec in form.lists.items():
         types = {c["id"]: c.get("type", "") for c in spec["columns"]}
         out[lid] = [{cid: list_cell_text(row.get(cid), t) for cid, t in types.items()}
