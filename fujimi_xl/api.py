@@ -71,13 +71,13 @@ __all__ = [
 
 
 def plan_template(path: Path | str, form: str | None = None,
-                  workspace: Path | str | None = None) -> Path:
+                  workspace: Path | str | None = None, lang: str = "ja") -> Path:
     """Write an empty plan workbook (計画 · 担当一覧 · 設定 sheets with instructions); the
     form's definition is looked for in ``workspace``'s templates first. Without ``form``, the
     only form there is (more than one: FujimiError ``form_needed``)."""
     root = Path(workspace) if workspace is not None else None
     form = names.pick_form(form, root if root is not None and root.is_dir() else None)
-    return planmod.write_plan_template(Path(path), load_form(form, root))
+    return planmod.write_plan_template(Path(path), load_form(form, root), lang=lang)
 
 
 def init(root: Path | str, plan_path: Path | str | None = None,

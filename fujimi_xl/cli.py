@@ -262,7 +262,8 @@ def cli(lang: str) -> None:
 @handle_errors
 def plan_template_cmd(path: Path, form: str, workspace: Path | None) -> None:
     """空の計画ブック（計画・担当一覧・設定シート）を作成する。"""
-    out = api.plan_template(path, _form(form, workspace), workspace=workspace)
+    out = api.plan_template(path, _form(form, workspace), workspace=workspace,
+                            lang=current_lang())
     say("plan_template_done", path=out)
 
 

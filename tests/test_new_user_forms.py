@@ -573,3 +573,16 @@ def test_an_english_book_lists_its_examples_the_english_way(tmp_path):
               if str(dv.sqref) == "E5:E7")
     assert dv.error == ("This cannot be read as an amount in thousands of yen. Enter it like "
                         "1,200, ▲50, 158千円.")
+
+
+def test_plan_template_in_english(tmp_path):
+    """`fujimi-xl --lang en plan-template` wrote its guide in Japanese."""
+    ws = api.init(tmp_path / "ws")
+    write_form(ws.root, BUDGET_FORM, BUDGET_SCHEMA)
+    res = invoke("--lang", "en", "plan-template", tmp_path / "p.xlsx", "--form", "nb",
+                 "-w", ws.root)
+    assert res.exit_code == 0, res.output
+    guide = openpyxl.load_workbook(tmp_path / "p.xlsx")["記入要領"]
+    assert guide["A1"].value == "How to fill in the plan workbook"
+    assert guide["A9"].value == ("7. When done, load it with `fujimi-xl init WORKSPACE --plan "
+                                 "THIS_FILE --form nb`.")

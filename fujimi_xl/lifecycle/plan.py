@@ -40,8 +40,10 @@ def _plan_columns(form: Form) -> list[tuple[str, str]]:
     return [*cols, ("_owner", OWNER)]
 
 
-def write_plan_template(path: Path, form: Form, example: Plan | None = None) -> Path:
-    """An empty plan workbook (or one holding ``example``), with headers and instructions."""
+def write_plan_template(path: Path, form: Form, example: Plan | None = None,
+                        lang: str = "ja") -> Path:
+    """An empty plan workbook (or one holding ``example``), with headers and instructions
+    (in ``lang``; the sheet names and headers stay as the plan reader finds them)."""
     path = Path(path)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     font = {"font_name": DEFAULT_FONT, "font_size": 10}
@@ -53,9 +55,9 @@ def write_plan_template(path: Path, form: Form, example: Plan | None = None) -> 
 
     guide = wb.add_worksheet("記入要領")
     guide.set_column(0, 0, 100)
-    guide.write_string(0, 0, book_text("plan_guide_title"), title)
+    guide.write_string(0, 0, book_text("plan_guide_title", lang), title)
     keys = form.key_fields  # the guide names the form's own key (節・項・号, 款・事業 …)
-    guide_text = book_text("plan_guide", keys="・".join(f.label for f in keys), form=form.name,
+    guide_text = book_text("plan_guide", lang, keys="・".join(f.label for f in keys), form=form.name,
                            examples="・".join(f.show(1) for f in keys),
                            columns="・".join(f.label for f in form.locked_fields))
     for i, line in enumerate(guide_text.split("\n"), start=2):
