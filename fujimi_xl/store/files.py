@@ -36,36 +36,33 @@ def accepted_version(st: Store, sha: str) -> Any:
 def accepted_versions(st: Store, shas: Iterable[str]) -> dict[str, Any]:
     """``accepted_version`` of many files at once: sha256 -> its row, for those accepted
     (a few queries for a whole folder instead of one per file)."""
-    found: dict[str, Any] = {}
-    wanted = sorted(set(shas))
-    for i in range(0, len(wanted), _CHUNK):
-        part = wanted[i:i + _CHUNK]
-        marks = ", ".join("?" * len(part))
-        for row in st.execute(
-                "SELECT f.sha256, f.form, f.year, f.group_code, f.slot, f.saved_at, s.version, "
-                "s.superseded_by, s.superseded_at FROM files f "
-                "JOIN submissions s ON s.file_id = f.id "
-                f"WHERE f.sha256 IN ({marks}) AND f.outcome = 'accepted' ORDER BY s.id",
-                part).fetchall():
-            found[row["sha256"]] = row  # by s.id, so the last one kept is the newest
-    return found
+    return _newest_by_sha(
+        st, shas, "SELECT f.sha256, f.form, f.year, f.group_code, f.slot, f.saved_at, "
+        "s.version, s.superseded_by, s.superseded_at FROM files f "
+        "JOIN submissions s ON s.file_id = f.id "
+        "WHERE f.sha256 IN ({marks}) AND f.outcome = 'accepted' ORDER BY s.id")
+
+
+def last_refusals(st: Store, shas: Iterable[str]) -> dict[str, Any]:
+    """The last refusal of many files at once: sha256 -> its row of the receipt log, for
+    those refused before (a few queries for a whole folder instead of one per file)."""
+    return _newest_by_sha(st, shas, "SELECT * FROM files WHERE sha256 IN ({marks}) "
+                                    "AND outcome = 'rejected' ORDER BY id")
 
 
 _CHUNK = 500  # placeholders per query (SQLite allows 32766; PostgreSQL 65535)
 
 
-def last_refusals(st: Store, shas: Iterable[str]) -> dict[str, Any]:
-    """``last_refusal`` of many files at once: sha256 -> its last refusal, for those refused
-    before (a few queries for a whole folder instead of one round trip per file)."""
+def _newest_by_sha(st: Store, shas: Iterable[str], sql: str) -> dict[str, Any]:
+    """sha256 -> the last row ``sql`` gives for it (``sql``: a query whose rows have a
+    sha256 column, ordered oldest first, with ``{marks}`` for the placeholders of its IN
+    list), asked in chunks of _CHUNK files."""
     found: dict[str, Any] = {}
     wanted = sorted(set(shas))
     for i in range(0, len(wanted), _CHUNK):
         part = wanted[i:i + _CHUNK]
-        marks = ", ".join("?" * len(part))
-        for row in st.execute(
-                f"SELECT * FROM files WHERE sha256 IN ({marks}) AND outcome = 'rejected' "
-                "ORDER BY id", part).fetchall():
-            found[row["sha256"]] = row  # by id, so the last one kept is the newest
+        for row in st.execute(sql.format(marks=", ".join("?" * len(part))), part).fetchall():
+            found[row["sha256"]] = row  # oldest first, so the one kept is the newest
     return found
 
 
