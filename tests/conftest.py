@@ -10,6 +10,7 @@ PostgreSQL cluster (tests/pgcluster.py): each test gets a fresh database through
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -403,3 +404,27 @@ def runner() -> Any:
     r = Runner(workers=2)
     yield r
     r.close()
+
+
+def write_form(root: Path, form: dict[str, Any], schema: dict[str, Any]) -> Path:
+    """A form defined in workspace ``root`` (templates/<name>/): its form.json."""
+    folder = root / "templates" / form["name"]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "form.json").write_text(json.dumps(form, ensure_ascii=False), "utf-8")
+    (folder / "schema.json").write_text(json.dumps(schema), "utf-8")
+    return folder / "form.json"
+
+
+def write_plan(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
+    """A plan workbook: 計画 (``header`` and 担当, then ``rows``), one group 総務, a setting."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "計画"
+    wb.active.append([*header, "担当"])
+    for r in rows:
+        wb.active.append(r)
+    gs = wb.create_sheet("担当一覧")
+    for g in [("担当", "部", "グループ"), ("総務", "総務部", "総務グループ")]:
+        gs.append(list(g))
+    wb.create_sheet("設定").append(["計画名", "照会"])
+    wb.save(path)
+    return path

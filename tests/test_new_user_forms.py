@@ -20,7 +20,7 @@ from fujimi_xl import api
 from fujimi_xl.cli import cli
 from fujimi_xl.core.errors import PlanError
 
-from .conftest import OtherMaster, master_snapshot
+from .conftest import OtherMaster, master_snapshot, write_form, write_plan
 
 SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
 YEAR = 2023
@@ -51,28 +51,6 @@ BUDGET_SCHEMA: dict[str, Any] = {
 }
 # the 入力 sheet: 管理番号, then the fields in order; items from row 5
 BUDGET_COL = {"kan": "B", "jigyo": "C", "jname": "D", "yosan": "E", "biko": "F"}
-
-
-def write_form(root: Path, form: dict[str, Any], schema: dict[str, Any]) -> Path:
-    folder = root / "templates" / form["name"]
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "form.json").write_text(json.dumps(form, ensure_ascii=False), "utf-8")
-    (folder / "schema.json").write_text(json.dumps(schema), "utf-8")
-    return folder
-
-
-def write_plan(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
-    wb = openpyxl.Workbook()
-    wb.active.title = "計画"
-    wb.active.append([*header, "担当"])
-    for r in rows:
-        wb.active.append(r)
-    gs = wb.create_sheet("担当一覧")
-    for g in [("担当", "部", "グループ"), ("総務", "総務部", "総務グループ")]:
-        gs.append(list(g))
-    wb.create_sheet("設定").append(["計画名", "照会"])
-    wb.save(path)
-    return path
 
 
 def budget_ws(tmp_path: Path, plan_rows: list[list[Any]] | None = None) -> Any:

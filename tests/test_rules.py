@@ -6,7 +6,6 @@ naming the definition file, the JSON path and what is allowed."""
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from fujimi_xl.forms import load_form
 from fujimi_xl.forms.rules import RULE_TYPES, check_definition
 from fujimi_xl.layouts.list.generator import HEADER_ROW
 
-from .conftest import YEAR, master_snapshot
+from .conftest import YEAR, master_snapshot, write_form, write_plan
 
 SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
 
@@ -58,28 +57,6 @@ LIST_SCHEMA: dict[str, Any] = {
 COL = {"no": "B", "topic": "C", "held": "D", "count": "E", "total": "F", "state": "G",
        "city": "H", "actual": "I", "target": "J", "code": "K"}
 ROW = {"1": 5, "2": 6, "3": 7}
-
-
-def write_form(root: Path, form: dict[str, Any], schema: dict[str, Any]) -> Path:
-    folder = root / "templates" / form["name"]
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "form.json").write_text(json.dumps(form, ensure_ascii=False), "utf-8")
-    (folder / "schema.json").write_text(json.dumps(schema), "utf-8")
-    return folder / "form.json"
-
-
-def write_plan(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
-    wb = openpyxl.Workbook()
-    wb.active.title = "計画"
-    wb.active.append([*header, "担当"])
-    for r in rows:
-        wb.active.append(r)
-    gs = wb.create_sheet("担当一覧")
-    for g in [("担当", "部", "グループ"), ("総務", "総務部", "総務グループ")]:
-        gs.append(list(g))
-    wb.create_sheet("設定").append(["計画名", "照会"])
-    wb.save(path)
-    return path
 
 
 def list_book(tmp_path: Path, rules: list[dict[str, Any]]) -> tuple[Any, Path]:
